@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Builds local stand-ins for the official base images on machines that cannot
+# reach a container registry (air-gapped CI, this project's build hosts).
+# Idempotent: an image that already exists is kept. All of them share one
+# debootstrap rootfs, cached under $TODO_OFFLINE_CACHE.
+#
+# Afterwards: export TODO_IMAGE_MIRRORS=scripts/offline-mirrors.json
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DOCKER=/usr/bin/docker  # the 20.10 client builds with BuildKit without buildx
+CACHE=${TODO_OFFLINE_CACHE:-/var/cache/todo-offline-bases}
+ROOTFS=$CACHE/bookworm-minbase
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+
+BASE=todo-offline/debian:bookworm-minbase
+PYTHON=todo-offline/python:3.11-bookworm
+NODE=todo-offline/node:20-bookworm
+RUNTIME=todo-offline/runtime:bookworm
+POSTGRES=todo-offline/postgres:15-bookworm
+
+have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
+say() { echo "offline-bases: $*" >&2; }
+build() { DOCKER_BUILDKIT=1 nice "$DOCKER" build --network=host "$@"; }
+
+for tool in debootstrap "$DOCKER"; do
+  command -v "$tool" >/dev/null || { say "$tool is missing: apt-get install -y debootstrap docker.io"; exit 1; }
+done
+[ -f "$CA_BUNDLE" ] || { say "$CA_BUNDLE is missing: apt-get install -y ca-certificates"; exit 1; }
+
+if [ ! -d "$ROOTFS" ]; then
+  say "debootstrap bookworm into $ROOTFS (about a minute)"
+  rm -rf "$ROOTFS.tmp" && mkdir -p "$CACHE"
+  nice debootstrap --variant=minbase bookworm "$ROOTFS.tmp" "$MIRROR" >"$CACHE/debootstrap.log"
+  mv "$ROOTFS.tmp" "$ROOTFS"
+fi
+
+if have "$BASE"; then say "$BASE exists"; else
+  say "importing $BASE"
+  # TLS to the package registries only verifies with the host's CA bundle.
+  mkdir -p "$ROOTFS/etc/ssl/certs" && cp "$CA_BUNDLE" "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
+  tar -C "$ROOTFS" --exclude=./var/cache/apt/archives/*.deb --exclude=./var/lib/apt/lists/* \
+      --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* -c . \
+    | "$DOCKER" import \
+        --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+        --change "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt" \
+        --change "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt" \
+        --change 'CMD ["bash"]' - "$BASE" >/dev/null
+fi
+
+if have "$PYTHON"; then say "$PYTHON exists"; else
+  say "building $PYTHON"
+  build -t "$PYTHON" - <<DOCKERFILE
+FROM $BASE
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-venv \
+ && ln -s /usr/bin/python3 /usr/local/bin/python && rm -rf /var/lib/apt/lists/* /usr/share/doc /usr/share/man
+CMD ["python3"]
+DOCKERFILE
+fi
+
+if have "$NODE"; then say "$NODE exists"; else
+  say "building $NODE from the host's $(node --version) (/usr/bin/node + /usr/lib/node_modules/npm)"
+  ctx=$(mktemp -d) && trap 'rm -rf "$ctx"' EXIT
+  cp /usr/bin/node "$ctx/node" && cp -a /usr/lib/node_modules/npm "$ctx/npm"
+  # Same layout as the official node images, so Dockerfiles copy /usr/local/bin/node.
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $BASE
+COPY node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
+ && node --version && npm --version
+CMD ["node"]
+DOCKERFILE
+  build -t "$NODE" "$ctx"
+fi
+
+if have "$RUNTIME"; then say "$RUNTIME exists"; else
+  say "building $RUNTIME"
+  # Just enough of Debian for a dynamically linked node: glibc, libstdc++,
+  # a shell and id(1); the counterpart of alpine:3.22 for glibc binaries.
+  build -t "$RUNTIME" - <<'DOCKERFILE'
+ARG BASE
+FROM todo-offline/debian:bookworm-minbase AS src
+RUN set -e; mkdir -p /out/etc/ssl/certs /out/tmp; chmod 1777 /out/tmp; \
+  for f in $(dpkg -L libc6 libgcc-s1 libstdc++6 libselinux1 libpcre2-8-0 dash | grep '^/' | grep -v -e '^/usr/share' -e '^/\.$') /usr/bin/id; do \
+    [ -d "$f" ] && [ ! -L "$f" ] && continue; \
+    d=$(cd "$(dirname "$f")" && pwd -P); mkdir -p "/out$d"; cp -a "$f" "/out$d/"; \
+  done; \
+  cp -a /bin /lib /lib64 /sbin /out/; ln -sf dash /out/usr/bin/sh; \
+  cp -a /etc/passwd /etc/group /etc/nsswitch.conf /out/etc/; \
+  cp /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/
+FROM scratch
+COPY --from=src /out/ /
+ENV PATH=/usr/local/bin:/usr/bin:/bin \
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+CMD ["sh"]
+DOCKERFILE
+fi
+
+if have "$POSTGRES"; then say "$POSTGRES exists"; else
+  say "building $POSTGRES"
+  build --build-arg BASE_IMAGE="$BASE" -t "$POSTGRES" docker/postgres
+fi
+
+say "ready. Use them with: export TODO_IMAGE_MIRRORS=scripts/offline-mirrors.json"
