@@ -1,0 +1,144 @@
+import { SpecValidationError } from './errors';
+import { composeHealthCommand } from './health-command';
+import { builtImageRef, isPinnedImage, mirrorImage } from './images';
+import type { ResolvedProbe, ResolvedService, ResolvedStack } from './resolved';
+import type { ProbeSpec, ServiceSpec, StackSpec } from './types';
+import { assertValid } from './validate';
+
+export interface ResolveOptions {
+  /** Content-hash tag per built service (from @todo/build-inputs). Required for every service with `image.build`. */
+  readonly imageTags?: Readonly<Record<string, string>>;
+  /** Machine-level mirrors, applied after the spec's own (e.g. air-gapped stand-in bases). */
+  readonly extraMirrors?: Readonly<Record<string, string>>;
+}
+
+const DEFAULT_CPU = { request: 100, limit: 500 };
+const DEFAULT_MEMORY = { request: 128, limit: 256 };
+
+/** Services ordered so that dependencies come first; ties broken by name for stable output. */
+export function dependencyOrder(services: readonly ServiceSpec[]): ServiceSpec[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const done = new Set<string>();
+  const out: ServiceSpec[] = [];
+  const visit = (s: ServiceSpec): void => {
+    if (done.has(s.name)) return;
+    done.add(s.name);
+    for (const d of [...(s.dependsOn ?? [])].sort()) visit(byName.get(d)!);
+    out.push(s);
+  };
+  for (const s of [...services].sort((a, b) => a.name.localeCompare(b.name))) visit(s);
+  return out;
+}
+
+function resolveProbe(p: ProbeSpec | undefined, ports: Map<string, number>): ResolvedProbe | undefined {
+  if (!p) return undefined;
+  return {
+    ...(p.http && { http: { path: p.http.path, port: p.http.port, portNumber: ports.get(p.http.port)! } }),
+    ...(p.tcp && { tcp: { port: p.tcp.port, portNumber: ports.get(p.tcp.port)! } }),
+    ...(p.exec && { exec: { command: [...p.exec.command] } }),
+    periodSeconds: p.periodSeconds ?? 10,
+    timeoutSeconds: p.timeoutSeconds ?? 3,
+    failureThreshold: p.failureThreshold ?? 3,
+    initialDelaySeconds: p.initialDelaySeconds ?? 0,
+  };
+}
+
+const sortedEnv = (env: Readonly<Record<string, string>>) =>
+  Object.keys(env)
+    .sort()
+    .map((name) => ({ name, value: env[name] }));
+
+/**
+ * Fills every default and applies the environment's overrides. Validates
+ * first: an invalid spec never reaches a renderer.
+ */
+export function resolve(spec: StackSpec, environment: string, options: ResolveOptions = {}): ResolvedStack {
+  assertValid(spec);
+  const env = spec.environments[environment];
+  if (!env) {
+    throw new SpecValidationError([{ path: 'environments', message: `unknown environment "${environment}" (environments: ${Object.keys(spec.environments).join(', ')})` }]);
+  }
+  const mirrors = { ...(spec.imageMirrors ?? {}), ...(options.extraMirrors ?? {}) };
+  const problems: { path: string; message: string }[] = [];
+
+  const services = dependencyOrder(spec.services).map((s): ResolvedService => {
+    const o = env.services?.[s.name] ?? {};
+    const ports = new Map((s.ports ?? []).map((p) => [p.name, p.port]));
+    let image: string;
+    let build: ResolvedService['build'];
+    if (s.image.build) {
+      const tag = options.imageTags?.[s.name];
+      if (!tag) {
+        problems.push({ path: `services.${s.name}.image.build`, message: 'no image tag was computed for this built image (pass imageTags from @todo/build-inputs)' });
+      }
+      image = builtImageRef(s.image.repository ?? `${spec.name}-${s.name}`, tag ?? 'missing', env.registry);
+      const buildArgs: Record<string, string> = {};
+      for (const [arg, base] of Object.entries(s.image.build.baseImages ?? {})) buildArgs[arg] = mirrorImage(base, mirrors);
+      build = { context: s.image.build.context, dockerfile: s.image.build.dockerfile, buildArgs };
+    } else {
+      image = mirrorImage(s.image.ref!, mirrors);
+      if (!env.allowFloatingTags && !isPinnedImage(image)) {
+        problems.push({ path: `services.${s.name}.image.ref`, message: `mirror turns "${s.image.ref}" into floating "${image}": pin a tag` });
+      }
+    }
+    const liveness = resolveProbe(s.health?.liveness, ports);
+    const readiness = resolveProbe(s.health?.readiness, ports) ?? liveness;
+    const runtime = s.runtime ?? 'none';
+    const healthProbe = readiness ?? liveness;
+    const dependents = spec.services.filter((d) => d.dependsOn?.includes(s.name)).map((d) => d.name).sort();
+    const replicas = o.autoscaling?.minReplicas ?? o.replicas ?? s.replicas ?? 1;
+    const ingressPortName = s.ingressPort ?? s.ports?.[0]?.name;
+    const secretEnvNames = Object.keys(s.secrets ?? {}).sort();
+    return {
+      name: s.name,
+      role: s.role,
+      runtime,
+      image,
+      build,
+      ports: (s.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP', ...(p.hostPort !== undefined && { hostPort: p.hostPort }) })),
+      env: sortedEnv({ ...(s.env ?? {}), ...(o.env ?? {}) }),
+      secrets: secretEnvNames.map((name) => {
+        const r = s.secrets![name];
+        return { name, secret: r.secret, key: r.key, optional: r.optional ?? false, ...(r.localDefault !== undefined && { localDefault: r.localDefault }) };
+      }),
+      liveness,
+      readiness,
+      startup: resolveProbe(s.health?.startup, ports),
+      composeHealthCommand: s.health?.composeCommand ? [...s.health.composeCommand] : healthProbe && composeHealthCommand(healthProbe, runtime, s.name),
+      resources: {
+        cpuMillis: { ...(o.resources?.cpuMillis ?? s.resources?.cpuMillis ?? DEFAULT_CPU) },
+        memoryMiB: { ...(o.resources?.memoryMiB ?? s.resources?.memoryMiB ?? DEFAULT_MEMORY) },
+      },
+      replicas,
+      autoscaling: o.autoscaling && { minReplicas: o.autoscaling.minReplicas, maxReplicas: o.autoscaling.maxReplicas, cpuUtilization: o.autoscaling.cpuUtilization ?? 70 },
+      volumes: (s.volumes ?? []).map((v) => ({ name: v.name, mountPath: v.mountPath, sizeGiB: o.volumeSizeGiB?.[v.name] ?? v.sizeGiB ?? 1 })),
+      writablePaths: [...(s.writablePaths ?? [])],
+      readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true,
+      dependsOn: [...(s.dependsOn ?? [])].sort(),
+      dependents,
+      ingress: s.ingressPath !== undefined && ingressPortName ? { path: s.ingressPath, port: ingressPortName, portNumber: ports.get(ingressPortName)! } : undefined,
+      migration: s.migration && { command: [...s.migration.command] },
+      user: s.user ?? { uid: 1000, gid: 1000 },
+      command: s.command && [...s.command],
+      externalEgress: [...(s.externalEgress ?? [])],
+      dev: { mounts: [...(s.dev?.mounts ?? [])], command: s.dev?.command && [...s.dev.command], env: sortedEnv(s.dev?.env ?? {}) },
+      podDisruptionBudget: (env.podDisruptionBudgets ?? false) && replicas > 1,
+    };
+  });
+  if (problems.length) throw new SpecValidationError(problems);
+
+  return {
+    name: spec.name,
+    environment,
+    target: env.target,
+    namespace: env.namespace ?? spec.name,
+    imagePullPolicy: env.imagePullPolicy ?? 'IfNotPresent',
+    ingress: env.ingress && {
+      host: env.ingress.host,
+      className: env.ingress.className ?? 'nginx',
+      ...(env.ingress.tlsSecret !== undefined && { tlsSecret: env.ingress.tlsSecret }),
+      controllerNamespace: env.ingress.controllerNamespace ?? 'ingress-nginx',
+    },
+    services,
+  };
+}

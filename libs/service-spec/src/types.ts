@@ -1,0 +1,237 @@
+/**
+ * The service spec: one typed description of a stack, free of any deployment
+ * format. Renderers (libs/k8s, libs/compose) read only the resolved form.
+ */
+
+/** A reference to a value held in a secret store; the spec never holds the value. */
+export interface SecretRef {
+  /** Name of the Kubernetes Secret (and the compose secret group). DNS-1123. */
+  readonly secret: string;
+  /** Key inside the secret. */
+  readonly key: string;
+  /**
+   * The workload starts without it.
+   * @default false
+   */
+  readonly optional?: boolean;
+  /**
+   * A value used ONLY by the `local` compose target so `docker compose up`
+   * works on a laptop; never written to Kubernetes output. Must not be a real credential.
+   * @default undefined (compose requires the variable to be set)
+   */
+  readonly localDefault?: string;
+}
+
+/** A container port. */
+export interface PortSpec {
+  /** IANA-style port name (DNS-1123 label, max 15 chars), referenced by probes and ingress. */
+  readonly name: string;
+  /** Port the process listens on, 1-65535. */
+  readonly port: number;
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP';
+  /**
+   * Publish on the host in compose, bound to 127.0.0.1 only.
+   * @default undefined (not published)
+   */
+  readonly hostPort?: number;
+}
+
+/** How a probe reaches the process. Exactly one of http, tcp, exec. */
+export interface ProbeSpec {
+  /** HTTP GET against a declared port. */
+  readonly http?: { readonly path: string; readonly port: string };
+  /** TCP connect to a declared port. */
+  readonly tcp?: { readonly port: string };
+  /** A command run inside the container (exit 0 = healthy). */
+  readonly exec?: { readonly command: readonly string[] };
+  /** @default 10 */
+  readonly periodSeconds?: number;
+  /** @default 3 */
+  readonly timeoutSeconds?: number;
+  /** @default 3 */
+  readonly failureThreshold?: number;
+  /** @default 0 */
+  readonly initialDelaySeconds?: number;
+}
+
+/** Health checks. Liveness restarts, readiness gates traffic, startup delays liveness. */
+export interface HealthSpec {
+  /** @default undefined (no liveness probe; validation requires one for long-running services) */
+  readonly liveness?: ProbeSpec;
+  /** @default the liveness probe */
+  readonly readiness?: ProbeSpec;
+  /** @default undefined (no startup probe) */
+  readonly startup?: ProbeSpec;
+  /**
+   * How compose checks health. Compose runs a command inside the container, so
+   * HTTP probes need the image's own runtime to make the request.
+   * @default derived from readiness: `python -c`/`node -e` per `runtime`, or the exec command
+   */
+  readonly composeCommand?: readonly string[];
+}
+
+/** CPU in millicores, memory in MiB. */
+export interface ResourcesSpec {
+  /** @default { request: 100, limit: 500 } */
+  readonly cpuMillis?: { readonly request: number; readonly limit: number };
+  /** @default { request: 128, limit: 256 } */
+  readonly memoryMiB?: { readonly request: number; readonly limit: number };
+}
+
+/** A persistent volume (PVC in Kubernetes, named volume in compose). */
+export interface VolumeSpec {
+  /** DNS-1123 name. */
+  readonly name: string;
+  /** Absolute mount path. */
+  readonly mountPath: string;
+  /** Requested size in GiB. @default 1 */
+  readonly sizeGiB?: number;
+}
+
+/** How the image is obtained: built from this repo, or a published reference. */
+export interface ImageSpec {
+  /** Build from the repo. The tag is a content hash of the build inputs. */
+  readonly build?: {
+    /** Build context, relative to the repo root. */
+    readonly context: string;
+    /** Dockerfile path, relative to the repo root. Its ignore file is `<dockerfile>.dockerignore`. */
+    readonly dockerfile: string;
+    /** Base images as build args: ARG name -> official image. Mirrors apply to these. */
+    readonly baseImages?: Readonly<Record<string, string>>;
+  };
+  /** Repository name of a built image. @default `<stack>-<service>` */
+  readonly repository?: string;
+  /** A published image, `name:tag`. Mirrors apply. */
+  readonly ref?: string;
+}
+
+/** A step that must finish before the service serves (e.g. database migrations). */
+export interface MigrationSpec {
+  /** Command run with the service's own image, env and secrets. */
+  readonly command: readonly string[];
+}
+
+/** Development overrides for docker-compose.dev.yml. */
+export interface DevSpec {
+  /** Source bind mounts, `host path (repo-relative)` -> container path. */
+  readonly mounts?: readonly { readonly source: string; readonly target: string }[];
+  /** Command with hot reload. */
+  readonly command?: readonly string[];
+  /** Extra plain env for development. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Egress to addresses outside the stack (e.g. a hosted AI API). */
+export interface ExternalEgressSpec {
+  /** CIDR, e.g. 0.0.0.0/0. */
+  readonly cidr: string;
+  readonly ports: readonly number[];
+  /** Why this egress exists; shown in the NetworkPolicy annotation. */
+  readonly reason: string;
+}
+
+export type ServiceRole = 'web' | 'api' | 'database' | 'worker' | 'cache';
+
+/** One service of the stack. */
+export interface ServiceSpec {
+  /** DNS-1123 label, unique in the stack. */
+  readonly name: string;
+  /** What kind of workload: `database` becomes a StatefulSet. */
+  readonly role: ServiceRole;
+  /** Language runtime inside the image: decides how compose runs HTTP health checks. */
+  readonly runtime?: 'python' | 'node' | 'none';
+  readonly image: ImageSpec;
+  /** @default [] */
+  readonly ports?: readonly PortSpec[];
+  /** Plain, non-secret environment. @default {} */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Environment variables read from secrets. @default {} */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
+  /** @default {} */
+  readonly health?: HealthSpec;
+  /** @default see ResourcesSpec */
+  readonly resources?: ResourcesSpec;
+  /** @default 1 */
+  readonly replicas?: number;
+  /** @default [] */
+  readonly volumes?: readonly VolumeSpec[];
+  /** Absolute paths that must stay writable on a read-only root filesystem. @default [] */
+  readonly writablePaths?: readonly string[];
+  /** @default true */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** Services that must be healthy before this one starts, by name. @default [] */
+  readonly dependsOn?: readonly string[];
+  /** Exposed through the ingress at this path prefix. @default undefined (internal only) */
+  readonly ingressPath?: string;
+  /** Port name the ingress routes to. @default the first port */
+  readonly ingressPort?: string;
+  /** @default undefined */
+  readonly migration?: MigrationSpec;
+  /** Numeric user/group the process runs as. @default { uid: 1000, gid: 1000 } */
+  readonly user?: { readonly uid: number; readonly gid: number };
+  /** Overrides the image's command. @default the image's CMD */
+  readonly command?: readonly string[];
+  /** @default [] */
+  readonly externalEgress?: readonly ExternalEgressSpec[];
+  /** @default {} */
+  readonly dev?: DevSpec;
+}
+
+/** Autoscaling on CPU utilisation. */
+export interface AutoscalingSpec {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** @default 70 */
+  readonly cpuUtilization?: number;
+}
+
+/** Per-environment changes to a service. */
+export interface ServiceOverride {
+  readonly replicas?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly resources?: ResourcesSpec;
+  readonly autoscaling?: AutoscalingSpec;
+  /** Volume sizes by volume name, GiB. */
+  readonly volumeSizeGiB?: Readonly<Record<string, number>>;
+}
+
+export interface EnvironmentSpec {
+  /** `compose` writes docker/docker-compose*.yml; `kubernetes` writes dist/k8s/<env>/. */
+  readonly target: 'compose' | 'kubernetes';
+  /** Kubernetes namespace. @default the stack name */
+  readonly namespace?: string;
+  /** Registry prefix for built images, e.g. `registry.example.com/todo`. @default undefined (local images) */
+  readonly registry?: string;
+  /** @default 'IfNotPresent' (tags are content hashes, so a present tag is the right image) */
+  readonly imagePullPolicy?: 'IfNotPresent' | 'Always' | 'Never';
+  /** @default undefined (no Ingress) */
+  readonly ingress?: {
+    readonly host: string;
+    /** @default 'nginx' */
+    readonly className?: string;
+    /** Secret holding the TLS certificate. @default undefined (no TLS) */
+    readonly tlsSecret?: string;
+    /** Namespace of the ingress controller, allowed in by NetworkPolicy. @default 'ingress-nginx' */
+    readonly controllerNamespace?: string;
+  };
+  /** Write a PodDisruptionBudget for every service with more than one replica. @default false */
+  readonly podDisruptionBudgets?: boolean;
+  /** Allow `:latest` or untagged published images. Only sensible for local. @default false */
+  readonly allowFloatingTags?: boolean;
+  /** @default {} */
+  readonly services?: Readonly<Record<string, ServiceOverride>>;
+}
+
+export interface StackSpec {
+  /** DNS-1123 label; prefixes image repositories and is the default namespace. */
+  readonly name: string;
+  readonly services: readonly ServiceSpec[];
+  readonly environments: Readonly<Record<string, EnvironmentSpec>>;
+  /**
+   * Official image -> replacement, for private registry mirrors and air-gapped
+   * machines. Applies to published images and to build base images.
+   * @default {}
+   */
+  readonly imageMirrors?: Readonly<Record<string, string>>;
+}
