@@ -1,0 +1,55 @@
+// Shared by every gate so "what looks like a secret" has one definition.
+
+const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'KEY', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS']);
+
+/** DATABASE_URL, OPENAI_API_KEY, dbPassword, ... ; `*_FILE` names point at a mounted file and hold no value. */
+export function looksSecretName(name: string): boolean {
+  const upper = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  if (upper.endsWith('_FILE')) return false;
+  if (/(^|_)(DATABASE|DB)_URL$/.test(upper) || /(^|_)DSN$/.test(upper)) return true;
+  return upper.split(/[^A-Z0-9]+/).some((segment) => SECRET_WORDS.has(segment));
+}
+
+const CREDENTIAL_URL = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]+):([^\s@/'"]+)@/gi;
+
+/** A literal password in a URL; `${VAR}` / `$(VAR)` interpolations are references, not values. */
+export function findCredentialUrls(text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(CREDENTIAL_URL)) {
+    if (!/^\$[{(]?[A-Za-z_]/.test(m[2])) found.push(m[0]);
+  }
+  return found;
+}
+
+export interface SecretValuePattern {
+  readonly id: string;
+  readonly label: string;
+  readonly pattern: RegExp;
+}
+
+export const SECRET_VALUE_PATTERNS: readonly SecretValuePattern[] = [
+  { id: 'openai-key', label: 'an OpenAI-style API key', pattern: /(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}/g },
+  { id: 'private-key', label: 'a PEM private key', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/g },
+  { id: 'aws-key', label: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g },
+  {
+    id: 'aws-key',
+    label: 'an AWS secret access key',
+    pattern: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}\b/gi,
+  },
+];
+
+/** Labels of the secret-shaped values in `text`, for messages that never echo the value. */
+export function secretValueKinds(text: string): string[] {
+  const kinds = SECRET_VALUE_PATTERNS.filter((p) => new RegExp(p.pattern.source, p.pattern.flags).test(text)).map(
+    (p) => p.label,
+  );
+  if (findCredentialUrls(text).length > 0) kinds.push('a URL with an embedded password');
+  return kinds;
+}
+
+/** `postgresql://todo:s3cret@db` -> `postgresql://todo:***@db`: messages must not leak what they report. */
+export function redact(secret: string): string {
+  const url = /^([a-z][a-z0-9+.-]*:\/\/[^:]+:)[^@]*(@.*)$/i.exec(secret);
+  if (url) return `${url[1]}***${url[2]}`;
+  return secret.length <= 8 ? '***' : `${secret.slice(0, 6)}***`;
+}
