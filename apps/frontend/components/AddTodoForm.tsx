@@ -1,0 +1,56 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+
+interface Props {
+  onAdd(title: string): Promise<boolean>;
+  disabled?: boolean;
+}
+
+export function AddTodoForm({ onAdd, disabled = false }: Props) {
+  const [title, setTitle] = useState('');
+  const [hint, setHint] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const trimmed = title.trim();
+    if (!trimmed) {
+      setHint('Title: type at least one character before adding.');
+      return;
+    }
+    setHint('');
+    setBusy(true);
+    const added = await onAdd(trimmed);
+    setBusy(false);
+    // Keep the text on failure so nothing typed is lost.
+    if (added) setTitle('');
+  }
+
+  return (
+    <form className="add-form" onSubmit={submit} noValidate>
+      <label htmlFor="new-todo-title">New todo</label>
+      <div className="row">
+        <input
+          id="new-todo-title"
+          name="title"
+          value={title}
+          onChange={(event) => setTitle(event.target.value)}
+          placeholder="What needs doing?"
+          autoComplete="off"
+          aria-invalid={hint ? true : undefined}
+          aria-describedby={hint ? 'new-todo-hint' : undefined}
+          disabled={disabled}
+        />
+        <button type="submit" disabled={disabled || busy}>
+          {busy ? 'Adding…' : 'Add'}
+        </button>
+      </div>
+      {hint && (
+        <p id="new-todo-hint" className="field-hint" role="alert">
+          {hint}
+        </p>
+      )}
+    </form>
+  );
+}

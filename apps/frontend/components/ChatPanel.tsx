@@ -1,0 +1,78 @@
+'use client';
+
+import { useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '@/lib/errors';
+import type { TodoApi } from '@/lib/types';
+
+export interface ChatMessage {
+  id: number;
+  role: 'user' | 'assistant' | 'error';
+  text: string;
+}
+
+interface Props {
+  api: Pick<TodoApi, 'chat'>;
+  onTodosChanged(): void | Promise<void>;
+}
+
+const ROLE_LABEL: Record<ChatMessage['role'], string> = { user: 'You', assistant: 'Assistant', error: 'Error' };
+
+export function ChatPanel({ api, onTodosChanged }: Props) {
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [draft, setDraft] = useState('');
+  const [pending, setPending] = useState(false);
+  const nextId = useRef(1);
+
+  function append(role: ChatMessage['role'], text: string) {
+    const id = nextId.current++;
+    setMessages((current) => [...current, { id, role, text }]);
+  }
+
+  async function send(event: FormEvent) {
+    event.preventDefault();
+    const message = draft.trim();
+    if (!message || pending) return;
+    append('user', message);
+    setDraft('');
+    setPending(true);
+    try {
+      const result = await api.chat(message);
+      append('assistant', result.reply);
+      if (result.todos_changed) await onTodosChanged();
+    } catch (error) {
+      append('error', error instanceof ApiError ? error.message : 'The assistant could not answer. Please try again.');
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <section className="panel chat" aria-labelledby="chat-heading">
+      <h2 id="chat-heading">Assistant</h2>
+      <p className="muted">Try “add buy milk”, “list”, “done 3” or “delete 3”.</p>
+      <ol className="messages" role="log" aria-live="polite" aria-label="Conversation">
+        {messages.map((message) => (
+          <li key={message.id} className={`message ${message.role}`}>
+            <span className="who">{ROLE_LABEL[message.role]}:</span> {message.text}
+          </li>
+        ))}
+        {pending && <li className="message pending">Assistant is thinking…</li>}
+      </ol>
+      <form className="row" onSubmit={send}>
+        <label htmlFor="chat-input" className="visually-hidden">
+          Message the assistant
+        </label>
+        <input
+          id="chat-input"
+          value={draft}
+          onChange={(event) => setDraft(event.target.value)}
+          placeholder="Ask the assistant…"
+          autoComplete="off"
+        />
+        <button type="submit" disabled={pending || !draft.trim()}>
+          Send
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+import { ApiError, errorMessage } from './errors';
+import type { ChatReply, Todo, TodoApi, TodoPage, TodoPatch } from './types';
+
+export const PAGE_SIZE = 100;
+// Guards against a backend whose `total` keeps growing while we page.
+const MAX_PAGES = 50;
+
+/** Same-origin paths only: the server decides where the backend lives. */
+export function todosPath(params: { limit?: number; offset?: number; completed?: boolean } = {}): string {
+  const query = new URLSearchParams();
+  if (params.limit !== undefined) query.set('limit', String(params.limit));
+  if (params.offset !== undefined) query.set('offset', String(params.offset));
+  if (params.completed !== undefined) query.set('completed', String(params.completed));
+  const qs = query.toString();
+  return qs ? `/api/todos?${qs}` : '/api/todos';
+}
+
+export function todoPath(id: number): string {
+  return `/api/todos/${encodeURIComponent(String(id))}`;
+}
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(input, init)): TodoApi {
+  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetchImpl(path, {
+        ...init,
+        headers: init.body ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
+        cache: 'no-store',
+      });
+    } catch {
+      // The browser could not reach our own server at all.
+      throw new ApiError(0, errorMessage(0, null));
+    }
+    const body = await readJson(response);
+    if (!response.ok) throw new ApiError(response.status, errorMessage(response.status, body));
+    return body as T;
+  }
+
+  return {
+    async listTodos() {
+      const all: Todo[] = [];
+      for (let page = 0; page < MAX_PAGES; page += 1) {
+        const result = await request<TodoPage>(todosPath({ limit: PAGE_SIZE, offset: all.length }));
+        all.push(...result.items);
+        if (result.items.length === 0 || all.length >= result.total) break;
+      }
+      return all;
+    },
+    createTodo(title, description) {
+      const payload = description ? { title, description } : { title };
+      return request<Todo>('/api/todos', { method: 'POST', body: JSON.stringify(payload) });
+    },
+    updateTodo(id, patch: TodoPatch) {
+      return request<Todo>(todoPath(id), { method: 'PATCH', body: JSON.stringify(patch) });
+    },
+    async deleteTodo(id) {
+      await request<null>(todoPath(id), { method: 'DELETE' });
+    },
+    chat(message) {
+      return request<ChatReply>('/api/chat', { method: 'POST', body: JSON.stringify({ message }) });
+    },
+  };
+}
