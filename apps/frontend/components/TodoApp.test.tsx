@@ -1,0 +1,103 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryApi } from '@/test-support/memory-api';
+import { TodoApp } from './TodoApp';
+
+function setup(api: MemoryApi, retryMs = 50) {
+  const user = userEvent.setup();
+  render(<TodoApp api={api} retryMs={retryMs} />);
+  return user;
+}
+
+const list = () => screen.getByRole('list', { name: /todos$/ });
+
+describe('TodoApp', () => {
+  it('shows a loading state, then the todos', async () => {
+    setup(new MemoryApi().seed('buy milk', 'walk dog'));
+    expect(screen.getByRole('status')).toHaveTextContent('Loading todos…');
+    expect(await screen.findByText('walk dog')).toBeInTheDocument();
+    expect(within(list()).getAllByRole('listitem')).toHaveLength(2);
+  });
+
+  it('adds a todo with Enter and clears the field', async () => {
+    const api = new MemoryApi();
+    const user = setup(api);
+    await screen.findByText(/Nothing to do yet/);
+    const input = screen.getByLabelText('New todo');
+    await user.type(input, '  water plants {Enter}');
+    expect(await screen.findByText('water plants')).toBeInTheDocument();
+    expect(api.calls).toContain('create water plants');
+    expect(input).toHaveValue('');
+  });
+
+  it('refuses an empty title with a hint naming the field', async () => {
+    const api = new MemoryApi();
+    const user = setup(api);
+    await screen.findByText(/Nothing to do yet/);
+    await user.click(screen.getByRole('button', { name: 'Add' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Title: type at least one character');
+    expect(api.calls.some((c) => c.startsWith('create'))).toBe(false);
+  });
+
+  it('completes a todo with its checkbox and filters with counts', async () => {
+    const api = new MemoryApi().seed('buy milk', 'walk dog');
+    const user = setup(api);
+    await user.click(await screen.findByRole('checkbox', { name: 'Mark "buy milk" as completed' }));
+    expect(await screen.findByRole('checkbox', { name: 'Mark "buy milk" as not completed' })).toBeChecked();
+    expect(api.todos[0].completed).toBe(true);
+
+    expect(screen.getByRole('button', { name: 'All (2)' })).toHaveAttribute('aria-pressed', 'true');
+    await user.click(screen.getByRole('button', { name: 'Completed (1)' }));
+    expect(within(list()).getAllByRole('listitem').map((li) => li.textContent)).toEqual([expect.stringContaining('buy milk')]);
+    await user.click(screen.getByRole('button', { name: 'Active (1)' }));
+    expect(within(list()).getAllByRole('listitem').map((li) => li.textContent)).toEqual([expect.stringContaining('walk dog')]);
+  });
+
+  it('edits a title inline: Enter saves, Escape cancels', async () => {
+    const api = new MemoryApi().seed('buy milk');
+    const user = setup(api);
+    await user.click(await screen.findByRole('button', { name: 'Edit "buy milk"' }));
+    const field = screen.getByRole('textbox', { name: 'Edit title of "buy milk"' });
+    expect(field).toHaveFocus();
+    await user.clear(field);
+    await user.type(field, 'buy oat milk{Enter}');
+    expect(await screen.findByText('buy oat milk')).toBeInTheDocument();
+    expect(api.todos[0].title).toBe('buy oat milk');
+
+    await user.click(screen.getByRole('button', { name: 'Edit "buy oat milk"' }));
+    await user.type(screen.getByRole('textbox', { name: /Edit title/ }), ' and bread{Escape}');
+    expect(screen.getByText('buy oat milk')).toBeInTheDocument();
+    expect(api.calls.filter((c) => c.startsWith('update'))).toHaveLength(1);
+  });
+
+  it('deletes a todo', async () => {
+    const api = new MemoryApi().seed('buy milk', 'walk dog');
+    const user = setup(api);
+    await user.click(await screen.findByRole('button', { name: 'Delete "buy milk"' }));
+    await waitFor(() => expect(screen.queryByText('buy milk')).not.toBeInTheDocument());
+    expect(api.todos.map((t) => t.title)).toEqual(['walk dog']);
+  });
+
+  it('shows the unavailable message while the backend is down and recovers by itself', async () => {
+    const api = new MemoryApi().seed('buy milk');
+    api.down = true;
+    setup(api);
+    expect(await screen.findByRole('alert')).toHaveTextContent('The todo service is unavailable. Retrying…');
+    await waitFor(() => expect(api.calls.filter((c) => c === 'list').length).toBeGreaterThan(1));
+    act(() => {
+      api.down = false;
+    });
+    expect(await screen.findByText('buy milk')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('shows a failed change and keeps the typed title', async () => {
+    const api = new MemoryApi();
+    const user = setup(api, 60_000);
+    await screen.findByText(/Nothing to do yet/);
+    api.down = true;
+    await user.type(screen.getByLabelText('New todo'), 'call mum{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('The todo service is unavailable. Retrying…');
+    expect(screen.getByLabelText('New todo')).toHaveValue('call mum');
+  });
+});

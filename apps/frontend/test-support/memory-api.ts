@@ -1,0 +1,69 @@
+import { ApiError, UNAVAILABLE_MESSAGE } from '@/lib/errors';
+import type { ChatReply, Todo, TodoApi, TodoPatch } from '@/lib/types';
+
+/**
+ * An in-memory TodoApi for component tests, following the backend contract
+ * (ids, timestamps, 404 on unknown ids, 503 while `down`). The real backend
+ * is exercised by the browser e2e test.
+ */
+export class MemoryApi implements TodoApi {
+  todos: Todo[] = [];
+  down = false;
+  calls: string[] = [];
+  chatReply: Partial<ChatReply> = {};
+  private nextId = 1;
+
+  seed(...titles: Array<string | [string, boolean]>) {
+    for (const entry of titles) {
+      const [title, completed] = typeof entry === 'string' ? [entry, false] : entry;
+      this.insert(title, completed);
+    }
+    return this;
+  }
+
+  private insert(title: string, completed = false): Todo {
+    const now = new Date(Date.UTC(2026, 0, 1, 0, 0, this.nextId)).toISOString();
+    const todo = { id: this.nextId++, title, description: null, completed, created_at: now, updated_at: now };
+    this.todos.push(todo);
+    return todo;
+  }
+
+  private check(call: string) {
+    this.calls.push(call);
+    if (this.down) throw new ApiError(503, UNAVAILABLE_MESSAGE);
+  }
+
+  private find(id: number): Todo {
+    const todo = this.todos.find((t) => t.id === id);
+    if (!todo) throw new ApiError(404, `Todo ${id} not found`);
+    return todo;
+  }
+
+  async listTodos() {
+    this.check('list');
+    return this.todos.map((t) => ({ ...t }));
+  }
+
+  async createTodo(title: string) {
+    this.check(`create ${title}`);
+    return { ...this.insert(title) };
+  }
+
+  async updateTodo(id: number, patch: TodoPatch) {
+    this.check(`update ${id} ${JSON.stringify(patch)}`);
+    return Object.assign(this.find(id), patch);
+  }
+
+  async deleteTodo(id: number) {
+    this.check(`delete ${id}`);
+    this.find(id);
+    this.todos = this.todos.filter((t) => t.id !== id);
+  }
+
+  async chat(message: string): Promise<ChatReply> {
+    this.check(`chat ${message}`);
+    const add = /^add (.+)$/.exec(message);
+    if (add) this.insert(add[1]);
+    return { reply: add ? `Added "${add[1]}".` : 'Okay.', actions: [], todos_changed: Boolean(add), ...this.chatReply };
+  }
+}
