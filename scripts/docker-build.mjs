@@ -2,7 +2,9 @@
 // Builds one service image unless the engine already holds its content-hash
 // tag. The engine is the cache: Nx never caches this target, so a cache hit
 // can never claim an image exists that is not there.
-//   node scripts/docker-build.mjs <backend|frontend>
+//   node scripts/docker-build.mjs <backend|frontend> [--tag <ref>]
+// --tag builds unconditionally under another ref (tests use it to rebuild the
+// same inputs without touching the real tag).
 // Env: TODO_IMAGE_MIRRORS (base-image mirror map), PIP_INDEX_URL (wheel index
 // for the backend build; the build then uses --network=host to reach it).
 import { spawnSync } from 'node:child_process';
@@ -11,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const DOCKER = '/usr/bin/docker'; // the 20.10 client builds with BuildKit without buildx
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const service = process.argv[2];
+const [service, flag, forcedRef] = process.argv.slice(2);
 
 function fail(msg) {
   console.error(`docker-build: ${msg}`);
@@ -29,13 +31,15 @@ function buildInputs(cmd) {
 
 const imageExists = (ref) => spawnSync(DOCKER, ['image', 'inspect', ref], { stdio: 'ignore' }).status === 0;
 
-if (!['backend', 'frontend'].includes(service ?? '')) fail('usage: node scripts/docker-build.mjs <backend|frontend>');
+if (!['backend', 'frontend'].includes(service ?? '') || (flag !== undefined && (flag !== '--tag' || !forcedRef))) {
+  fail('usage: node scripts/docker-build.mjs <backend|frontend> [--tag <ref>]');
+}
 if (spawnSync(DOCKER, ['info'], { stdio: 'ignore' }).status !== 0) {
   fail(`no Docker engine answers ${DOCKER}; run scripts/ensure-docker.sh`);
 }
 
-const ref = buildInputs('ref');
-if (imageExists(ref)) {
+const ref = forcedRef ?? buildInputs('ref');
+if (!forcedRef && imageExists(ref)) {
   console.log(`docker-build: ${ref} up to date`);
   process.exit(0);
 }
