@@ -1,0 +1,55 @@
+import type { Rule, Violation } from '../core/types';
+
+export interface TextFile {
+  /** As printed and as allow-list entries name it: relative to the working directory. */
+  readonly path: string;
+  readonly text: string;
+}
+
+/** A documented exception for a literal that is safe by design, e.g. the local-only compose database default. */
+export interface AllowEntry {
+  readonly rule: string;
+  readonly file: string;
+  readonly match: string;
+  readonly reason: string;
+}
+
+export interface SecretScan {
+  readonly files: readonly TextFile[];
+  /** Repository whose .gitignore must cover .env files. */
+  readonly repoRoot: string;
+  readonly allow: readonly AllowEntry[];
+}
+
+export type SecretRule = Rule<SecretScan>;
+
+/** Marker for a literal that only ever runs on a developer machine; put it on the line or the line above. */
+export const ALLOW_MARKER = 'policy-allow: local-only-default';
+
+export interface Hit {
+  readonly file: TextFile;
+  readonly line: number;
+  readonly found: string;
+}
+
+export function isAllowed(scan: SecretScan, rule: string, hit: Hit, markerHonoured: boolean): boolean {
+  if (scan.allow.some((a) => a.rule === rule && a.file === hit.file.path && hit.found.includes(a.match))) return true;
+  if (!markerHonoured) return false;
+  const lines = hit.file.text.split('\n');
+  return [lines[hit.line - 1], lines[hit.line - 2]].some((l) => l !== undefined && l.includes(ALLOW_MARKER));
+}
+
+/** Every match of `pattern` with its 1-based line. */
+export function findAll(file: TextFile, pattern: RegExp): Hit[] {
+  const hits: Hit[] = [];
+  file.text.split('\n').forEach((text, i) => {
+    for (const m of text.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'))) {
+      hits.push({ file, line: i + 1, found: m[0] });
+    }
+  });
+  return hits;
+}
+
+export function hitViolation(rule: string, hit: Hit, problem: string): Violation {
+  return { rule, object: hit.file.path, message: `${hit.file.path}:${hit.line}: ${problem}` };
+}
