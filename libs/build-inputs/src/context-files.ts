@@ -24,7 +24,7 @@ function patternsOf(text: string): string[] {
 /** Literal directory prefix of a pattern, up to its first wildcard. */
 function literalPrefix(pattern: string): string {
   const cut = pattern.search(/[*?[\\]/);
-  return (cut < 0 ? pattern : pattern.slice(0, cut)).replace(/^\/+/, '');
+  return cut < 0 ? pattern : pattern.slice(0, cut);
 }
 
 /**
@@ -35,12 +35,20 @@ export function contextFiles(repoRoot: string, context: string, dockerfile: stri
   const ignoreFile = ignoreFileFor(repoRoot, context, dockerfile);
   const patterns = ignoreFile ? patternsOf(readFileSync(join(repoRoot, ignoreFile), 'utf8')) : [];
   const ig = dockerignore({ ignorecase: false }).add(patterns);
-  const exceptions = patterns.filter((p) => p.startsWith('!')).map((p) => literalPrefix(p.slice(1)));
+  const exceptions = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1).replace(/^\/+/, ''));
   const contextDir = join(repoRoot, context);
   const out: string[] = [];
 
-  // An ignored directory is only entered when an exception could re-include something below it.
-  const mayReinclude = (dir: string) => exceptions.some((e) => e.startsWith(`${dir}/`) || `${dir}/`.startsWith(e) || e === '');
+  // An ignored directory is only entered when an exception could re-include something below it:
+  // one that names a deeper path, or a wildcard one that starts above it. A literal exception
+  // above it was already outweighed by the later rule that ignores the directory itself.
+  const mayReinclude = (dir: string) =>
+    exceptions.some((e) => {
+      const prefix = literalPrefix(e);
+      if (prefix.startsWith(`${dir}/`)) return true;
+      const above = prefix === '' || `${dir}/`.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+      return above && prefix !== e;
+    });
 
   const walk = (rel: string): void => {
     const entries = readdirSync(join(contextDir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -68,3 +68,10 @@ export interface ResolvedStack {
 }
 
 export type { ProbeSpec };
+
+/** A spec fact a target cannot express: reported in the parity report, never dropped silently. */
+export interface TargetWarning {
+  readonly target: 'compose' | 'kubernetes';
+  readonly path: string;
+  readonly message: string;
+}

@@ -1,0 +1,56 @@
+import { createTwoFilesPatch } from 'diff';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { OutputFile } from './outputs';
+import { K8S_DIR, ownedComposeFiles } from './write';
+
+function listK8s(root: string): string[] {
+  const dir = join(root, K8S_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(root.length + 1))
+    .sort();
+}
+
+/** `Kind namespace/name` of every object in a YAML stream (compose files: `service <name>`). */
+export function objectIds(path: string, content: string): string[] {
+  const ids: string[] = [];
+  for (const doc of parseAllDocuments(content)) {
+    const o = doc.toJS() as Record<string, any> | null;
+    if (!o) continue;
+    if (o.kind) ids.push(`${path}: ${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`);
+    else if (o.services) ids.push(...Object.keys(o.services).map((s) => `${path}: compose service ${s}`));
+  }
+  return ids;
+}
+
+export interface CheckResult {
+  readonly stale: string[];
+  readonly diff: string;
+  readonly removedObjects: string[];
+}
+
+/** Compares freshly rendered output with what is on disk, file by file and object by object. */
+export function checkOutputs(root: string, files: readonly OutputFile[]): CheckResult {
+  const fresh = new Map(files.map((f) => [f.path, f.content]));
+  const onDisk = [...listK8s(root), ...ownedComposeFiles(root), ...(existsSync(join(root, 'dist/parity-report.md')) ? ['dist/parity-report.md'] : [])];
+  const paths = [...new Set([...fresh.keys(), ...onDisk])].sort();
+  const stale: string[] = [];
+  let diff = '';
+  const before: string[] = [];
+  const after = new Set<string>();
+  for (const p of paths) {
+    const committed = existsSync(join(root, p)) ? readFileSync(join(root, p), 'utf8') : undefined;
+    const next = fresh.get(p);
+    if (p.endsWith('.yml') || p.endsWith('.yaml')) {
+      if (committed !== undefined) before.push(...objectIds(p, committed));
+      if (next !== undefined) objectIds(p, next).forEach((id) => after.add(id));
+    }
+    if (committed === next) continue;
+    stale.push(p);
+    diff += createTwoFilesPatch(committed === undefined ? '/dev/null' : `a/${p}`, next === undefined ? '/dev/null' : `b/${p}`, committed ?? '', next ?? '', 'committed', 'synth');
+  }
+  return { stale, diff, removedObjects: before.filter((id) => !after.has(id)) };
+}

@@ -1,0 +1,50 @@
+import type { ResolvedStack } from '@todo/service-spec';
+import { composeMigration, composeService, migrationServiceName, networkName, volumeName, type ComposeService } from './service';
+
+export interface ComposeFile {
+  readonly services: Record<string, ComposeService>;
+  readonly networks?: Record<string, Record<string, unknown>>;
+  readonly volumes?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * The stack as a compose file: no `version:` and no top-level `name:`, so
+ * docker-compose 1.29 and Compose v2 both load it. Pure: nothing is written.
+ */
+export function renderCompose(stack: ResolvedStack): ComposeFile {
+  if (stack.target !== 'compose') throw new Error(`environment "${stack.environment}" targets ${stack.target}, not compose`);
+  const services: Record<string, ComposeService> = {};
+  const networks: Record<string, Record<string, unknown>> = {};
+  const volumes: Record<string, Record<string, unknown>> = {};
+  for (const s of stack.services) {
+    services[s.name] = composeService(stack, s);
+    if (s.migration) services[migrationServiceName(s)] = composeMigration(stack, s);
+    if (s.dependents.length) networks[networkName(s.name)] = { driver: 'bridge' };
+    for (const v of s.volumes) volumes[volumeName(s, v.name)] = { labels: { 'app.kubernetes.io/part-of': stack.name } };
+  }
+  return {
+    services,
+    ...(Object.keys(networks).length && { networks }),
+    ...(Object.keys(volumes).length && { volumes }),
+  };
+}
+
+/**
+ * The development override (`-f docker-compose.yml -f docker-compose.dev.yml`):
+ * source bind mounts and hot-reload commands for services that declare them.
+ */
+export function renderComposeDev(stack: ResolvedStack): ComposeFile {
+  const services: Record<string, ComposeService> = {};
+  for (const s of stack.services) {
+    const dev = s.dev;
+    if (!dev.mounts.length && !dev.command && !dev.env.length) continue;
+    services[s.name] = {
+      ...(dev.command && { command: [...dev.command] }),
+      ...(dev.env.length && { environment: Object.fromEntries(dev.env.map((e) => [e.name, e.value])) }),
+      ...(dev.mounts.length && {
+        volumes: dev.mounts.map((m) => ({ type: 'bind', source: `../${m.source}`, target: m.target, read_only: true })),
+      }),
+    };
+  }
+  return { services };
+}

@@ -1,0 +1,3 @@
+export { renderKubernetes, type ManifestFile } from './render';
+export { kubernetesWarnings } from './warnings';
+export { selectorLabels, serviceLabels, stackLabels } from './labels';

@@ -1,0 +1,58 @@
+import type { ResolvedStack } from '@todo/service-spec';
+import { App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { addIngress } from './ingress';
+import { stackLabels } from './labels';
+import { addNetworkPolicies } from './network';
+import { addAutoscaler, addDisruptionBudget } from './scaling';
+import { addConfigMap, addService } from './service';
+import { addWorkload } from './workload';
+
+/** One output file: its name in dist/k8s/<env>/ and its objects in apply order. */
+export interface ManifestFile {
+  readonly name: string;
+  readonly objects: readonly Record<string, unknown>[];
+}
+
+/**
+ * The stack as Kubernetes objects, one file per concern, numbered so that
+ * `kubectl apply -f dir` creates the namespace first and dependencies before
+ * their dependents. Pure: nothing is written.
+ */
+export function renderKubernetes(stack: ResolvedStack): ManifestFile[] {
+  if (stack.target !== 'kubernetes') throw new Error(`environment "${stack.environment}" targets ${stack.target}, not kubernetes`);
+  const app = new App({ outdir: '/nonexistent' });
+  const charts: [string, Chart][] = [];
+  const chart = (file: string) => {
+    const c = new Chart(app, file, { namespace: stack.namespace, disableResourceNameHashes: true });
+    charts.push([`${file}.yaml`, c]);
+    return c;
+  };
+
+  const ns = new Chart(app, 'namespace');
+  new k8s.KubeNamespace(ns, 'namespace', {
+    metadata: {
+      name: stack.namespace,
+      labels: {
+        ...stackLabels(stack),
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+      },
+    },
+  });
+  charts.push(['00-namespace.yaml', ns]);
+  addNetworkPolicies(chart('10-network-policies'), stack);
+
+  stack.services.forEach((s, i) => {
+    const c = chart(`${20 + i * 10}-${s.name}`);
+    const configMap = addConfigMap(c, stack, s);
+    const service = addService(c, stack, s);
+    addWorkload(c, stack, s, configMap, service);
+    addAutoscaler(c, stack, s);
+    addDisruptionBudget(c, stack, s);
+  });
+  if (stack.ingress) addIngress(chart(`${20 + stack.services.length * 10}-ingress`), stack);
+
+  return charts.map(([name, c]) => ({ name, objects: c.toJson() }));
+}
