@@ -1,0 +1,1 @@
+"""FastAPI backend of the todo application."""

@@ -1,0 +1,97 @@
+"""OpenAI chat-completions loop that lets the model call the todo tools."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import openai
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..schemas import ChatResponse
+from .tools import TOOL_SPECS, ToolError, ToolRun
+
+MAX_ROUNDS = 5
+SYSTEM_PROMPT = (
+    "You manage the user's todo list. Use the tools to create, list, complete "
+    "or delete todos; refer to todos by their numeric id. Answer briefly."
+)
+
+logger = logging.getLogger(__name__)
+
+
+class ProviderError(Exception):
+    """The AI provider failed or answered nonsense; mapped to HTTP 502."""
+
+
+def make_client(settings: Settings) -> openai.OpenAI:
+    return openai.OpenAI(
+        api_key=settings.openai_api_key,
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout_seconds,
+        max_retries=settings.openai_max_retries,
+    )
+
+
+def _complete(client: openai.OpenAI, model: str, messages: list[dict[str, Any]]) -> Any:
+    try:
+        response = client.chat.completions.create(
+            model=model, messages=messages, tools=TOOL_SPECS
+        )
+    except openai.APITimeoutError:
+        raise ProviderError(
+            f"AI provider did not answer within {client.timeout}s (after retries)"
+        ) from None
+    except openai.APIConnectionError as exc:
+        raise ProviderError(f"could not reach AI provider: {exc}") from None
+    except openai.APIStatusError as exc:
+        raise ProviderError(
+            f"AI provider returned HTTP {exc.status_code}: {exc.message}"
+        ) from None
+    except openai.APIError as exc:
+        raise ProviderError(f"AI provider sent an invalid response: {exc}") from None
+    try:
+        message = response.choices[0].message
+        _ = message.content, message.tool_calls
+    except (AttributeError, IndexError, TypeError) as exc:
+        raise ProviderError(f"AI provider sent a malformed response: {exc}") from None
+    return message
+
+
+def _run_tool(run: ToolRun, session: Session, call: Any) -> str:
+    try:
+        name = call.function.name
+        args = json.loads(call.function.arguments or "{}")
+    except (AttributeError, json.JSONDecodeError) as exc:
+        raise ProviderError(f"AI provider sent a malformed tool call: {exc}") from None
+    if not isinstance(args, dict):
+        raise ProviderError("AI provider sent tool arguments that are not a JSON object")
+    try:
+        return json.dumps(run.execute(session, name, args))
+    except ToolError as exc:
+        # Told to the model so it can correct itself or explain to the user.
+        return json.dumps({"error": str(exc)})
+
+
+def answer(
+    session: Session, client: openai.OpenAI, model: str, user_message: str
+) -> ChatResponse:
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": user_message},
+    ]
+    run = ToolRun()
+    for _ in range(MAX_ROUNDS):
+        message = _complete(client, model, messages)
+        if not message.tool_calls:
+            if not isinstance(message.content, str) or not message.content.strip():
+                raise ProviderError("AI provider answered with neither text nor tool calls")
+            return ChatResponse(reply=message.content, actions=run.actions, todos_changed=run.changed)
+        messages.append(message.model_dump(exclude_none=True))
+        for call in message.tool_calls:
+            messages.append(
+                {"role": "tool", "tool_call_id": call.id, "content": _run_tool(run, session, call)}
+            )
+    raise ProviderError(f"AI provider kept calling tools for {MAX_ROUNDS} rounds without answering")

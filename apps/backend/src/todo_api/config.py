@@ -1,0 +1,85 @@
+"""Runtime configuration, read from the environment and validated once."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_PSYCOPG_SCHEME = "postgresql+psycopg://"
+_ACCEPTED_SCHEMES = ("postgresql://", "postgres://", _PSYCOPG_SCHEME)
+
+
+class ConfigError(Exception):
+    """Raised with one line per invalid variable, each naming the variable."""
+
+
+class Settings(BaseSettings):
+    # Field names map to upper-case environment variables (case-insensitive).
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    database_url: str = Field(
+        description="postgresql:// or postgresql+psycopg:// URL of the database"
+    )
+    # NoDecode: a comma-separated string, not JSON, is what operators write.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: str = "INFO"
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = None
+    openai_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    openai_max_retries: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        value = value.strip()
+        for scheme in _ACCEPTED_SCHEMES:
+            if value.startswith(scheme):
+                # SQLAlchemy would otherwise pick psycopg2, which is not installed.
+                return _PSYCOPG_SCHEME + value[len(scheme) :]
+        raise ValueError(
+            "must start with postgresql:// or postgresql+psycopg://, "
+            "e.g. postgresql://todo:secret@localhost:5432/todo"
+        )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
+        return level
+
+    @field_validator("openai_api_key", "openai_base_url")
+    @classmethod
+    def _empty_is_unset(cls, value: str | None) -> str | None:
+        # Compose and Kubernetes often pass an empty string for "not set".
+        return value.strip() or None if value is not None else None
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; raise ConfigError naming every bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            variable = str(error["loc"][0]).upper() if error["loc"] else "?"
+            reason = "is required but not set" if error["type"] == "missing" else error["msg"]
+            lines.append(f"{variable}: {reason}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
