@@ -30,7 +30,7 @@ describe('ChatPanel', () => {
     const user = userEvent.setup();
     render(<ChatPanel api={api} onTodosChanged={() => undefined} />);
     await user.type(screen.getByLabelText('Message the assistant'), 'list{Enter}');
-    expect(await screen.findByText('The todo service is unavailable. Retrying…')).toBeInTheDocument();
+    expect(await screen.findByText(/The assistant is unavailable right now/)).toBeInTheDocument();
   });
 
   it('does not send a blank message', async () => {

@@ -15,6 +15,12 @@ interface Props {
   onTodosChanged(): void | Promise<void>;
 }
 
+// The chat does not retry by itself, so it asks the person to resend instead.
+function chatErrorMessage(error: unknown): string {
+  if (error instanceof ApiError && !error.unavailable) return error.message;
+  return 'The assistant is unavailable right now. Please send your message again in a moment.';
+}
+
 const ROLE_LABEL: Record<ChatMessage['role'], string> = { user: 'You', assistant: 'Assistant', error: 'Error' };
 
 export function ChatPanel({ api, onTodosChanged }: Props) {
@@ -40,7 +46,7 @@ export function ChatPanel({ api, onTodosChanged }: Props) {
       append('assistant', result.reply);
       if (result.todos_changed) await onTodosChanged();
     } catch (error) {
-      append('error', error instanceof ApiError ? error.message : 'The assistant could not answer. Please try again.');
+      append('error', chatErrorMessage(error));
     } finally {
       setPending(false);
     }

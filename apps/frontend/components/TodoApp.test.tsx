@@ -67,6 +67,7 @@ describe('TodoApp', () => {
     await user.click(screen.getByRole('button', { name: 'Edit "buy oat milk"' }));
     await user.type(screen.getByRole('textbox', { name: /Edit title/ }), ' and bread{Escape}');
     expect(screen.getByText('buy oat milk')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Edit "buy oat milk"' })).toHaveFocus();
     expect(api.calls.filter((c) => c.startsWith('update'))).toHaveLength(1);
   });
 

@@ -28,14 +28,17 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
   const [actionError, setActionError] = useState('');
   const [status, setStatus] = useState('');
 
-  const reload = useCallback(async () => {
-    try {
-      setTodos(sortTodos(await api.listTodos()));
-      setLoadError(null);
-    } catch (error) {
-      setLoadError(asApiError(error));
-    }
-  }, [api]);
+  const reload = useCallback(
+    () =>
+      api.listTodos().then(
+        (list) => {
+          setTodos(sortTodos(list));
+          setLoadError(null);
+        },
+        (error: unknown) => setLoadError(asApiError(error)),
+      ),
+    [api],
+  );
 
   useEffect(() => {
     void reload();
@@ -93,7 +96,7 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
             {actionError}
           </p>
         )}
-        <FilterBar value={filter} counts={counts} onChange={setFilter} />
+        {todos !== null && <FilterBar value={filter} counts={counts} onChange={setFilter} />}
         {todos === null && !loadError && <p role="status">Loading todos…</p>}
         {todos !== null && visible.length === 0 && (
           <p className="muted empty">{filter === 'all' ? 'Nothing to do yet. Add a todo above.' : `No ${filter} todos.`}</p>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Todo, TodoPatch } from '@/lib/types';
 
 interface Props {
@@ -15,6 +15,16 @@ export function TodoItem({ todo, onUpdate, onDelete }: Props) {
   const [busy, setBusy] = useState(false);
   // Blur follows Escape and Enter; this stops that blur from saving a second time.
   const settled = useRef(false);
+  const editField = useRef<HTMLInputElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+
+  // Focus follows the mode: into the field when editing starts, back to Edit when it ends.
+  useEffect(() => {
+    if (editing) editField.current?.focus();
+    else if (wasEditing.current) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
 
   function startEdit() {
     settled.current = false;
@@ -79,15 +89,19 @@ export function TodoItem({ todo, onUpdate, onDelete }: Props) {
           onBlur={() => void save()}
           aria-label={`Edit title of "${todo.title}"`}
           disabled={busy}
-          autoFocus
+          ref={editField}
         />
       ) : (
-        <span className="title" onDoubleClick={startEdit}>
-          {todo.title}
-        </span>
+        <span className="title">{todo.title}</span>
       )}
       {!editing && (
-        <button type="button" className="secondary" onClick={startEdit} aria-label={`Edit "${todo.title}"`}>
+        <button
+          ref={editButton}
+          type="button"
+          className="secondary"
+          onClick={startEdit}
+          aria-label={`Edit "${todo.title}"`}
+        >
           Edit
         </button>
       )}
