@@ -33,9 +33,11 @@ export interface Hit {
 }
 
 export function isAllowed(scan: SecretScan, rule: string, hit: Hit, markerHonoured: boolean): boolean {
-  if (scan.allow.some((a) => a.rule === rule && a.file === hit.file.path && hit.found.includes(a.match))) return true;
-  if (!markerHonoured) return false;
   const lines = hit.file.text.split('\n');
+  const text = lines[hit.line - 1] ?? '';
+  // `match` is the literal as written in the file; it must appear on the reported line.
+  if (scan.allow.some((a) => a.rule === rule && a.file === hit.file.path && text.includes(a.match) && text.includes(hit.found))) return true;
+  if (!markerHonoured) return false;
   return [lines[hit.line - 1], lines[hit.line - 2]].some((l) => l !== undefined && l.includes(ALLOW_MARKER));
 }
 

@@ -85,10 +85,11 @@ describe('credentials in URLs', () => {
 
 describe('YAML passwords', () => {
   it('flags literal password values in mappings and KEY=value lists', () => {
-    write('docker/docker-compose.dev.yml', 'services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=todo\n      - "DB_PASSWD=${X}"\n  x:\n    password: "s3cr3t-value" # comment\n');
+    write('docker/docker-compose.dev.yml', 'services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=todo\n      - "DB_PASSWD=${X}"\n  x:\n    password: "s3cr3t-value" # comment\n    DB_PASSWORD: ${DB_PASSWORD:-dev-default}\n    B_PASSWORD: ${B_PASSWORD:?set B_PASSWORD}\n    C_PASSWORD: ${C_PASSWORD:-}\n');
     expect(messages(yamlPassword, scan())).toEqual([
       'docker/docker-compose.dev.yml:4: POSTGRES_PASSWORD has a literal value (***); fix: use ${VAR:?} interpolation, a *_FILE secret or secretKeyRef; a local-only default needs "# policy-allow: local-only-default"',
       'docker/docker-compose.dev.yml:7: password has a literal value ("s3cr3***); fix: use ${VAR:?} interpolation, a *_FILE secret or secretKeyRef; a local-only default needs "# policy-allow: local-only-default"',
+      'docker/docker-compose.dev.yml:8: DB_PASSWORD has a literal value (dev-de***); fix: use ${VAR:?} interpolation, a *_FILE secret or secretKeyRef; a local-only default needs "# policy-allow: local-only-default"',
     ]);
   });
 

@@ -5,14 +5,22 @@ const id = 'secrets-yaml-password';
 
 const MAPPING = /^\s*(?:-\s+)?["']?([\w.-]*(?:password|passwd)[\w.-]*)["']?\s*:\s*(.*)$/i;
 const LIST_ENV = /^\s*-\s+["']?([\w.-]*(?:password|passwd)[\w.-]*)=(.*?)["']?\s*$/i;
-// Interpolations and empties carry no value; a *_FILE key points at a mounted secret file.
-const NOT_A_VALUE = /^(|""|''|~|null|\$\{[^}]*\}|\$\([^)]*\)|["']\$\{[^}]*\}["'])$/;
+// Empties and pure references carry no value; a *_FILE key points at a mounted secret file.
+const NOT_A_VALUE = /^(|""|''|~|null|\$\([^)]*\))$/;
+// `${VAR}`, `${VAR:?msg}` hold nothing, but `${VAR:-default}` ships its default as a literal.
+const INTERPOLATION = /^["']?\$\{[A-Za-z_][A-Za-z0-9_]*(?:(:?[-?+])([^}]*))?\}["']?$/;
+
+function literalPart(value: string): string {
+  const m = INTERPOLATION.exec(value);
+  if (!m) return value;
+  return m[1]?.endsWith('-') ? m[2] : '';
+}
 
 function literal(line: string): { key: string; value: string } | null {
   const m = MAPPING.exec(line) ?? LIST_ENV.exec(line);
   if (!m) return null;
   const key = m[1];
-  const value = m[2].replace(/\s+#.*$/, '').trim();
+  const value = literalPart(m[2].replace(/\s+#.*$/, '').trim());
   if (/_?file$/i.test(key) || NOT_A_VALUE.test(value)) return null;
   return { key, value };
 }

@@ -1,0 +1,10 @@
+export type { Rule, Violation, RuleOutcome } from './core/types';
+export { runRules, formatResult } from './core/run';
+export { parseWaivers, loadWaivers, type Waiver } from './core/waivers';
+export { K8S_RULES } from './k8s/rules';
+export { loadManifests, parseManifests } from './k8s/load';
+export { DOCKERFILE_RULES, DOCKERFILE_LIST_RULES } from './dockerfile/rules';
+export { parseDockerfile, readDockerfile } from './dockerfile/model';
+export { SECRET_RULES } from './secrets/rules';
+export { loadTextFiles } from './secrets/load';
+export { main } from './main';

@@ -1,0 +1,98 @@
+import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { formatResult, runRules } from './core/run';
+import type { Rule } from './core/types';
+import { loadWaivers, WaiverFileError } from './core/waivers';
+import { readDockerfile } from './dockerfile/model';
+import { DOCKERFILE_LIST_RULES } from './dockerfile/rules';
+import { loadManifests, ManifestError } from './k8s/load';
+import { K8S_RULES } from './k8s/rules';
+import { loadTextFiles, parseAllowList, ScanInputError } from './secrets/load';
+import { SECRET_RULES } from './secrets/rules';
+
+export const USAGE = `usage: policy <gate> <path...> [--waivers FILE] [--allow FILE]
+  k8s <dir...>           Kubernetes manifests (every .yaml/.yml under the dirs)
+  dockerfiles <file...>  Dockerfiles
+  secrets <dir...>       secret values in files, and .env ignored by git
+  --waivers FILE  accepted exceptions (default libs/policy/waivers.json)
+  --allow FILE    secrets allow-list (default libs/policy/secret-allowlist.json)`;
+
+export interface Io {
+  readonly cwd: string;
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const ALL_RULE_IDS = new Set([...K8S_RULES, ...DOCKERFILE_LIST_RULES, ...SECRET_RULES].map((r) => r.id));
+
+function takeOption(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i === -1) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name}: needs a file argument`);
+  args.splice(i, 2);
+  return value;
+}
+
+class UsageError extends Error {}
+
+function repoRoot(cwd: string): string {
+  const r = spawnSync('git', ['-C', cwd, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : cwd;
+}
+
+function inputFor(gate: string, paths: string[], cwd: string, allowFile: string | undefined): { rules: ReadonlyArray<Rule<any>>; input: unknown } {
+  switch (gate) {
+    case 'k8s':
+      return { rules: K8S_RULES, input: loadManifests(paths, cwd) };
+    case 'dockerfiles':
+      return {
+        rules: DOCKERFILE_LIST_RULES,
+        input: paths.map((p) => {
+          if (!existsSync(resolve(cwd, p))) throw new UsageError(`${p}: not found; fix: pass existing Dockerfiles`);
+          return { ...readDockerfile(resolve(cwd, p)), file: p };
+        }),
+      };
+    case 'secrets': {
+      const file = resolve(cwd, allowFile ?? 'libs/policy/secret-allowlist.json');
+      if (allowFile !== undefined && !existsSync(file)) throw new UsageError(`${allowFile}: not found; fix: pass an existing --allow file`);
+      const known = new Set(SECRET_RULES.map((r) => r.id));
+      const allow = existsSync(file) ? parseAllowList(readFileSync(file, 'utf8'), allowFile ?? 'libs/policy/secret-allowlist.json', known) : [];
+      return { rules: SECRET_RULES, input: { files: loadTextFiles(paths, cwd), repoRoot: repoRoot(cwd), allow } };
+    }
+    default:
+      throw new UsageError(`unknown gate ${JSON.stringify(gate)}; fix: use k8s, dockerfiles or secrets`);
+  }
+}
+
+/** 0: all rules pass; 1: violations; 2: the command or its inputs are wrong (nothing was checked). */
+export function main(argv: readonly string[], io: Io): number {
+  const args = [...argv];
+  try {
+    const waiversArg = takeOption(args, '--waivers');
+    const allowArg = takeOption(args, '--allow');
+    const [gate, ...paths] = args;
+    if (!gate || gate === '--help' || gate === '-h') {
+      io.err(USAGE);
+      return 2;
+    }
+    if (paths.length === 0) throw new UsageError(`${gate}: no paths given`);
+    const { rules, input } = inputFor(gate, paths, io.cwd, allowArg);
+    const waiverFile = resolve(io.cwd, waiversArg ?? 'libs/policy/waivers.json');
+    const waivers = loadWaivers(waiverFile, ALL_RULE_IDS, waiversArg !== undefined);
+    const result = runRules(rules, input, waivers);
+    io.out(formatResult(gate, result));
+    return result.violationCount > 0 ? 1 : 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`policy: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof ManifestError || e instanceof WaiverFileError || e instanceof ScanInputError) {
+      io.err(`policy: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
