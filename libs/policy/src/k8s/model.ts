@@ -1,8 +1,11 @@
+import { dirname } from 'node:path';
 import type { Violation } from '../core/types';
 
 /** One document from a manifest file, with where it came from for messages. */
 export interface K8sObject {
   readonly file: string;
+  /** Directory of the file: one directory is one `kubectl apply -f` set (dist/k8s/<env>), never mixed with another. */
+  readonly scope: string;
   readonly kind: string;
   readonly name: string;
   /** `-` for cluster-scoped kinds; `default` when a namespaced object omits it, as kubectl would. */
@@ -18,7 +21,12 @@ const CLUSTER_SCOPED = new Set([
 export function toK8sObject(file: string, doc: Record<string, any>): K8sObject {
   const kind = String(doc.kind);
   const namespace = CLUSTER_SCOPED.has(kind) ? '-' : String(doc.metadata?.namespace ?? 'default');
-  return { file, kind, name: String(doc.metadata?.name ?? '<unnamed>'), namespace, doc };
+  return { file, scope: dirname(file), kind, name: String(doc.metadata?.name ?? '<unnamed>'), namespace, doc };
+}
+
+/** Same namespace of the same deployment set: the only objects that can select or guard each other. */
+export function sameNamespace(a: K8sObject, b: K8sObject): boolean {
+  return a.namespace === b.namespace && a.scope === b.scope;
 }
 
 export function objectRef(o: K8sObject): string {

@@ -1,4 +1,5 @@
 import { BACKEND, good, messages, withChange, withExtra, without } from './__fixtures__/harness';
+import { toK8sObject } from './model';
 import { networkPolicyCoverage } from './rules/network-policy-coverage';
 import { networkPolicyDefaultDeny } from './rules/network-policy-default-deny';
 import { podDisruptionBudget } from './rules/pod-disruption-budget';
@@ -60,6 +61,16 @@ spec:
     expect(messages(podDisruptionBudget, withExtra('hpa.yaml', hpa))).toEqual([
       'postgres.yaml: StatefulSet/todo/postgres spec.replicas: runs more than one replica but no PodDisruptionBudget selects its pods; fix: add a PodDisruptionBudget (e.g. maxUnavailable: 1) whose selector matches the pod labels',
     ]);
+  });
+
+  it('never lets one manifest directory satisfy or trigger another (dist/k8s/<env>)', () => {
+    const hpa = 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: { name: postgres, namespace: todo }\n' +
+      'spec: { scaleTargetRef: { kind: StatefulSet, name: postgres }, minReplicas: 2, maxReplicas: 3 }\n';
+    const env = (name: string) => good().map((o) => toK8sObject(`${name}/${o.file}`, o.doc));
+    const objs = [...env('minikube'), ...withExtra('production/hpa.yaml', hpa, env('production'))];
+    expect(messages(podDisruptionBudget, objs).map((m) => m.split(':')[0])).toEqual(['production/postgres.yaml']);
+    const noDeny = [...env('minikube'), ...without('NetworkPolicy/todo/default-deny', env('production'))];
+    expect(messages(networkPolicyDefaultDeny, noDeny).map((m) => m.split(':')[0])).toEqual(['production/namespace.yaml']);
   });
 
   it('single-replica workloads and Jobs need none', () => {

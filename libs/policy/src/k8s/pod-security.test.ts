@@ -1,3 +1,4 @@
+import { toK8sObject } from './model';
 import { K8S_RULES } from './rules';
 import { BACKEND, MIGRATE, POSTGRES, api, good, messages, withChange } from './__fixtures__/harness';
 import { capabilities } from './rules/capabilities';
@@ -136,7 +137,7 @@ describe('Pod Security restricted', () => {
       ...[
         { kind: 'Pod', spec: { containers: [{ name: 'c', image: 'x:1' }] } },
         { kind: 'CronJob', spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'x:1' }] } } } } } },
-      ].map((d) => ({ file: 'extra.yaml', kind: d.kind, name: 'x', namespace: 'todo', doc: { apiVersion: 'v1', metadata: { name: 'x', namespace: 'todo' }, ...d } })),
+      ].map((d) => toK8sObject('extra.yaml', { apiVersion: 'v1', metadata: { name: 'x', namespace: 'todo' }, ...d })),
     ];
     expect(messages(privilegeEscalation, objs).map((m) => m.split(' ').slice(1, 3).join(' '))).toEqual([
       'Pod/todo/x spec.containers[0].securityContext.allowPrivilegeEscalation:',

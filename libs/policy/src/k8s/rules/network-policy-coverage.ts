@@ -1,5 +1,5 @@
 import type { K8sRule } from '../rule';
-import { violation } from '../model';
+import { sameNamespace, violation } from '../model';
 import { podTemplates } from '../pods';
 import { selectorMatches } from '../selectors';
 
@@ -11,7 +11,7 @@ export const networkPolicyCoverage: K8sRule = {
   check: (objects) => {
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
     return podTemplates(objects)
-      .filter((t) => !policies.some((p) => p.namespace === t.owner.namespace && selectorMatches(p.doc.spec?.podSelector, t.labels)))
+      .filter((t) => !policies.some((p) => sameNamespace(p, t.owner) && selectorMatches(p.doc.spec?.podSelector, t.labels)))
       .map((t) => violation(id, t.owner, `${t.specPath.replace(/\.spec$/, '')}.metadata.labels`,
         `no NetworkPolicy in namespace ${t.owner.namespace} selects these pods; fix: add a NetworkPolicy whose podSelector matches the labels`));
   },

@@ -19,14 +19,15 @@ export const networkPolicyDefaultDeny: K8sRule = {
   description: 'a default-deny ingress NetworkPolicy in every declared namespace and every namespace that runs pods',
   check: (objects) => {
     // Report against the Namespace object when the output declares it, else the first workload there.
-    const owners = new Map<string, K8sObject>();
-    for (const o of objects) if (o.kind === 'Namespace') owners.set(o.name, o);
+    const owners = new Map<string, { ns: string; owner: K8sObject }>();
+    for (const o of objects) if (o.kind === 'Namespace') owners.set(`${o.scope}\0${o.name}`, { ns: o.name, owner: o });
     for (const t of podTemplates(objects)) {
-      if (!owners.has(t.owner.namespace)) owners.set(t.owner.namespace, t.owner);
+      const key = `${t.owner.scope}\0${t.owner.namespace}`;
+      if (!owners.has(key)) owners.set(key, { ns: t.owner.namespace, owner: t.owner });
     }
-    return [...owners.entries()]
-      .filter(([ns]) => !objects.some((o) => o.kind === 'NetworkPolicy' && o.namespace === ns && isDefaultDeny(o)))
-      .map(([ns, owner]) => violation(id, owner, owner.kind === 'Namespace' ? 'metadata.name' : 'metadata.namespace',
+    return [...owners.values()]
+      .filter(({ ns, owner }) => !objects.some((o) => o.kind === 'NetworkPolicy' && o.namespace === ns && o.scope === owner.scope && isDefaultDeny(o)))
+      .map(({ ns, owner }) => violation(id, owner, owner.kind === 'Namespace' ? 'metadata.name' : 'metadata.namespace',
         `namespace ${ns} has no default-deny NetworkPolicy; fix: add one with podSelector: {}, policyTypes: [Ingress] and no ingress rules`));
   },
 };

@@ -1,5 +1,5 @@
 import type { K8sRule } from '../rule';
-import { violation } from '../model';
+import { sameNamespace, violation } from '../model';
 import { podTemplates } from '../pods';
 import { selectorMatches } from '../selectors';
 
@@ -14,12 +14,12 @@ export const podDisruptionBudget: K8sRule = {
     return podTemplates(objects)
       .filter((t) => {
         const replicas = t.owner.doc.spec?.replicas ?? 1;
-        const hpa = hpas.find((h) => h.namespace === t.owner.namespace &&
+        const hpa = hpas.find((h) => sameNamespace(h, t.owner) &&
           h.doc.spec?.scaleTargetRef?.kind === t.owner.kind && h.doc.spec?.scaleTargetRef?.name === t.owner.name);
         const minReplicas = hpa ? hpa.doc.spec?.minReplicas ?? 1 : 0;
         return t.longRunning && t.owner.kind !== 'Pod' && Math.max(replicas, minReplicas) > 1;
       })
-      .filter((t) => !pdbs.some((p) => p.namespace === t.owner.namespace && selectorMatches(p.doc.spec?.selector, t.labels)))
+      .filter((t) => !pdbs.some((p) => sameNamespace(p, t.owner) && selectorMatches(p.doc.spec?.selector, t.labels)))
       .map((t) => violation(id, t.owner, 'spec.replicas',
         `runs more than one replica but no PodDisruptionBudget selects its pods; fix: add a PodDisruptionBudget (e.g. maxUnavailable: 1) whose selector matches the pod labels`));
   },

@@ -1,5 +1,5 @@
 import type { K8sRule } from '../rule';
-import { violation } from '../model';
+import { sameNamespace, violation } from '../model';
 import { podTemplates } from '../pods';
 import { serviceSelectorMatches } from '../selectors';
 
@@ -12,7 +12,7 @@ export const serviceSelector: K8sRule = {
     const templates = podTemplates(objects);
     return objects
       .filter((o) => o.kind === 'Service' && o.doc.spec?.type !== 'ExternalName')
-      .filter((svc) => !templates.some((t) => t.owner.namespace === svc.namespace && serviceSelectorMatches(svc.doc.spec?.selector, t.labels)))
+      .filter((svc) => !templates.some((t) => sameNamespace(t.owner, svc) && serviceSelectorMatches(svc.doc.spec?.selector, t.labels)))
       .map((svc) => violation(id, svc, 'spec.selector',
         `${JSON.stringify(svc.doc.spec?.selector ?? {})} matches no pod template in namespace ${svc.namespace}; fix: use the labels of the workload it fronts`));
   },
