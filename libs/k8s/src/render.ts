@@ -47,7 +47,8 @@ export function renderKubernetes(stack: ResolvedStack): ManifestFile[] {
   stack.services.forEach((s, i) => {
     const c = chart(`${20 + i * 10}-${s.name}`);
     const configMap = addConfigMap(c, stack, s);
-    const service = addService(c, stack, s);
+    // A Service needs ports; a worker without any is reached by nobody.
+    const service = s.ports.length ? addService(c, stack, s) : undefined;
     addWorkload(c, stack, s, configMap, service);
     addAutoscaler(c, stack, s);
     addDisruptionBudget(c, stack, s);

@@ -1,6 +1,7 @@
 import type { ResolvedService, ResolvedStack } from '@todo/service-spec';
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { createHash } from 'node:crypto';
 import type { Construct } from 'constructs';
 import { containerProps } from './container';
@@ -56,8 +57,7 @@ export function addWorkload(scope: Construct, stack: ResolvedStack, s: ResolvedS
       ? new kplus.StatefulSet(scope, 'workload', { ...props, replicas: s.replicas, service: headless! })
       : new kplus.Deployment(scope, 'workload', {
           ...props,
-          // With an HPA the autoscaler owns the count; a fixed value would fight it on every apply.
-          replicas: s.autoscaling ? undefined : s.replicas,
+          replicas: s.replicas,
           strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
         });
   workload.select(kplus.LabelSelector.of({ labels: selectorLabels(stack, s) }));
@@ -76,6 +76,10 @@ export function addWorkload(scope: Construct, stack: ResolvedStack, s: ResolvedS
 
   const api = ApiObject.of(workload);
   dropAddressLabel(api);
+  // StatefulSet.select() also put the address label on its Service's selector.
+  if (headless && s.role === 'database') ApiObject.of(headless).addJsonPatch(JsonPatch.remove(`/spec/selector/${ADDRESS_LABEL}`));
+  // cdk8s-plus defaults replicas to 2; with an HPA the autoscaler owns the count.
+  if (s.autoscaling) api.addJsonPatch(JsonPatch.remove('/spec/replicas'));
   // Pod Security "restricted" wants an explicit seccomp profile; cdk8s-plus 27 has no prop for it.
   api.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
   api.addJsonPatch(JsonPatch.add('/spec/template/spec/enableServiceLinks', false));
@@ -92,6 +96,7 @@ export function addWorkload(scope: Construct, stack: ResolvedStack, s: ResolvedS
 function pvcTemplate(stack: ResolvedStack, s: ResolvedService, v: ResolvedService['volumes'][number]) {
   return {
     metadata: { name: v.name, labels: selectorLabels(stack, s) },
-    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: `${v.sizeGiB}Gi` } } },
+    // The generated KubeStatefulSet re-serialises the patch and keeps only Quantity objects here.
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString(`${v.sizeGiB}Gi`) } } },
   };
 }

@@ -17,6 +17,10 @@ function typeName(v: unknown): string {
 const str: Check = (v, p, out) => {
   if (typeof v !== 'string' || v.length === 0) out.push({ path: p, message: `must be a non-empty string, got ${typeName(v)}` });
 };
+/** Command arguments may legitimately be empty strings. */
+const arg: Check = (v, p, out) => {
+  if (typeof v !== 'string') out.push({ path: p, message: `must be a string, got ${typeName(v)}` });
+};
 const int: Check = (v, p, out) => {
   if (typeof v !== 'number' || !Number.isInteger(v)) out.push({ path: p, message: `must be an integer, got ${JSON.stringify(v)}` });
 };
@@ -94,7 +98,7 @@ const service = obj({
   ingressPort: opt(str),
   migration: opt(obj({ command: req(arrayOf(str)) })),
   user: opt(obj({ uid: req(int), gid: req(int) })),
-  command: opt(arrayOf(str)),
+  command: opt(arrayOf(arg)),
   externalEgress: opt(arrayOf(obj({ cidr: req(str), ports: req(arrayOf(int)), reason: req(str) }))),
   dev: opt(
     obj({
