@@ -122,5 +122,10 @@ it('secrets: scans the directories, honours the allow-list file, checks .env ign
   writeFileSync(join(dir, 'allow.json'), JSON.stringify({ allow: [
     { rule: 'secrets-url-credentials', file: 'k8s/compose.yml', match: 'postgresql://todo:todo@db/todo', reason: 'local-only compose default' },
   ] }));
-  expect(run('secrets', 'k8s', '--allow', 'allow.json')).toMatchObject({ code: 0 });
+  const allowed = run('secrets', 'k8s', '--allow', 'allow.json');
+  expect(allowed.code).toBe(0);
+  expect(allowed.out).toContain('allowed secrets-url-credentials k8s/compose.yml: postgresql://todo:todo@db/todo (reason: local-only compose default)');
+  writeFileSync(join(dir, 'k8s', 'compose.yml'), 'x: 1\n');
+  expect(run('secrets', 'k8s', '--allow', 'allow.json').out).toContain(
+    'warning: allow-list entry secrets-url-credentials k8s/compose.yml matched nothing; fix: remove it from the allow-list');
 });

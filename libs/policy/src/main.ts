@@ -10,6 +10,7 @@ import { loadManifests, ManifestError } from './k8s/load';
 import { K8S_RULES } from './k8s/rules';
 import { loadTextFiles, parseAllowList, ScanInputError } from './secrets/load';
 import { SECRET_RULES } from './secrets/rules';
+import type { SecretScan } from './secrets/model';
 
 export const USAGE = `usage: policy <gate> <path...> [--waivers FILE] [--allow FILE]
   k8s <dir...>           Kubernetes manifests (every .yaml/.yml under the dirs)
@@ -42,7 +43,24 @@ function repoRoot(cwd: string): string {
   return r.status === 0 ? r.stdout.trim() : cwd;
 }
 
-function inputFor(gate: string, paths: string[], cwd: string, allowFile: string | undefined): { rules: ReadonlyArray<Rule<any>>; input: unknown } {
+interface GateInput {
+  readonly rules: ReadonlyArray<Rule<any>>;
+  readonly input: unknown;
+  /** Lines printed after the rules: the exceptions in force, so none is silent. */
+  readonly notes?: string[];
+}
+
+function allowNotes(scan: SecretScan): string[] {
+  return scan.allow.map((a) => {
+    const file = scan.files.find((f) => f.path === a.file);
+    const used = file !== undefined && file.text.includes(a.match);
+    return used
+      ? `allowed ${a.rule} ${a.file}: ${a.match} (reason: ${a.reason})`
+      : `warning: allow-list entry ${a.rule} ${a.file} matched nothing; fix: remove it from the allow-list`;
+  });
+}
+
+function inputFor(gate: string, paths: string[], cwd: string, allowFile: string | undefined): GateInput {
   switch (gate) {
     case 'k8s':
       return { rules: K8S_RULES, input: loadManifests(paths, cwd) };
@@ -59,7 +77,8 @@ function inputFor(gate: string, paths: string[], cwd: string, allowFile: string 
       if (allowFile !== undefined && !existsSync(file)) throw new UsageError(`${allowFile}: not found; fix: pass an existing --allow file`);
       const known = new Set(SECRET_RULES.map((r) => r.id));
       const allow = existsSync(file) ? parseAllowList(readFileSync(file, 'utf8'), allowFile ?? 'libs/policy/secret-allowlist.json', known) : [];
-      return { rules: SECRET_RULES, input: { files: loadTextFiles(paths, cwd), repoRoot: repoRoot(cwd), allow } };
+      const scan: SecretScan = { files: loadTextFiles(paths, cwd), repoRoot: repoRoot(cwd), allow };
+      return { rules: SECRET_RULES, input: scan, notes: allowNotes(scan) };
     }
     default:
       throw new UsageError(`unknown gate ${JSON.stringify(gate)}; fix: use k8s, dockerfiles or secrets`);
@@ -78,11 +97,12 @@ export function main(argv: readonly string[], io: Io): number {
       return 2;
     }
     if (paths.length === 0) throw new UsageError(`${gate}: no paths given`);
-    const { rules, input } = inputFor(gate, paths, io.cwd, allowArg);
+    const { rules, input, notes = [] } = inputFor(gate, paths, io.cwd, allowArg);
     const waiverFile = resolve(io.cwd, waiversArg ?? 'libs/policy/waivers.json');
     const waivers = loadWaivers(waiverFile, ALL_RULE_IDS, waiversArg !== undefined);
     const result = runRules(rules, input, waivers);
-    io.out(formatResult(gate, result));
+    const report = formatResult(gate, result).split('\n');
+    io.out([...report.slice(0, -1), ...notes, ...report.slice(-1)].join('\n'));
     return result.violationCount > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {
