@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, pool
 # Also importable when alembic is run without the ini's prepend_sys_path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from todo_api.config import load_settings  # noqa: E402
-from todo_api.models import Base  # noqa: E402
+from todo_api.config import load_settings
+from todo_api.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

@@ -75,14 +75,25 @@ class ThrowawayPostgres:
             **kwargs,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"{args[0]} failed ({result.returncode}):\n{result.stderr}{result.stdout}")
+            output = result.stderr + result.stdout
+            raise RuntimeError(f"{args[0]} failed ({result.returncode}):\n{output}")
 
     def init(self) -> ThrowawayPostgres:
         if self.user is not None:
             os.chown(self.dir, self.user.pw_uid, self.user.pw_gid)
         os.chmod(self.dir, 0o700)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         return self
 
     def start(self) -> ThrowawayPostgres:
@@ -90,8 +101,19 @@ class ThrowawayPostgres:
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"),
-                  "-o", options, "-w", "-t", "30", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.dir / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "30",
+            "start",
+        )
         return self
 
     def stop(self) -> None:

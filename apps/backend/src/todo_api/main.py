@@ -7,16 +7,16 @@ import the app without a database; migrations are never run from here.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from .assistant.llm import ProviderError, make_client
-from .cors import LateCorsMiddleware
 from .config import ConfigError, Settings, load_settings
+from .cors import LateCorsMiddleware
 from .db import make_engine, make_sessionmaker
 from .logging_setup import AccessLogMiddleware, configure_logging
 from .routes import chat, health, todos
@@ -68,4 +68,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _initial_log_level() -> int:
+    # Settings are validated later, in the lifespan; until then a bad value
+    # falls back to INFO so the validation error itself still gets logged.
+    name = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+    return logging.getLevelNamesMapping().get(name, logging.INFO)
+
+
+# Before uvicorn logs its first line, so every line on stdout is JSON.
+configure_logging(_initial_log_level())
 app = create_app()

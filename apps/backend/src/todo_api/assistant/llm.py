@@ -37,9 +37,7 @@ def make_client(settings: Settings) -> openai.OpenAI:
 
 def _complete(client: openai.OpenAI, model: str, messages: list[dict[str, Any]]) -> Any:
     try:
-        response = client.chat.completions.create(
-            model=model, messages=messages, tools=TOOL_SPECS
-        )
+        response = client.chat.completions.create(model=model, messages=messages, tools=TOOL_SPECS)
     except openai.APITimeoutError:
         raise ProviderError(
             f"AI provider did not answer within {client.timeout}s (after retries)"
@@ -47,9 +45,7 @@ def _complete(client: openai.OpenAI, model: str, messages: list[dict[str, Any]])
     except openai.APIConnectionError as exc:
         raise ProviderError(f"could not reach AI provider: {exc}") from None
     except openai.APIStatusError as exc:
-        raise ProviderError(
-            f"AI provider returned HTTP {exc.status_code}: {exc.message}"
-        ) from None
+        raise ProviderError(f"AI provider returned HTTP {exc.status_code}: {exc.message}") from None
     except openai.APIError as exc:
         raise ProviderError(f"AI provider sent an invalid response: {exc}") from None
     try:
@@ -75,9 +71,7 @@ def _run_tool(run: ToolRun, session: Session, call: Any) -> str:
         return json.dumps({"error": str(exc)})
 
 
-def answer(
-    session: Session, client: openai.OpenAI, model: str, user_message: str
-) -> ChatResponse:
+def answer(session: Session, client: openai.OpenAI, model: str, user_message: str) -> ChatResponse:
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": user_message},
@@ -88,7 +82,9 @@ def answer(
         if not message.tool_calls:
             if not isinstance(message.content, str) or not message.content.strip():
                 raise ProviderError("AI provider answered with neither text nor tool calls")
-            return ChatResponse(reply=message.content, actions=run.actions, todos_changed=run.changed)
+            return ChatResponse(
+                reply=message.content, actions=run.actions, todos_changed=run.changed
+            )
         messages.append(message.model_dump(exclude_none=True))
         for call in message.tool_calls:
             messages.append(

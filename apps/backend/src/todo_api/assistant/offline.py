@@ -10,13 +10,15 @@ from ..schemas import ChatResponse
 from .tools import ToolError, ToolRun
 
 HELP = (
-    "I understand: 'add <title>', 'list', 'list open', 'list done', "
-    "'done <id>' and 'delete <id>'."
+    "I understand: 'add <title>', 'list', 'list open', 'list done', 'done <id>' and 'delete <id>'."
 )
 
 _COMMANDS = [
     (re.compile(r"^(?:add|create|new)\s+(?P<title>.+)$", re.I | re.S), "create_todo"),
-    (re.compile(r"^(?:list|ls|show)(?:\s+(?P<which>all|open|done|completed))?$", re.I), "list_todos"),
+    (
+        re.compile(r"^(?:list|ls|show)(?:\s+(?P<which>all|open|done|completed))?$", re.I),
+        "list_todos",
+    ),
     (re.compile(r"^(?:done|complete|finish)\s+#?(?P<id>\d+)$", re.I), "complete_todo"),
     (re.compile(r"^(?:delete|remove|rm)\s+#?(?P<id>\d+)$", re.I), "delete_todo"),
 ]
@@ -56,5 +58,9 @@ def answer(session: Session, message: str) -> ChatResponse:
                 result = run.execute(session, tool, _args(tool, match))
             except ToolError as exc:
                 return ChatResponse(reply=f"Sorry, {exc}.", actions=[], todos_changed=False)
-            return ChatResponse(reply=_reply(tool, result), actions=run.actions, todos_changed=run.changed)
-    return ChatResponse(reply=f"Sorry, I did not understand that. {HELP}", actions=[], todos_changed=False)
+            return ChatResponse(
+                reply=_reply(tool, result), actions=run.actions, todos_changed=run.changed
+            )
+    return ChatResponse(
+        reply=f"Sorry, I did not understand that. {HELP}", actions=[], todos_changed=False
+    )

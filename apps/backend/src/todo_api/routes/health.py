@@ -29,7 +29,5 @@ async def ready(request: Request) -> dict[str, str] | JSONResponse:
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         logger.warning("database not ready", extra={"reason": reason})
-        return JSONResponse(
-            status_code=503, content={"status": "unavailable", "reason": reason}
-        )
+        return JSONResponse(status_code=503, content={"status": "unavailable", "reason": reason})
     return {"status": "ok"}

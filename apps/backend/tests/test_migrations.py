@@ -1,0 +1,72 @@
+"""The alembic history applies, reverts and re-applies cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
+
+from todo_api.migrate import alembic_config
+
+BACKEND = Path(__file__).resolve().parents[1]
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(migrated: str) -> None:
+    config = alembic_config(migrated)
+    command.downgrade(config, "base")
+    assert "todos" not in _tables(migrated)
+    command.upgrade(config, "head")
+    assert {"todos", "alembic_version"} <= _tables(migrated)
+    engine = create_engine(migrated)
+    with engine.begin() as conn:
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+        conn.execute(text("INSERT INTO todos (title) VALUES ('after re-upgrade')"))
+        row = conn.execute(text("SELECT completed, created_at FROM todos")).one()
+        conn.execute(text("TRUNCATE todos RESTART IDENTITY"))
+    engine.dispose()
+    assert row.completed is False and row.created_at is not None
+
+
+def test_migrate_module_runs_from_another_directory(migrated: str, tmp_path: Path) -> None:
+    # The image runs it from /app; here from an unrelated cwd to prove the ini
+    # and script location are found relative to the package, not the cwd.
+    env = {**os.environ, "DATABASE_URL": migrated, "PYTHONPATH": str(BACKEND / "src")}
+    env.pop("ALEMBIC_CONFIG", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "todo_api.migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "latest revision" in result.stderr
+
+
+def test_importing_the_app_does_not_migrate(migrated: str) -> None:
+    command.downgrade(alembic_config(migrated), "base")
+    try:
+        env = {**os.environ, "DATABASE_URL": migrated, "PYTHONPATH": str(BACKEND / "src")}
+        subprocess.run(
+            [sys.executable, "-c", "import todo_api.main"],
+            env=env,
+            check=True,
+            timeout=60,
+            capture_output=True,
+        )
+        assert "todos" not in _tables(migrated)
+    finally:
+        command.upgrade(alembic_config(migrated), "head")
