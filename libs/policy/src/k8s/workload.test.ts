@@ -29,6 +29,15 @@ describe('probes', () => {
     ]);
   });
 
+  it('treats a native sidecar init container as long-running', () => {
+    const sidecar = { name: 'proxy', image: 'envoy:1.31', restartPolicy: 'Always' };
+    const objs = withChange(BACKEND, (d) => (d.spec.template.spec.initContainers = [{ name: 'setup', image: 'busybox:1.36' }, sidecar]));
+    expect(messages(probes, objs)).toEqual([
+      'backend.yaml: Deployment/todo/backend spec.template.spec.initContainers[1].livenessProbe: container "proxy" has no livenessProbe; fix: add an httpGet, tcpSocket or exec livenessProbe',
+      'backend.yaml: Deployment/todo/backend spec.template.spec.initContainers[1].readinessProbe: container "proxy" has no readinessProbe; fix: add an httpGet, tcpSocket or exec readinessProbe',
+    ]);
+  });
+
   it('accepts exec probes without ports', () => {
     const objs = withChange(POSTGRES, (d) => {
       delete api(d).ports;

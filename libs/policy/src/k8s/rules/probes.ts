@@ -35,6 +35,7 @@ export const probes: K8sRule = {
   description: 'liveness and readiness probes on every long-running container, aimed at a declared port',
   check: (objects) =>
     allContainers(objects)
-      .filter((ref) => ref.template.longRunning && !ref.init)
+      // Native sidecars (init containers with restartPolicy: Always) run for the pod's life, so they need probes too.
+      .filter((ref) => ref.template.longRunning && (!ref.init || ref.container.restartPolicy === 'Always'))
       .flatMap((ref) => [...checkProbe(ref, 'livenessProbe'), ...checkProbe(ref, 'readinessProbe')]),
 };
