@@ -63,7 +63,10 @@ export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string
       const dev = renderComposeDev(stack);
       const suffix = env === 'local' ? '' : `.${env}`;
       files.push({ path: `docker/docker-compose${suffix}.yml`, content: toYamlDocument(main, composeHeader(spec, env, false)), objects: Object.keys(main.services).length });
-      files.push({ path: `docker/docker-compose${suffix}.dev.yml`, content: toYamlDocument(dev, composeHeader(spec, env, true)), objects: Object.keys(dev.services).length });
+      // compose v1 reads a file with an empty services map as the legacy v1 format and refuses to merge it.
+      if (Object.keys(dev.services).length) {
+        files.push({ path: `docker/docker-compose${suffix}.dev.yml`, content: toYamlDocument(dev, composeHeader(spec, env, true)), objects: Object.keys(dev.services).length });
+      }
       warnings.push(...composeWarnings(stack).map((w) => ({ ...w, environment: env })));
     }
   }

@@ -85,15 +85,17 @@ let composeValidator: ReturnType<Ajv['compile']> | undefined;
 /** Validates against the official Compose Specification schema (vendored in tools/schemas). */
 export function validateComposeSchema(doc: unknown): string[] {
   if (!composeValidator) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    // The schema names its draft-07 meta-schema by an https URL ajv does not know; the schema itself is plain draft-07.
+    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
     addFormats(ajv);
-    composeValidator = ajv.compile(JSON.parse(readFileSync(join(repoRoot, 'tools', 'schemas', 'compose-spec.json'), 'utf8')));
+    const { $schema: _meta, ...schema } = JSON.parse(readFileSync(join(repoRoot, 'tools', 'schemas', 'compose-spec.json'), 'utf8'));
+    composeValidator = ajv.compile(schema);
   }
   return composeValidator(doc) ? [] : (composeValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
 
 /** Runs the real docker-compose (v1.29 here) on files; returns its normalised config. */
-export function dockerComposeConfig(files: Record<string, string>, args: string[] = []): string {
+export function dockerComposeConfig(files: Record<string, string>, args: string[] = [], env: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'compose-'));
   try {
     const flags: string[] = [];
@@ -101,7 +103,7 @@ export function dockerComposeConfig(files: Record<string, string>, args: string[
       writeFileSync(join(dir, name), content);
       flags.push('-f', join(dir, name));
     }
-    return execFileSync('docker-compose', [...flags, '--project-directory', dir, 'config', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('docker-compose', [...flags, '--project-directory', dir, 'config', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

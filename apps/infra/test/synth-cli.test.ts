@@ -1,0 +1,125 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './support';
+
+/** Runs the real synth program, as `nx run infra:synth` does, writing into `out`. */
+function synth(args: string[]) {
+  return spawnSync('node', ['tools/run-ts.mjs', 'apps/infra/src/main.ts', ...args], { cwd: repoRoot, encoding: 'utf8' });
+}
+
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === 'tmp') continue;
+      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+      else out[`${rel}${e.name}`] = readFileSync(join(d, e.name), 'utf8');
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+describe('infra synth and check (real program, temp output root)', () => {
+  let out: string;
+  beforeEach(() => {
+    out = mkdtempSync(join(tmpdir(), 'synth-'));
+  });
+  afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+  it('writes every environment and prints one line per file with its object count', () => {
+    const r = synth(['synth', '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^dist\/k8s\/minikube\/30-backend\.yaml\s+3 objects$/m);
+    expect(r.stdout).toMatch(/^docker\/docker-compose\.yml\s+4 services$/m);
+    expect(r.stdout).toMatch(/^dist\/k8s\/production\/30-backend\.yaml\s+5 objects$/m);
+    expect(Object.keys(snapshotTree(out)).sort()).toEqual(expect.arrayContaining(['dist/k8s/minikube/00-namespace.yaml', 'docker/docker-compose.yml', 'docker/docker-compose.dev.yml', 'dist/parity-report.md']));
+  });
+
+  it('is deterministic: two runs give the same bytes, with no timestamps', () => {
+    expect(synth(['synth', '--out', out]).status).toBe(0);
+    const first = snapshotTree(out);
+    expect(synth(['synth', '--out', out]).status).toBe(0);
+    expect(snapshotTree(out)).toEqual(first);
+    expect(Object.values(first).join('\n')).not.toMatch(/20\d\d-\d\d-\d\dT\d\d:/);
+  });
+
+  it('reports all 5 planted errors with their paths and writes nothing', () => {
+    expect(synth(['synth', '--out', out]).status).toBe(0);
+    const before = snapshotTree(out);
+    const spec = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'shop', 'spec.json'), 'utf8'));
+    const api = spec.services.find((s: any) => s.name === 'api');
+    api.dependsOn = ['postgress', 'cache'];
+    api.ports[0].port = 70000;
+    api.health.liveness.http.port = 'admin';
+    spec.services.find((s: any) => s.name === 'cache').image.ref = 'redis:latest';
+    spec.services.find((s: any) => s.name === 'worker').writablePaths = ['tmp'];
+    const bad = join(out, 'bad-spec.json');
+    writeFileSync(bad, JSON.stringify(spec));
+    const r = synth(['synth', '--spec', bad, '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('The service spec has 5 problems:');
+    for (const line of [
+      'services.api.dependsOn[0]: unknown service "postgress"',
+      'services.api.ports[0].port: port 70000 is out of range 1-65535',
+      'services.api.health.liveness.http.port: health check uses port "admin"',
+      'services.cache.image.ref: image "redis:latest" is untagged or :latest',
+      'services.worker.writablePaths[0]: "tmp" is not an absolute path',
+    ]) {
+      expect(r.stderr).toContain(line);
+    }
+    expect(r.stderr).toContain('Nothing was written.');
+    rmSync(bad);
+    expect(snapshotTree(out)).toEqual(before);
+  });
+
+  it('check passes on fresh output, fails with a diff after a hand edit, and names removed objects', () => {
+    expect(synth(['synth', '--out', out]).status).toBe(0);
+    expect(synth(['check', '--out', out]).status).toBe(0);
+
+    const file = join(out, 'dist/k8s/minikube/40-frontend.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('replicas: 1', 'replicas: 3'));
+    const edited = synth(['check', '--out', out]);
+    expect(edited.status).toBe(1);
+    expect(edited.stdout).toContain('-  replicas: 3');
+    expect(edited.stdout).toContain('+  replicas: 1');
+    expect(edited.stderr).toContain('stale: dist/k8s/minikube/40-frontend.yaml');
+
+    // An object on disk that the spec no longer produces is named as a removal.
+    writeFileSync(join(out, 'dist/k8s/minikube/60-extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leftover\n  namespace: todo\n');
+    const extra = synth(['check', '--out', out]);
+    expect(extra.status).toBe(1);
+    expect(extra.stderr).toContain('would remove dist/k8s/minikube/60-extra.yaml: ConfigMap todo/leftover');
+  });
+
+  it('synth removes stale files so the output equals the spec', () => {
+    expect(synth(['synth', '--out', out]).status).toBe(0);
+    cpSync(join(out, 'dist/k8s/minikube'), join(out, 'dist/k8s/staging'), { recursive: true });
+    writeFileSync(join(out, 'docker/docker-compose.old.yml'), 'services: {}\n');
+    expect(synth(['synth', '--out', out]).status).toBe(0);
+    expect(readdirSync(join(out, 'dist/k8s')).sort()).toEqual(['minikube', 'production']);
+    expect(readdirSync(join(out, 'docker')).sort()).toEqual(['docker-compose.dev.yml', 'docker-compose.yml']);
+  });
+
+  it('the committed output in this repository is current', () => {
+    const r = synth(['check']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('the synth builds its image tags from the same function docker-build uses', () => {
+  it('dist and docker-build agree on the backend and frontend refs', () => {
+    const run = (svc: string) => execFileSync('node', ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', 'ref', svc], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const manifests = readFileSync(join(repoRoot, 'dist/k8s/minikube/30-backend.yaml'), 'utf8') + readFileSync(join(repoRoot, 'dist/k8s/minikube/40-frontend.yaml'), 'utf8');
+    const compose = readFileSync(join(repoRoot, 'docker/docker-compose.yml'), 'utf8');
+    for (const svc of ['backend', 'frontend']) {
+      const ref = run(svc);
+      expect(manifests).toContain(`image: ${ref}\n`);
+      expect(compose).toContain(`image: ${ref}\n`);
+    }
+    expect(`${manifests}${compose}`).not.toContain(':latest');
+  });
+});
