@@ -73,6 +73,8 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
 
   const onAdd = (title: string) => mutate(() => api.createTodo(title), `Added "${title}".`);
   const onUpdate = (id: number, patch: TodoPatch) => {
+    // Show the change at once (a checkbox that lags behind a click feels broken); the reload that follows corrects it on failure.
+    setTodos((current) => current && current.map((todo) => (todo.id === id ? { ...todo, ...patch } : todo)));
     const label = patch.completed === undefined ? 'Saved.' : patch.completed ? 'Marked completed.' : 'Marked not completed.';
     return mutate(() => api.updateTodo(id, patch), label);
   };

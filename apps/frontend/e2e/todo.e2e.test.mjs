@@ -42,13 +42,15 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
 
     await checkbox(title, false).check();
     await checkbox(title, true).waitFor();
+    // Wait for the PATCH to land before reloading, not just for the optimistic tick.
+    await eventually(async () => {
+      const stored = await (await fetch(`${stack.baseUrl}/api/todos?completed=true&limit=100`)).json();
+      return stored.items.some((todo) => todo.title === title);
+    }, 'the backend to store the todo as completed');
 
     await page.reload();
     await checkbox(title, true).waitFor();
     assert.equal(await checkbox(title, true).isChecked(), true);
-
-    const stored = await (await fetch(`${stack.baseUrl}/api/todos?completed=true&limit=100`)).json();
-    assert.ok(stored.items.some((todo) => todo.title === title && todo.completed === true), 'backend stored it as completed');
   });
 
   test('"add buy milk" in the chat adds a todo that appears in the list', async () => {

@@ -6,8 +6,6 @@ import { startPostgres } from './postgres.mjs';
 
 export const artifactsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../artifacts');
 
-// SQLAlchemy picks the psycopg 3 driver from this scheme; plain postgresql:// would ask for psycopg2.
-const DB_SCHEME = process.env.E2E_DATABASE_SCHEME ?? 'postgresql+psycopg';
 
 /**
  * With E2E_BASE_URL set, tests that already running stack and starts nothing.
@@ -37,7 +35,7 @@ export async function startStack() {
   try {
     const pg = await startPostgres(artifactsDir);
     started.push(() => pg.stop());
-    stack.databaseUrl = pg.url(DB_SCHEME);
+    stack.databaseUrl = pg.url();
     await migrateBackend(stack.databaseUrl);
     stack.backend = await startBackend(stack.databaseUrl, artifactsDir);
     started.push(() => stack.backend.stop());
