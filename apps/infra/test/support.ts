@@ -88,7 +88,8 @@ export function validateComposeSchema(doc: unknown): string[] {
     // The schema names its draft-07 meta-schema by an https URL ajv does not know; the schema itself is plain draft-07.
     const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
     addFormats(ajv);
-    const { $schema: _meta, ...schema } = JSON.parse(readFileSync(join(repoRoot, 'tools', 'schemas', 'compose-spec.json'), 'utf8'));
+    const schema = JSON.parse(readFileSync(join(repoRoot, 'tools', 'schemas', 'compose-spec.json'), 'utf8'));
+    delete schema.$schema;
     composeValidator = ajv.compile(schema);
   }
   return composeValidator(doc) ? [] : (composeValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
