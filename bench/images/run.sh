@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Image size and build-time benchmark. Prints one table row per image:
+#   added    layers on top of the runtime base (image size - base size, MB)
+#   total    with the base actually used here (stand-in or official)
+#   official published uncompressed size of the official base + added layers
+#   cold     build with no build cache (builder cache pruned, image removed)
+#   warm     rebuild after a one-line source change (file restored afterwards)
+# and the time of a no-change `nx run-many -t docker-build` (must build nothing).
+#
+# WARNING: the cold build runs `docker builder prune -af`, which empties the
+# engine's whole build cache (other projects' too).
+# Env: TODO_IMAGE_MIRRORS, PIP_INDEX_URL as for docker-build;
+#   OFFICIAL_PYTHON_SLIM_MB (default 121: python:3.13-slim, linux/amd64, as
+#   `docker images` reports it after a pull) and OFFICIAL_ALPINE_MB (default
+#   8.3: alpine:3.22, linux/amd64, same source) to override those figures.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DOCKER=/usr/bin/docker
+OFFICIAL_PYTHON_SLIM_MB=${OFFICIAL_PYTHON_SLIM_MB:-121}
+OFFICIAL_ALPINE_MB=${OFFICIAL_ALPINE_MB:-8.3}
+
+ref() { node tools/run-ts.mjs libs/build-inputs/src/cli.ts ref "$1"; }
+build_arg() { node tools/run-ts.mjs libs/build-inputs/src/cli.ts build-args "$1" | sed -n "s/^$2=//p"; }
+size_mb() { "$DOCKER" image inspect -f '{{.Size}}' "$1" | awk '{ printf "%.1f", $1 / 1e6 }'; }
+seconds() { local s; s=$(date +%s.%N); "$@" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }; awk -v s="$s" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
+calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }
+log=$(mktemp) && trap 'rm -f "$log"' EXIT
+
+declare -A base_arg=([backend]=PYTHON_IMAGE [frontend]=RUNTIME_IMAGE)
+declare -A official_mb=([backend]=$OFFICIAL_PYTHON_SLIM_MB [frontend]=$OFFICIAL_ALPINE_MB)
+declare -A touch_file=([backend]=apps/backend/src/todo_api/main.py [frontend]=apps/frontend/app/page.tsx)
+declare -A comment=([backend]='#' [frontend]='//')
+
+rows=()
+for svc in backend frontend; do
+  r=$(ref "$svc")
+  echo "bench: $svc cold build of $r (build cache pruned)" >&2
+  "$DOCKER" rmi -f "$r" >/dev/null 2>&1 || true
+  "$DOCKER" builder prune -af >/dev/null
+  cold=$(seconds node scripts/docker-build.mjs "$svc")
+
+  base=$(build_arg "$svc" "${base_arg[$svc]}")
+  # The image is the base's layers plus ours, so the difference is exactly what we add.
+  added=$(calc "$(size_mb "$r") - $(size_mb "$base")")
+  total=$(size_mb "$r")
+  official=$(calc "${official_mb[$svc]} + $added")
+
+  f=${touch_file[$svc]}
+  echo "bench: $svc warm build after a one-line change to $f" >&2
+  saved=$(mktemp) && cp -p "$f" "$saved"
+  trap 'cp -p "$saved" "$f"; rm -f "$log" "$saved"' EXIT
+  echo "${comment[$svc]} bench: one-line change $(date +%s%N)" >>"$f"
+  warm_ref=$(ref "$svc")
+  warm=$(seconds node scripts/docker-build.mjs "$svc")
+  cp -p "$saved" "$f" && rm -f "$saved" && trap 'rm -f "$log"' EXIT
+  [ "$warm_ref" != "$r" ] || { echo "bench: the change did not change the tag of $svc" >&2; exit 1; }
+  "$DOCKER" rmi "$warm_ref" >/dev/null
+
+  rows+=("$(printf '| %-8s | %-26s | %8s | %8s | %9s | %7s | %7s |' "$svc" "$base" "$added" "$total" "$official" "$cold" "$warm")")
+done
+
+echo "bench: no-change nx run-many -t docker-build" >&2
+nochange=$(seconds npx nx run-many -t docker-build --projects=backend,frontend --parallel=2 --skip-nx-cache --output-style=static)
+if grep -q 'docker-build: building' "$log" || [ "$(grep -c 'up to date' "$log")" -ne 2 ]; then
+  echo "bench: the no-change run started a build:" >&2; cat "$log" >&2; exit 1
+fi
+
+echo
+echo '| image    | runtime base used          | added MB | total MB | official* | cold s  | warm s  |'
+echo '|----------|----------------------------|----------|----------|-----------|---------|---------|'
+printf '%s\n' "${rows[@]}"
+echo
+echo "no-change nx run-many -t docker-build: ${nochange} s (0 docker builds)"
+echo "* official = published size of the official runtime base + added MB;" \
+  "python:3.13-slim ${OFFICIAL_PYTHON_SLIM_MB} MB, alpine:3.22 ${OFFICIAL_ALPINE_MB} MB (linux/amd64, uncompressed, as docker images reports them)."
