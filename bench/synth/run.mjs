@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Median wall times of the synth, all measured in one run so they share the
+// machine's noise:
+//   nx floor       `nx show projects` (what any nx command costs)
+//   uncached       `nx run infra:synth --skip-nx-cache`
+//   cached         `nx run infra:synth` (second run, cache hit)
+//   program/todo   the synth program alone, module load included
+//   program/100    the same on a generated 100-service spec
+// Usage: node bench/synth/run.mjs [runs=7]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const runs = Number(process.argv[2] ?? 7);
+const env = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' };
+
+function time(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  return ms;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function bigSpec(n) {
+  const services = [{ name: 'db', role: 'database', image: { ref: 'postgres:16-alpine' }, ports: [{ name: 'pg', port: 5432 }], health: { liveness: { exec: { command: ['pg_isready'] } } }, volumes: [{ name: 'data', mountPath: '/data' }], user: { uid: 70, gid: 70 } }];
+  for (let i = 1; i < n; i++) {
+    services.push({
+      name: `svc-${i}`,
+      role: i % 3 === 0 ? 'worker' : 'api',
+      runtime: 'python',
+      image: { ref: `registry.example.com/svc-${i}:1.0.${i}` },
+      ports: [{ name: 'http', port: 8000 }],
+      env: { LOG_LEVEL: 'INFO', INDEX: String(i) },
+      secrets: { DATABASE_URL: { secret: `svc-${i}`, key: 'database-url' } },
+      health: { liveness: { http: { path: '/health', port: 'http' } }, readiness: { http: { path: '/ready', port: 'http' } } },
+      dependsOn: i > 1 ? ['db', `svc-${i - 1}`] : ['db'],
+      writablePaths: ['/tmp'],
+      ...(i === 1 && { ingressPath: '/' }),
+    });
+  }
+  return {
+    name: 'big',
+    services,
+    environments: {
+      local: { target: 'compose' },
+      staging: { target: 'kubernetes', ingress: { host: 'big.example.com' } },
+      production: { target: 'kubernetes', registry: 'registry.example.com/big', ingress: { host: 'big.example.com' }, podDisruptionBudgets: true, services: Object.fromEntries(services.slice(1).map((s) => [s.name, { autoscaling: { minReplicas: 2, maxReplicas: 4 } }])) },
+    },
+  };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'bench-synth-'));
+try {
+  const specFile = join(tmp, 'big.json');
+  writeFileSync(specFile, JSON.stringify(bigSpec(100)));
+  const nx = join(root, 'node_modules', '.bin', 'nx');
+  const program = ['tools/run-ts.mjs', 'apps/infra/src/main.ts', 'synth'];
+  // Warm-up: esbuild bundle cache and Nx project graph.
+  time(process.execPath, [...program, '--out', join(tmp, 'todo')]);
+  time(nx, ['run', 'infra:synth']);
+
+  const samples = { floor: [], uncached: [], cached: [], todo: [], big: [] };
+  for (let i = 0; i < runs; i++) {
+    samples.floor.push(time(nx, ['show', 'projects']));
+    samples.uncached.push(time(nx, ['run', 'infra:synth', '--skip-nx-cache']));
+    samples.cached.push(time(nx, ['run', 'infra:synth']));
+    samples.todo.push(time(process.execPath, [...program, '--out', join(tmp, 'todo')]));
+    samples.big.push(time(process.execPath, [...program, '--spec', specFile, '--out', join(tmp, 'big')]));
+  }
+  const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+  console.log(`bench/synth: medians of ${runs} runs on ${process.platform} ${process.arch}, node ${process.version}`);
+  console.log(`  nx floor (nx show projects)            ${f(m.floor)}`);
+  console.log(`  nx run infra:synth --skip-nx-cache     ${f(m.uncached)}   floor + ${f(m.uncached - m.floor)}   (target: floor + 1.00 s)`);
+  console.log(`  nx run infra:synth (cached)            ${f(m.cached)}   floor + ${f(m.cached - m.floor)}   (target: floor + 0.30 s)`);
+  console.log(`  synth program alone, todo stack        ${f(m.todo)}   (target: 0.80 s)`);
+  console.log(`  synth program alone, 100 services      ${f(m.big)}   (target: 1.50 s)`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# System prerequisites of the full test suite on a fresh Debian machine:
+# Docker engine + docker-compose (v1.29), debootstrap (air-gapped base images),
+# Debian's chromium (browser tests), wrk (load checks). Then a running dockerd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v git >/dev/null 2>&1 || need+=(git)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ensure-system: missing ${need[*]}; install them: sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  echo "ensure-system: installing ${need[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+exec scripts/ensure-docker.sh

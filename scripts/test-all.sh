@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Every test of the project (README "Test"). Installs what it needs on a fresh
+# Debian machine, uses stand-in base images when no registry answers, then runs
+# the Nx targets: generated output current, policy gates, lint, types, unit and
+# integration tests (real PostgreSQL, Docker, docker-compose, chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE="${CI:+true}"
+
+step() { printf '\n=== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
+
+step "system prerequisites and Docker engine"
+scripts/ensure-system.sh
+[ -d node_modules ] || npm ci
+
+step "base images"
+if ! /usr/bin/docker image inspect python:3.13-slim >/dev/null 2>&1 && ! timeout 60 /usr/bin/docker pull -q python:3.13-slim >/dev/null 2>&1; then
+  echo "no registry answers: building stand-in bases (README: Air-gapped machines)"
+  scripts/offline-bases.sh
+  export TODO_IMAGE_MIRRORS="$PWD/scripts/offline-mirrors.json"
+fi
+pip_server=""
+if [ -z "${PIP_INDEX_URL:-}" ] && [ -d /opt/pypi/simple ]; then
+  # PyPI is unreachable here; the backend image installs from the local wheel index.
+  python3 -m http.server 8765 --bind 127.0.0.1 --directory /opt/pypi >/dev/null 2>&1 &
+  pip_server=$!
+  export PIP_INDEX_URL=http://127.0.0.1:8765/simple
+fi
+cleanup() { [ -z "$pip_server" ] || kill "$pip_server" 2>/dev/null || true; }
+trap cleanup EXIT
+
+step "generated output is current, policy gates"
+npx nx run infra:check
+npx nx run infra:policy
+
+step "lint and types"
+npx nx run-many -t lint,typecheck --parallel=2
+
+step "unit and integration tests"
+npx nx run-many -t test --parallel=1
+
+step "browser end-to-end test (built frontend, real backend and PostgreSQL, chromium)"
+npx nx run frontend:e2e
+
+if [ -f tests/e2e-compose/project.json ]; then
+  step "compose stack end-to-end: health, requests, faults, load"
+  npx nx run e2e-compose:compose
+fi
+step "all tests passed"
