@@ -6,7 +6,7 @@ describe.each(['todo', 'shop'])('compose output of the %s stack', (name) => {
   const main = files.find((f) => f.path === 'docker/docker-compose.yml')!;
   // The dev override exists only for stacks that declare dev settings (todo does, shop does not).
   const dev = files.find((f) => f.path === 'docker/docker-compose.dev.yml');
-  const devFiles = dev ? { 'docker-compose.dev.yml': dev.content } : {};
+  const devFiles: Record<string, string> = dev ? { 'docker-compose.dev.yml': dev.content } : {};
 
   it('writes a dev override exactly when the stack declares dev settings', () => {
     expect(dev !== undefined).toBe(name === 'todo');

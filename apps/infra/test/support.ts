@@ -46,14 +46,15 @@ const GROUP_NAMES: Record<string, string> = { '': 'Core', apps: 'Apps', 'network
  */
 export function validateKube(obj: KubeObject): string[] {
   const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
-  const id = `IoK8sApi${GROUP_NAMES[group]}${version[0].toUpperCase()}${version.slice(1)}${obj.kind}`;
+  const id = `IoK8sApi${String(GROUP_NAMES[group])}${version[0].toUpperCase()}${version.slice(1)}${obj.kind}`;
   const { validate } = require(join(repoRoot, 'node_modules', 'kubernetes-models', '_schemas', `${id}.js`));
   const seen = new Set<string>();
   const enumerated = new Set<string>();
   const track = (o: any, path: string): any =>
     new Proxy(o, {
       get(t, k) {
-        if (typeof k === 'string') seen.add(`${path}/${k}`);
+        if (typeof k !== 'string') return t[k];
+        seen.add(`${path}/${k}`);
         const v = t[k];
         return typeof v === 'object' && v !== null ? track(v, `${path}/${k}`) : v;
       },
