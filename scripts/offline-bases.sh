@@ -60,9 +60,12 @@ DOCKERFILE
 fi
 
 if have "$NODE"; then say "$NODE exists"; else
-  say "building $NODE from the host's $(node --version) (/usr/bin/node + /usr/lib/node_modules/npm)"
+  node_bin=$(readlink -f "${HOST_NODE:-$(command -v node)}")
+  npm_dir=${HOST_NPM_DIR:-$(npm root -g)/npm}
+  [ -x "$node_bin" ] && [ -f "$npm_dir/bin/npm-cli.js" ] || { say "need a host node and npm (set HOST_NODE, HOST_NPM_DIR)"; exit 1; }
+  say "building $NODE from the host's node $("$node_bin" --version) ($node_bin + $npm_dir)"
   ctx=$(mktemp -d) && trap 'rm -rf "$ctx"' EXIT
-  cp /usr/bin/node "$ctx/node" && cp -a /usr/lib/node_modules/npm "$ctx/npm"
+  cp "$node_bin" "$ctx/node" && cp -a "$npm_dir" "$ctx/npm"
   # Same layout as the official node images, so Dockerfiles copy /usr/local/bin/node.
   cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM $BASE

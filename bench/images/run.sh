@@ -47,12 +47,14 @@ for svc in backend frontend; do
 
   f=${touch_file[$svc]}
   echo "bench: $svc warm build after a one-line change to $f" >&2
-  saved=$(mktemp) && cp -p "$f" "$saved"
-  trap 'cp -p "$saved" "$f"; rm -f "$log" "$saved"' EXIT
-  echo "${comment[$svc]} bench: one-line change $(date +%s%N)" >>"$f"
+  mark="${comment[$svc]} bench: one-line change $$"
+  [ -z "$(tail -c1 "$f")" ] || { echo "bench: $f does not end with a newline; not touching it" >&2; exit 1; }
+  # Only our own line is removed again, so a concurrent edit elsewhere survives.
+  trap 'sed -i "\|^$mark\$|d" "$f"; rm -f "$log"' EXIT
+  echo "$mark" >>"$f"
   warm_ref=$(ref "$svc")
   warm=$(seconds node scripts/docker-build.mjs "$svc")
-  cp -p "$saved" "$f" && rm -f "$saved" && trap 'rm -f "$log"' EXIT
+  sed -i "\|^$mark\$|d" "$f" && trap 'rm -f "$log"' EXIT
   [ "$warm_ref" != "$r" ] || { echo "bench: the change did not change the tag of $svc" >&2; exit 1; }
   "$DOCKER" rmi "$warm_ref" >/dev/null
 
