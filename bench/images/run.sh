@@ -59,7 +59,7 @@ for svc in backend frontend; do
   "$DOCKER" rmi "$warm_ref" >/dev/null
 
   echo "bench: $svc added=${added} MB total=${total} MB official=${official} MB cold=${cold} s warm=${warm} s" >&2
-  rows+=("$(printf '| %-8s | %-26s | %8s | %8s | %9s | %7s | %7s |' "$svc" "$base" "$added" "$total" "$official" "$cold" "$warm")")
+  rows+=("$(printf '| %-8s | %-33s | %8s | %8s | %9s | %7s | %7s |' "$svc" "$base" "$added" "$total" "$official" "$cold" "$warm")")
 done
 
 # Others may have changed sources meanwhile: bring the images up to date first,
@@ -72,8 +72,8 @@ if grep -q 'docker-build: building' "$log" || [ "$(grep -c 'up to date' "$log")"
 fi
 
 echo
-echo '| image    | runtime base used          | added MB | total MB | official* | cold s  | warm s  |'
-echo '|----------|----------------------------|----------|----------|-----------|---------|---------|'
+echo '| image    | runtime base used                 | added MB | total MB | official* | cold s  | warm s  |'
+echo '|----------|-----------------------------------|----------|----------|-----------|---------|---------|'
 printf '%s\n' "${rows[@]}"
 echo
 echo "no-change nx run-many -t docker-build: ${nochange} s (0 docker builds)"

@@ -107,4 +107,11 @@ describe('frontend image', () => {
     expect(env.some((e) => e.startsWith('BACKEND_URL='))).toBe(false);
     expect(config(ref).ExposedPorts).toEqual({ '3000/tcp': {} });
   });
+
+  it('carries the node binary only: no npm, no build cache, no source maps of the build', () => {
+    const probe = run(DOCKER, ['run', '--rm', '--entrypoint', 'node', ref, '-e',
+      "const fs = require('fs'); console.log(['/usr/local/bin/npm', '/usr/local/lib/node_modules', '/app/.next/cache/webpack', '/app/node_modules/typescript'].filter((p) => fs.existsSync(p)).join(','))"]);
+    expect(probe.status).toBe(0);
+    expect(probe.stdout.trim()).toBe('');
+  });
 });
