@@ -108,7 +108,7 @@ describe('frontend image', () => {
     expect(config(ref).ExposedPorts).toEqual({ '3000/tcp': {} });
   });
 
-  it('carries the node binary only: no npm, no build cache, no source maps of the build', () => {
+  it('carries the node binary only: no npm, no TypeScript, no build cache', () => {
     const probe = run(DOCKER, ['run', '--rm', '--entrypoint', 'node', ref, '-e',
       "const fs = require('fs'); console.log(['/usr/local/bin/npm', '/usr/local/lib/node_modules', '/app/.next/cache/webpack', '/app/node_modules/typescript'].filter((p) => fs.existsSync(p)).join(','))"]);
     expect(probe.status).toBe(0);
