@@ -64,6 +64,10 @@ describe('backend image', () => {
   it('keeps build tooling and pip caches out of the runtime', () => {
     expect(config(ref).ExposedPorts).toEqual({ '8000/tcp': {} });
     expect(config(ref).Env.some((e) => e.startsWith('PIP_INDEX_URL'))).toBe(false);
+    // The build-time index URL stays in the builder stage, out of the image history.
+    const history = docker('history', '--no-trunc', '--format', '{{.CreatedBy}}', ref);
+    expect(history).not.toContain('PIP_INDEX_URL');
+    if (process.env.PIP_INDEX_URL) expect(history).not.toContain(process.env.PIP_INDEX_URL);
     const probe = run(DOCKER, ['run', '--rm', '--entrypoint', 'python', ref, '-c',
       'import os, shutil; print(bool(shutil.which("gcc")), os.path.exists("/root/.cache/pip"), os.path.exists("/opt/venv/bin/pip"))']);
     expect(probe.stdout.trim()).toBe('False False False');
