@@ -33,6 +33,7 @@ beforeAll(async () => {
   stack = new ComposeStack();
   // E2E_SKIP_REF_CHECK=1 tests a compose file against images built from another commit (never in CI).
   stack.preflight(process.env.E2E_SKIP_REF_CHECK === '1' ? {} : expectedRefs());
+  summary.images = Object.fromEntries(stack.services.map((s) => [s, stack.spec.services[s].image]));
   await stack.compose('down', '-v', '--remove-orphans'); // a crashed earlier run must not leak state in
   const started = Date.now();
   await stack.compose('up', '-d');
