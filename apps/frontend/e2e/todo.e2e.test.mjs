@@ -31,6 +31,7 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     const response = await fetch(`${stack.baseUrl}/api/health`);
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { status: 'ok' });
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
   });
 
   test('adds a todo, completes it, and it stays completed after a reload', async () => {
@@ -51,6 +52,39 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     await page.reload();
     await checkbox(title, true).waitFor();
     assert.equal(await checkbox(title, true).isChecked(), true);
+  });
+
+  test('edits a title with the keyboard, filters, deletes, and each change survives a reload', async () => {
+    const title = `e2e call the plumber ${Date.now()}`;
+    const renamed = `${title} today`;
+    await page.goto(stack.baseUrl);
+    await page.getByLabel('New todo').fill(title);
+    await page.getByLabel('New todo').press('Enter');
+    await checkbox(title, false).waitFor();
+
+    await page.getByRole('button', { name: `Edit "${title}"`, exact: true }).click();
+    const field = page.getByRole('textbox', { name: `Edit title of "${title}"`, exact: true });
+    await field.fill('this should be discarded');
+    await field.press('Escape');
+    await page.getByRole('button', { name: `Edit "${title}"`, exact: true }).click();
+    await field.fill(renamed);
+    await field.press('Enter');
+    await checkbox(renamed, false).waitFor();
+
+    await page.reload();
+    await checkbox(renamed, false).waitFor();
+    assert.equal(await page.getByText('this should be discarded').count(), 0);
+
+    await page.getByRole('button', { name: /^Completed \(\d+\)$/ }).click();
+    assert.equal(await checkbox(renamed, false).count(), 0, 'an active todo is hidden under Completed');
+    await page.getByRole('button', { name: /^Active \(\d+\)$/ }).click();
+    await checkbox(renamed, false).waitFor();
+
+    await page.getByRole('button', { name: `Delete "${renamed}"`, exact: true }).click();
+    await checkbox(renamed, false).waitFor({ state: 'detached' });
+    await page.reload();
+    await page.getByRole('button', { name: /^All \(\d+\)$/ }).waitFor();
+    assert.equal(await checkbox(renamed, false).count(), 0, 'deleted todo stays deleted');
   });
 
   test('"add buy milk" in the chat adds a todo that appears in the list', async () => {

@@ -1,6 +1,6 @@
 /** @jest-environment node */
 import { closedPort, sendJson, startHttpBackend } from '@/test-support/http-backend';
-import { proxyToBackend } from './proxy';
+import { MAX_BODY_BYTES, proxyToBackend } from './proxy';
 
 const todo = { id: 7, title: 'buy milk', description: null, completed: false, created_at: 'x', updated_at: 'x' };
 
@@ -53,6 +53,14 @@ describe('proxyToBackend against a real HTTP server', () => {
     const missing = await proxyToBackend(new Request('http://fe/api/todos/99'), '/api/todos/99', { env: env() });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ detail: 'Todo not found' });
+  });
+
+  it('refuses an oversized body with 413 before calling the backend', async () => {
+    const request = new Request('http://fe/api/chat', { method: 'POST', body: 'x'.repeat(MAX_BODY_BYTES + 1) });
+    const response = await proxyToBackend(request, '/api/chat', { env: env() });
+    expect(response.status).toBe(413);
+    expect((await response.json()).detail).toMatch(/larger than 262144 bytes/);
+    expect(backend.requests).toHaveLength(0);
   });
 
   it('passes 204 through with an empty body', async () => {

@@ -7,6 +7,9 @@ const HOP_HEADERS = new Set([
   'host', 'content-length', 'content-encoding', 'accept-encoding',
 ]);
 
+// Todo and chat payloads are a few hundred bytes; anything near this is abuse, not data.
+export const MAX_BODY_BYTES = 256 * 1024;
+
 export interface ProxyOptions {
   env?: Record<string, string | undefined>;
   timeoutEnvName?: string;
@@ -43,12 +46,17 @@ export async function proxyToBackend(request: Request, apiPath: string, options:
   }
 
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  const body = hasBody && declared <= MAX_BODY_BYTES ? await request.arrayBuffer() : undefined;
+  if (declared > MAX_BODY_BYTES || (body?.byteLength ?? 0) > MAX_BODY_BYTES) {
+    return jsonError(413, 'payload_too_large', `Request body is larger than ${MAX_BODY_BYTES} bytes; send a shorter title, description or message.`);
+  }
   let upstream: Response;
   try {
     upstream = await fetch(target, {
       method: request.method,
       headers: forwardHeaders(request.headers),
-      body: hasBody ? await request.arrayBuffer() : undefined,
+      body,
       signal: AbortSignal.timeout(timeoutMs),
       cache: 'no-store',
       redirect: 'manual',
@@ -59,8 +67,8 @@ export async function proxyToBackend(request: Request, apiPath: string, options:
 
   const headers = forwardHeaders(upstream.headers);
   headers.set('cache-control', 'no-store');
-  const body = upstream.status === 204 || upstream.status === 304 ? null : await upstream.arrayBuffer();
-  return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers });
+  const payload = upstream.status === 204 || upstream.status === 304 ? null : await upstream.arrayBuffer();
+  return new Response(payload, { status: upstream.status, statusText: upstream.statusText, headers });
 }
 
 // The browser gets a generic message; the backend address is internal and goes to the server log only.
