@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
-stamp_value="$("$PYTHON" --version 2>&1) $(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)"
+# Only the requirement files: `python3` may resolve differently under Nx and
+# in a shell (pyenv shims), which must not force a reinstall.
+stamp_value="$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)"
 stamp_file=.venv/.requirements-stamp
 
 if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp_value" && -x .venv/bin/python ]]; then

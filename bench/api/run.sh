@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Load test of GET /api/todos: throwaway PostgreSQL, 50 seeded todos, one
+# uvicorn worker, wrk at concurrency 10 for 10 s, three runs, medians printed.
+# Everything started here is stopped on exit, also on failure or Ctrl-C.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+BACKEND="$ROOT/apps/backend"
+HERE="$ROOT/bench/api"
+DURATION="${BENCH_DURATION:-10s}"
+CONNECTIONS="${BENCH_CONNECTIONS:-10}"
+RUNS="${BENCH_RUNS:-3}"
+SEED="${BENCH_SEED:-50}"
+
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
+"$BACKEND/scripts/install.sh" >/dev/null
+PY="$BACKEND/.venv/bin/python"
+
+pg_dir="" uvicorn_pid="" log="$(mktemp)"
+cleanup() {
+  [[ -n "$uvicorn_pid" ]] && kill "$uvicorn_pid" 2>/dev/null && wait "$uvicorn_pid" 2>/dev/null || true
+  [[ -n "$pg_dir" ]] && "$PY" "$BACKEND/tests/pg_throwaway.py" stop "$pg_dir" || true
+  rm -f "$log"
+}
+trap cleanup EXIT INT TERM
+
+read -r DATABASE_URL pg_dir < <("$PY" "$BACKEND/tests/pg_throwaway.py" start)
+export DATABASE_URL PYTHONPATH="$BACKEND/src" LOG_LEVEL=WARNING
+unset OPENAI_API_KEY
+"$PY" -m todo_api.migrate 2>/dev/null
+
+port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$PY" -m uvicorn todo_api.main:app --host 127.0.0.1 --port "$port" --workers 1 >"$log" 2>&1 &
+uvicorn_pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 100); do
+  curl -fsS "$base/ready" >/dev/null 2>&1 && break
+  kill -0 "$uvicorn_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.2
+done
+curl -fsS "$base/ready" >/dev/null
+
+for n in $(seq "$SEED"); do
+  curl -fsS -o /dev/null -H 'content-type: application/json' \
+    -d "{\"title\":\"benchmark todo $n\",\"description\":\"seeded by bench/api/run.sh\"}" \
+    "$base/api/todos"
+done
+echo "seeded $(curl -fsS "$base/api/todos?limit=1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["total"])') todos; GET $base/api/todos (20 per page)"
+
+wrk -t1 -c"$CONNECTIONS" -d2s "$base/api/todos" >/dev/null  # warm-up, not counted
+results=()
+for run in $(seq "$RUNS"); do
+  line="$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --timeout 5s -s "$HERE/report.lua" \
+    "$base/api/todos" | grep '^RESULT')"
+  echo "run $run: ${line#RESULT }"
+  results+=("$line")
+done
+
+printf '%s\n' "${results[@]}" | "$PY" -c '
+import statistics, sys
+runs = [dict(kv.split("=") for kv in line.split()[1:]) for line in sys.stdin]
+med = {k: statistics.median(float(r[k]) for r in runs) for k in ("p50_ms", "p99_ms", "rps")}
+errors = sum(int(r["errors"]) for r in runs)
+print("median of %d runs: p50=%.2f ms  p99=%.2f ms  requests/s=%.1f  errors=%d"
+      % (len(runs), med["p50_ms"], med["p99_ms"], med["rps"], errors))
+sys.exit(1 if errors else 0)
+'
