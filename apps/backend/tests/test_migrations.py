@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,25 @@ def test_importing_the_app_does_not_migrate(migrated: str) -> None:
         assert "todos" not in _tables(migrated)
     finally:
         command.upgrade(alembic_config(migrated), "head")
+
+
+def test_migrate_works_in_the_image_layout(migrated: str, tmp_path: Path) -> None:
+    # The image's WORKDIR /app holds alembic.ini, alembic/ and src/ side by side.
+    app_dir = tmp_path / "app"
+    shutil.copytree(BACKEND / "alembic", app_dir / "alembic")
+    shutil.copytree(BACKEND / "src", app_dir / "src")
+    shutil.copy(BACKEND / "alembic.ini", app_dir / "alembic.ini")
+    env = {**os.environ, "DATABASE_URL": migrated, "PYTHONPATH": str(app_dir / "src")}
+    env.pop("ALEMBIC_CONFIG", None)
+    command.downgrade(alembic_config(migrated), "base")
+    result = subprocess.run(
+        [sys.executable, "-m", "todo_api.migrate"],
+        cwd=app_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Running upgrade  -> 0001" in result.stderr
+    assert "todos" in _tables(migrated)
