@@ -1,6 +1,6 @@
 'use client';
 
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '@/lib/errors';
 import type { TodoApi } from '@/lib/types';
 
@@ -28,6 +28,13 @@ export function ChatPanel({ api, onTodosChanged }: Props) {
   const [draft, setDraft] = useState('');
   const [pending, setPending] = useState(false);
   const nextId = useRef(1);
+  const log = useRef<HTMLOListElement>(null);
+
+  // Keep the newest message in view; the log scrolls once it outgrows its box.
+  useEffect(() => {
+    const element = log.current;
+    if (element) element.scrollTop = element.scrollHeight;
+  }, [messages, pending]);
 
   function append(role: ChatMessage['role'], text: string) {
     const id = nextId.current++;
@@ -56,7 +63,7 @@ export function ChatPanel({ api, onTodosChanged }: Props) {
     <section className="panel chat" aria-labelledby="chat-heading">
       <h2 id="chat-heading">Assistant</h2>
       <p className="muted">Try “add buy milk”, “list”, “done 3” or “delete 3”.</p>
-      <ol className="messages" role="log" aria-live="polite" aria-label="Conversation">
+      <ol ref={log} className="messages" role="log" aria-live="polite" aria-label="Conversation">
         {messages.map((message) => (
           <li key={message.id} className={`message ${message.role}`}>
             <span className="who">{ROLE_LABEL[message.role]}:</span> {message.text}
