@@ -42,6 +42,9 @@ def test_ready_follows_the_database_down_and_up() -> None:
             assert down.status_code == 503
             assert down.json()["status"] == "unavailable"
             assert client.get("/health").status_code == 200
+            listing = client.get("/api/todos")
+            assert listing.status_code == 503
+            assert listing.json() == {"detail": "database unavailable"}
             server.start()
             # The pool held connections to the old server; pre-ping replaces them.
             assert client.get("/ready").status_code == 200

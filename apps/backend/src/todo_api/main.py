@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 
 from .assistant.llm import ProviderError, make_client
 from .config import ConfigError, Settings, load_settings
@@ -59,6 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(todos.router)
     app.include_router(chat.router)
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
+        # Connection-level failures are transient: 503 tells clients and
+        # proxies to retry, where a bare 500 would read as a bug.
+        logger.error("database unavailable", extra={"reason": str(exc.orig or exc)[:500]})
+        return JSONResponse(status_code=503, content={"detail": "database unavailable"})
 
     @app.exception_handler(ProviderError)
     async def _provider_failed(_: Request, exc: ProviderError) -> JSONResponse:
