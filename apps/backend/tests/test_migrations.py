@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from todo_api.migrate import alembic_config
+from todo_api.models import Base
 
 BACKEND = Path(__file__).resolve().parents[1]
 
@@ -93,3 +96,11 @@ def test_migrate_works_in_the_image_layout(migrated: str, tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr
     assert "todos" in _tables(migrated)
+
+
+def test_models_match_the_migrations(migrated: str) -> None:
+    engine = create_engine(migrated)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == [], f"models and migrations differ; add a migration: {diff}"

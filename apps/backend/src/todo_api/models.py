@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, func
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 TITLE_MAX_LENGTH = 200
@@ -17,6 +17,8 @@ class Base(DeclarativeBase):
 
 class Todo(Base):
     __tablename__ = "todos"
+    # Mirrors migration 0001, so autogenerate sees no drift.
+    __table_args__ = (Index("ix_todos_completed_id", "completed", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH), nullable=False)
