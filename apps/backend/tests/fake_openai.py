@@ -1,7 +1,8 @@
 """A scripted OpenAI-compatible HTTP server on 127.0.0.1 for the chat tests.
 
 Each request to /v1/chat/completions consumes the next scripted step:
-("json", body), ("status", code) or ("hang", seconds).
+("json", body), ("slow", (seconds, body)), ("raw", text), ("status", code)
+or ("hang", seconds).
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ class FakeOpenAI:
                 if kind == "hang":
                     owner.released.wait(arg)
                     return
+                if kind == "slow":
+                    owner.released.wait(arg[0])
+                    kind, arg = "json", arg[1]
                 if kind == "raw":
                     self._send(200, arg.encode(), "text/html")
                 elif kind == "json":

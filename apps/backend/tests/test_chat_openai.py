@@ -162,3 +162,16 @@ def test_failure_after_a_tool_call_rolls_the_change_back(
     ]
     assert ai.post("/api/chat", json={"message": "add"}).status_code == 502
     assert ai.get("/api/todos").json()["total"] == 0
+
+
+def test_slow_rounds_share_one_time_budget(clean_db: str, fake_openai: FakeOpenAI) -> None:
+    # Each answer alone is within the 1 s timeout, but three of them are not.
+    listing = completion(tool_calls=[tool_call("c", "list_todos", {})])
+    fake_openai.script = [("slow", (0.6, listing))] * 3 + [("json", completion("done"))]
+    with _client(clean_db, fake_openai, timeout=1, retries=0) as client:
+        started = time.monotonic()
+        response = client.post("/api/chat", json={"message": "hi"})
+        elapsed = time.monotonic() - started
+    assert response.status_code == 502
+    assert elapsed < 3
+    assert len(fake_openai.requests) == 2

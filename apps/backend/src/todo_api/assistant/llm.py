@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 import openai
@@ -35,13 +36,15 @@ def make_client(settings: Settings) -> openai.OpenAI:
     )
 
 
-def _complete(client: openai.OpenAI, model: str, messages: list[dict[str, Any]]) -> Any:
+def _complete(
+    client: openai.OpenAI, model: str, messages: list[dict[str, Any]], timeout: float
+) -> Any:
     try:
-        response = client.chat.completions.create(model=model, messages=messages, tools=TOOL_SPECS)
+        response = client.with_options(timeout=timeout).chat.completions.create(
+            model=model, messages=messages, tools=TOOL_SPECS
+        )
     except openai.APITimeoutError:
-        raise ProviderError(
-            f"AI provider did not answer within {client.timeout}s (after retries)"
-        ) from None
+        raise ProviderError(f"AI provider did not answer within {timeout:.1f}s") from None
     except openai.APIConnectionError as exc:
         raise ProviderError(f"could not reach AI provider: {exc}") from None
     except openai.APIStatusError as exc:
@@ -77,8 +80,15 @@ def answer(session: Session, client: openai.OpenAI, model: str, user_message: st
         {"role": "user", "content": user_message},
     ]
     run = ToolRun()
+    # One budget for the whole exchange, so several slow rounds cannot add up
+    # to minutes: each round may only use what the earlier ones left over.
+    per_call = float(client.timeout)  # type: ignore[arg-type]
+    deadline = time.monotonic() + per_call * (client.max_retries + 1)
     for _ in range(MAX_ROUNDS):
-        message = _complete(client, model, messages)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ProviderError("AI provider took too long over several tool rounds")
+        message = _complete(client, model, messages, min(per_call, remaining))
         if not message.tool_calls:
             if not isinstance(message.content, str) or not message.content.strip():
                 raise ProviderError("AI provider answered with neither text nor tool calls")
