@@ -12,6 +12,8 @@ const ARGS = [
 /** Debian's chromium with a fresh profile, so no state leaks between runs. */
 export async function launchBrowser() {
   const profile = mkdtempSync(path.join(tmpdir(), 'todo-e2e-chromium-'));
+  // Also on an interrupted run, after Playwright has closed the browser it launched.
+  process.once('exit', () => rmSync(profile, { recursive: true, force: true }));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

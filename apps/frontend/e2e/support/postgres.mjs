@@ -60,6 +60,7 @@ export async function startPostgres(logDir) {
     port,
     proc,
     url: (scheme = 'postgresql') => `${scheme}://todo@127.0.0.1:${port}/todo`,
+    removeFiles: () => rmSync(root, { recursive: true, force: true }),
     async stop() {
       await proc.stop();
       rmSync(root, { recursive: true, force: true });

@@ -37,6 +37,23 @@ export function startProcess(name, command, args, { cwd, env, logFile, stopSigna
       return running;
     },
     exited,
+    /** Synchronous stop for signal handlers, which cannot await: signal, then block until the group is gone. */
+    stopNow(signal = stopSignal, timeoutMs = 5_000) {
+      // The leader turns into a zombie that only the (blocked) event loop would reap, so "gone" means exited, not unlisted.
+      const alive = () => {
+        try {
+          return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8'));
+        } catch {
+          return false;
+        }
+      };
+      if (!alive()) return;
+      process.kill(-child.pid, signal);
+      const deadline = Date.now() + timeoutMs;
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      while (alive() && Date.now() < deadline) Atomics.wait(pause, 0, 0, 100);
+      if (alive()) process.kill(-child.pid, 'SIGKILL');
+    },
     async stop(timeoutMs = 10_000) {
       if (!running) return;
       try {

@@ -23,23 +23,39 @@ export async function startStack() {
     external: false,
     baseUrl: '',
     backend: null,
+    frontend: null,
+    pg: null,
     databaseUrl: '',
     async restartBackend() {
       stack.backend = await startBackend(stack.databaseUrl, artifactsDir, stack.backend.port);
     },
     async stop() {
-      for (const stop of started.reverse()) await stop().catch((error) => console.error(`teardown: ${error.message}`));
-      started.length = 0;
+      while (started.length > 0) {
+        const stop = started.pop();
+        await stop().catch((error) => console.error(`teardown: ${error.message}`));
+      }
     },
   };
+  // Children run in their own process groups, so an interrupted run must stop them itself,
+  // synchronously: the test body keeps running while a handler awaits.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      // The servers hold no state worth a graceful exit; PostgreSQL gets its own fast shutdown.
+      stack.frontend?.proc.stopNow('SIGKILL');
+      stack.backend?.proc.stopNow('SIGKILL');
+      stack.pg?.proc.stopNow();
+      stack.pg?.removeFiles();
+      process.exit(130);
+    });
+  }
   try {
-    const pg = await startPostgres(artifactsDir);
+    const pg = (stack.pg = await startPostgres(artifactsDir));
     started.push(() => pg.stop());
     stack.databaseUrl = pg.url();
     await migrateBackend(stack.databaseUrl);
     stack.backend = await startBackend(stack.databaseUrl, artifactsDir);
     started.push(() => stack.backend.stop());
-    const frontend = await startFrontend(stack.backend.url, artifactsDir);
+    const frontend = (stack.frontend = await startFrontend(stack.backend.url, artifactsDir));
     started.push(() => frontend.stop());
     stack.baseUrl = frontend.url;
     return stack;
