@@ -3,7 +3,6 @@
 // sources (node_modules stay external) into a cached .mjs keyed by the content
 // of every input file, so an unchanged program costs one stat per input.
 // ts-node/tsx cost 1-3 s of start-up for the same work.
-import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -38,6 +37,8 @@ if (existsSync(manifestPath) && existsSync(outPath)) {
 if (!fresh) {
   mkdirSync(cacheDir, { recursive: true });
   const tmpOut = `${outPath}.${process.pid}.tmp.mjs`;
+  // Loaded only on a rebuild: an unchanged program never pays for esbuild.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [entry],
     bundle: true,
