@@ -1,0 +1,106 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { contextFiles, ignoreFileFor } from './context-files';
+import { findRepoRoot } from './repo-root';
+import { buildArgs, localImageRef, machineMirrors } from './stack-images';
+import { imageTag } from './tag';
+import { todoStack } from '@todo/service-spec';
+
+let root: string;
+const write = (path: string, content = path) => {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), content);
+};
+const inputs = { context: '.', dockerfile: 'docker/app/Dockerfile' };
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'build-inputs-'));
+  write('nx.json', '{}');
+  write('docker/app/Dockerfile', 'FROM scratch\nCOPY apps/app/src /src\n');
+  write('docker/app/Dockerfile.dockerignore', '*\n**\n!apps/app\n**/node_modules\n**/.env\n**/tests\n');
+  write('apps/app/src/main.py', 'print(1)\n');
+  write('apps/app/tests/test_main.py', 'assert True\n');
+  write('apps/app/node_modules/pkg/index.js', 'x');
+  write('apps/app/.env', 'SECRET=1');
+  write('apps/other/src/x.py', 'other');
+  write('README.md', 'readme');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('contextFiles', () => {
+  it('applies the Dockerfile-specific ignore file the way Docker does', () => {
+    expect(ignoreFileFor(root, '.', inputs.dockerfile)).toBe('docker/app/Dockerfile.dockerignore');
+    expect(contextFiles(root, '.', inputs.dockerfile)).toEqual(['apps/app/src/main.py']);
+  });
+
+  it('falls back to <context>/.dockerignore, and to nothing', () => {
+    rmSync(join(root, 'docker/app/Dockerfile.dockerignore'));
+    expect(ignoreFileFor(root, '.', inputs.dockerfile)).toBeUndefined();
+    expect(contextFiles(root, '.', inputs.dockerfile)).toContain('README.md');
+    write('.dockerignore', '**\n!README.md\n');
+    expect(ignoreFileFor(root, '.', inputs.dockerfile)).toBe('.dockerignore');
+    expect(contextFiles(root, '.', inputs.dockerfile)).toEqual(['README.md']);
+  });
+
+  it('enters an ignored directory when a wildcard exception could re-include a file below it', () => {
+    write('docker/app/Dockerfile.dockerignore', '**\n!**/*.py\n');
+    expect(contextFiles(root, '.', inputs.dockerfile)).toEqual(['apps/app/src/main.py', 'apps/app/tests/test_main.py', 'apps/other/src/x.py']);
+  });
+});
+
+describe('imageTag', () => {
+  it('is 12 hex chars and stable', () => {
+    const tag = imageTag(root, inputs);
+    expect(tag).toMatch(/^[0-9a-f]{12}$/);
+    expect(imageTag(root, inputs)).toBe(tag);
+  });
+
+  it.each([
+    ['a kept source file', () => write('apps/app/src/main.py', 'print(2)\n')],
+    ['a new kept file', () => write('apps/app/src/util.py', 'x')],
+    ['the Dockerfile', () => write('docker/app/Dockerfile', 'FROM scratch\n')],
+    ['the ignore file', () => write('docker/app/Dockerfile.dockerignore', '*\n**\n!apps/app\n')],
+    ['the executable bit of a kept file', () => chmodSync(join(root, 'apps/app/src/main.py'), 0o755)],
+  ])('changes with %s', (_, change) => {
+    const before = imageTag(root, inputs);
+    change();
+    expect(imageTag(root, inputs)).not.toBe(before);
+  });
+
+  it.each([
+    ['an ignored test', () => write('apps/app/tests/test_main.py', 'assert False\n')],
+    ['node_modules', () => write('apps/app/node_modules/pkg/index.js', 'y')],
+    ['a .env file', () => write('apps/app/.env', 'SECRET=2')],
+    ['a file outside the allow-list', () => write('apps/other/src/x.py', 'changed')],
+  ])('ignores %s', (_, change) => {
+    const before = imageTag(root, inputs);
+    change();
+    expect(imageTag(root, inputs)).toBe(before);
+  });
+});
+
+describe('stack helpers', () => {
+  it('finds the workspace root from a nested directory, and fails clearly outside one', () => {
+    expect(findRepoRoot(join(root, 'apps/app/src'))).toBe(root);
+    expect(() => findRepoRoot(tmpdir())).toThrow('no nx.json found');
+  });
+
+  it('names built images <stack>-<service>:<tag> and refuses published ones', () => {
+    const repo = findRepoRoot(__dirname);
+    expect(localImageRef(repo, todoStack, 'backend')).toMatch(/^todo-backend:[0-9a-f]{12}$/);
+    expect(() => localImageRef(repo, todoStack, 'postgres')).toThrow('service "postgres" is not built from this repo (built services: backend, frontend)');
+  });
+
+  it('applies machine mirrors to base images from TODO_IMAGE_MIRRORS, with clear errors', () => {
+    const file = join(root, 'mirrors.json');
+    writeFileSync(file, JSON.stringify({ 'python:3.13-slim': 'local/python:3.11' }));
+    expect(buildArgs(todoStack, 'backend', { TODO_IMAGE_MIRRORS: file })).toEqual({ PYTHON_IMAGE: 'local/python:3.11' });
+    expect(buildArgs(todoStack, 'backend', {})).toEqual({ PYTHON_IMAGE: 'python:3.13-slim' });
+    expect(() => machineMirrors({ TODO_IMAGE_MIRRORS: join(root, 'missing.json') })).toThrow('TODO_IMAGE_MIRRORS: file');
+    writeFileSync(file, '["x"]');
+    expect(() => machineMirrors({ TODO_IMAGE_MIRRORS: file })).toThrow('must hold one JSON object of strings');
+    writeFileSync(file, '{nope');
+    expect(() => machineMirrors({ TODO_IMAGE_MIRRORS: file })).toThrow('is not valid JSON');
+  });
+});
