@@ -21,15 +21,17 @@ export interface ManifestFile {
  */
 export function renderKubernetes(stack: ResolvedStack): ManifestFile[] {
   if (stack.target !== 'kubernetes') throw new Error(`environment "${stack.environment}" targets ${stack.target}, not kubernetes`);
-  const app = new App({ outdir: '/nonexistent' });
   const charts: [string, Chart][] = [];
-  const chart = (file: string) => {
-    const c = new Chart(app, file, { namespace: stack.namespace, disableResourceNameHashes: true });
+  // One App per chart: Chart.toJson() resolves and validates its whole App, so
+  // a shared App would make synthesis quadratic in the number of services.
+  // No object refers across files, so nothing is lost by keeping them apart.
+  const chart = (file: string, namespaced = true) => {
+    const c = new Chart(new App({ outdir: '/nonexistent' }), file, { namespace: namespaced ? stack.namespace : undefined, disableResourceNameHashes: true });
     charts.push([`${file}.yaml`, c]);
     return c;
   };
 
-  const ns = new Chart(app, 'namespace');
+  const ns = chart('00-namespace', false);
   new k8s.KubeNamespace(ns, 'namespace', {
     metadata: {
       name: stack.namespace,
@@ -41,7 +43,6 @@ export function renderKubernetes(stack: ResolvedStack): ManifestFile[] {
       },
     },
   });
-  charts.push(['00-namespace.yaml', ns]);
   addNetworkPolicies(chart('10-network-policies'), stack);
 
   stack.services.forEach((s, i) => {
