@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System prerequisites of the full test suite on a fresh Debian machine:
 # Docker engine + docker-compose (v1.29), debootstrap (air-gapped base images),
-# Debian's chromium (browser tests), wrk (load checks). Then a running dockerd.
+# Debian's chromium (browser tests), wrk (load checks), PostgreSQL 15 server
+# binaries (throwaway test databases). Then a running dockerd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,8 @@ command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v git >/dev/null 2>&1 || need+=(git)
+# Backend and browser tests start throwaway PostgreSQL servers from these binaries.
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "ensure-system: missing ${need[*]}; install them: sudo apt-get install -y ${need[*]}" >&2
