@@ -23,10 +23,6 @@ function dropAddressLabel(obj: ApiObject): void {
   obj.addJsonPatch(JsonPatch.remove(`/spec/template/metadata/labels/${ADDRESS_LABEL}`));
 }
 
-interface WorkloadParts {
-  readonly workload: kplus.Deployment | kplus.StatefulSet;
-}
-
 function podProps(stack: ResolvedStack, s: ResolvedService, configHash: string) {
   return {
     metadata: { name: s.name, labels: serviceLabels(stack, s) },
@@ -46,7 +42,7 @@ function podProps(stack: ResolvedStack, s: ResolvedService, configHash: string) 
 }
 
 /** The Deployment or StatefulSet of one service, with its migration init step and writable mounts. */
-export function addWorkload(scope: Construct, stack: ResolvedStack, s: ResolvedService, configMap: kplus.IConfigMap | undefined, headless?: kplus.Service): WorkloadParts {
+export function addWorkload(scope: Construct, stack: ResolvedStack, s: ResolvedService, configMap: kplus.IConfigMap | undefined, headless?: kplus.Service): kplus.Deployment | kplus.StatefulSet {
   const configHash = createHash('sha256')
     .update(JSON.stringify({ env: s.env, secrets: s.secrets }))
     .digest('hex')
@@ -90,7 +86,7 @@ export function addWorkload(scope: Construct, stack: ResolvedStack, s: ResolvedS
     else api.addJsonPatch(JsonPatch.add(mountsPath, mounts));
     api.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', s.volumes.map((v) => pvcTemplate(stack, s, v))));
   }
-  return { workload };
+  return workload;
 }
 
 function pvcTemplate(stack: ResolvedStack, s: ResolvedService, v: ResolvedService['volumes'][number]) {

@@ -10,7 +10,7 @@ export function isPinnedImage(ref: string): boolean {
   return tag.length > 0 && tag !== 'latest';
 }
 
-/** Applies a mirror map: exact reference first, then the repository part. */
+/** Applies a mirror map keyed by exact image reference (`name:tag`). */
 export function mirrorImage(ref: string, mirrors: Readonly<Record<string, string>>): string {
   if (mirrors[ref] !== undefined) return mirrors[ref];
   return ref;
