@@ -1,5 +1,6 @@
 import { BACKEND, MIGRATE, POSTGRES, api, messages, withChange } from './__fixtures__/harness';
-import { imageTag, imageTagRule } from './rules/image-tag';
+import { imageTag } from '../core/image-ref';
+import { imageTagRule } from './rules/image-tag';
 import { probes } from './rules/probes';
 import { resources } from './rules/resources';
 

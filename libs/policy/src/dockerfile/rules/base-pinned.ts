@@ -1,13 +1,7 @@
+import { imageTag } from '../../core/image-ref';
 import { DockerfileRule, dfViolation, parentStage } from '../model';
 
 const id = 'dockerfile-base-pinned';
-
-/** Tag after the last path segment; `host:5000/img` has a port, not a tag. */
-function tagOf(image: string): string | null {
-  const last = image.slice(image.lastIndexOf('/') + 1);
-  const colon = last.indexOf(':');
-  return colon === -1 ? null : last.slice(colon + 1);
-}
 
 export const basePinned: DockerfileRule = {
   id,
@@ -21,7 +15,7 @@ export const basePinned: DockerfileRule = {
       if (stage.base.toLowerCase() === 'scratch' || parentStage(df, stage)) return [];
       const via = stage.base === stage.rawBase ? '' : ` (from ${stage.rawBase})`;
       if (stage.base.includes('@sha256:')) return [];
-      const tag = tagOf(stage.base);
+      const tag = imageTag(stage.base);
       if (tag === null || tag === '') {
         return [dfViolation(id, df, stage.line, `FROM ${stage.base}${via} has no tag; fix: pin a version tag or @sha256 digest`)];
       }

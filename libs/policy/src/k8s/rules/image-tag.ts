@@ -1,15 +1,9 @@
 import type { K8sRule } from '../rule';
 import { violation } from '../model';
 import { allContainers, containerName } from '../pods';
+import { imageTag } from '../../core/image-ref';
 
 const id = 'image-tag';
-
-/** Tag of an image reference, null when it has none; the registry port (`host:5000/x`) is not a tag. */
-export function imageTag(image: string): string | null {
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const colon = lastSegment.indexOf(':');
-  return colon === -1 ? null : lastSegment.slice(colon + 1);
-}
 
 export const imageTagRule: K8sRule = {
   id,
