@@ -27,6 +27,20 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
+def _run_migrate(database_url: str, src: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m todo_api.migrate` as the deployment runs it, without ALEMBIC_CONFIG."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(src)}
+    env.pop("ALEMBIC_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "todo_api.migrate"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_upgrade_downgrade_upgrade(migrated: str) -> None:
     config = alembic_config(migrated)
     command.downgrade(config, "base")
@@ -46,16 +60,7 @@ def test_upgrade_downgrade_upgrade(migrated: str) -> None:
 def test_migrate_module_runs_from_another_directory(migrated: str, tmp_path: Path) -> None:
     # The image runs it from /app; here from an unrelated cwd to prove the ini
     # and script location are found relative to the package, not the cwd.
-    env = {**os.environ, "DATABASE_URL": migrated, "PYTHONPATH": str(BACKEND / "src")}
-    env.pop("ALEMBIC_CONFIG", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "todo_api.migrate"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _run_migrate(migrated, BACKEND / "src", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "latest revision" in result.stderr
 
@@ -82,17 +87,8 @@ def test_migrate_works_in_the_image_layout(migrated: str, tmp_path: Path) -> Non
     shutil.copytree(BACKEND / "alembic", app_dir / "alembic")
     shutil.copytree(BACKEND / "src", app_dir / "src")
     shutil.copy(BACKEND / "alembic.ini", app_dir / "alembic.ini")
-    env = {**os.environ, "DATABASE_URL": migrated, "PYTHONPATH": str(app_dir / "src")}
-    env.pop("ALEMBIC_CONFIG", None)
     command.downgrade(alembic_config(migrated), "base")
-    result = subprocess.run(
-        [sys.executable, "-m", "todo_api.migrate"],
-        cwd=app_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _run_migrate(migrated, app_dir / "src", app_dir)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr
     assert "todos" in _tables(migrated)
