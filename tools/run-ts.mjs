@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point with plain Node: esbuild bundles the workspace
 // sources (node_modules stay external) into a cached .mjs keyed by the content
-// of every input file, so an unchanged program costs one stat per input.
+// of every input file, so an unchanged program costs one read and hash per
+// input (a few ms) instead of a rebuild.
 // ts-node/tsx cost 1-3 s of start-up for the same work.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
