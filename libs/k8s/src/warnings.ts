@@ -14,6 +14,16 @@ export function kubernetesWarnings(stack: ResolvedStack): TargetWarning[] {
     }
     if (s.dev.mounts.length || s.dev.command) w(`${p}.dev`, 'development mounts and commands are compose-only');
     if (s.ingress && !stack.ingress) w(`${p}.ingressPath`, `environment "${stack.environment}" has no ingress host: "${s.ingress.path}" is only reachable inside the cluster`);
+    if (!s.job && !s.liveness && !s.readiness) w(`${p}.health`, 'no health check: no probes (the probes gate is waived for it), so traffic is routed as soon as the container starts and a hung process is not restarted');
+    if (s.composeHealthCommand) w(`${p}.health.composeCommand`, 'compose-only: Kubernetes runs the probes themselves');
+    for (const d of s.dependsOn) {
+      w(`${p}.dependsOn.${d.service}`, `Kubernetes has no start order: "${s.name}" starts alongside "${d.service}" and must retry until it is ${d.condition === 'completed' ? 'done' : 'reachable'}`);
+    }
+    if (!s.job && s.restart !== 'always') w(`${p}.restart`, `"${s.restart}" does not apply: Kubernetes restarts every container of a ${s.role === 'database' ? 'StatefulSet' : 'Deployment'}`);
+    for (const g of s.gateWaivers) w(`${p}.gateWaivers.${g.rule}`, `policy gate rule "${g.rule}" is waived: ${g.reason}`);
   }
+  stack.patches.kubernetes.forEach((k, i) => {
+    w(`environments.${stack.environment}.patches.kubernetes[${i}]`, `escape hatch: ${k.patch.length} JSON patch operation(s) on ${k.kind} "${k.name}": ${k.patch.map((o) => `${o.op} ${o.path}`).join(', ')}`);
+  });
   return out;
 }
