@@ -19,8 +19,10 @@ export function composeWarnings(stack: ResolvedStack): TargetWarning[] {
     for (const d of s.dependsOn) {
       if (d.condition === 'healthy' && !hasComposeHealthcheck(byName.get(d.service)!)) w(`${p}.dependsOn.${d.service}`, `waits for "${d.service}" to start, not to be healthy: compose has no health check for it`);
     }
+    w(`${p}.resources.cpuMillis.request`, `compose reserves no CPU: ${s.resources.cpuMillis.request}m is not guaranteed, only the ${s.resources.cpuMillis.limit}m limit (cpus) applies`);
     if (s.replicas > 1) w(`${p}.replicas`, `${s.replicas} replicas: compose runs one container per service`);
-    if (s.ingress) w(`${p}.ingressPath`, `no ingress in compose: "${s.ingress.path}" is served through the published port instead`);
+    if (s.ingress) w(`${p}.ingressPath`, `no ingress in compose: "${s.ingress.path}" (port ${s.ingress.port}) is served through the published port instead`);
+    if (s.startup) w(`${p}.health.startup`, `compose has no startup check: its ${s.startup.periodSeconds}s × ${s.startup.failureThreshold} become the health check's start_period`);
     for (const e of s.externalEgress) w(`${p}.externalEgress`, `egress to ${e.cidr} is not restricted: compose networks cannot limit outbound traffic`);
     for (const v of s.volumes) {
       w(`${p}.volumes.${v.name}.sizeGiB`, `${v.sizeGiB} GiB is not enforced: a named volume grows with the host disk`);

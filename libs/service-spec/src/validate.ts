@@ -269,6 +269,24 @@ function checkEnvironments(spec: StackSpec, names: Set<string>, out: SpecIssue[]
     if (env.target === 'compose' && (env.ingress || env.podDisruptionBudgets)) {
       out.push({ path: p, message: 'ingress and podDisruptionBudgets are Kubernetes settings; a compose environment cannot use them' });
     }
+    if (env.target === 'kubernetes' && env.allowFloatingTags) {
+      out.push({ path: `${p}.allowFloatingTags`, message: 'the policy gate (image-tag) rejects floating tags in Kubernetes output; allow them only in compose environments' });
+    }
+    for (const f of ['namespace', 'imagePullPolicy'] as const) {
+      if (env.target === 'compose' && env[f] !== undefined) out.push({ path: `${p}.${f}`, message: `a Kubernetes setting; compose environment "${envName}" cannot use it` });
+    }
+    if (env.patches?.compose && env.target !== 'compose') out.push({ path: `${p}.patches.compose`, message: `environment "${envName}" targets ${env.target}; compose patches apply only to compose environments` });
+    if (env.patches?.kubernetes && env.target !== 'kubernetes') out.push({ path: `${p}.patches.kubernetes`, message: `environment "${envName}" targets ${env.target}; Kubernetes patches apply only to Kubernetes environments` });
+    for (const svc of Object.keys(env.patches?.compose ?? {})) {
+      if (!names.has(svc)) out.push({ path: `${p}.patches.compose.${svc}`, message: `unknown service "${svc}" (services: ${[...names].join(', ')})` });
+    }
+    (env.patches?.kubernetes ?? []).forEach((k, i) => {
+      if (!k.patch.length) out.push({ path: `${p}.patches.kubernetes[${i}].patch`, message: 'an empty patch changes nothing; remove it' });
+      k.patch.forEach((op, j) => {
+        if ((op.op === 'add' || op.op === 'replace' || op.op === 'test') && op.value === undefined) out.push({ path: `${p}.patches.kubernetes[${i}].patch[${j}].value`, message: `"${op.op}" needs a value` });
+        if ((op.op === 'copy' || op.op === 'move') && op.from === undefined) out.push({ path: `${p}.patches.kubernetes[${i}].patch[${j}].from`, message: `"${op.op}" needs from` });
+      });
+    });
     const hostPorts = new Map<number, string>();
     for (const s of spec.services) {
       for (const port of s.ports ?? []) {

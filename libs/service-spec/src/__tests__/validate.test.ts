@@ -90,6 +90,12 @@ describe('validate', () => {
       ['job with ports', (s: any) => (svc(s, 'api').job = {}), 'services.api.ports', 'a job serves nothing'],
       ['bad cron', (s: any) => (s.services.push({ name: 'nightly', role: 'worker', image: { ref: 'x:1' }, job: { schedule: 'every night' } })), 'services.nightly.job.schedule', 'is not a 5-field cron schedule'],
       ['waiting on a scheduled job', (s: any) => (s.services.push({ name: 'nightly', role: 'worker', image: { ref: 'x:1' }, job: { schedule: '0 3 * * *' } }), svc(s, 'api').dependsOn.push('nightly')), 'services.api.dependsOn[1]', 'is a scheduled job'],
+      ['floating tags in Kubernetes', (s: any) => (s.environments.prod.allowFloatingTags = true), 'environments.prod.allowFloatingTags', 'the policy gate (image-tag) rejects floating tags'],
+      ['namespace in compose', (s: any) => (s.environments.local.namespace = 'x'), 'environments.local.namespace', 'a Kubernetes setting'],
+      // Escape hatch.
+      ['compose patch of unknown service', (s: any) => (s.environments.local.patches = { compose: { apii: { shm_size: '1g' } } }), 'environments.local.patches.compose.apii', 'unknown service "apii"'],
+      ['compose patch on kubernetes', (s: any) => (s.environments.prod.patches = { compose: { api: { shm_size: '1g' } } }), 'environments.prod.patches.compose', 'compose patches apply only to compose environments'],
+      ['patch op without value', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'add', path: '/x' }] }] }), 'environments.prod.patches.kubernetes[0].patch[0].value', '"add" needs a value'],
       // Overrides and metadata.
       ['floating override image', (s: any) => (s.environments.prod.services = { db: { image: 'postgres' } }), 'environments.prod.services.db.image', 'image "postgres" is untagged or :latest'],
       ['database published beyond loopback', (s: any) => (svc(s, 'db').ports[0].hostPort = 5432, (svc(s, 'db').ports[0].hostAddress = '0.0.0.0')), 'services.db.ports[0].hostAddress', 'a database port is never published beyond loopback'],
