@@ -195,7 +195,7 @@ describe('renderKubernetes: container semantics, storage, files, jobs', () => {
     expect(pod('Deployment', 'app', patched).spec.priorityClassName).toBe('high');
     const stale = { ...wide, environments: { k: { target: 'kubernetes' as const, patches: { kubernetes: [{ kind: 'Deployment', name: 'app', patch: [{ op: 'remove' as const, path: '/spec/template/spec/nodeSelector' }] }] } } } };
     expect(() => all(stale)).toThrow('environments.k.patches.kubernetes[0].patch[0]: remove /spec/template/spec/nodeSelector no longer applies');
-    const gone = { ...wide, environments: { k: { target: 'kubernetes' as const, patches: { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [] }] } } } };
+    const gone = { ...wide, environments: { k: { target: 'kubernetes' as const, patches: { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'remove' as const, path: '/spec/paused' }] }] } } } };
     expect(() => all(gone)).toThrow('environments.k.patches.kubernetes[0]: no Deployment named "api"');
   });
 });

@@ -5,8 +5,10 @@ import { addIngress } from './ingress';
 import { stackLabels } from './labels';
 import { addNetworkPolicies } from './network';
 import { applyKubernetesPatches } from './patches';
-import { addAutoscaler, addDisruptionBudget } from './scaling';
-import { addConfigMap, addService } from './service';
+import { addAutoscaler } from './autoscaling';
+import { addDisruptionBudget } from './disruption-budget';
+import { addConfigMap } from './env-config';
+import { addService } from './service';
 import { addWorkload } from './workload';
 
 /** One output file: its name in dist/k8s/<env>/ and its objects in apply order. */

@@ -15,6 +15,9 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 /** Gate rule ids a spec may waive per service (libs/policy K8S_RULES ids). */
 const WAIVABLE = new Set(['read-only-root-filesystem', 'pod-disruption-budget', 'probes']);
 
+/** Compose keys that would undo what the policy gate demands of every container. */
+const HARDENING_KEYS = new Set(['privileged', 'cap_add', 'cap_drop', 'user', 'read_only', 'security_opt', 'network_mode', 'pid', 'ipc', 'userns_mode', 'devices']);
+
 const waives = (s: ServiceSpec, rule: string) => (s.gateWaivers ?? []).some((w) => w.rule === rule);
 
 /** Plain values that the gate would reject as secrets: by name or by shape. Messages never echo the value. */
@@ -277,8 +280,11 @@ function checkEnvironments(spec: StackSpec, names: Set<string>, out: SpecIssue[]
     }
     if (env.patches?.compose && env.target !== 'compose') out.push({ path: `${p}.patches.compose`, message: `environment "${envName}" targets ${env.target}; compose patches apply only to compose environments` });
     if (env.patches?.kubernetes && env.target !== 'kubernetes') out.push({ path: `${p}.patches.kubernetes`, message: `environment "${envName}" targets ${env.target}; Kubernetes patches apply only to Kubernetes environments` });
-    for (const svc of Object.keys(env.patches?.compose ?? {})) {
+    for (const [svc, extra] of Object.entries(env.patches?.compose ?? {})) {
       if (!names.has(svc)) out.push({ path: `${p}.patches.compose.${svc}`, message: `unknown service "${svc}" (services: ${[...names].join(', ')})` });
+      for (const key of Object.keys(extra)) {
+        if (HARDENING_KEYS.has(key)) out.push({ path: `${p}.patches.compose.${svc}.${key}`, message: `would undo the hardening every container gets (the gate's rules for Kubernetes output); set it through the spec (user, readOnlyRootFilesystem) or not at all` });
+      }
     }
     (env.patches?.kubernetes ?? []).forEach((k, i) => {
       if (!k.patch.length) out.push({ path: `${p}.patches.kubernetes[${i}].patch`, message: 'an empty patch changes nothing; remove it' });

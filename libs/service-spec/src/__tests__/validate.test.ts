@@ -94,6 +94,7 @@ describe('validate', () => {
       ['namespace in compose', (s: any) => (s.environments.local.namespace = 'x'), 'environments.local.namespace', 'a Kubernetes setting'],
       // Escape hatch.
       ['compose patch of unknown service', (s: any) => (s.environments.local.patches = { compose: { apii: { shm_size: '1g' } } }), 'environments.local.patches.compose.apii', 'unknown service "apii"'],
+      ['compose patch undoing hardening', (s: any) => (s.environments.local.patches = { compose: { api: { privileged: true } } }), 'environments.local.patches.compose.api.privileged', 'would undo the hardening'],
       ['compose patch on kubernetes', (s: any) => (s.environments.prod.patches = { compose: { api: { shm_size: '1g' } } }), 'environments.prod.patches.compose', 'compose patches apply only to compose environments'],
       ['patch op without value', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'add', path: '/x' }] }] }), 'environments.prod.patches.kubernetes[0].patch[0].value', '"add" needs a value'],
       // Overrides and metadata.
