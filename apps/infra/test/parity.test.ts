@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
-import { kubeObjects, renderCase } from './support';
+import { renderOutputs } from '../src/outputs';
+import { fixtureTags, kubeObjects, loadCase, renderCase } from './support';
 
 /** What each target says about a service, reduced to the facts both must agree on. */
 interface Facts {
@@ -101,6 +102,7 @@ describe.each([
   ['todo', 'production'],
   ['shop', 'staging'],
   ['shop', 'production'],
+  ['features', 'staging'],
 ])('%s: compose and Kubernetes (%s) agree service by service', (name, env) => {
   const compose = composeFacts(name);
   const health = Object.fromEntries(Object.entries(compose).map(([k, v]) => [k, v.health]));
@@ -110,6 +112,9 @@ describe.each([
     expect(Object.keys(kube).sort()).toEqual(Object.keys(compose).sort());
   });
 
+  const spec = loadCase(name);
+  const parity = renderOutputs(spec, fixtureTags(spec)).warnings.filter((w) => w.target === 'compose').map((w) => w.path);
+
   it.each(Object.keys(compose))('on %s: image, entrypoint and arguments, ports, env, secrets, health, network edges, read-only root, user, resources, writable paths, volumes, files, labels', (svc) => {
     const k = kube[svc];
     const c = compose[svc];
@@ -117,6 +122,11 @@ describe.each([
     for (const p of c.ports) expect(k.ports).toContain(p);
     // Environment overrides may change resources per environment; compose renders the compose environment's.
     const sameResources = env === 'minikube' || env === 'staging';
+    // An HTTP/TCP check compose cannot run in the image is a parity line, not a silent difference.
+    if (c.health === 'none' && k.health !== 'none') {
+      expect(parity).toContain(`services.${svc}.health.composeCommand`);
+      k.health = 'none';
+    }
     expect({ ...k, ports: undefined, resources: sameResources ? k.resources : undefined }).toEqual({ ...c, ports: undefined, resources: sameResources ? c.resources : undefined });
   });
 });

@@ -132,7 +132,7 @@ export function addWorkload(scope: Construct, stack: ResolvedStack, s: ResolvedS
 
   const api = ApiObject.of(workload);
   const tpl = templatePath(s);
-  if (!s.job) dropAddressLabel(api, tpl);
+  dropAddressLabel(api, tpl);
   // StatefulSet.select() also put the address label on its Service's selector.
   if (headless && s.role === 'database') ApiObject.of(headless).addJsonPatch(JsonPatch.remove(`/spec/selector/${ADDRESS_LABEL}`));
   // cdk8s-plus defaults replicas to 2; with an HPA the autoscaler owns the count.
