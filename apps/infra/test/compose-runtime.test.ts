@@ -136,4 +136,40 @@ describe('compose strings through the real docker-compose config', () => {
     const write = compose(['run', '--rm', '--entrypoint', 'sh', 'probe', '-c', 'echo x > /etc/probe/app.conf']);
     expect(write.status).not.toBe(0);
   }, 180_000);
+
+  it('starts a dependent after its job completed and its health-less dependency started, and leaves a scheduled job out of up', () => {
+    const order: StackSpec = {
+      name: 'order',
+      services: [
+        { name: 'seed', role: 'worker', image: { ref: IMAGE }, entrypoint: ['sh', '-c'], command: ['sleep 2; echo seeded'], job: {} },
+        { name: 'plain', role: 'worker', image: { ref: IMAGE }, entrypoint: ['sleep'], command: ['300'] },
+        { name: 'app', role: 'worker', image: { ref: IMAGE }, entrypoint: ['sleep'], command: ['300'], dependsOn: ['seed', 'plain'] },
+        { name: 'nightly', role: 'worker', image: { ref: IMAGE }, entrypoint: ['echo'], command: ['nightly ran'], job: { schedule: '0 3 * * *' } },
+      ],
+      environments: { local: { target: 'compose' } },
+    };
+    const dir = join(out, 'order');
+    mkdirSync(dir);
+    const file = join(dir, 'docker-compose.yml');
+    writeFileSync(file, renderOutputs(order, {}).files.find((f) => f.path === 'docker/docker-compose.yml')!.content);
+    const p = `${project}order`;
+    const dc = (args: string[]) => spawnSync('docker-compose', ['-p', p, '-f', file, ...args], { encoding: 'utf8' });
+    try {
+      const up = dc(['up', '-d']);
+      expect(up.status).toBe(0);
+      const inspect = (svc: string) => {
+        const id = dc(['ps', '-q', svc]).stdout.trim();
+        return id ? JSON.parse(docker(['inspect', id]).stdout)[0].State : undefined;
+      };
+      const seed = inspect('seed');
+      const app = inspect('app');
+      expect(seed.ExitCode).toBe(0);
+      expect(Date.parse(app.StartedAt)).toBeGreaterThanOrEqual(Date.parse(seed.FinishedAt));
+      expect(inspect('plain').Running).toBe(true);
+      expect(inspect('nightly')).toBeUndefined();
+      expect(dc(['run', '--rm', 'nightly']).stdout).toContain('nightly ran');
+    } finally {
+      dc(['down', '-v', '--remove-orphans', '-t', '1']);
+    }
+  }, 180_000);
 });
