@@ -28,6 +28,13 @@ describe('the policy gate inside synth', () => {
     expect(() => synth(spec)).toThrow(/environments\.k\.patches\.kubernetes\[0\]: the policy gate rejects environment "k" \(pss-privileged\)/);
   });
 
+  it('checks what a patch touched against the format schemas, naming the patch', () => {
+    const kube = stack((s) => (s.environments.k.patches = { kubernetes: [{ kind: 'Deployment', name: 'app', patch: [{ op: 'add', path: '/spec/template/spec/nodeSelectr', value: { disk: 'ssd' } }] }] }));
+    expect(() => synth(kube)).toThrow(/environments\.k\.patches\.kubernetes\[0\]: the patched Deployment "app" is not valid Kubernetes: \/spec\/template\/spec\/nodeSelectr: unknown field/);
+    const compose = stack((s) => (s.environments.c.patches = { compose: { app: { shm_size: ['no'] } } }));
+    expect(() => synth(compose)).toThrow(/environments\.c\.patches\.compose\.app: the compose file is not valid against the Compose Specification: \/services\/app\/shm_size/);
+  });
+
   it('lets a harmless patch through', () => {
     const spec = stack((s) => (s.environments.k.patches = { kubernetes: [{ kind: 'NetworkPolicy', name: 'allow-app', patch: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }] }] }));
     expect(() => synth(spec)).not.toThrow();
