@@ -20,7 +20,7 @@ NODE=todo-offline/node:20-bookworm
 RUNTIME=todo-offline/runtime:bookworm
 POSTGRES=todo-offline/postgres:15-bookworm
 # Stand-ins for the services of the e2e-stacks fixtures (docker/standins/).
-STANDINS="redis:7.0-bookworm nginx:1.22-bookworm mariadb:10.11-bookworm"
+STANDINS="redis:7.0-bookworm nginx:1.22-bookworm mariadb:10.11-bookworm python:3.11-bookworm-pip"
 
 have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 say() { echo "offline-bases: $*" >&2; }
