@@ -69,6 +69,11 @@ const probe = obj({
   failureThreshold: opt(int),
   initialDelaySeconds: opt(int),
 });
+const anyValue: Check = () => undefined;
+const stringOr =
+  (other: Check): Check =>
+  (v, p, out) =>
+    typeof v === 'string' ? str(v, p, out) : other(v, p, out);
 const range = obj({ request: req(int), limit: req(int) });
 const resources = obj({ cpuMillis: opt(range), memoryMiB: opt(range) });
 const autoscaling = obj({ minReplicas: req(int), maxReplicas: req(int), cpuUtilization: opt(int) });
@@ -84,21 +89,29 @@ const service = obj({
       ref: opt(str),
     }),
   ),
-  ports: opt(arrayOf(obj({ name: req(str), port: req(int), protocol: opt(oneOf('TCP', 'UDP')), hostPort: opt(int) }))),
+  ports: opt(arrayOf(obj({ name: req(str), port: req(int), protocol: opt(oneOf('TCP', 'UDP')), hostPort: opt(int), hostAddress: opt(str) }))),
   env: opt(recordOf(str)),
   secrets: opt(recordOf(obj({ secret: req(str), key: req(str), optional: opt(bool), localDefault: opt(str) }))),
   health: opt(obj({ liveness: opt(probe), readiness: opt(probe), startup: opt(probe), composeCommand: opt(arrayOf(str)) })),
   resources: opt(resources),
   replicas: opt(int),
-  volumes: opt(arrayOf(obj({ name: req(str), mountPath: req(str), sizeGiB: opt(int) }))),
+  volumes: opt(arrayOf(obj({ name: req(str), mountPath: req(str), sizeGiB: opt(int), accessMode: opt(oneOf('ReadWriteOnce', 'ReadWriteMany')), storageClass: opt(str) }))),
+  files: opt(arrayOf(obj({ path: req(str), content: opt(arg), source: opt(str), secret: opt(obj({ secret: req(str), key: req(str) })) }))),
   writablePaths: opt(arrayOf(str)),
   readOnlyRootFilesystem: opt(bool),
-  dependsOn: opt(arrayOf(str)),
+  dependsOn: opt(arrayOf(stringOr(obj({ service: req(str), condition: opt(oneOf('healthy', 'started', 'completed')) })))),
+  talksTo: opt(arrayOf(str)),
   ingressPath: opt(str),
   ingressPort: opt(str),
-  migration: opt(obj({ command: req(arrayOf(str)) })),
+  migration: opt(obj({ command: req(arrayOf(arg)), entrypoint: opt(arrayOf(arg)) })),
   user: opt(obj({ uid: req(int), gid: req(int) })),
+  entrypoint: opt(arrayOf(arg)),
   command: opt(arrayOf(arg)),
+  job: opt(obj({ schedule: opt(str), backoffLimit: opt(int), activeDeadlineSeconds: opt(int) })),
+  restart: opt(oneOf('always', 'on-failure', 'never')),
+  labels: opt(recordOf(arg)),
+  annotations: opt(recordOf(arg)),
+  gateWaivers: opt(arrayOf(obj({ rule: req(str), reason: req(str) }))),
   externalEgress: opt(arrayOf(obj({ cidr: req(str), ports: req(arrayOf(int)), reason: req(str) }))),
   dev: opt(
     obj({
@@ -117,11 +130,32 @@ const environment = obj({
   ingress: opt(obj({ host: req(str), className: opt(str), tlsSecret: opt(str), controllerNamespace: opt(str) })),
   podDisruptionBudgets: opt(bool),
   allowFloatingTags: opt(bool),
+  patches: opt(
+    obj({
+      kubernetes: opt(
+        arrayOf(
+          obj({
+            kind: req(str),
+            name: req(str),
+            patch: req(arrayOf(obj({ op: req(oneOf('add', 'remove', 'replace', 'copy', 'move', 'test')), path: req(arg), value: opt(anyValue), from: opt(arg) }))),
+          }),
+        ),
+      ),
+      compose: opt(recordOf(recordOf(anyValue))),
+    }),
+  ),
   services: opt(
     recordOf(
       obj({
+        image: opt(str),
+        entrypoint: opt(arrayOf(arg)),
+        command: opt(arrayOf(arg)),
         replicas: opt(int),
         env: opt(recordOf(str)),
+        secrets: opt(recordOf(obj({ secret: req(str), key: req(str), optional: opt(bool), localDefault: opt(str) }))),
+        hostAddress: opt(str),
+        labels: opt(recordOf(arg)),
+        annotations: opt(recordOf(arg)),
         resources: opt(resources),
         autoscaling: opt(autoscaling),
         volumeSizeGiB: opt(recordOf(int)),
