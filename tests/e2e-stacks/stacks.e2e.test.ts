@@ -2,6 +2,7 @@
 // compose files: healthy, serving through the front door, and keeping their data across down/up.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the e2e-compose project's shell helpers, shared test code
 import { poll, repoRoot } from '../e2e-compose/support/sh';
 import { PublicStack, seconds } from './support/stack';
 

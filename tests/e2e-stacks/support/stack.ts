@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
+/* eslint-disable @nx/enforce-module-boundaries -- test code: the spec's types, and the e2e-compose project's compose and shell helpers (shared, not a library) */
 import type { StackSpec } from '@todo/service-spec';
 import { ComposeStack } from '../../e2e-compose/support/compose';
 import { docker, poll, repoRoot, run } from '../../e2e-compose/support/sh';
