@@ -46,4 +46,5 @@ if [ -f tests/e2e-compose/project.json ]; then
   step "compose stack end-to-end: health, requests, faults, load"
   npx nx run e2e-compose:compose
 fi
+step "public stacks end-to-end: express-bull, nginx-flask-mysql"; npx nx run e2e-stacks:e2e
 step "all tests passed"

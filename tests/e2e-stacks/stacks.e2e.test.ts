@@ -32,8 +32,9 @@ async function serving(url: string): Promise<void> {
 function describeStack(name: string, body: (stack: () => PublicStack) => void): void {
   describe(name, () => {
     let stack: PublicStack;
-    const started = Date.now();
+    let started = 0;
     beforeAll(async () => {
+      started = Date.now();
       stack = new PublicStack(name);
       await stack.compose.compose('down', '-v', '--remove-orphans'); // a crashed earlier run must not leak state in
       await stack.build();

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 /* eslint-disable @nx/enforce-module-boundaries -- test code: the spec's types, and the e2e-compose project's compose and shell helpers (shared, not a library) */
 import type { StackSpec } from '@todo/service-spec';
 import { ComposeStack } from '../../e2e-compose/support/compose';
-import { docker, poll, repoRoot, run } from '../../e2e-compose/support/sh';
+import { docker, poll, repoRoot, run, runSync } from '../../e2e-compose/support/sh';
 
 const DOCKER = '/usr/bin/docker'; // the 20.10 client builds with BuildKit without buildx
 
@@ -70,9 +70,18 @@ export class PublicStack {
     }
   }
 
-  /** Builds every `image.build` service of the spec under the tag the compose file names, bases through the mirror map. */
+  /**
+   * Builds every `image.build` service of the spec under the tag the compose file names, bases
+   * through the mirror map; pulls a published image that has no mirror and is not in the engine.
+   */
   async build(): Promise<void> {
     const mirrors = readMirrors();
+    for (const svc of this.spec.services) {
+      const ref = svc.image.ref;
+      if (!ref || mirrors[ref] || runSync(DOCKER, ['image', 'inspect', ref]).status === 0) continue;
+      const r = await run(DOCKER, ['pull', '-q', ref]);
+      if (r.status !== 0) throw new Error(`services.${svc.name}.image.ref ${ref} is not in the engine and cannot be pulled (${r.stderr.trim()}); without a registry: scripts/offline-bases.sh && export TODO_IMAGE_MIRRORS=scripts/offline-mirrors.json`);
+    }
     const built = new Set<string>();
     for (const svc of this.spec.services) {
       const b = svc.image.build;
@@ -131,7 +140,8 @@ export class PublicStack {
   }
 
   async destroy(): Promise<void> {
-    await this.compose.compose('down', '-v', '--remove-orphans').catch((e: Error) => console.error(`teardown ${this.name}: ${e.message}`));
+    // A short stop timeout: teardown keeps no data, and flask's dev server (PID 1) ignores SIGTERM.
+    await this.compose.compose('down', '-v', '--remove-orphans', '--timeout', '5').catch((e: Error) => console.error(`teardown ${this.name}: ${e.message}`));
     this.compose.cleanup();
     rmSync(this.secretsDir, { recursive: true, force: true });
   }
