@@ -20,6 +20,8 @@ PYTHON=todo-offline/python:3.11-bookworm
 NODE=todo-offline/node:20-bookworm
 RUNTIME=todo-offline/runtime:bookworm
 POSTGRES=todo-offline/postgres:15-bookworm
+# Stand-ins for the services of the e2e-stacks fixtures (docker/standins/).
+STANDINS="redis:7.0-bookworm nginx:1.22-bookworm mariadb:10.11-bookworm python:3.11-bookworm-pip"
 
 have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 say() { echo "offline-bases: $*" >&2; }
@@ -111,5 +113,13 @@ if have "$POSTGRES"; then say "$POSTGRES exists"; else
   say "building $POSTGRES"
   build --build-arg BASE_IMAGE="$BASE" -t "$POSTGRES" docker/postgres
 fi
+
+for standin in $STANDINS; do
+  image=todo-offline/$standin
+  if have "$image"; then say "$image exists"; else
+    say "building $image"
+    build --build-arg BASE_IMAGE="$BASE" -t "$image" "docker/standins/${standin%%:*}"
+  fi
+done
 
 say "ready. Use them with: export TODO_IMAGE_MIRRORS=scripts/offline-mirrors.json"

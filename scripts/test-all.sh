@@ -59,6 +59,7 @@ if [ -f tests/e2e-compose/project.json ]; then
   step "compose stack end-to-end: health, requests, faults, load"
   npx nx run e2e-compose:compose
 fi
+step "public stacks end-to-end: express-bull, nginx-flask-mysql"; npx nx run e2e-stacks:e2e
 step "all tests passed"
 if [ -n "${TODO_IMAGE_MIRRORS:-}" ]; then
   # The committed manifests name the official-base images; these runs tested stand-ins.

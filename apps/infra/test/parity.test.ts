@@ -103,6 +103,7 @@ describe.each([
   ['shop', 'staging'],
   ['shop', 'production'],
   ['features', 'staging'],
+  ...['express-bull', 'gitea-postgres', 'nextcloud', 'nginx-flask-mysql', 'prometheus-grafana', 'voting-app'].map((name) => [name, 'production']),
 ])('%s: compose and Kubernetes (%s) agree service by service', (name, env) => {
   const compose = composeFacts(name);
   const health = Object.fromEntries(Object.entries(compose).map(([k, v]) => [k, v.health]));
