@@ -14,7 +14,7 @@ const libs = ['service-spec', 'yaml-out', 'build-inputs', 'compose', 'k8s', 'pol
 // Who imports whom, as the sources say; plus the image projects' inferred targets for
 // files inside a build context (none of the libs is).
 const expectedAffected: Record<string, string[]> = {
-  'service-spec': ['build-inputs', 'compose', 'infra', 'k8s', 'nx-plugin', 'service-spec'],
+  'service-spec': ['build-inputs', 'compose', 'e2e-stacks', 'infra', 'k8s', 'nx-plugin', 'service-spec'],
   'yaml-out': ['infra', 'yaml-out'],
   'build-inputs': ['build-inputs', 'infra', 'nx-plugin'],
   compose: ['compose', 'infra'],
