@@ -14,7 +14,7 @@ let stack: ComposeStack;
 function expectedRefs(): Record<string, string> {
   const refs: Record<string, string> = {};
   for (const service of ['backend', 'frontend']) {
-    const r = runSync(process.execPath, ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', 'ref', service]);
+    const r = runSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'ref', service]);
     if (r.status !== 0) throw new Error(`build-inputs ref ${service}: ${r.stderr}`);
     const ref = r.stdout.trim();
     refs[ref.split(':')[0]] = ref;

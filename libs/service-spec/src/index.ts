@@ -2,7 +2,7 @@ export * from './types';
 export * from './resolved';
 export * from './errors';
 export { validate, validateMeaning, assertValid } from './validate';
-export { validateShape } from './validate-shape';
+export { validateShape, specSchema } from './validate-shape';
 export { resolve, dependencyOrder, type ResolveOptions } from './resolve';
 export { isPinnedImage, mirrorImage, builtImageRef } from './images';
 export { composeHealthCommand } from './health-command';
