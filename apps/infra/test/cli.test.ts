@@ -90,6 +90,17 @@ describe('validate: the spec only, nothing written', () => {
     expect(r.err).not.toMatch(/services\[\d\]/);
   });
 
+  it('a 3-service dependency cycle fails synth (exit 1) before anything is written', () => {
+    const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
+    spec.services.find((x: any) => x.name === 'db').dependsOn = ['web'];
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const r = infra('synth', '--spec', file, '--out', join(dir, 'out'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('services.api.dependsOn: dependency cycle: api -> db -> web -> api');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
   it('a YAML parse error names file, line and column', () => {
     const file = join(dir, 'spec.yaml');
     writeFileSync(file, 'name: shop\nservices:\n  - name: api\n    role: [web\nenvironments: {}\n');
