@@ -207,3 +207,12 @@ describe('synth owns only the files it wrote', () => {
     }
   });
 });
+
+describe('the stack diagram', () => {
+  it('the README embeds the todo stack diagram exactly as synth writes it', () => {
+    const page = readFileSync(join(repoRoot, 'dist/stack-diagram.md'), 'utf8');
+    const block = page.slice(page.indexOf('```mermaid'), page.lastIndexOf('```') + 3);
+    expect(block).toContain('svc_backend -- "depends on" --> svc_postgres');
+    expect(readFileSync(join(repoRoot, 'README.md'), 'utf8')).toContain(block);
+  });
+});
