@@ -127,26 +127,47 @@ export function imageTagOf(sourceHash: string, buildArgs: Readonly<Record<string
   return h.digest('hex').slice(0, TAG_LENGTH);
 }
 
-/** The build plan of every image a stack builds. Pure: the disk is read through `sourceHash`. */
-export function planImages(spec: StackSpec, options: PlanOptions = {}): StackImagePlan {
-  const mirrors = mergeMirrors(spec, options.extraMirrors);
+/** A build as the spec states it, before any file is read: services sharing it, repositories, sources, bases. */
+export interface BuildGroup {
+  readonly source: BuildSource;
+  readonly baseImages: Readonly<Record<string, string>>;
+  /** Services built from it, in spec order. */
+  readonly services: readonly string[];
+  /** Repositories, sorted and unique. */
+  readonly repositories: readonly string[];
+}
+
+/**
+ * The distinct builds of a stack: services whose context, Dockerfile and base
+ * images are identical share one. Cheap (no I/O): the Nx plugin calls it.
+ */
+export function buildGroups(spec: StackSpec, splitBy: (service: string) => string = () => ''): { groups: BuildGroup[]; repositoryOf: Record<string, string> } {
   const byKey = new Map<string, { source: BuildSource; baseImages: Record<string, string>; services: string[]; repositories: Set<string> }>();
   const repositoryOf: Record<string, string> = {};
   for (const s of spec.services) {
     const b = s.image.build;
     if (!b) continue;
     const baseImages = Object.fromEntries(sortedEntries(b.baseImages ?? {}));
-    const key = JSON.stringify([b.context, b.dockerfile, baseImages, options.tags?.[s.name] ?? null]);
+    const key = JSON.stringify([b.context, b.dockerfile, baseImages, splitBy(s.name)]);
     const entry = byKey.get(key) ?? { source: { context: b.context, dockerfile: b.dockerfile }, baseImages, services: [], repositories: new Set<string>() };
     repositoryOf[s.name] = s.image.repository ?? `${spec.name}-${s.name}`;
     entry.services.push(s.name);
     entry.repositories.add(repositoryOf[s.name]);
     byKey.set(key, entry);
   }
+  const groups = [...byKey.values()]
+    .map((e) => ({ source: e.source, baseImages: e.baseImages, services: e.services, repositories: [...e.repositories].sort() }))
+    .sort((a, b) => (a.services[0] < b.services[0] ? -1 : 1));
+  return { groups, repositoryOf };
+}
+
+/** The build plan of every image a stack builds. Pure: the disk is read through `sourceHash`. */
+export function planImages(spec: StackSpec, options: PlanOptions = {}): StackImagePlan {
+  const mirrors = mergeMirrors(spec, options.extraMirrors);
+  const { groups, repositoryOf } = buildGroups(spec, (name) => options.tags?.[name] ?? '');
   const builds: BuildPlan[] = [];
   const services: Record<string, StackImagePlan['services'][string]> = {};
-  const ordered = [...byKey.values()].sort((a, b) => (a.services[0] < b.services[0] ? -1 : 1));
-  for (const e of ordered) {
+  for (const e of groups) {
     const buildArgs = Object.fromEntries(Object.entries(e.baseImages).map(([arg, base]) => [arg, mirrorImage(base, mirrors)]));
     const given = options.tags?.[e.services[0]];
     let sourceHash = '';
@@ -155,18 +176,17 @@ export function planImages(spec: StackSpec, options: PlanOptions = {}): StackIma
       sourceHash = options.sourceHash(e.source);
     }
     const tag = given ?? imageTagOf(sourceHash, buildArgs);
-    const repositories = [...e.repositories].sort();
     const index = builds.length;
     builds.push({
       ...e.source,
       services: [...e.services].sort(),
-      repositories,
+      repositories: e.repositories,
       baseImages: e.baseImages,
       buildArgs,
       mirroredArgs: Object.keys(buildArgs).filter((a) => buildArgs[a] !== e.baseImages[a]),
       sourceHash,
       tag,
-      refs: repositories.map((r) => builtImageRef(r, tag)),
+      refs: e.repositories.map((r) => builtImageRef(r, tag)),
     });
     for (const name of e.services) services[name] = { repository: repositoryOf[name], tag, ref: builtImageRef(repositoryOf[name], tag), build: index };
   }
