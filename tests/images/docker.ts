@@ -5,8 +5,7 @@ interface DockerTools {
   detectDocker(): { docker: string; build: string[]; buildEnv: Record<string, string>; problem?: string };
 }
 // The one detection every script and test uses: $DOCKER, else docker from PATH.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const tools = require('../../scripts/docker-tools.cjs') as DockerTools;
+const tools = require(join(__dirname, '..', '..', 'scripts', 'docker-tools.cjs')) as DockerTools;
 export const dockerTool = tools.detectDocker();
 export const DOCKER = dockerTool.docker;
 export const repoRoot = join(__dirname, '..', '..');

@@ -23,7 +23,6 @@ function loadTsSpec(file: string, cacheRoot: string): unknown {
   const manifest = join(cacheDir, `${key}.json`);
   const m = existsSync(manifest) && existsSync(out) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { inputs: string[]; digest: string }) : undefined;
   if (!m || digestOf(m.inputs) !== m.digest) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildSync } = require('esbuild') as typeof import('esbuild');
     mkdirSync(cacheDir, { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
@@ -33,7 +32,6 @@ function loadTsSpec(file: string, cacheRoot: string): unknown {
     writeFileSync(manifest, JSON.stringify({ inputs, digest: digestOf(inputs) }));
   }
   delete require.cache[out];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(out) as Record<string, unknown>;
   const specs = Object.values(mod).filter((v) => typeof v === 'object' && v !== null && 'services' in v && 'name' in v);
   if (mod.default) return mod.default;

@@ -39,7 +39,10 @@ describe('project graph', () => {
     for (let grew = true; grew; ) {
       grew = false;
       for (const [p, ds] of Object.entries(deps)) {
-        if (!affected.has(p) && ds.some((d) => affected.has(d.target))) affected.add(p), (grew = true);
+        if (!affected.has(p) && ds.some((d) => affected.has(d.target))) {
+          affected.add(p);
+          grew = true;
+        }
       }
     }
     expect([...affected].sort()).toEqual(expectedAffected[lib]);
