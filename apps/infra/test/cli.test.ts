@@ -146,18 +146,18 @@ describe('validate: the spec only, nothing written', () => {
 });
 
 describe('images: the build plan', () => {
-  it('prints one entry per built image, and its refs are the ones in the committed output', () => {
-    const r = infra('images');
+  it('prints the plan of every built image, and its refs are the ones in the committed output', () => {
+    const r = infra('images', '--official');
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.out);
-    expect(plan.map((p: any) => p.services)).toEqual([['backend'], ['frontend']]);
+    expect(plan.builds.map((b: any) => b.services)).toEqual([['backend'], ['frontend']]);
     const compose = readFileSync(join(repoRoot, 'docker/docker-compose.yml'), 'utf8');
-    for (const p of plan) {
-      expect(p.ref).toBe(`${p.repository}:${p.tag}`);
-      expect(compose).toContain(`image: ${p.ref}\n`);
-      expect(infra('images', 'ref', p.services[0]).out.trim()).toBe(p.ref);
+    for (const [name, s] of Object.entries(plan.services) as [string, any][]) {
+      expect(s.ref).toBe(`${s.repository}:${s.tag}`);
+      expect(compose).toContain(`image: ${s.ref}\n`);
+      expect(infra('images', '--official', 'ref', name).out.trim()).toBe(s.ref);
     }
-    expect(plan[0]).toMatchObject({ dockerfile: 'docker/backend/Dockerfile', context: '.', buildArgs: { PYTHON_IMAGE: 'python:3.13-slim' } });
+    expect(plan.builds[0]).toMatchObject({ dockerfile: 'docker/backend/Dockerfile', context: '.', buildArgs: { PYTHON_IMAGE: 'python:3.13-slim' } });
   });
 
   it('a service that is not built is a problem (exit 1)', () => {

@@ -128,7 +128,7 @@ describe('infra synth and check (real program, temp output root)', () => {
 
 describe('the synth builds its image tags from the same function docker-build uses', () => {
   it('dist and docker-build agree on the backend and frontend refs', () => {
-    const run = (svc: string) => execFileSync('node', ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'ref', svc], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const run = (svc: string) => execFileSync('node', ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', '--official', 'ref', svc], { cwd: repoRoot, encoding: 'utf8' }).trim();
     const manifests = readFileSync(join(repoRoot, 'dist/k8s/minikube/30-backend.yaml'), 'utf8') + readFileSync(join(repoRoot, 'dist/k8s/minikube/40-frontend.yaml'), 'utf8');
     const compose = readFileSync(join(repoRoot, 'docker/docker-compose.yml'), 'utf8');
     for (const svc of ['backend', 'frontend']) {
