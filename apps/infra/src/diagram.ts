@@ -3,14 +3,10 @@ import type { ResolvedService, ResolvedStack } from '@todo/service-spec';
 const id = (kind: string, name: string) => `${kind}_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
 const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
 
-/** "Talks to" edges open a network path without start order; present once the model carries them. */
+/** "Talks to": network paths that are not dependencies (no start order). */
 function talksTo(s: ResolvedService): readonly string[] {
-  const edges = (s as unknown as { talksTo?: readonly (string | { service: string })[] }).talksTo ?? [];
-  return edges.map((e) => (typeof e === 'string' ? e : e.service));
-}
-
-function dependencies(s: ResolvedService): readonly string[] {
-  return (s.dependsOn as readonly (string | { service: string })[]).map((d) => (typeof d === 'string' ? d : d.service));
+  const deps = new Set(s.dependsOn.map((d) => d.service));
+  return s.connectsTo.filter((t) => !deps.has(t));
 }
 
 /**
@@ -25,13 +21,15 @@ export function stackDiagram(stack: ResolvedStack): string {
   lines.push(`  subgraph ${id('stack', stack.name)} [${label(`${stack.name} (${stack.environment})`)}]`);
   for (const s of stack.services) {
     const ports = s.ports.map((p) => `${p.name} ${p.port}${p.protocol === 'UDP' ? '/udp' : ''}`).join(', ');
-    lines.push(`    ${id('svc', s.name)}[${label(`${s.name}<br/>${s.role}${s.replicas > 1 ? ` ×${s.replicas}` : ''}${ports ? `<br/>${ports}` : ''}`)}]`);
+    const text = label(`${s.name}<br/>${s.job ? (s.job.schedule ? `job, ${s.job.schedule}` : 'job') : s.role}${s.replicas > 1 ? ` ×${s.replicas}` : ''}${ports ? `<br/>${ports}` : ''}`);
+    // Jobs are drawn as subroutines, services as boxes.
+    lines.push(`    ${id('svc', s.name)}${s.job ? `[[${text}]]` : `[${text}]`}`);
   }
   for (const s of stack.services) for (const v of s.volumes) lines.push(`    ${id('vol', `${s.name}_${v.name}`)}[(${label(`${v.name}<br/>${v.mountPath}`)})]`);
   lines.push('  end');
-  for (const { s, p } of published) lines.push(`  host -- ${label(`${(p as { hostIp?: string }).hostIp ?? "127.0.0.1"}:${p.hostPort} → ${p.port}`)} --> ${id('svc', s.name)}`);
+  for (const { s, p } of published) lines.push(`  host -- ${label(`${p.hostAddress}:${p.hostPort} → ${p.port}`)} --> ${id('svc', s.name)}`);
   for (const s of stack.services) {
-    for (const d of dependencies(s)) lines.push(`  ${id('svc', s.name)} -- ${label('depends on')} --> ${id('svc', d)}`);
+    for (const d of s.dependsOn) lines.push(`  ${id('svc', s.name)} -- ${label(`depends on (${d.condition})`)} --> ${id('svc', d.service)}`);
     for (const t of talksTo(s)) lines.push(`  ${id('svc', s.name)} -. ${label('talks to')} .-> ${id('svc', t)}`);
     for (const v of s.volumes) lines.push(`  ${id('svc', s.name)} --- ${id('vol', `${s.name}_${v.name}`)}`);
   }

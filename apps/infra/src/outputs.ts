@@ -1,8 +1,12 @@
-import { composeWarnings, renderCompose, renderComposeDev, secretVariable } from '@todo/compose';
+import { findRepoRoot } from '@todo/build-inputs';
+import { composeConfigFiles, composeWarnings, renderCompose, renderComposeDev, secretFileVariable, secretVariable } from '@todo/compose';
 import { kubernetesWarnings, renderKubernetes } from '@todo/k8s';
 import { resolve, type ResolvedStack, type StackSpec, type TargetWarning } from '@todo/service-spec';
 import { toYamlDocument, toYamlStream } from '@todo/yaml-out';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { diagramPage } from './diagram';
+import { gateKubernetes } from './gate';
 
 /** One generated file, repo-relative, with how many objects it holds (for the summary). */
 export interface OutputFile {
@@ -40,38 +44,57 @@ function parityReport(stackName: string, warnings: readonly EnvironmentWarning[]
   return lines.join('\n');
 }
 
-function composeHeader(stack: ResolvedStack, env: string, dev: boolean): string {
+function composeHeader(stack: ResolvedStack, dev: boolean): string {
   const secrets = new Map<string, string>();
-  for (const s of stack.services) for (const r of s.secrets) secrets.set(secretVariable(r), `${r.secret}/${r.key}${r.optional ? ' (optional)' : ''}${r.localDefault !== undefined ? ' (local-only default)' : ''}`);
+  for (const s of stack.services) {
+    for (const r of s.secrets) secrets.set(secretVariable(r), `${r.secret}/${r.key}${r.optional ? ' (optional)' : ''}${r.localDefault !== undefined ? ' (local-only default)' : ''}`);
+    for (const f of s.files) if (f.secret) secrets.set(secretFileVariable(f.secret), `path of a file holding ${f.secret.secret}/${f.secret.key}`);
+  }
   return [
     GENERATED,
-    `Environment "${env}".${dev ? ' Development override: docker-compose -f docker-compose.yml -f docker-compose.dev.yml up' : ''}`,
+    `Environment "${stack.environment}".${dev ? ' Development override: docker-compose -f docker-compose.yml -f docker-compose.dev.yml up' : ''}`,
     'Secrets come from these host variables (never literal values):',
     ...[...secrets].sort().map(([v, d]) => `  ${v}: ${d}`),
   ].join('\n');
 }
 
-/** Every generated file of a stack, rendered in memory: nothing is written here. */
-export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string, string>>): { files: OutputFile[]; warnings: EnvironmentWarning[] } {
+export interface RenderOptions {
+  /** Reads `files[].source` (repo-relative). @default a read from the repo root */
+  readonly readRepoFile?: (path: string) => string;
+}
+
+/**
+ * Every generated file of a stack, rendered in memory: nothing is written here.
+ * Each Kubernetes environment passes the policy gate first, so a failure stops
+ * synth before any write, naming the spec field.
+ */
+export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string, string>>, options: RenderOptions = {}): { files: OutputFile[]; warnings: EnvironmentWarning[] } {
   const files: OutputFile[] = [];
   const warnings: EnvironmentWarning[] = [];
+  const readRepoFile = options.readRepoFile ?? ((p: string) => readFileSync(join(findRepoRoot(), p), 'utf8'));
   const envs = Object.keys(spec.environments).sort();
-  const stacks = new Map(envs.map((env) => [env, resolve(spec, env, { imageTags })]));
+  const stacks = new Map(envs.map((env) => [env, resolve(spec, env, { imageTags, readRepoFile })]));
   for (const env of envs) {
     const stack = stacks.get(env)!;
     if (stack.target === 'kubernetes') {
-      for (const f of renderKubernetes(stack)) {
-        files.push({ path: `dist/k8s/${env}/${f.name}`, content: toYamlStream(f.objects, `${GENERATED}\nEnvironment "${env}", namespace "${stack.namespace}".`), objects: f.objects.length });
-      }
+      const manifests = renderKubernetes(stack).map((f) => ({
+        path: `dist/k8s/${env}/${f.name}`,
+        content: toYamlStream(f.objects, `${GENERATED}\nEnvironment "${env}", namespace "${stack.namespace}".`),
+        objects: f.objects.length,
+      }));
+      gateKubernetes(stack, manifests);
+      files.push(...manifests);
       warnings.push(...kubernetesWarnings(stack).map((w) => ({ ...w, environment: env })));
     } else {
       const main = renderCompose(stack);
       const dev = renderComposeDev(stack);
       const suffix = env === 'local' ? '' : `.${env}`;
-      files.push({ path: `docker/docker-compose${suffix}.yml`, content: toYamlDocument(main, composeHeader(stack, env, false)), objects: Object.keys(main.services).length, unit: 'services' });
+      files.push({ path: `docker/docker-compose${suffix}.yml`, content: toYamlDocument(main, composeHeader(stack, false)), objects: Object.keys(main.services).length, unit: 'services' });
+      // Config files the compose file binds, beside it, so the relative bind holds wherever --out points.
+      for (const f of composeConfigFiles(stack)) files.push({ path: `docker/${f.path}`, content: f.content, objects: 1, unit: 'files' });
       // compose v1 reads a file with an empty services map as the legacy v1 format and refuses to merge it.
       if (Object.keys(dev.services).length) {
-        files.push({ path: `docker/docker-compose${suffix}.dev.yml`, content: toYamlDocument(dev, composeHeader(stack, env, true)), objects: Object.keys(dev.services).length, unit: 'services' });
+        files.push({ path: `docker/docker-compose${suffix}.dev.yml`, content: toYamlDocument(dev, composeHeader(stack, true)), objects: Object.keys(dev.services).length, unit: 'services' });
       }
       warnings.push(...composeWarnings(stack).map((w) => ({ ...w, environment: env })));
     }

@@ -14,7 +14,7 @@ function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
-describe.each(['todo', 'shop'])('golden output: %s', (name) => {
+describe.each(['todo', 'shop', 'features'])('golden output: %s', (name) => {
   const expectedDir = join(__dirname, 'fixtures', name, 'expected');
   const files = renderCase(name).map((f) => ({ ...f, path: f.path.replace(/^(dist|docker)\//, '') }));
 

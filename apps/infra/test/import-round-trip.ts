@@ -25,9 +25,9 @@ export function infra(...args: string[]) {
 }
 
 /** `docker compose config` (v2) or `docker-compose config` (v1.29): the file as compose itself reads it. */
-export function composeConfig(file: string): Obj {
+export function composeConfig(file: string, env: Readonly<Record<string, string>> = {}): Obj {
   const [cmd, ...pre] = detectCompose().command;
-  const r = spawnSync(cmd, [...pre, '-f', basename(file), 'config'], { cwd: dirname(file), encoding: 'utf8' });
+  const r = spawnSync(cmd, [...pre, '-f', basename(file), 'config'], { cwd: dirname(file), encoding: 'utf8', env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`compose config ${file} failed: ${r.stderr}`);
   return parse(r.stdout);
 }
@@ -131,7 +131,7 @@ export function differences(original: Obj, generated: Obj): Difference[] {
       if (eo[k] !== eg[k]) out.push({ service: name, fields: [at(`environment.${k}`), at('env_file')], what: `env ${k}: ${eo[k]} -> ${eg[k]}` });
     }
     const [vo, vg] = [volumes(o.volumes), volumes(g.volumes)];
-    if (JSON.stringify(vo) !== JSON.stringify(vg)) out.push({ service: name, fields: [at('volumes'), at('tmpfs')], what: `volumes ${vo} -> ${vg}` });
+    if (JSON.stringify(vo) !== JSON.stringify(vg)) out.push({ service: name, fields: [at('volumes'), at('tmpfs'), at('secrets'), at('configs')], what: `volumes ${vo} -> ${vg}` });
     const [d0, dg] = [deps(o.depends_on), deps(g.depends_on)];
     for (const k of new Set([...Object.keys(d0), ...Object.keys(dg)])) {
       if (d0[k] !== dg[k]) out.push({ service: name, fields: [at(`depends_on.${k}`), at('depends_on')], what: `depends_on ${k}: ${d0[k]} -> ${dg[k]}` });
@@ -183,6 +183,11 @@ export function roundTrip(composeFile: string): RoundTrip {
   writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
   const synth = infra('synth', '--spec', join(work, 'spec.json'), '--out', join(work, 'out'));
   if (synth.code !== 0) return { importCode: imported.code, synth: { code: synth.code, err: synth.err }, report, differences: [], unexplained: [], work };
-  const diffs = differences(originalConfig(compose).doc, composeConfig(join(work, 'out', 'docker', 'docker-compose.yml')));
+  // The decision the header of the generated file asks for: every required host variable set
+  // (secret files point at a file holding the value).
+  const generated = join(work, 'out', 'docker', 'docker-compose.yml');
+  writeFileSync(join(work, 'secret-value'), 'imported\n');
+  const required = Object.fromEntries([...readFileSync(generated, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):\?/g)].map((m) => [m[1], join(work, 'secret-value')]));
+  const diffs = differences(originalConfig(compose).doc, composeConfig(generated, required));
   return { importCode: imported.code, synth: { code: synth.code, err: synth.err }, report, differences: diffs, unexplained: unexplained(diffs, report), work };
 }

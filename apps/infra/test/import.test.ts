@@ -19,16 +19,8 @@ const cases = [
   ...(existsSync(PUBLIC) ? readdirSync(PUBLIC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => [`public/${e.name}`, composeFileIn(join(PUBLIC, e.name))]) : []),
 ];
 
-/**
- * Round trips that fail on a known defect outside the importer. `it.failing` keeps them
- * honest: the day the defect is fixed, the test fails until its entry is removed here.
- */
-const KNOWN_DEFECTS: Record<string, string> = {
-  'public/nginx-flask-mysql': 'libs/compose does not escape $ in health-check commands, so docker-compose config rejects the generated file',
-};
-
 describe('import: compose -> spec -> synth -> compose config agrees, or the report names each difference', () => {
-  it.each(cases.filter(([n]) => !KNOWN_DEFECTS[n]))('%s', (_name, file) => {
+  it.each(cases)('%s', (_name, file) => {
     const r = roundTrip(file);
     try {
       expect(r.importCode).toBe(0);
@@ -41,16 +33,6 @@ describe('import: compose -> spec -> synth -> compose config agrees, or the repo
       rmSync(r.work, { recursive: true, force: true });
     }
   }, 60_000);
-
-  const known = cases.filter(([n]) => KNOWN_DEFECTS[n]);
-  if (known.length) {
-    it.failing.each(known)('%s (known defect: see KNOWN_DEFECTS)', (_name, file) => {
-      const r = roundTrip(file);
-      rmSync(r.work, { recursive: true, force: true });
-      expect(r.synth.code).toBe(0);
-      expect(r.unexplained).toEqual([]);
-    }, 60_000);
-  }
 });
 
 describe('import: field by field', () => {
@@ -62,8 +44,8 @@ describe('import: field by field', () => {
     );
     const web = spec.services.find((s) => s.name === 'web')!;
     expect(web.command).toEqual(['serve', '--port', '8 0']);
-    expect(web.dependsOn).toEqual(['db']);
-    expect(report).toContainEqual({ path: 'services.web.depends_on.db', status: 'decision', message: expect.stringContaining('service_started in compose') });
+    expect(web.dependsOn).toEqual([{ service: 'db', condition: 'started' }]);
+    expect(report).toContainEqual({ path: 'services.web.depends_on.db', status: 'mapped', message: 'waits until started' });
     expect(spec.services.find((s) => s.name === 'db')).toMatchObject({ role: 'database', user: { uid: 70, gid: 70 } });
   });
 
@@ -75,13 +57,30 @@ describe('import: field by field', () => {
 
   it('names what it cannot map, and turns secret-looking values into secret references', () => {
     const { spec, report } = importCompose(
-      { services: { app: { image: 'example/app:1', environment: ['DB_PASSWORD=hunter2', 'FROM_HOST'], logging: { driver: 'none' }, entrypoint: ['/x'] } } },
+      { services: { app: { image: 'example/app:1', environment: ['DB_PASSWORD=hunter2', 'FROM_HOST'], logging: { driver: 'none' }, working_dir: '/x' } } },
       { name: 'demo', repoPath },
     );
     expect(spec.services[0].secrets).toEqual({ DB_PASSWORD: { secret: 'demo-app', key: 'db-password', localDefault: 'hunter2' } });
     expect(spec.services[0].env).toBeUndefined();
     const unmapped = report.filter((e) => e.status === 'unmapped').map((e) => e.path);
-    expect(unmapped).toEqual(expect.arrayContaining(['services.app.environment.FROM_HOST', 'services.app.logging', 'services.app.entrypoint']));
+    expect(unmapped).toEqual(expect.arrayContaining(['services.app.environment.FROM_HOST', 'services.app.logging', 'services.app.working_dir']));
+  });
+
+  it('maps entrypoint and command apart, file secrets, dependency conditions, one-shot jobs and talks-to edges', () => {
+    const { spec } = importCompose(
+      {
+        services: {
+          app: { image: 'a:1', entrypoint: ['/init'], command: ['serve'], secrets: ['db-pass'], environment: { CACHE_URL: 'redis://cache:6379' }, depends_on: { migrate: { condition: 'service_completed_successfully' } } },
+          migrate: { image: 'a:1', command: ['migrate'] },
+          cache: { image: 'redis:7.2', expose: [6379] },
+        },
+        secrets: { 'db-pass': { file: './pass.txt' } },
+      },
+      { name: 'demo', repoPath },
+    );
+    const app = spec.services.find((s) => s.name === 'app')!;
+    expect(app).toMatchObject({ entrypoint: ['/init'], command: ['serve'], files: [{ path: '/run/secrets/db-pass', secret: { secret: 'demo-db-pass', key: 'value' } }], dependsOn: [{ service: 'migrate', condition: 'completed' }], talksTo: ['cache'] });
+    expect(spec.services.find((s) => s.name === 'migrate')!.job).toEqual({});
   });
 
   it('unescapes $$ and reports interpolations', () => {

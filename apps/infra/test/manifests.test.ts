@@ -54,7 +54,8 @@ describe('todo stack specifics', () => {
 
   it('runs migrations in an init container before the backend serves', () => {
     const init = find('minikube', 'Deployment', 'backend')!.spec.template.spec.initContainers;
-    expect(init.map((c: any) => [c.name, c.command])).toEqual([['backend-migrate', ['python', '-m', 'todo_api.migrate']]]);
+    // Arguments only: the image's ENTRYPOINT (if any) still runs them.
+    expect(init.map((c: any) => [c.name, c.command, c.args])).toEqual([['backend-migrate', undefined, ['python', '-m', 'todo_api.migrate']]]);
     expect(init[0].env.map((e: any) => e.name)).toContain('DATABASE_URL');
   });
 

@@ -212,7 +212,7 @@ describe('the stack diagram', () => {
   it('the README embeds the todo stack diagram exactly as synth writes it', () => {
     const page = readFileSync(join(repoRoot, 'dist/stack-diagram.md'), 'utf8');
     const block = page.slice(page.indexOf('```mermaid'), page.lastIndexOf('```') + 3);
-    expect(block).toContain('svc_backend -- "depends on" --> svc_postgres');
+    expect(block).toContain('svc_backend -- "depends on (healthy)" --> svc_postgres');
     expect(readFileSync(join(repoRoot, 'README.md'), 'utf8')).toContain(block);
   });
 });

@@ -1,4 +1,5 @@
-export { renderCompose, renderComposeDev, type ComposeFile } from './render';
+export { renderCompose, renderComposeDev, composeConfigFiles, type ComposeFile, type ComposeSideFile } from './render';
+export { composeHealthCommand } from './health';
 export { composeWarnings } from './warnings';
-export { secretVariable, secretInterpolation } from './secrets';
-export { networkName, volumeName, migrationServiceName } from './service';
+export { secretVariable, secretInterpolation, escapeDollars } from './secrets';
+export { networkName, volumeName, migrationServiceName, secretFileVariable, configFilePath } from './service';

@@ -1,5 +1,6 @@
 import { resolve, type StackSpec } from '@todo/service-spec';
-import { renderCompose, renderComposeDev } from './render';
+import { composeHealthCommand } from './health';
+import { composeConfigFiles, renderCompose, renderComposeDev } from './render';
 import { escapeDollars, secretInterpolation, secretVariable } from './secrets';
 import { composeWarnings } from './warnings';
 
@@ -20,7 +21,7 @@ const spec: StackSpec = {
       replicas: 2,
     },
   ],
-  environments: { local: { target: 'compose' }, k: { target: 'kubernetes' } },
+  environments: { local: { target: 'compose' }, k: { target: 'kubernetes', podDisruptionBudgets: true } },
 };
 
 describe('secrets in compose', () => {
@@ -65,6 +66,115 @@ describe('renderCompose', () => {
   });
 
   it('warns about what compose cannot express', () => {
-    expect(composeWarnings(resolve(spec, 'local')).map((w) => w.path)).toEqual(['services.app.replicas']);
+    expect(composeWarnings(resolve(spec, 'local')).map((w) => w.path)).toEqual(['services.cache.resources.cpuMillis.request', 'services.app.resources.cpuMillis.request', 'services.app.replicas']);
+  });
+});
+
+describe('compose health commands', () => {
+  const base = { name: 'x', role: 'api' as const, image: { ref: 'x:1' }, ports: [{ name: 'http', port: 8000 }] };
+  const stack = (svc: any) => resolve({ name: 's', services: [{ ...base, ...svc }], environments: { local: { target: 'compose' } } }, 'local');
+  const cmd = (svc: any) => composeHealthCommand(stack(svc).services[0]);
+
+  it('uses the image runtime against 127.0.0.1 for HTTP and TCP checks', () => {
+    expect(cmd({ runtime: 'python', health: { readiness: { http: { path: '/ready', port: 'http' } } } })).toEqual([
+      'python',
+      '-c',
+      "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/ready', timeout=3).status < 400 else 1)",
+    ]);
+    expect(cmd({ runtime: 'node', health: { liveness: { tcp: { port: 'http' } } } })?.slice(0, 2)).toEqual(['node', '-e']);
+    expect(cmd({ health: { liveness: { exec: { command: ['check'] } } } })).toEqual(['check']);
+  });
+
+  it('prefers the command the spec gives', () => {
+    expect(cmd({ health: { liveness: { http: { path: '/', port: 'http' } }, composeCommand: ['wget', '-qO-', 'http://127.0.0.1:8000/'] } })).toEqual(['wget', '-qO-', 'http://127.0.0.1:8000/']);
+  });
+
+  it('invents nothing for an image with no known runtime: no healthcheck, and a parity line', () => {
+    const s = stack({ health: { liveness: { http: { path: '/', port: 'http' } } } });
+    expect(composeHealthCommand(s.services[0])).toBeUndefined();
+    expect(renderCompose(s).services.x.healthcheck).toBeUndefined();
+    expect(composeWarnings(s).map((w) => w.path)).toContain('services.x.health.composeCommand');
+  });
+});
+
+describe('renderCompose: container semantics, storage, files, jobs', () => {
+  const wide: StackSpec = {
+    name: 'wide',
+    services: [
+      { name: 'db', role: 'database', image: { ref: 'mariadb:10.11' }, ports: [{ name: 'mysql', port: 3306, hostPort: 3306 }], command: ['--log-bin=$HOST'], volumes: [{ name: 'data', mountPath: '/var/lib/mysql' }] },
+      {
+        name: 'app',
+        role: 'api',
+        image: { ref: 'example/app:1.0' },
+        entrypoint: ['sh', '-c'],
+        command: ['echo $HOSTNAME'],
+        ports: [{ name: 'http', port: 8080, hostPort: 8080, hostAddress: '0.0.0.0' }],
+        health: { liveness: { tcp: { port: 'http' } } },
+        volumes: [{ name: 'uploads', mountPath: '/uploads' }],
+        files: [
+          { path: '/etc/app/app.conf', content: 'listen 8080' },
+          { path: '/run/secrets/api-token', secret: { secret: 'app', key: 'token' } },
+        ],
+        labels: { team: 'payments' },
+        annotations: { 'example.com/cost': '$5' },
+        talksTo: ['db'],
+        dependsOn: [{ service: 'migrate', condition: 'completed' }],
+        restart: 'on-failure',
+      },
+      { name: 'migrate', role: 'worker', image: { ref: 'example/app:1.0' }, command: ['app', 'migrate'], job: { backoffLimit: 2 } },
+      { name: 'nightly', role: 'worker', image: { ref: 'example/app:1.0' }, command: ['app', 'report'], job: { schedule: '0 3 * * *' }, restart: 'never' },
+    ],
+    environments: { local: { target: 'compose', patches: { compose: { app: { shm_size: '256m' } } } } },
+  };
+  const stack = resolve(wide, 'local');
+  const doc = renderCompose(stack);
+  const svc = (n: string) => doc.services[n] as any;
+
+  it('maps entrypoint to entrypoint and command (arguments) to command, escaping $', () => {
+    expect([svc('db').entrypoint, svc('db').command]).toEqual([undefined, ['--log-bin=$$HOST']]);
+    expect([svc('app').entrypoint, svc('app').command]).toEqual([['sh', '-c'], ['echo $$HOSTNAME']]);
+  });
+
+  it('keeps volumes of any service in named volumes', () => {
+    expect(svc('app').volumes).toContainEqual({ type: 'volume', source: 'app-uploads', target: '/uploads' });
+    expect(Object.keys(doc.volumes!).sort()).toEqual(['app-uploads', 'db-data']);
+  });
+
+  it('binds config files generated beside the compose file, and secret files from a host path variable, read-only', () => {
+    expect(svc('app').volumes).toContainEqual({ type: 'bind', source: './files/local/app/etc-app-app.conf', target: '/etc/app/app.conf', read_only: true });
+    expect(svc('app').volumes).toContainEqual({
+      type: 'bind',
+      source: '${APP_TOKEN_FILE:?set APP_TOKEN_FILE to a file holding secret app key token}',
+      target: '/run/secrets/api-token',
+      read_only: true,
+    });
+    expect(composeConfigFiles(stack)).toEqual([{ path: 'files/local/app/etc-app-app.conf', content: 'listen 8080' }]);
+  });
+
+  it('waits per condition: started without a compose health check, completed for a job; talksTo only joins the network', () => {
+    expect(svc('app').depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' } });
+    expect(svc('app').networks).toEqual(['db-net']);
+    expect(svc('db').networks).toEqual(['db-net']);
+    expect(svc('migrate').restart).toBe('on-failure:2');
+  });
+
+  it('leaves a scheduled job out of `up` (profile) and reports the schedule', () => {
+    expect(svc('nightly').profiles).toEqual(['scheduled-jobs']);
+    expect(svc('nightly').restart).toBe('no');
+    expect(composeWarnings(stack).find((w) => w.path === 'services.nightly.job.schedule')?.message).toContain('docker-compose run --rm nightly');
+  });
+
+  it('publishes on the spec host address, sets restart, labels and annotations (escaped), and applies extra keys last', () => {
+    expect(svc('app').ports).toEqual(['0.0.0.0:8080:8080']);
+    expect(svc('db').ports).toEqual(['127.0.0.1:3306:3306']);
+    expect(svc('app').restart).toBe('on-failure');
+    expect(svc('app').labels).toMatchObject({ team: 'payments', 'example.com/cost': '$$5' });
+    expect(svc('app').shm_size).toBe('256m');
+    expect(composeWarnings(stack).map((w) => w.path)).toContain('environments.local.patches.compose.app');
+  });
+
+  it('makes each tmpfs writable by the service uid (mode alone leaves an image directory root-owned)', () => {
+    const s = resolve({ ...wide, services: [{ ...wide.services[2], writablePaths: ['/app/.next/cache'], user: { uid: 1001, gid: 1002 } }], environments: { local: { target: 'compose' } } }, 'local');
+    expect((renderCompose(s).services.migrate as any).tmpfs).toEqual(['/app/.next/cache:uid=1001,gid=1002,mode=1777']);
   });
 });

@@ -1,5 +1,6 @@
 import type { ResolvedStack } from '@todo/service-spec';
-import { composeMigration, composeService, migrationServiceName, networkName, volumeName, type ComposeService } from './service';
+import { escapeDollars } from './secrets';
+import { composeMigration, composeService, configFilePath, migrationServiceName, networkName, volumeName, type ComposeService } from './service';
 
 export interface ComposeFile {
   readonly services: Record<string, ComposeService>;
@@ -19,9 +20,11 @@ export function renderCompose(stack: ResolvedStack): ComposeFile {
   for (const s of stack.services) {
     services[s.name] = composeService(stack, s);
     if (s.migration) services[migrationServiceName(s)] = composeMigration(stack, s);
-    if (s.dependents.length) networks[networkName(s.name)] = { driver: 'bridge' };
+    if (s.connectedFrom.length) networks[networkName(s.name)] = { driver: 'bridge' };
     for (const v of s.volumes) volumes[volumeName(s, v.name)] = { labels: { 'app.kubernetes.io/part-of': stack.name } };
   }
+  // Escape hatch: extra keys merged over the rendered service, last, exactly as written (compose syntax, interpolation included).
+  for (const [svc, extra] of Object.entries(stack.patches.compose)) services[svc] = { ...services[svc], ...extra };
   return {
     services,
     ...(Object.keys(networks).length && { networks }),
@@ -39,12 +42,23 @@ export function renderComposeDev(stack: ResolvedStack): ComposeFile {
     const dev = s.dev;
     if (!dev.mounts.length && !dev.command && !dev.env.length) continue;
     services[s.name] = {
-      ...(dev.command && { command: [...dev.command] }),
-      ...(dev.env.length && { environment: Object.fromEntries(dev.env.map((e) => [e.name, e.value])) }),
+      ...(dev.command && { command: dev.command.map(escapeDollars) }),
+      ...(dev.env.length && { environment: Object.fromEntries(dev.env.map((e) => [e.name, escapeDollars(e.value)])) }),
       ...(dev.mounts.length && {
         volumes: dev.mounts.map((m) => ({ type: 'bind', source: `../${m.source}`, target: m.target, read_only: true })),
       }),
     };
   }
   return { services };
+}
+
+/** A file the compose file binds, relative to the compose file's directory. */
+export interface ComposeSideFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** The config files the compose services bind read-only: written beside the compose file, so the relative bind works wherever the output goes. */
+export function composeConfigFiles(stack: ResolvedStack): ComposeSideFile[] {
+  return stack.services.flatMap((s) => s.files.filter((f) => !f.secret).map((f) => ({ path: configFilePath(stack, s, f.key), content: f.content ?? '' })));
 }

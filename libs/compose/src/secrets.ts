@@ -1,9 +1,6 @@
-import type { ResolvedSecretEnv } from '@todo/service-spec';
+import { secretVariable, type ResolvedSecretEnv } from '@todo/service-spec';
 
-/** The host variable that carries a secret into compose: one per secret key, shared by every service that uses it. */
-export function secretVariable(ref: Pick<ResolvedSecretEnv, 'secret' | 'key'>): string {
-  return `${ref.secret}_${ref.key}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-}
+export { secretVariable };
 
 /**
  * Compose interpolation for a secret: never a literal value. A local-only

@@ -1,24 +1,37 @@
-import type { ResolvedService, ResolvedStack } from '@todo/service-spec';
+import { secretVariable, type ResolvedService, type ResolvedStack } from '@todo/service-spec';
+import { composeHealthCommand } from './health';
 import { escapeDollars, secretInterpolation } from './secrets';
 
 /** Compose durations are strings like "10s". */
 const seconds = (n: number) => `${n}s`;
+const literal = (values: readonly string[]) => values.map(escapeDollars);
+const literalMap = (map: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, escapeDollars(v)]));
 
 export type ComposeService = Record<string, unknown>;
 
-/** Networks: one per service that others depend on, joined by it and its dependents, mirroring the NetworkPolicy edges. */
+/** Networks: one per service that others connect to, joined by it and by them, mirroring the NetworkPolicy edges. */
 export function networkName(service: string): string {
   return `${service}-net`;
 }
 
 export function serviceNetworks(s: ResolvedService): string[] {
-  const nets = s.dependsOn.map(networkName);
-  if (s.dependents.length) nets.push(networkName(s.name));
+  const nets = s.connectsTo.map(networkName);
+  if (s.connectedFrom.length) nets.push(networkName(s.name));
   return [...new Set(nets)].sort();
 }
 
 export function volumeName(s: ResolvedService, volume: string): string {
   return `${s.name}-${volume}`;
+}
+
+/** Where a config file is generated, relative to the compose file (so the bind works wherever the output goes). */
+export function configFilePath(stack: ResolvedStack, s: ResolvedService, key: string): string {
+  return `files/${stack.environment}/${s.name}/${key}`;
+}
+
+/** The host variable naming the file that holds a secret key, for secret files. */
+export function secretFileVariable(ref: { secret: string; key: string }): string {
+  return `${secretVariable(ref)}_FILE`;
 }
 
 function environment(s: ResolvedService): Record<string, string> {
@@ -28,17 +41,47 @@ function environment(s: ResolvedService): Record<string, string> {
   return env;
 }
 
+/** Whether compose can tell that a service is healthy. */
+export function hasComposeHealthcheck(s: ResolvedService): boolean {
+  return composeHealthCommand(s) !== undefined;
+}
+
 function healthcheck(s: ResolvedService): Record<string, unknown> | undefined {
   const probe = s.readiness ?? s.liveness;
-  if (!probe || !s.composeHealthCommand) return undefined;
+  const command = composeHealthCommand(s);
+  if (!probe || !command) return undefined;
   const startPeriod = s.startup ? s.startup.periodSeconds * s.startup.failureThreshold : probe.initialDelaySeconds;
   return {
-    test: ['CMD', ...s.composeHealthCommand],
+    test: ['CMD', ...literal(command)],
     interval: seconds(probe.periodSeconds),
     timeout: seconds(probe.timeoutSeconds),
     retries: probe.failureThreshold,
     start_period: seconds(Math.max(startPeriod, 5)),
   };
+}
+
+/**
+ * Writable paths as tmpfs mounts owned by the service's uid/gid. `mode=1777`
+ * alone is not enough: for a path the image already has, the engine copies the
+ * image directory's mode up and leaves the mount root-owned (seen on Engine
+ * 20.10 with docker-compose 1.29), so the process could not write there.
+ */
+function tmpfs(s: ResolvedService): string[] {
+  return s.writablePaths.map((p) => `${p}:uid=${s.user.uid},gid=${s.user.gid},mode=1777`);
+}
+
+/** Persistent volumes, config files (read-only binds of generated files) and secret files (read-only binds of host files). */
+function mounts(stack: ResolvedStack, s: ResolvedService): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = s.volumes.map((v) => ({ type: 'volume', source: volumeName(s, v.name), target: v.mountPath }));
+  for (const f of s.files) {
+    if (f.secret) {
+      const v = secretFileVariable(f.secret);
+      out.push({ type: 'bind', source: `\${${v}:?set ${v} to a file holding secret ${f.secret.secret} key ${f.secret.key}}`, target: f.path, read_only: true });
+    } else {
+      out.push({ type: 'bind', source: `./${configFilePath(stack, s, f.key)}`, target: f.path, read_only: true });
+    }
+  }
+  return out;
 }
 
 /** Hardening every container gets, matching the Kubernetes restricted profile. */
@@ -48,61 +91,86 @@ function hardening(s: ResolvedService): ComposeService {
     read_only: s.readOnlyRootFilesystem,
     cap_drop: ['ALL'],
     security_opt: ['no-new-privileges:true'],
-    // mode 1777 keeps each tmpfs writable for the service's uid whatever the image's users are.
-    ...(s.writablePaths.length && { tmpfs: s.writablePaths.map((p) => `${p}:mode=1777`) }),
+    ...(s.writablePaths.length && { tmpfs: tmpfs(s) }),
     cpus: s.resources.cpuMillis.limit / 1000,
     mem_limit: `${s.resources.memoryMiB.limit}m`,
     mem_reservation: `${s.resources.memoryMiB.request}m`,
   };
 }
 
-function dependsOn(s: ResolvedService): Record<string, { condition: string }> | undefined {
+const CONDITION = { healthy: 'service_healthy', started: 'service_started', completed: 'service_completed_successfully' } as const;
+
+/** The compose condition of each dependency; "healthy" on a service compose cannot check falls back to "started" (a parity line says so). */
+export function composeDependsOn(stack: ResolvedStack, s: ResolvedService): Record<string, { condition: string }> {
+  const byName = new Map(stack.services.map((x) => [x.name, x]));
   const deps: Record<string, { condition: string }> = {};
-  for (const d of s.dependsOn) deps[d] = { condition: 'service_healthy' };
-  if (s.migration) deps[migrationServiceName(s)] = { condition: 'service_completed_successfully' };
-  return Object.keys(deps).length ? deps : undefined;
+  for (const d of s.dependsOn) {
+    const healthy = d.condition === 'healthy' && !hasComposeHealthcheck(byName.get(d.service)!);
+    deps[d.service] = { condition: healthy ? CONDITION.started : CONDITION[d.condition] };
+  }
+  return deps;
 }
 
 export function migrationServiceName(s: ResolvedService): string {
   return `${s.name}-migrate`;
 }
 
-/** The long-running service. */
+const RESTART = { always: 'unless-stopped', 'on-failure': 'on-failure', never: 'no' } as const;
+
+/** Compose restart; a job retries as often as Kubernetes' backoffLimit allows. */
+function restart(s: ResolvedService): string {
+  return s.job && s.restart === 'on-failure' ? `on-failure:${s.job.backoffLimit}` : RESTART[s.restart];
+}
+
+function labels(stack: ResolvedStack, s: ResolvedService, component: string, name = s.name): Record<string, string> {
+  // Compose has no annotations: they travel as labels, like the spec's own labels.
+  return { ...literalMap(s.annotations), ...literalMap(s.labels), 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': stack.name, 'app.kubernetes.io/component': component };
+}
+
+/** The service (long-running, or a job). */
 export function composeService(stack: ResolvedStack, s: ResolvedService): ComposeService {
   const env = environment(s);
+  const deps = composeDependsOn(stack, s);
+  if (s.migration) deps[migrationServiceName(s)] = { condition: CONDITION.completed };
+  const published = s.ports.filter((p) => p.hostPort !== undefined);
+  const volumes = mounts(stack, s);
   return {
     image: s.image,
-    ...(s.command && { command: [...s.command] }),
+    ...(s.entrypoint && { entrypoint: literal(s.entrypoint) }),
+    ...(s.command && { command: literal(s.command) }),
     ...(Object.keys(env).length && { environment: env }),
-    ...(s.ports.some((p) => p.hostPort !== undefined) && {
-      // Published on loopback only: nothing here is meant to face the network directly.
-      ports: s.ports.filter((p) => p.hostPort !== undefined).map((p) => `127.0.0.1:${p.hostPort}:${p.port}${p.protocol === 'UDP' ? '/udp' : ''}`),
+    ...(published.length && {
+      ports: published.map((p) => `${p.hostAddress}:${p.hostPort}:${p.port}${p.protocol === 'UDP' ? '/udp' : ''}`),
     }),
     ...(healthcheck(s) && { healthcheck: healthcheck(s) }),
-    ...(dependsOn(s) && { depends_on: dependsOn(s) }),
-    ...(s.volumes.length && { volumes: s.volumes.map((v) => ({ type: 'volume', source: volumeName(s, v.name), target: v.mountPath })) }),
+    ...(Object.keys(deps).length && { depends_on: deps }),
+    ...(volumes.length && { volumes }),
     networks: serviceNetworks(s),
-    restart: 'unless-stopped',
-    stop_grace_period: '30s',
-    labels: { 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/part-of': stack.name, 'app.kubernetes.io/component': s.role },
+    // A quoted "no": YAML 1.1 readers (compose v1) turn a bare no into false.
+    restart: restart(s),
+    // Compose cannot schedule: a scheduled job is left out of `up` and run by hand (`run --rm <job>`).
+    ...(s.job?.schedule !== undefined && { profiles: ['scheduled-jobs'] }),
+    ...(!s.job && { stop_grace_period: '30s' }),
+    labels: labels(stack, s, s.role),
     ...hardening(s),
   };
 }
 
 /** The one-shot migration that must succeed before the service starts. */
 export function composeMigration(stack: ResolvedStack, s: ResolvedService): ComposeService {
-  const deps: Record<string, { condition: string }> = {};
-  for (const d of s.dependsOn) deps[d] = { condition: 'service_healthy' };
+  const deps = composeDependsOn(stack, s);
   const env = environment(s);
+  const volumes = mounts(stack, s).filter((m) => m.type === 'bind');
   return {
     image: s.image,
-    command: [...s.migration!.command],
+    ...(s.migration!.entrypoint && { entrypoint: literal(s.migration!.entrypoint) }),
+    command: literal(s.migration!.command),
     ...(Object.keys(env).length && { environment: env }),
     ...(Object.keys(deps).length && { depends_on: deps }),
-    networks: s.dependsOn.map(networkName).sort(),
-    // A quoted "no": YAML 1.1 readers (compose v1) turn a bare no into false.
+    ...(volumes.length && { volumes }),
+    networks: s.connectsTo.map(networkName).sort(),
     restart: 'no',
-    labels: { 'app.kubernetes.io/name': migrationServiceName(s), 'app.kubernetes.io/part-of': stack.name, 'app.kubernetes.io/component': 'migration' },
+    labels: labels(stack, s, 'migration', migrationServiceName(s)),
     ...hardening(s),
   };
 }

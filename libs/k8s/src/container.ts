@@ -43,7 +43,10 @@ function secretEnv(scope: Construct, s: ResolvedService, container: string): Rec
 
 export interface ContainerOptions {
   readonly name: string;
-  readonly command?: readonly string[];
+  /** Replaces the image ENTRYPOINT (Kubernetes `command`). */
+  readonly entrypoint?: readonly string[];
+  /** Replaces the image CMD (Kubernetes `args`); alone it keeps the image ENTRYPOINT. */
+  readonly args?: readonly string[];
   /** Probes and ports only belong to the serving container, not to init steps. */
   readonly serving: boolean;
 }
@@ -60,7 +63,8 @@ export function containerProps(
     name: opts.name,
     image: s.image,
     imagePullPolicy: PULL_POLICY[stack.imagePullPolicy],
-    command: opts.command ? [...opts.command] : undefined,
+    command: opts.entrypoint ? [...opts.entrypoint] : undefined,
+    args: opts.args ? [...opts.args] : undefined,
     ports: opts.serving ? s.ports.map((p) => ({ name: p.name, number: p.port, protocol: p.protocol === 'UDP' ? kplus.Protocol.UDP : kplus.Protocol.TCP })) : undefined,
     envFrom: configMap ? [kplus.Env.fromConfigMap(configMap)] : undefined,
     envVariables: secretEnv(scope, s, opts.name),

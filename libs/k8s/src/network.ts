@@ -9,7 +9,7 @@ const portsOf = (s: ResolvedService): Port[] => s.ports.map((p) => tcp(p.port, p
 
 /**
  * Default deny for the namespace, DNS for every pod, then one policy per
- * service that opens exactly the edges of the dependency graph (plus the
+ * service that opens exactly the network edges (dependencies and talksTo) (plus the
  * ingress controller for exposed services and declared external egress).
  */
 export function addNetworkPolicies(scope: Construct, stack: ResolvedStack): void {
@@ -34,7 +34,7 @@ export function addNetworkPolicies(scope: Construct, stack: ResolvedStack): void
 
   const byName = new Map(stack.services.map((s) => [s.name, s]));
   for (const s of stack.services) {
-    const ingress: k8s.NetworkPolicyIngressRule[] = s.dependents.map((d) => ({
+    const ingress: k8s.NetworkPolicyIngressRule[] = s.connectedFrom.map((d) => ({
       from: [{ podSelector: { matchLabels: selectorLabels(stack, byName.get(d)!) } }],
       ports: portsOf(s),
     }));
@@ -44,7 +44,7 @@ export function addNetworkPolicies(scope: Construct, stack: ResolvedStack): void
         ports: [tcp(s.ingress.portNumber)],
       });
     }
-    const egress: k8s.NetworkPolicyEgressRule[] = s.dependsOn.map((d) => ({
+    const egress: k8s.NetworkPolicyEgressRule[] = s.connectsTo.map((d) => ({
       to: [{ podSelector: { matchLabels: selectorLabels(stack, byName.get(d)!) } }],
       ports: portsOf(byName.get(d)!),
     }));

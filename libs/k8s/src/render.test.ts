@@ -60,6 +60,142 @@ describe('kubernetesWarnings', () => {
       ...spec,
       services: [{ ...spec.services[0], ports: [{ name: 'pg', port: 5432, hostPort: 5432 }], secrets: { PW: { secret: 'db', key: 'pw', localDefault: 'x' } } }, spec.services[1]],
     };
-    expect(kubernetesWarnings(resolve(withPort, 'k')).map((w) => w.path)).toEqual(['services.db.ports[0].hostPort', 'services.db.secrets.PW.localDefault']);
+    expect(kubernetesWarnings(resolve(withPort, 'k')).map((w) => w.path)).toEqual(['services.db.ports[0].hostPort', 'services.db.secrets.PW.localDefault', 'services.worker.dependsOn.db']);
+  });
+});
+
+/** A stack that uses the fields real stacks need, one service per concern. */
+const wide: StackSpec = {
+  name: 'wide',
+  services: [
+    {
+      name: 'db',
+      role: 'database',
+      image: { ref: 'mariadb:10.11' },
+      ports: [{ name: 'mysql', port: 3306 }],
+      command: ['--character-set-server=utf8mb4'],
+      volumes: [{ name: 'data', mountPath: '/var/lib/mysql' }],
+      user: { uid: 999, gid: 999 },
+    },
+    {
+      name: 'app',
+      role: 'api',
+      image: { ref: 'example/app:1.0' },
+      entrypoint: ['/bin/tini', '--'],
+      command: ['app', 'serve'],
+      ports: [{ name: 'http', port: 8080 }],
+      health: { liveness: { tcp: { port: 'http' } } },
+      volumes: [{ name: 'uploads', mountPath: '/uploads', sizeGiB: 4, storageClass: 'fast' }],
+      files: [
+        { path: '/etc/app/app.conf', content: 'listen 8080\n' },
+        { path: '/run/secrets/api-token', secret: { secret: 'app', key: 'token' } },
+      ],
+      labels: { team: 'payments' },
+      annotations: { 'example.com/owner': 'payments' },
+      talksTo: ['db'],
+      dependsOn: [{ service: 'migrate', condition: 'completed' }],
+    },
+    { name: 'migrate', role: 'worker', image: { ref: 'example/app:1.0' }, command: ['app', 'migrate'], job: { backoffLimit: 2 } },
+    { name: 'nightly', role: 'worker', image: { ref: 'example/app:1.0' }, command: ['app', 'report'], job: { schedule: '0 3 * * *' }, restart: 'never' },
+  ],
+  environments: { k: { target: 'kubernetes' } },
+};
+
+describe('renderKubernetes: container semantics, storage, files, jobs', () => {
+  const all = (spec: StackSpec = wide) => renderKubernetes(resolve(spec, 'k')).flatMap((f) => f.objects as any[]);
+  const find = (kind: string, name: string, spec?: StackSpec) => all(spec).find((o) => o.kind === kind && o.metadata.name === name);
+  const pod = (kind: string, name: string, spec?: StackSpec) => {
+    const o = find(kind, name, spec);
+    return kind === 'CronJob' ? o.spec.jobTemplate.spec.template : o.spec.template;
+  };
+
+  it('keeps the image ENTRYPOINT when only arguments are given (args, not command)', () => {
+    const db = pod('StatefulSet', 'db').spec.containers[0];
+    expect([db.command, db.args]).toEqual([undefined, ['--character-set-server=utf8mb4']]);
+    const app = pod('Deployment', 'app').spec.containers[0];
+    expect([app.command, app.args]).toEqual([['/bin/tini', '--'], ['app', 'serve']]);
+  });
+
+  it('gives a non-database service with a volume one claim and a Recreate Deployment', () => {
+    const claim = find('PersistentVolumeClaim', 'app-uploads');
+    expect(claim.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '4Gi' } }, storageClassName: 'fast', volumeMode: 'Filesystem' });
+    const dep = find('Deployment', 'app');
+    expect(dep.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(dep.spec.template.spec.volumes).toContainEqual({ name: 'uploads', persistentVolumeClaim: { claimName: 'app-uploads', readOnly: false } });
+    expect(dep.spec.template.spec.containers[0].volumeMounts).toContainEqual({ mountPath: '/uploads', name: 'uploads' });
+  });
+
+  it('mounts config files from a ConfigMap and secret files from a Secret, read-only, and rolls pods on change', () => {
+    const c = pod('Deployment', 'app').spec.containers[0];
+    expect(c.volumeMounts).toContainEqual({ mountPath: '/etc/app/app.conf', name: 'files', readOnly: true, subPath: 'etc-app-app.conf' });
+    expect(c.volumeMounts).toContainEqual({ mountPath: '/run/secrets/api-token', name: 'secret-app', readOnly: true, subPath: 'run-secrets-api-token' });
+    expect(find('ConfigMap', 'app-files').data).toEqual({ 'etc-app-app.conf': 'listen 8080\n' });
+    const vols = pod('Deployment', 'app').spec.volumes;
+    expect(vols).toContainEqual({ name: 'secret-app', secret: { defaultMode: 0o440, items: [{ key: 'token', path: 'run-secrets-api-token' }], secretName: 'app' } });
+    const changed = JSON.parse(JSON.stringify(wide));
+    changed.services[1].files[0].content = 'listen 9090\n';
+    const hash = (spec?: StackSpec) => pod('Deployment', 'app', spec).metadata.annotations['todo.dev/config-hash'];
+    expect(hash(changed)).not.toBe(hash());
+  });
+
+  it('renders no probes for a service without health checks, and TCP probes when asked', () => {
+    expect(pod('StatefulSet', 'db').spec.containers[0].livenessProbe).toBeUndefined();
+    expect(pod('Deployment', 'app').spec.containers[0].livenessProbe.tcpSocket).toEqual({ port: 8080 });
+  });
+
+  it('opens a talksTo edge in the NetworkPolicies, and none to a job', () => {
+    const allow = (n: string) => find('NetworkPolicy', `allow-${n}`).spec;
+    expect(allow('app').egress.map((r: any) => r.to[0].podSelector.matchLabels['app.kubernetes.io/name'])).toEqual(['db']);
+    expect(allow('db').ingress.map((r: any) => r.from[0].podSelector.matchLabels['app.kubernetes.io/name'])).toEqual(['app']);
+  });
+
+  it('runs a one-shot job as a Job and a scheduled one as a CronJob, arguments kept as args', () => {
+    const job = find('Job', 'migrate');
+    expect(job.spec.backoffLimit).toBe(2);
+    expect(job.spec.template.spec.restartPolicy).toBe('OnFailure');
+    expect(job.spec.template.spec.containers[0].args).toEqual(['app', 'migrate']);
+    expect(job.spec.template.spec.containers[0].readinessProbe).toBeUndefined();
+    const cron = find('CronJob', 'nightly');
+    expect(cron.spec.schedule).toBe('0 3 * * *');
+    expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+    expect(cron.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('Never');
+    expect(cron.spec.jobTemplate.spec.template.spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+  });
+
+  it('puts the spec labels and annotations on the workload and its pods, selectors unchanged', () => {
+    const dep = find('Deployment', 'app');
+    expect(dep.metadata.labels.team).toBe('payments');
+    expect(dep.metadata.annotations).toEqual({ 'example.com/owner': 'payments' });
+    expect(dep.spec.template.metadata.labels.team).toBe('payments');
+    expect(dep.spec.template.metadata.annotations['example.com/owner']).toBe('payments');
+    expect(dep.spec.selector.matchLabels.team).toBeUndefined();
+  });
+
+  it('honours readOnlyRootFilesystem: false (cdk8s-plus would default it to true)', () => {
+    const spec = JSON.parse(JSON.stringify(wide));
+    spec.services[1].readOnlyRootFilesystem = false;
+    spec.services[1].gateWaivers = [{ rule: 'read-only-root-filesystem', reason: 'the vendor image writes all over /' }];
+    expect(pod('Deployment', 'app', spec).spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
+  });
+
+  it('zero-pads file prefixes so 9+ services still sort in apply order', () => {
+    const many: StackSpec = {
+      name: 'many',
+      services: Array.from({ length: 10 }, (_, i) => ({ name: `s${i}`, role: 'worker' as const, image: { ref: 'x:1' }, ...(i > 0 && { dependsOn: [`s${i - 1}`] }) })),
+      environments: { k: { target: 'kubernetes' } },
+    };
+    const names = renderKubernetes(resolve(many, 'k')).map((f) => f.name);
+    expect(names.slice(0, 3)).toEqual(['000-namespace.yaml', '010-network-policies.yaml', '020-s0.yaml']);
+    expect(names.slice(-2)).toEqual(['100-s8.yaml', '110-s9.yaml']);
+    expect([...names].sort()).toEqual(names);
+  });
+
+  it('applies escape-hatch patches, and fails with the patch path when one no longer applies', () => {
+    const patched = { ...wide, environments: { k: { target: 'kubernetes' as const, patches: { kubernetes: [{ kind: 'Deployment', name: 'app', patch: [{ op: 'add' as const, path: '/spec/template/spec/priorityClassName', value: 'high' }] }] } } } };
+    expect(pod('Deployment', 'app', patched).spec.priorityClassName).toBe('high');
+    const stale = { ...wide, environments: { k: { target: 'kubernetes' as const, patches: { kubernetes: [{ kind: 'Deployment', name: 'app', patch: [{ op: 'remove' as const, path: '/spec/template/spec/nodeSelector' }] }] } } } };
+    expect(() => all(stale)).toThrow('environments.k.patches.kubernetes[0].patch[0]: remove /spec/template/spec/nodeSelector no longer applies');
+    const gone = { ...wide, environments: { k: { target: 'kubernetes' as const, patches: { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'remove' as const, path: '/spec/paused' }] }] } } } };
+    expect(() => all(gone)).toThrow('environments.k.patches.kubernetes[0]: no Deployment named "api"');
   });
 });

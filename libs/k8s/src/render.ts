@@ -4,8 +4,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { addIngress } from './ingress';
 import { stackLabels } from './labels';
 import { addNetworkPolicies } from './network';
-import { addAutoscaler, addDisruptionBudget } from './scaling';
-import { addConfigMap, addService } from './service';
+import { applyKubernetesPatches } from './patches';
+import { addAutoscaler } from './autoscaling';
+import { addDisruptionBudget } from './disruption-budget';
+import { addConfigMap } from './env-config';
+import { addService } from './service';
 import { addWorkload } from './workload';
 
 /** One output file: its name in dist/k8s/<env>/ and its objects in apply order. */
@@ -31,7 +34,10 @@ export function renderKubernetes(stack: ResolvedStack): ManifestFile[] {
     return c;
   };
 
-  const ns = chart('00-namespace', false);
+  // Zero-padded to one width, so any number of services sorts in apply order.
+  const width = Math.max(2, String(20 + stack.services.length * 10).length);
+  const prefix = (n: number) => String(n).padStart(width, '0');
+  const ns = chart(`${prefix(0)}-namespace`, false);
   new k8s.KubeNamespace(ns, 'namespace', {
     metadata: {
       name: stack.namespace,
@@ -43,10 +49,10 @@ export function renderKubernetes(stack: ResolvedStack): ManifestFile[] {
       },
     },
   });
-  addNetworkPolicies(chart('10-network-policies'), stack);
+  addNetworkPolicies(chart(`${prefix(10)}-network-policies`), stack);
 
   stack.services.forEach((s, i) => {
-    const c = chart(`${20 + i * 10}-${s.name}`);
+    const c = chart(`${prefix(20 + i * 10)}-${s.name}`);
     const configMap = addConfigMap(c, stack, s);
     // A Service needs ports; a worker without any is reached by nobody.
     const service = s.ports.length ? addService(c, stack, s) : undefined;
@@ -54,7 +60,7 @@ export function renderKubernetes(stack: ResolvedStack): ManifestFile[] {
     addAutoscaler(c, stack, s);
     addDisruptionBudget(c, stack, s);
   });
-  if (stack.ingress) addIngress(chart(`${20 + stack.services.length * 10}-ingress`), stack);
+  if (stack.ingress) addIngress(chart(`${prefix(20 + stack.services.length * 10)}-ingress`), stack);
 
-  return charts.map(([name, c]) => ({ name, objects: c.toJson() }));
+  return applyKubernetesPatches(stack, charts.map(([name, c]) => ({ name, objects: c.toJson() })));
 }

@@ -14,12 +14,3 @@ export function addService(scope: Construct, stack: ResolvedStack, s: ResolvedSe
   for (const [k, v] of Object.entries(selectorLabels(stack, s))) service.selectLabel(k, v);
   return service;
 }
-
-/** Plain env as a ConfigMap; secrets never go here. */
-export function addConfigMap(scope: Construct, stack: ResolvedStack, s: ResolvedService): kplus.ConfigMap | undefined {
-  if (s.env.length === 0) return undefined;
-  return new kplus.ConfigMap(scope, 'config', {
-    metadata: { name: `${s.name}-env`, labels: serviceLabels(stack, s) },
-    data: Object.fromEntries(s.env.map((e) => [e.name, e.value])),
-  });
-}

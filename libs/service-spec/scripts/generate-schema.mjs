@@ -37,28 +37,31 @@ export function generateSchema(types = join(lib, 'src', 'types.ts')) {
 /**
  * Rules the TypeScript types cannot state, applied uniformly so they stay rules, not exceptions:
  * - every number in the spec counts whole units (ports, ids, replicas, seconds, MiB, GiB): integer;
- * - a named field that is a string must not be empty; command arguments (array items) and
- *   env values may be empty, as in compose and Kubernetes;
+ * - a named field that is a string must not be empty, except text that may legitimately be
+ *   empty: command arguments (array items), env, label and annotation values, file content,
+ *   and JSON patch operations;
  * - a JSDoc `@default` that is prose (e.g. "the image's CMD") documents, it is not a default value.
  */
-function tighten(node, name) {
-  if (Array.isArray(node)) return node.forEach((n) => tighten(n, name));
+const MAY_BE_EMPTY = new Set(['env', 'labels', 'annotations', 'content']);
+
+function tighten(node, name, definition) {
+  if (Array.isArray(node)) return node.forEach((n) => tighten(n, name, definition));
   if (!node || typeof node !== 'object') return;
   if (node.type === 'number') node.type = 'integer';
   for (const [k, v] of Object.entries(node)) {
     if (k === 'properties') {
       for (const [field, prop] of Object.entries(v)) {
-        if (prop.type === 'string' && !prop.enum && field !== '$schema') prop.minLength = 1;
+        if (prop.type === 'string' && !prop.enum && field !== '$schema' && !MAY_BE_EMPTY.has(field) && definition !== 'JsonPatchOperation') prop.minLength = 1;
         if (typeof prop.default === 'string' && (prop.type !== 'string' || /[\s`']/.test(prop.default))) delete prop.default;
-        tighten(prop, field);
+        tighten(prop, field, definition);
       }
     } else if (k === 'additionalProperties' && typeof v === 'object') {
-      if (v.type === 'string' && name !== 'env') v.minLength = 1;
-      tighten(v, name);
+      if (v.type === 'string' && !MAY_BE_EMPTY.has(name)) v.minLength = 1;
+      tighten(v, name, definition);
     } else if (k === 'definitions') {
-      for (const [def, d] of Object.entries(v)) tighten(d, def);
+      for (const [def, d] of Object.entries(v)) tighten(d, def, def);
     } else if (typeof v === 'object') {
-      tighten(v, name);
+      tighten(v, name, definition);
     }
   }
 }

@@ -1,9 +1,11 @@
 import { SpecValidationError } from './errors';
-import { composeHealthCommand } from './health-command';
 import { builtImageRef, isPinnedImage, mirrorImage, planImages, type StackImagePlan } from './images';
 import type { ResolvedProbe, ResolvedService, ResolvedStack } from './resolved';
 import type { ProbeSpec, ServiceSpec, StackSpec } from './types';
 import { assertValid } from './validate';
+import { dependencyCondition, dependencyName, fileKey } from './resolve-helpers';
+
+export { dependencyName, fileKey, hasHealthCheck } from './resolve-helpers';
 
 export interface ResolveOptions {
   /** The build plan (`stackImagePlan` of @todo/build-inputs): tags, build args and mirrors of every built image. */
@@ -12,6 +14,8 @@ export interface ResolveOptions {
   readonly imageTags?: Readonly<Record<string, string>>;
   /** Without `images`: machine-level mirrors, applied after the spec's own (e.g. air-gapped stand-in bases). */
   readonly extraMirrors?: Readonly<Record<string, string>>;
+  /** Reads a repo file (relative to the repo root) for `files[].source`; the model does no I/O itself. */
+  readonly readRepoFile?: (path: string) => string;
 }
 
 function imagePlanFor(spec: StackSpec, options: ResolveOptions): StackImagePlan {
@@ -35,7 +39,7 @@ export function dependencyOrder(services: readonly ServiceSpec[]): ServiceSpec[]
   const visit = (s: ServiceSpec): void => {
     if (done.has(s.name)) return;
     done.add(s.name);
-    for (const d of [...(s.dependsOn ?? [])].sort()) visit(byName.get(d)!);
+    for (const d of (s.dependsOn ?? []).map(dependencyName).sort()) visit(byName.get(d)!);
     out.push(s);
   };
   for (const s of [...services].sort((a, b) => a.name.localeCompare(b.name))) visit(s);
@@ -74,12 +78,22 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
   const mirrors = plan.mirrors;
   const problems: { path: string; message: string }[] = [];
 
+  const byName = new Map(spec.services.map((s) => [s.name, s]));
+  // Network edges: a dependency on a serving service, or an explicit talksTo. Jobs serve nothing.
+  const connects = new Map<string, string[]>();
+  for (const s of spec.services) {
+    const targets = [...(s.dependsOn ?? []).map(dependencyName), ...(s.talksTo ?? [])].filter((t) => byName.get(t) && !byName.get(t)!.job);
+    connects.set(s.name, [...new Set(targets)].sort());
+  }
+
   const services = dependencyOrder(spec.services).map((s): ResolvedService => {
     const o = env.services?.[s.name] ?? {};
     const ports = new Map((s.ports ?? []).map((p) => [p.name, p.port]));
     let image: string;
     let build: ResolvedService['build'];
-    if (s.image.build) {
+    if (o.image !== undefined) {
+      image = mirrorImage(o.image, mirrors);
+    } else if (s.image.build) {
       const planned = plan.services[s.name];
       if (!planned) throw new SpecValidationError([{ path: `services.${s.name}.image.build`, message: `the build plan of stack "${plan.stack}" has no image for this service: plan this spec` }]);
       image = builtImageRef(planned.repository, planned.tag, env.registry);
@@ -87,49 +101,93 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
       build = { context: b.context, dockerfile: b.dockerfile, buildArgs: { ...b.buildArgs } };
     } else {
       image = mirrorImage(s.image.ref!, mirrors);
+    }
+    if (!s.image.build || o.image !== undefined) {
+      const given = o.image ?? s.image.ref!;
       if (!env.allowFloatingTags && !isPinnedImage(image)) {
-        problems.push({ path: `services.${s.name}.image.ref`, message: `mirror turns "${s.image.ref}" into floating "${image}": pin a tag` });
+        problems.push({ path: o.image !== undefined ? `environments.${environment}.services.${s.name}.image` : `services.${s.name}.image.ref`, message: `mirror turns "${given}" into floating "${image}": pin a tag` });
       }
     }
     const liveness = resolveProbe(s.health?.liveness, ports);
     const readiness = resolveProbe(s.health?.readiness, ports) ?? liveness;
     const runtime = s.runtime ?? 'none';
-    const healthProbe = readiness ?? liveness;
-    const dependents = spec.services.filter((d) => d.dependsOn?.includes(s.name)).map((d) => d.name).sort();
-    const replicas = o.autoscaling?.minReplicas ?? o.replicas ?? s.replicas ?? 1;
+    const dependents = spec.services.filter((d) => (d.dependsOn ?? []).some((x) => dependencyName(x) === s.name)).map((d) => d.name).sort();
+    const connectedFrom = spec.services.filter((d) => connects.get(d.name)!.includes(s.name)).map((d) => d.name).sort();
+    const replicas = s.job ? 1 : o.autoscaling?.minReplicas ?? o.replicas ?? s.replicas ?? 1;
     const ingressPortName = s.ingressPort ?? s.ports?.[0]?.name;
-    const secretEnvNames = Object.keys(s.secrets ?? {}).sort();
+    const allSecrets = { ...(s.secrets ?? {}), ...(o.secrets ?? {}) };
+    const secretEnvNames = Object.keys(allSecrets).sort();
+    const files = (s.files ?? [])
+      .map((f) => {
+        let content = f.content;
+        if (f.source !== undefined) {
+          if (!options.readRepoFile) problems.push({ path: `services.${s.name}.files`, message: `"${f.source}" cannot be read: pass readRepoFile to resolve()` });
+          else {
+            try {
+              content = options.readRepoFile(f.source);
+            } catch (e) {
+              problems.push({ path: `services.${s.name}.files`, message: `source "${f.source}" cannot be read (${(e as Error).message}): give a file relative to the repo root` });
+            }
+          }
+        }
+        return {
+          path: f.path,
+          key: fileKey(f.path),
+          ...(content !== undefined && { content }),
+          ...(f.source !== undefined && { source: f.source }),
+          ...(f.secret && { secret: { secret: f.secret.secret, key: f.secret.key } }),
+        };
+      })
+      .sort((a, b) => a.path.localeCompare(b.path));
+    const hostAddress = (p: { hostAddress?: string }) => o.hostAddress ?? p.hostAddress ?? '127.0.0.1';
     return {
       name: s.name,
       role: s.role,
       runtime,
       image,
       build,
-      ports: (s.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP', ...(p.hostPort !== undefined && { hostPort: p.hostPort }) })),
+      ports: (s.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP', ...(p.hostPort !== undefined && { hostPort: p.hostPort }), hostAddress: hostAddress(p) })),
       env: sortedEnv({ ...(s.env ?? {}), ...(o.env ?? {}) }),
       secrets: secretEnvNames.map((name) => {
-        const r = s.secrets![name];
+        const r = allSecrets[name];
         return { name, secret: r.secret, key: r.key, optional: r.optional ?? false, ...(r.localDefault !== undefined && { localDefault: r.localDefault }) };
       }),
       liveness,
       readiness,
       startup: resolveProbe(s.health?.startup, ports),
-      composeHealthCommand: s.health?.composeCommand ? [...s.health.composeCommand] : healthProbe && composeHealthCommand(healthProbe, runtime, s.name),
+      composeHealthCommand: s.health?.composeCommand && [...s.health.composeCommand],
       resources: {
         cpuMillis: { ...(o.resources?.cpuMillis ?? s.resources?.cpuMillis ?? DEFAULT_CPU) },
         memoryMiB: { ...(o.resources?.memoryMiB ?? s.resources?.memoryMiB ?? DEFAULT_MEMORY) },
       },
       replicas,
       autoscaling: o.autoscaling && { minReplicas: o.autoscaling.minReplicas, maxReplicas: o.autoscaling.maxReplicas, cpuUtilization: o.autoscaling.cpuUtilization ?? 70 },
-      volumes: (s.volumes ?? []).map((v) => ({ name: v.name, mountPath: v.mountPath, sizeGiB: o.volumeSizeGiB?.[v.name] ?? v.sizeGiB ?? 1 })),
+      volumes: (s.volumes ?? []).map((v) => ({
+        name: v.name,
+        mountPath: v.mountPath,
+        sizeGiB: o.volumeSizeGiB?.[v.name] ?? v.sizeGiB ?? 1,
+        accessMode: v.accessMode ?? 'ReadWriteOnce',
+        ...(v.storageClass !== undefined && { storageClass: v.storageClass }),
+      })),
+      files,
       writablePaths: [...(s.writablePaths ?? [])],
       readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true,
-      dependsOn: [...(s.dependsOn ?? [])].sort(),
+      dependsOn: (s.dependsOn ?? [])
+        .map((d) => ({ service: dependencyName(d), condition: dependencyCondition(d, byName.get(dependencyName(d))) }))
+        .sort((a, b) => a.service.localeCompare(b.service)),
       dependents,
+      connectsTo: connects.get(s.name)!,
+      connectedFrom,
       ingress: s.ingressPath !== undefined && ingressPortName ? { path: s.ingressPath, port: ingressPortName, portNumber: ports.get(ingressPortName)! } : undefined,
-      migration: s.migration && { command: [...s.migration.command] },
+      migration: s.migration && { ...(s.migration.entrypoint && { entrypoint: [...s.migration.entrypoint] }), command: [...s.migration.command] },
       user: s.user ?? { uid: 1000, gid: 1000 },
-      command: s.command && [...s.command],
+      entrypoint: (o.entrypoint ?? s.entrypoint) && [...(o.entrypoint ?? s.entrypoint)!],
+      command: (o.command ?? s.command) && [...(o.command ?? s.command)!],
+      job: s.job && { ...(s.job.schedule !== undefined && { schedule: s.job.schedule }), backoffLimit: s.job.backoffLimit ?? 3, ...(s.job.activeDeadlineSeconds !== undefined && { activeDeadlineSeconds: s.job.activeDeadlineSeconds }) },
+      restart: s.restart ?? (s.job ? 'on-failure' : 'always'),
+      labels: { ...(s.labels ?? {}), ...(o.labels ?? {}) },
+      annotations: { ...(s.annotations ?? {}), ...(o.annotations ?? {}) },
+      gateWaivers: [...(s.gateWaivers ?? [])],
       externalEgress: [...(s.externalEgress ?? [])],
       dev: { mounts: [...(s.dev?.mounts ?? [])], command: s.dev?.command && [...s.dev.command], env: sortedEnv(s.dev?.env ?? {}) },
       podDisruptionBudget: (env.podDisruptionBudgets ?? false) && replicas > 1,
@@ -150,5 +208,6 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
       controllerNamespace: env.ingress.controllerNamespace ?? 'ingress-nginx',
     },
     services,
+    patches: { kubernetes: [...(env.patches?.kubernetes ?? [])], compose: { ...(env.patches?.compose ?? {}) } },
   };
 }

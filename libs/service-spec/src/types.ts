@@ -31,10 +31,15 @@ export interface PortSpec {
   /** @default 'TCP' */
   readonly protocol?: 'TCP' | 'UDP';
   /**
-   * Publish on the host in compose, bound to 127.0.0.1 only.
+   * Publish on the host in compose.
    * @default undefined (not published)
    */
   readonly hostPort?: number;
+  /**
+   * Host address a published port binds to. A database port is never published beyond 127.0.0.1.
+   * @default '127.0.0.1'
+   */
+  readonly hostAddress?: string;
 }
 
 /** How a probe reaches the process. Exactly one of http, tcp, exec. */
@@ -65,8 +70,9 @@ export interface HealthSpec {
   readonly startup?: ProbeSpec;
   /**
    * How compose checks health. Compose runs a command inside the container, so
-   * HTTP probes need the image's own runtime to make the request.
-   * @default derived from readiness: `python -c`/`node -e` per `runtime`, or the exec command
+   * HTTP and TCP probes need the image's own runtime (or a command given here) to make the request.
+   * @default derived from readiness: `python -c`/`node -e` per `runtime`, or the exec command;
+   *   with neither, compose has no health check and the parity report says so
    */
   readonly composeCommand?: readonly string[];
 }
@@ -79,7 +85,11 @@ export interface ResourcesSpec {
   readonly memoryMiB?: { readonly request: number; readonly limit: number };
 }
 
-/** A persistent volume (PVC in Kubernetes, named volume in compose). */
+/**
+ * A persistent volume: a PersistentVolumeClaim in Kubernetes (a StatefulSet claim
+ * template for `role: database`, otherwise one claim mounted by a Deployment
+ * that updates with `Recreate`), a named volume in compose. Data survives restarts.
+ */
 export interface VolumeSpec {
   /** DNS-1123 name. */
   readonly name: string;
@@ -87,6 +97,60 @@ export interface VolumeSpec {
   readonly mountPath: string;
   /** Requested size in GiB. @default 1 */
   readonly sizeGiB?: number;
+  /**
+   * `ReadWriteOnce` attaches to one node, so a Deployment with it runs one replica.
+   * `ReadWriteMany` needs a storage class that offers it.
+   * @default 'ReadWriteOnce'
+   */
+  readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
+  /** @default undefined (the cluster's default storage class) */
+  readonly storageClass?: string;
+}
+
+/**
+ * A file mounted read-only into the container. Exactly one of `content`,
+ * `source` or `secret`. Config files become a ConfigMap volume (Kubernetes)
+ * and a read-only bind of a generated file beside the compose file; secret
+ * files become a Secret volume and a bind of a host file named by a variable.
+ */
+export interface FileSpec {
+  /** Absolute path of the file inside the container. */
+  readonly path: string;
+  /** The file's text, written in the spec. */
+  readonly content?: string;
+  /** A repo file (relative to the repo root) whose text is the file's content. */
+  readonly source?: string;
+  /** The file's content is this secret key; its value is never written to any output. */
+  readonly secret?: { readonly secret: string; readonly key: string };
+}
+
+/** A start-order edge: wait for another service before starting. */
+export interface DependencySpec {
+  readonly service: string;
+  /**
+   * `healthy`: its health check passes; `started`: its container runs;
+   * `completed`: it is a job that finished successfully.
+   * @default 'completed' for a job, 'healthy' for a service with a health check, else 'started'
+   */
+  readonly condition?: 'healthy' | 'started' | 'completed';
+}
+
+/** Makes the service run to completion instead of serving. */
+export interface JobSpec {
+  /** Cron schedule (5 fields). Kubernetes runs it as a CronJob; compose cannot schedule. @default undefined (runs once) */
+  readonly schedule?: string;
+  /** Retries before the job is failed. @default 3 */
+  readonly backoffLimit?: number;
+  /** @default undefined (no deadline) */
+  readonly activeDeadlineSeconds?: number;
+}
+
+/** A policy gate rule accepted for one service, with the reason; listed in the parity report. */
+export interface GateWaiverSpec {
+  /** Rule id as the policy gate prints it, e.g. `read-only-root-filesystem`. */
+  readonly rule: string;
+  /** Why the rule does not apply (10+ characters). */
+  readonly reason: string;
 }
 
 /** How the image is obtained: built from this repo, or a published reference. */
@@ -108,8 +172,10 @@ export interface ImageSpec {
 
 /** A step that must finish before the service serves (e.g. database migrations). */
 export interface MigrationSpec {
-  /** Command run with the service's own image, env and secrets. */
+  /** Arguments run with the service's own image, env and secrets; the image's ENTRYPOINT is kept unless `entrypoint` is set. */
   readonly command: readonly string[];
+  /** Replaces the image's ENTRYPOINT for the migration. @default the image's ENTRYPOINT */
+  readonly entrypoint?: readonly string[];
 }
 
 /** Development overrides for docker-compose.dev.yml. */
@@ -133,6 +199,9 @@ export interface ExternalEgressSpec {
 
 export type ServiceRole = 'web' | 'api' | 'database' | 'worker' | 'cache';
 
+/** Restart behaviour: long-running services restart always; jobs on failure or never. */
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+
 /** One service of the stack. */
 export interface ServiceSpec {
   /** DNS-1123 label, unique in the stack. */
@@ -148,7 +217,11 @@ export interface ServiceSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** Environment variables read from secrets. @default {} */
   readonly secrets?: Readonly<Record<string, SecretRef>>;
-  /** @default {} */
+  /**
+   * Health checks. Without any, there are no probes, dependents wait for the
+   * container to start, and the parity report says so.
+   * @default {}
+   */
   readonly health?: HealthSpec;
   /** @default see ResourcesSpec */
   readonly resources?: ResourcesSpec;
@@ -156,12 +229,19 @@ export interface ServiceSpec {
   readonly replicas?: number;
   /** @default [] */
   readonly volumes?: readonly VolumeSpec[];
+  /** Config files and secret files mounted read-only. @default [] */
+  readonly files?: readonly FileSpec[];
   /** Absolute paths that must stay writable on a read-only root filesystem. @default [] */
   readonly writablePaths?: readonly string[];
   /** @default true */
   readonly readOnlyRootFilesystem?: boolean;
-  /** Services that must be healthy before this one starts, by name. @default [] */
-  readonly dependsOn?: readonly string[];
+  /**
+   * Services to wait for before starting, by name or with a condition. Also
+   * opens the network path to them. @default []
+   */
+  readonly dependsOn?: readonly (string | DependencySpec)[];
+  /** Services this one connects to without waiting for them (network path only). @default [] */
+  readonly talksTo?: readonly string[];
   /** Exposed through the ingress at this path prefix. @default undefined (internal only) */
   readonly ingressPath?: string;
   /** Port name the ingress routes to. @default the first port */
@@ -170,8 +250,27 @@ export interface ServiceSpec {
   readonly migration?: MigrationSpec;
   /** Numeric user/group the process runs as. @default { uid: 1000, gid: 1000 } */
   readonly user?: { readonly uid: number; readonly gid: number };
-  /** Overrides the image's command. @default the image's CMD */
+  /**
+   * Replaces the image's ENTRYPOINT (Kubernetes `command`, compose `entrypoint`).
+   * @default the image's ENTRYPOINT
+   */
+  readonly entrypoint?: readonly string[];
+  /**
+   * Arguments: replace the image's CMD (Kubernetes `args`, compose `command`).
+   * The image's ENTRYPOINT is kept unless `entrypoint` is set.
+   * @default the image's CMD
+   */
   readonly command?: readonly string[];
+  /** Runs to completion: a Kubernetes Job (CronJob with a schedule) and a compose one-shot service. @default undefined (long-running) */
+  readonly job?: JobSpec;
+  /** @default 'always' for services, 'on-failure' for jobs */
+  readonly restart?: RestartPolicy;
+  /** Labels on the workload and its pods (Kubernetes) and on the container (compose). @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Annotations on the workload and its pods; compose labels carry them. @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Policy gate rules accepted for this service, each with its reason. @default [] */
+  readonly gateWaivers?: readonly GateWaiverSpec[];
   /** @default [] */
   readonly externalEgress?: readonly ExternalEgressSpec[];
   /** @default {} */
@@ -188,8 +287,23 @@ export interface AutoscalingSpec {
 
 /** Per-environment changes to a service. */
 export interface ServiceOverride {
+  /** A published image `name:tag` for this environment (replaces `image`). @default the service's image */
+  readonly image?: string;
+  /** @default the service's entrypoint */
+  readonly entrypoint?: readonly string[];
+  /** @default the service's command */
+  readonly command?: readonly string[];
   readonly replicas?: number;
+  /** Merged over the service's env. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Merged over the service's secrets, by variable name. */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
+  /** Host address of every published port of the service. */
+  readonly hostAddress?: string;
+  /** Merged over the service's labels. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Merged over the service's annotations. */
+  readonly annotations?: Readonly<Record<string, string>>;
   readonly resources?: ResourcesSpec;
   readonly autoscaling?: AutoscalingSpec;
   /** Volume sizes by volume name, GiB. */
@@ -221,6 +335,27 @@ export interface EnvironmentSpec {
   readonly allowFloatingTags?: boolean;
   /** @default {} */
   readonly services?: Readonly<Record<string, ServiceOverride>>;
+  /**
+   * Escape hatch for what the spec does not model yet, applied after rendering,
+   * then validated and gated like everything else, and listed in the parity report.
+   * @default undefined
+   */
+  readonly patches?: PatchesSpec;
+}
+
+/** One RFC 6902 operation. */
+export interface JsonPatchOperation {
+  readonly op: 'add' | 'remove' | 'replace' | 'copy' | 'move' | 'test';
+  readonly path: string;
+  readonly value?: unknown;
+  readonly from?: string;
+}
+
+export interface PatchesSpec {
+  /** JSON patches on named Kubernetes objects of this environment. */
+  readonly kubernetes?: readonly { readonly kind: string; readonly name: string; readonly patch: readonly JsonPatchOperation[] }[];
+  /** Extra keys merged into compose services, by service name. */
+  readonly compose?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface StackSpec {

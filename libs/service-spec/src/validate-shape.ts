@@ -109,9 +109,14 @@ export function validateShape(spec: unknown): SpecIssue[] {
   const validate = schemaValidator();
   if (validate(spec)) return [];
   const errors = validate.errors ?? [];
-  // An anyOf/oneOf mismatch is one problem: drop what each rejected variant said.
-  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
-  const kept = errors.filter((e) => !unions.some((u) => e.schemaPath.startsWith(u)));
+  // An anyOf/oneOf mismatch is one problem: drop what each rejected variant said about the
+  // value's type. When a variant of the value's type ($ref'd) names deeper problems, those are
+  // the precise ones, and the union message goes.
+  const unionErrors = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const unions = unionErrors.map((e) => `${e.schemaPath}/`);
+  let kept = errors.filter((e) => !unions.some((u) => e.schemaPath.startsWith(u)));
+  kept = kept.filter((e) => !(e.keyword === 'type' && unionErrors.some((u) => u.instancePath === e.instancePath)));
+  kept = kept.filter((e) => !unionErrors.includes(e) || !kept.some((d) => d !== e && d.instancePath.startsWith(`${e.instancePath}/`)));
   const seen = new Set<string>();
   const issues: SpecIssue[] = [];
   for (const e of kept) {

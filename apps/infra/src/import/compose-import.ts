@@ -1,5 +1,5 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
-import { isPinnedImage } from '@todo/service-spec';
+import { isPinnedImage, looksSecretName } from '@todo/service-spec';
 import type { ImportEntry } from './report';
 
 type Obj = Record<string, any>;
@@ -18,7 +18,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'deploy', 'read_only', 'tmpfs', 'working_dir']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -46,7 +46,6 @@ function literal(value: string, path: string, note: (path: string, status: Impor
   return value.replace(/\$\$/g, '$');
 }
 
-const SECRETISH = /(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIALS?)$/i;
 const kebab = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'value';
 
 /** Compose durations (`1m30s`, `10s`, `500ms`) in whole seconds, at least 1. */
@@ -119,6 +118,9 @@ function environment(raw: unknown): Record<string, string | null> {
   return {};
 }
 
+const CONDITIONS: Record<string, 'healthy' | 'started' | 'completed'> = { service_healthy: 'healthy', service_started: 'started', service_completed_successfully: 'completed' };
+const RESTARTS: Record<string, 'always' | 'on-failure' | 'never'> = { always: 'always', 'unless-stopped': 'always', 'on-failure': 'on-failure', no: 'never' };
+
 function dependsOn(raw: unknown): [string, string][] {
   if (Array.isArray(raw)) return raw.map((d) => [String(d), 'service_started']);
   if (isObj(raw)) return Object.entries(raw).map(([k, v]) => [k, (isObj(v) && v.condition) || 'service_started']);
@@ -157,7 +159,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   for (const key of Object.keys(doc)) {
     if (key === 'volumes') note('volumes', 'mapped', 'named volumes become volumes of the services that mount them');
     else if (key === 'networks') note('networks', 'decision', 'the spec makes one network per dependency edge: a service reaches only what it depends on; add dependsOn where services talk without one');
-    else if (key === 'secrets' || key === 'configs') note(key, 'unmapped', `top-level ${key} (files mounted into containers) are not in the spec yet; the services that use them are listed below`);
+    else if (key === 'secrets') note(key, 'decision', 'file secrets become secret files of the services that use them; the spec never reads their value (Kubernetes: a Secret, compose: a host file named by a variable)');
+    else if (key === 'configs') note(key, 'mapped', 'config files become files of the services that use them');
     else if (key.startsWith('x-')) note(key, 'unmapped', 'extension fields are compose-only');
     else if (!['services', 'version', 'name'].includes(key)) note(key, 'unmapped', 'not a field the spec models');
   }
@@ -220,8 +223,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         } else {
           port.hostPort = pp.published;
           usedHostPorts.add(pp.published);
-          if (pp.hostIp && pp.hostIp !== '127.0.0.1') note(path, 'decision', `published on ${pp.hostIp}:${pp.published} in compose; the spec publishes on 127.0.0.1 only`);
-          else if (!pp.hostIp) note(path, 'decision', `published on all interfaces in compose (${pp.published}); the spec publishes on 127.0.0.1:${pp.published} only`);
+          if (pp.hostIp && pp.hostIp !== '127.0.0.1') port.hostAddress = pp.hostIp;
+          else if (!pp.hostIp) note(path, 'decision', `published on all interfaces in compose; the spec publishes on 127.0.0.1:${pp.published} unless hostAddress says otherwise (set hostAddress: 0.0.0.0 to keep it public)`);
         }
       }
       ports.push(port as PortSpec);
@@ -249,7 +252,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const v = raw === null ? null : literal(raw, `${p}.environment.${k}`, note);
       if (v === null) {
         note(`${p}.environment.${k}`, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
-      } else if (SECRETISH.test(k) && !k.endsWith('_FILE')) {
+      } else if (looksSecretName(k)) {
         secrets[k] = { secret: `${kebab(stackName)}-${s.name}`, key: kebab(k), localDefault: v };
         note(`${p}.environment.${k}`, 'decision', `looks like a secret: imported as a reference to secret "${stackName}-${s.name}" key "${kebab(k)}"; the compose value is kept as a local-only default, replace it (compose reads a host variable, Kubernetes a Secret)`);
       } else {
@@ -264,9 +267,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Command and entrypoint.
     if (c.command !== undefined) {
       s.command = (Array.isArray(c.command) ? c.command.map(String) : shellWords(String(c.command))).map((a: string) => literal(a, `${p}.command`, note));
-      note(`${p}.command`, 'mapped', `arguments ${JSON.stringify(s.command)}`);
+      note(`${p}.command`, 'mapped', `arguments ${JSON.stringify(s.command)} (Kubernetes args; the image's entrypoint is kept)`);
     }
-    if (c.entrypoint !== undefined) note(`${p}.entrypoint`, 'unmapped', 'the spec does not yet set an entrypoint; the image default is used');
+    if (c.entrypoint !== undefined) {
+      s.entrypoint = (Array.isArray(c.entrypoint) ? c.entrypoint.map(String) : shellWords(String(c.entrypoint))).map((a: string) => literal(a, `${p}.entrypoint`, note));
+      note(`${p}.entrypoint`, 'mapped', `entrypoint ${JSON.stringify(s.entrypoint)} (Kubernetes command)`);
+    }
 
     // Volumes: named volumes -> spec volumes; relative binds -> development mounts.
     const volumes: Obj[] = [];
@@ -319,17 +325,17 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         note(`${p}.healthcheck`, 'mapped', `exec check ${JSON.stringify((probe.exec as Obj).command)} as liveness (readiness defaults to it)`);
       } else note(`${p}.healthcheck`, 'unmapped', problem!);
     }
-    if (!s.health) {
-      s.health = { liveness: { exec: { command: ['true'] } } };
-      note(`${p}.healthcheck`, 'decision', 'no health check in compose; the spec needs one: imported as `true` (always healthy), replace it with a real check');
+    if (!s.health && !isObj(c.healthcheck)) {
+      note(`${p}.healthcheck`, 'decision', 'no health check: Kubernetes gets no probes and dependents wait for "started"; add one (http, tcp or exec) if the service has a health endpoint');
     }
 
     // Dependencies: the spec waits until the dependency is healthy.
     const deps = dependsOn(c.depends_on);
     if (deps.length) {
-      s.dependsOn = deps.map(([d]) => (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(d) ? d : kebab(d)));
+      s.dependsOn = deps.map(([d, cond]) => ({ service: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(d) ? d : kebab(d), condition: CONDITIONS[cond] ?? 'started' }));
       for (const [d, cond] of deps) {
-        note(`${p}.depends_on.${d}`, cond === 'service_healthy' ? 'mapped' : 'decision', cond === 'service_healthy' ? 'waits until healthy' : `${cond} in compose; the spec waits until "${d}" is healthy`);
+        if (CONDITIONS[cond]) note(`${p}.depends_on.${d}`, 'mapped', `waits until ${CONDITIONS[cond]}`);
+        else note(`${p}.depends_on.${d}`, 'decision', `condition "${cond}" is unknown; imported as "started"`);
       }
     }
 
@@ -355,7 +361,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (c.read_only === true) note(`${p}.read_only`, 'mapped', 'read-only root filesystem');
     else {
       s.readOnlyRootFilesystem = false;
-      note(`${p}.read_only`, 'decision', 'compose runs a writable root filesystem; imported as readOnlyRootFilesystem: false. Prefer true with writablePaths for the directories the process writes');
+      s.gateWaivers = [{ rule: 'read-only-root-filesystem', reason: 'imported from compose, which runs a writable root filesystem; list the paths the process writes in writablePaths and remove this waiver' }];
+      note(`${p}.read_only`, 'decision', 'compose runs a writable root filesystem; imported as readOnlyRootFilesystem: false with a gate waiver. Prefer true with writablePaths for the directories the process writes');
     }
     if (Array.isArray(c.tmpfs) || typeof c.tmpfs === 'string') {
       s.writablePaths = [...(s.writablePaths ?? []), ...(Array.isArray(c.tmpfs) ? c.tmpfs : [c.tmpfs]).map((t: string) => t.split(':')[0])];
@@ -367,10 +374,36 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       note(`${p}.deploy.replicas`, 'mapped', `${s.replicas} replicas`);
     }
     for (const k of Object.keys(isObj(c.deploy) ? c.deploy : {})) if (k !== 'replicas') note(`${p}.deploy.${k}`, 'unmapped', 'only deploy.replicas is read; resources use the spec defaults');
-    if (c.restart !== undefined) note(`${p}.restart`, c.restart === 'unless-stopped' ? 'mapped' : 'decision', c.restart === 'unless-stopped' ? 'unless-stopped' : `"${c.restart}" in compose; the spec's compose output restarts unless-stopped`);
-    if (c.networks !== undefined) note(`${p}.networks`, 'decision', 'replaced by one network per dependency edge');
+    if (c.restart !== undefined) {
+      const policy = RESTARTS[String(c.restart).split(':')[0]];
+      if (policy) {
+        s.restart = policy;
+        note(`${p}.restart`, c.restart === 'always' ? 'decision' : 'mapped', c.restart === 'always' ? 'restart "always" becomes the spec\'s "always", which compose writes as unless-stopped (a stopped container stays stopped)' : `restart ${policy}`);
+      } else note(`${p}.restart`, 'unmapped', `"${c.restart}" is not a restart policy the spec knows`);
+    }
+    if (c.networks !== undefined) note(`${p}.networks`, 'decision', 'replaced by one network per dependsOn or talksTo edge');
+    if (c.labels !== undefined) {
+      s.labels = environment(c.labels) as Record<string, string>;
+      note(`${p}.labels`, 'mapped', 'labels');
+    }
     if (c.container_name !== undefined) note(`${p}.container_name`, 'unmapped', 'fixed container names are compose-only; services are reached by service name');
-    if (c.secrets !== undefined) note(`${p}.secrets`, 'unmapped', `file secrets ${JSON.stringify(c.secrets)} are not in the spec yet; their /run/secrets files are missing`);
+    const files: Obj[] = [];
+    (Array.isArray(c.secrets) ? c.secrets : []).forEach((raw: unknown, i: number) => {
+      const src = isObj(raw) ? String(raw.source) : String(raw);
+      const target = isObj(raw) && raw.target ? (String(raw.target).startsWith('/') ? String(raw.target) : `/run/secrets/${raw.target}`) : `/run/secrets/${src}`;
+      files.push({ path: target, secret: { secret: `${kebab(stackName)}-${kebab(src)}`, key: 'value' } });
+      note(`${p}.secrets[${i}]`, 'decision', `secret file ${target} from secret "${stackName}-${kebab(src)}" key "value"; the compose file's source is not read: compose takes the file path from a host variable, Kubernetes from the Secret`);
+    });
+    (Array.isArray(c.configs) ? c.configs : []).forEach((raw: unknown, i: number) => {
+      const src = isObj(raw) ? String(raw.source) : String(raw);
+      const def = isObj(doc.configs) ? doc.configs[src] : undefined;
+      const target = isObj(raw) && raw.target ? String(raw.target) : `/${src}`;
+      const source = isObj(def) && typeof def.file === 'string' ? options.repoPath(def.file) : undefined;
+      if (source === undefined) return note(`${p}.configs[${i}]`, 'unmapped', `config "${src}" is not a file inside this repository`);
+      files.push({ path: target, source });
+      note(`${p}.configs[${i}]`, 'mapped', `config file ${target} from ${source}`);
+    });
+    if (files.length) s.files = files;
     if (c.working_dir !== undefined) note(`${p}.working_dir`, 'unmapped', 'the image working directory is used');
     for (const k of Object.keys(c)) if (!HANDLED.has(k)) note(`${p}.${k}`, 'unmapped', 'not a field the spec models');
 
@@ -383,6 +416,36 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     services.push(orderKeys(s) as ServiceSpec);
   }
 
+  // A service others wait for with service_completed_successfully runs once: a job.
+  for (const c of Object.entries(doc.services as Obj)) {
+    for (const [d, cond] of dependsOn((c[1] as Obj)?.depends_on)) {
+      const job = (services as Obj[]).find((x) => x.name === d);
+      if (cond !== 'service_completed_successfully' || !job || job.job) continue;
+      job.job = {};
+      report.push({ path: `services.${d}`, status: 'decision', message: `"${c[0]}" waits for it to complete: imported as a one-shot job (a Kubernetes Job, a compose one-shot service)` });
+    }
+  }
+
+  // Compose puts every service on one network; the spec opens only declared paths. Paths that
+  // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges.
+  for (const s of services as Obj[]) {
+    const deps = new Set((s.dependsOn ?? []).map((d: Obj) => d.service));
+    const talks = new Set<string>();
+    for (const [k, v] of Object.entries({ ...(s.env ?? {}), ...Object.fromEntries(Object.entries(s.secrets ?? {}).map(([n, r]) => [n, (r as Obj).localDefault ?? ''])) })) {
+      for (const other of services) {
+        if (other.name === s.name || deps.has(other.name) || talks.has(other.name)) continue;
+        if (new RegExp(`(^|[/@:,=\\s])${other.name.replace(/-/g, '\\-')}([:/,\\s]|$)`).test(String(v))) {
+          talks.add(other.name);
+          report.push({ path: `services.${s.name}.environment.${k}`, status: 'decision', message: `names service "${other.name}": imported as talksTo: [${other.name}] (a network path without start order)` });
+        }
+      }
+    }
+    if (talks.size) s.talksTo = [...talks].sort();
+    if (!deps.size && !talks.size && services.length > 1) {
+      report.push({ path: `services.${s.name}`, status: 'decision', message: 'depends on nothing and names no other service: it gets no network path to the others; add talksTo if it connects to one' });
+    }
+  }
+
   const spec: StackSpec = {
     name: stackName,
     services,
@@ -392,7 +455,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   return { spec, report };
 }
 
-const ORDER = ['name', 'role', 'runtime', 'image', 'command', 'ports', 'env', 'secrets', 'health', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'user', 'dev'];
+const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'dev'];
 function orderKeys(s: Obj): Obj {
   return Object.fromEntries(Object.entries(s).sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b)));
 }

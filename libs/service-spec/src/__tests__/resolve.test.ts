@@ -54,19 +54,53 @@ describe('resolve', () => {
     expect(stack.services[1].build!.buildArgs).toEqual({ PYTHON_IMAGE: 'local/python:3.11' });
   });
 
-  it('derives compose health commands from the runtime', () => {
-    const stack = resolve(todoStack, 'local', { imageTags: { backend: 'a', frontend: 'b' } });
-    const by = (n: string) => stack.services.find((s) => s.name === n)!;
-    expect(by('backend').composeHealthCommand?.slice(0, 2)).toEqual(['python', '-c']);
-    expect(by('backend').composeHealthCommand?.[2]).toContain("'http://127.0.0.1:8000/ready'");
-    expect(by('frontend').composeHealthCommand?.slice(0, 2)).toEqual(['node', '-e']);
-    expect(by('frontend').composeHealthCommand?.[2]).toContain("'http://127.0.0.1:3000/api/health'");
-    expect(by('postgres').composeHealthCommand).toEqual(['pg_isready', '-U', 'todo', '-d', 'todo', '-h', '127.0.0.1']);
+  it('keeps command as arguments and entrypoint apart, with per-environment overrides', () => {
+    const spec = mutate((s) => {
+      s.services[1].command = ['serve'];
+      s.environments.prod.services = { api: { entrypoint: ['/tini', '--'], command: ['serve', '--prod'], hostAddress: '0.0.0.0', labels: { tier: 'gold' } } };
+      s.services[1].labels = { team: 'a' };
+    });
+    const local = resolve(spec, 'local', { imageTags: tags }).services.find((s) => s.name === 'api')!;
+    const prod = resolve(spec, 'prod', { imageTags: tags }).services.find((s) => s.name === 'api')!;
+    expect([local.entrypoint, local.command]).toEqual([undefined, ['serve']]);
+    expect([prod.entrypoint, prod.command]).toEqual([['/tini', '--'], ['serve', '--prod']]);
+    expect(prod.ports[0].hostAddress).toBe('0.0.0.0');
+    expect(local.ports[0].hostAddress).toBe('127.0.0.1');
+    expect(prod.labels).toEqual({ team: 'a', tier: 'gold' });
   });
 
-  it('refuses an http check it cannot run inside the container', () => {
-    const spec = mutate((s) => delete s.services[1].runtime);
-    expect(() => resolve(spec, 'local', { imageTags: tags })).toThrow('services.api.health.composeCommand: an http check needs runtime "python" or "node"');
+  it('defaults dependency conditions: healthy with a check, started without, completed for a job', () => {
+    const spec = mutate((s) => {
+      s.services.push({ name: 'seed', role: 'worker', image: { ref: 'x:1' }, job: {} });
+      s.services.push({ name: 'plain', role: 'worker', image: { ref: 'x:1' }, ports: [{ name: 'p', port: 1 }] });
+      s.services[1].dependsOn = ['db', 'seed', 'plain'];
+      s.services[0].talksTo = ['plain'];
+    });
+    const stack = resolve(spec, 'local', { imageTags: tags });
+    const by = (n: string) => stack.services.find((s) => s.name === n)!;
+    expect(by('api').dependsOn).toEqual([
+      { service: 'db', condition: 'healthy' },
+      { service: 'plain', condition: 'started' },
+      { service: 'seed', condition: 'completed' },
+    ]);
+    // A job serves nothing: no network edge to it. talksTo opens one without ordering.
+    expect(by('api').connectsTo).toEqual(['db', 'plain']);
+    expect(by('plain').connectedFrom).toEqual(['api', 'db']);
+    expect(by('db').dependsOn).toEqual([]);
+  });
+
+  it('reads repo files through the caller, and reports one it cannot read', () => {
+    const spec = mutate((s) => (s.services[1].files = [{ path: '/etc/app.conf', source: 'conf/app.conf' }]));
+    const api = resolve(spec, 'local', { imageTags: tags, readRepoFile: (p) => `read ${p}` }).services.find((s) => s.name === 'api')!;
+    expect(api.files).toEqual([{ path: '/etc/app.conf', key: 'etc-app.conf', content: 'read conf/app.conf', source: 'conf/app.conf' }]);
+    expect(() =>
+      resolve(spec, 'local', {
+        imageTags: tags,
+        readRepoFile: () => {
+          throw new Error('ENOENT');
+        },
+      }),
+    ).toThrow('services.api.files: source "conf/app.conf" cannot be read (ENOENT)');
   });
 
   it('gives the todo stack its production shape', () => {

@@ -62,4 +62,13 @@ describe('the JSON Schema of the spec', () => {
     );
     expect(issues.map((i) => i.path).sort()).toEqual(['environments.local.target', 'extra', 'services.api.health.liveness.periodSeconds', 'services.db.role']);
   });
+
+  it('a union (dependsOn: name or object) reports the precise problem, or one message for a wrong type', () => {
+    expect(validateShape(mutate((s: any) => (s.services[1].dependsOn = [5])))).toEqual([
+      { path: 'services.api.dependsOn[0]', message: 'must be one of these forms: a string; DependencySpec' },
+    ]);
+    expect(validateShape(mutate((s: any) => (s.services[1].dependsOn = [{ service: 'db', condition: 'ready' }])))).toEqual([
+      { path: 'services.api.dependsOn[0].condition', message: 'must be one of "healthy", "started", "completed", got "ready"' },
+    ]);
+  });
 });

@@ -18,6 +18,7 @@ describe('validate', () => {
       ['services not an array', (s: any) => (s.services = {}), 'services', 'must be an array, got an object'],
       ['wrong port type', (s: any) => (s.services[0].ports[0].port = '5432'), 'services.db.ports[0].port', 'must be an integer, got "5432"'],
       ['unknown field', (s: any) => (s.services[1].replica = 2), 'services.api.replica', 'unknown field; expected one of:'],
+      ['bad dependency condition', (s: any) => (s.services[1].dependsOn = [{ service: 'db', condition: 'ready' }]), 'services.api.dependsOn[0].condition', 'must be one of "healthy", "started", "completed"'],
       ['bad role', (s: any) => (s.services[1].role = 'server'), 'services.api.role', 'must be one of "web", "api", "database", "worker", "cache", got "server"'],
       ['bad target', (s: any) => (s.environments.local.target = 'swarm'), 'environments.local.target', 'must be one of "compose", "kubernetes"'],
       ['bool expected', (s: any) => (s.environments.prod.podDisruptionBudgets = 'yes'), 'environments.prod.podDisruptionBudgets', 'must be true or false, got "yes"'],
@@ -52,7 +53,57 @@ describe('validate', () => {
       ['probe with two kinds', (s: any) => (svc(s, 'db').health.liveness.tcp = { port: 'pg' }), 'services.db.health.liveness', 'set exactly one of http, tcp, exec (found tcp, exec)'],
       ['probe path without slash', (s: any) => (svc(s, 'api').health.liveness.http.path = 'health'), 'services.api.health.liveness.http.path', 'must start with "/"'],
       ['probe period zero', (s: any) => (svc(s, 'api').health.liveness.periodSeconds = 0), 'services.api.health.liveness.periodSeconds', 'must be at least 1, got 0'],
-      ['no health check', (s: any) => (svc(s, 'api').health = {}), 'services.api.health', 'a long-running service needs a liveness or readiness check'],
+      // Health is optional, but what refines a check needs one.
+      ['startup without a check', (s: any) => (svc(s, 'api').health = { startup: { http: { path: '/h', port: 'http' } } }), 'services.api.health', 'startup and composeCommand refine a liveness or readiness check'],
+      // Secret-looking plain values: the gate's ConfigMap rule would reject them after synth.
+      ['secret-looking env name', (s: any) => (svc(s, 'api').env.STRIPE_SECRET_KEY = 'sk_live_abcdefghijklmnop'), 'services.api.env.STRIPE_SECRET_KEY', '"STRIPE_SECRET_KEY" looks like a secret'],
+      ['secret-looking env value', (s: any) => (svc(s, 'api').env.PAYMENTS = 'sk_live_abcdefghijklmnop'), 'services.api.env.PAYMENTS', 'the value holds a Stripe-style live key'],
+      ['credential URL in env', (s: any) => (svc(s, 'api').env.UPSTREAM = 'https://bob:hunter2@example.com'), 'services.api.env.UPSTREAM', 'a URL with an embedded password'],
+      ['secret-looking override env', (s: any) => (s.environments.prod.services = { api: { env: { API_TOKEN: 'x' } } }), 'environments.prod.services.api.env.API_TOKEN', 'looks like a secret'],
+      ['secret-looking config file', (s: any) => (svc(s, 'api').files = [{ path: '/etc/app/secret.conf', content: 'x' }]), 'services.api.files[0]', 'looks like a secret'],
+      [
+        'secret variable collision',
+        (s: any) => {
+          svc(s, 'api').secrets = { A: { secret: 'db-password', key: 'password' }, B: { secret: 'db', key: 'password-password' } };
+        },
+        'services.api.secrets.B',
+        'secret db/password-password and secret db-password/password (services.api.secrets.A) both map to the compose variable DB_PASSWORD_PASSWORD',
+      ],
+      // What the policy gate rejects, validation rejects first.
+      ['writable root filesystem', (s: any) => (svc(s, 'api').readOnlyRootFilesystem = false), 'services.api.readOnlyRootFilesystem', 'the policy gate (read-only-root-filesystem) rejects a writable root filesystem'],
+      ['2 replicas without a PDB', (s: any) => (s.environments.prod.podDisruptionBudgets = false, (svc(s, 'api').replicas = 2)), 'environments.prod.podDisruptionBudgets', 'service "api" runs 2 replicas, and the policy gate (pod-disruption-budget) wants a PodDisruptionBudget'],
+      ['unknown gate waiver', (s: any) => (svc(s, 'api').gateWaivers = [{ rule: 'privileged', reason: 'because we must' }]), 'services.api.gateWaivers[0].rule', '"privileged" cannot be waived'],
+      // Storage.
+      ['RWO volume on a replicated Deployment', (s: any) => (svc(s, 'api').volumes = [{ name: 'up', mountPath: '/up' }], (svc(s, 'api').replicas = 2)), 'services.api.volumes[0].accessMode', 'a ReadWriteOnce volume attaches to one pod, but the service runs up to 2 replicas'],
+      ['RWO volume with autoscaling', (s: any) => (svc(s, 'api').volumes = [{ name: 'up', mountPath: '/up' }], (s.environments.prod.services = { api: { autoscaling: { minReplicas: 2, maxReplicas: 4 } } })), 'services.api.volumes[0].accessMode', 'environment "prod" runs up to 4 replicas'],
+      // Files.
+      ['file with two sources', (s: any) => (svc(s, 'api').files = [{ path: '/etc/a.conf', content: 'x', source: 'a.conf' }]), 'services.api.files[0]', 'set exactly one of content, source, secret (found content, source)'],
+      ['relative file path', (s: any) => (svc(s, 'api').files = [{ path: 'etc/a.conf', content: 'x' }]), 'services.api.files[0].path', 'is not an absolute file path'],
+      ['file source outside the repo', (s: any) => (svc(s, 'api').files = [{ path: '/etc/a.conf', source: '../a.conf' }]), 'services.api.files[0].source', 'must be a path inside the repo'],
+      // Start order and reachability.
+      ['healthy on a service without health', (s: any) => (delete svc(s, 'db').health, (svc(s, 'api').dependsOn = [{ service: 'db', condition: 'healthy' }])), 'services.api.dependsOn[0].condition', '"db" has no health check, so "healthy" can never be reached'],
+      ['completed on a service', (s: any) => (svc(s, 'api').dependsOn = [{ service: 'db', condition: 'completed' }]), 'services.api.dependsOn[0].condition', '"db" is a long-running service and never completes'],
+      ['talksTo unknown', (s: any) => (svc(s, 'api').talksTo = ['dbb']), 'services.api.talksTo[0]', 'unknown service "dbb"'],
+      ['talksTo a service without ports', (s: any) => (svc(s, 'db').talksTo = ['api'], (svc(s, 'api').ports = []), delete svc(s, 'api').ingressPath, delete svc(s, 'api').health), 'services.db.talksTo[0]', '"api" has no ports'],
+      // Commands and jobs.
+      ['empty entrypoint', (s: any) => (svc(s, 'api').entrypoint = []), 'services.api.entrypoint', 'an empty entrypoint would clear the image ENTRYPOINT'],
+      ['job with ports', (s: any) => (svc(s, 'api').job = {}), 'services.api.ports', 'a job serves nothing'],
+      ['bad cron', (s: any) => (s.services.push({ name: 'nightly', role: 'worker', image: { ref: 'x:1' }, job: { schedule: 'every night' } })), 'services.nightly.job.schedule', 'is not a 5-field cron schedule'],
+      ['waiting on a scheduled job', (s: any) => (s.services.push({ name: 'nightly', role: 'worker', image: { ref: 'x:1' }, job: { schedule: '0 3 * * *' } }), svc(s, 'api').dependsOn.push('nightly')), 'services.api.dependsOn[1]', 'is a scheduled job'],
+      ['floating tags in Kubernetes', (s: any) => (s.environments.prod.allowFloatingTags = true), 'environments.prod.allowFloatingTags', 'the policy gate (image-tag) rejects floating tags'],
+      ['namespace in compose', (s: any) => (s.environments.local.namespace = 'x'), 'environments.local.namespace', 'a Kubernetes setting'],
+      // Escape hatch.
+      ['compose patch of unknown service', (s: any) => (s.environments.local.patches = { compose: { apii: { shm_size: '1g' } } }), 'environments.local.patches.compose.apii', 'unknown service "apii"'],
+      ['compose patch undoing hardening', (s: any) => (s.environments.local.patches = { compose: { api: { privileged: true } } }), 'environments.local.patches.compose.api.privileged', 'would undo the hardening'],
+      ['compose patch on kubernetes', (s: any) => (s.environments.prod.patches = { compose: { api: { shm_size: '1g' } } }), 'environments.prod.patches.compose', 'compose patches apply only to compose environments'],
+      ['patch op without value', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'add', path: '/x' }] }] }), 'environments.prod.patches.kubernetes[0].patch[0].value', '"add" needs a value'],
+      // Overrides and metadata.
+      ['floating override image', (s: any) => (s.environments.prod.services = { db: { image: 'postgres' } }), 'environments.prod.services.db.image', 'image "postgres" is untagged or :latest'],
+      ['database published beyond loopback', (s: any) => (svc(s, 'db').ports[0].hostPort = 5432, (svc(s, 'db').ports[0].hostAddress = '0.0.0.0')), 'services.db.ports[0].hostAddress', 'a database port is never published beyond loopback'],
+      ['bad host address override', (s: any) => (s.environments.local.services = { api: { hostAddress: 'localhost' } }), 'environments.local.services.api.hostAddress', '"localhost" is not an IPv4 address'],
+      ['bad label value', (s: any) => (svc(s, 'api').labels = { team: 'a b' }), 'services.api.labels.team', 'label value "a b" is not valid'],
+      ['reserved label', (s: any) => (svc(s, 'api').labels = { 'app.kubernetes.io/name': 'x' }), 'services.api.labels.app.kubernetes.io/name', 'app.kubernetes.io/ labels are set by the renderer'],
+      ['override secret also plain', (s: any) => (s.environments.prod.services = { api: { secrets: { LOG_LEVEL: { secret: 'x', key: 'y' } } } }), 'environments.prod.services.api.secrets.LOG_LEVEL', 'is also plain env'],
       ['secret also plain env', (s: any) => (svc(s, 'api').env.DATABASE_URL = 'postgresql://x'), 'services.api.env.DATABASE_URL', 'is also given as a secret (services.api.secrets.DATABASE_URL)'],
       ['bad env name', (s: any) => (svc(s, 'api').env['LOG-LEVEL'] = 'x'), 'services.api.env.LOG-LEVEL', 'is not a valid environment variable name'],
       ['bad secret name', (s: any) => (svc(s, 'api').secrets.DATABASE_URL.secret = 'Api_Secret'), 'services.api.secrets.DATABASE_URL.secret', 'secret name "Api_Secret" is not a DNS-1123 subdomain'],
@@ -80,6 +131,26 @@ describe('validate', () => {
     ])('%s', (_, change, path, message) => {
       const issues = validate(mutate(change));
       expect(issues).toContainEqual({ path, message: expect.stringContaining(message) });
+    });
+
+    it('accepts a service with no health check, and the new fields used as intended', () => {
+      const spec = mutate((s) => {
+        delete svc(s, 'db').health;
+        svc(s, 'api').dependsOn = [{ service: 'db', condition: 'started' }];
+        svc(s, 'api').talksTo = ['db'];
+        svc(s, 'api').entrypoint = ['/bin/tini', '--'];
+        svc(s, 'api').command = ['serve', '--port', '8000'];
+        svc(s, 'api').files = [{ path: '/etc/app/app.conf', content: 'a=1' }, { path: '/run/secrets/token', secret: { secret: 'api', key: 'token' } }];
+        svc(s, 'api').labels = { team: 'payments' };
+        svc(s, 'api').annotations = { 'example.com/owner': 'Payments team <pay@example.com>' };
+        svc(s, 'api').volumes = [{ name: 'uploads', mountPath: '/uploads', sizeGiB: 2 }];
+        s.services.push({ name: 'seed', role: 'worker', image: { ref: 'x:1' }, job: {}, command: ['seed'] });
+        s.services.push({ name: 'nightly', role: 'worker', image: { ref: 'x:1' }, job: { schedule: '0 3 * * *' }, restart: 'never' });
+        svc(s, 'api').dependsOn.push('seed');
+        s.environments.prod.services = { api: { command: ['serve'], secrets: { EXTRA: { secret: 'api', key: 'extra' } }, labels: { tier: 'gold' } } };
+        s.environments.local.services = { api: { hostAddress: '0.0.0.0', image: 'example/api:1.2.3' } };
+      });
+      expect(validate(spec)).toEqual([]);
     });
 
     it('allows :latest where the environment allows floating tags', () => {

@@ -1,11 +1,11 @@
-import type { ResolvedProbe } from './resolved';
+import type { ResolvedProbe, ResolvedService } from '@todo/service-spec';
 
 /**
  * The command compose runs for a probe. Slim images have no curl or wget, and
  * busybox wget resolves localhost to ::1, so HTTP checks use the image's own
  * runtime against 127.0.0.1.
  */
-export function composeHealthCommand(probe: ResolvedProbe, runtime: 'python' | 'node' | 'none', service: string): string[] {
+function derivedCommand(probe: ResolvedProbe, runtime: 'python' | 'node' | 'none'): string[] | undefined {
   if (probe.exec) return [...probe.exec.command];
   const t = probe.timeoutSeconds;
   if (probe.http) {
@@ -24,5 +24,16 @@ export function composeHealthCommand(probe: ResolvedProbe, runtime: 'python' | '
       return ['node', '-e', `require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`];
     }
   }
-  throw new Error(`services.${service}.health.composeCommand: an ${probe.http ? 'http' : 'tcp'} check needs runtime "python" or "node" to run inside the container; set runtime, or give health.composeCommand`);
+  return undefined;
+}
+
+/**
+ * The command compose runs as the service's health check: the spec's own
+ * `health.composeCommand`, else one derived from the readiness probe. Undefined
+ * when the image has no known runtime for an HTTP/TCP check (the parity report says so).
+ */
+export function composeHealthCommand(s: ResolvedService): string[] | undefined {
+  if (s.composeHealthCommand) return [...s.composeHealthCommand];
+  const probe = s.readiness ?? s.liveness;
+  return probe && derivedCommand(probe, s.runtime);
 }

@@ -1,0 +1,72 @@
+import { validate, type StackSpec } from '@todo/service-spec';
+import { renderOutputs } from '../src/outputs';
+
+/** One rule source: what validates passes the policy gate, and synth runs the gate before writing, naming the spec field. */
+const stack = (change: (s: any) => void = () => undefined): StackSpec => {
+  const s: any = {
+    name: 'gated',
+    services: [
+      { name: 'app', role: 'api', image: { ref: 'example/app:1.0' }, ports: [{ name: 'http', port: 8080 }], env: { MODE: 'fast' }, health: { liveness: { tcp: { port: 'http' } } } },
+      { name: 'worker', role: 'worker', image: { ref: 'example/app:1.0' }, command: ['work'], talksTo: ['app'] },
+    ],
+    environments: { k: { target: 'kubernetes' }, c: { target: 'compose' } },
+  };
+  change(s);
+  return s;
+};
+const synth = (spec: StackSpec) => renderOutputs(spec, {});
+
+describe('the policy gate inside synth', () => {
+  it('passes a service without a health check: the spec waives the probes rule for it, and the parity report says so', () => {
+    const { warnings } = synth(stack());
+    expect(warnings.filter((w) => w.path === 'services.worker.health').map((w) => w.target).sort()).toEqual(['compose', 'kubernetes']);
+  });
+
+  it('fails synth, naming the escape-hatch patch that broke a rule', () => {
+    const spec = stack((s) => (s.environments.k.patches = { kubernetes: [{ kind: 'Deployment', name: 'app', patch: [{ op: 'replace', path: '/spec/template/spec/containers/0/securityContext/privileged', value: true }] }] }));
+    expect(validate(spec)).toEqual([]);
+    expect(() => synth(spec)).toThrow(/environments\.k\.patches\.kubernetes\[0\]: the policy gate rejects environment "k" \(pss-privileged\)/);
+  });
+
+  it('lets a harmless patch through', () => {
+    const spec = stack((s) => (s.environments.k.patches = { kubernetes: [{ kind: 'NetworkPolicy', name: 'allow-app', patch: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }] }] }));
+    expect(() => synth(spec)).not.toThrow();
+  });
+
+  it('honours a waiver the spec states, and lists it in the parity report', () => {
+    const spec = stack((s) => Object.assign(s.services[0], { readOnlyRootFilesystem: false, gateWaivers: [{ rule: 'read-only-root-filesystem', reason: 'the vendor image writes to /var/cache at will' }] }));
+    const { files, warnings } = synth(spec);
+    expect(files.find((f) => f.path === 'dist/k8s/k/20-app.yaml')!.content).toContain('readOnlyRootFilesystem: false');
+    expect(warnings.map((w) => w.path)).toContain('services.app.gateWaivers.read-only-root-filesystem');
+  });
+
+  // Plain env names and values the gate's ConfigMap rule rejects: validation must reject each first.
+  it.each([
+    ['STRIPE_SECRET_KEY', 'sk_live_0123456789abcdef'],
+    ['DB_PASSWORD', 'hunter2'],
+    ['apiKey', 'abc'],
+    ['DATABASE_URL', 'postgresql://u@db/x'],
+    ['SENTRY_DSN', 'https://k@o.ingest.sentry.io/1'],
+    ['UPSTREAM', 'https://bob:hunter2@example.com'],
+    ['OPENAI', 'sk-abcdefghijklmnopqrstuvwxyz012345'],
+    ['AWS_ID', 'AKIAABCDEFGHIJKLMNOP'],
+    ['CERT', '-----BEGIN RSA PRIVATE KEY-----'],
+  ])('env %s: if validation lets it through, the gate must too', (name, value) => {
+    const spec = stack((s) => (s.services[0].env = { [name]: value }));
+    const issues = validate(spec);
+    if (issues.length === 0) expect(() => synth(spec)).not.toThrow();
+    else expect(issues.map((i) => i.path)).toContain(`services.app.env.${name}`);
+  });
+
+  it.each([['TOKEN_TTL_SECONDS'], ['PUBLIC_KEY_URL'], ['LOG_LEVEL'], ['PASSWORD_FILE']])('env %s=plain: validation and the gate agree', (name) => {
+    const spec = stack((s) => (s.services[0].env = { [name]: 'plain' }));
+    const valid = validate(spec).length === 0;
+    let gated = true;
+    try {
+      synth(spec);
+    } catch {
+      gated = false;
+    }
+    expect(valid).toBe(gated);
+  });
+});

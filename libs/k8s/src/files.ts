@@ -1,0 +1,37 @@
+import type { ResolvedService, ResolvedStack } from '@todo/service-spec';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import { serviceLabels } from './labels';
+
+/** Name of the ConfigMap that holds a service's config files. */
+export const filesConfigMapName = (s: ResolvedService) => `${s.name}-files`;
+
+/**
+ * Config files as one ConfigMap volume and secret files as Secret volumes, each
+ * file mounted read-only at its own path (subPath), so the rest of its directory
+ * stays the image's. The pod's config hash annotation covers their content, so a
+ * change rolls the pods (subPath mounts are not refreshed in place).
+ */
+export function mountFiles(scope: Construct, stack: ResolvedStack, s: ResolvedService, containers: readonly kplus.Container[]): void {
+  const config = s.files.filter((f) => f.content !== undefined && !f.secret);
+  if (config.length) {
+    const cm = new kplus.ConfigMap(scope, 'files', {
+      metadata: { name: filesConfigMapName(s), labels: serviceLabels(stack, s) },
+      data: Object.fromEntries(config.map((f) => [f.key, f.content!])),
+    });
+    const volume = kplus.Volume.fromConfigMap(scope, 'files-volume', cm, { name: 'files', items: Object.fromEntries(config.map((f) => [f.key, { path: f.key }])) });
+    for (const f of config) for (const c of containers) c.mount(f.path, volume, { subPath: f.key, readOnly: true });
+  }
+  const bySecret = new Map<string, typeof s.files[number][]>();
+  for (const f of s.files) if (f.secret) bySecret.set(f.secret.secret, [...(bySecret.get(f.secret.secret) ?? []), f]);
+  for (const [secretName, files] of [...bySecret].sort(([a], [b]) => a.localeCompare(b))) {
+    const secret = kplus.Secret.fromSecretName(scope, `file-secret-${secretName}`, secretName);
+    const volume = kplus.Volume.fromSecret(scope, `file-secret-volume-${secretName}`, secret, {
+      name: `secret-${secretName}`.slice(0, 63).replace(/[^a-z0-9]+$/, ''),
+      // Readable by the pod's group (fsGroup) only.
+      defaultMode: 0o440,
+      items: Object.fromEntries(files.map((f) => [f.secret!.key, { path: f.key }])),
+    });
+    for (const f of files) for (const c of containers) c.mount(f.path, volume, { subPath: f.key, readOnly: true });
+  }
+}

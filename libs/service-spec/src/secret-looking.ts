@@ -1,0 +1,29 @@
+/**
+ * What looks like a secret, as the policy gate judges rendered output
+ * (libs/policy/src/core/secret-patterns.ts, whose ConfigMap rule rejects these
+ * names and values). Validation applies the same judgement to the spec so a
+ * spec that validates passes the gate; apps/infra/test asserts the two agree.
+ */
+const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'SECRET', 'TOKEN', 'KEY', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS']);
+
+/** DATABASE_URL, OPENAI_API_KEY, dbPassword, ...; `*_FILE` names point at a mounted file and hold no value. */
+export function looksSecretName(name: string): boolean {
+  const upper = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  if (upper.endsWith('_FILE')) return false;
+  if (/(^|_)(DATABASE|DB)_URL$/.test(upper) || /(^|_)DSN$/.test(upper)) return true;
+  return upper.split(/[^A-Z0-9]+/).some((segment) => SECRET_WORDS.has(segment));
+}
+
+const VALUE_PATTERNS: readonly [string, RegExp][] = [
+  ['an OpenAI-style API key', /(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{20,}/],
+  ['a Stripe-style live key', /(?<![A-Za-z0-9])(?:sk|rk|pk)_live_[A-Za-z0-9]{8,}/],
+  ['a PEM private key', /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/],
+  ['an AWS access key id', /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/],
+  ['an AWS secret access key', /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}\b/i],
+  ['a URL with an embedded password', /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:(?!\$[{(]?[A-Za-z_])[^\s@/'"]+@/i],
+];
+
+/** Labels of the secret-shaped values in `text`, for messages that never echo the value. */
+export function secretValueKinds(text: string): string[] {
+  return VALUE_PATTERNS.filter(([, p]) => p.test(text)).map(([label]) => label);
+}
