@@ -2,7 +2,7 @@
 import { contextFiles, stackImagePlan } from '@todo/build-inputs';
 import { todoStack, type StackSpec } from '@todo/service-spec';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { createNodes, projectNameFor } from '../src/plugin';
 
@@ -42,7 +42,11 @@ describe('docker-build inference', () => {
 
 describe('createNodes', () => {
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(repoRoot, 'tmp-plugin-'))));
+  // Under tmp/ (git-ignored, so never globbed by Nx or seen by git status).
+  beforeEach(() => {
+    mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
+    dir = mkdtempSync(join(repoRoot, 'tmp', 'plugin-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('services that share a build share one target, tagged for each repository', async () => {
@@ -52,7 +56,7 @@ describe('createNodes', () => {
       name: 'shared',
       services: ['api', 'worker', 'cron'].map((name) => ({ ...backend, name, dependsOn: [], ingressPath: undefined })),
     };
-    const file = posix.join(posix.basename(dir), 'shared.stack.json');
+    const file = posix.join('tmp', posix.basename(dir), 'shared.stack.json');
     writeFileSync(join(repoRoot, file), JSON.stringify(spec));
     const [, fn] = createNodes;
     const results = await fn([file], undefined, { workspaceRoot: repoRoot, nxJsonConfiguration: {} });
@@ -63,7 +67,7 @@ describe('createNodes', () => {
   });
 
   it('names the spec file that cannot be read', async () => {
-    const file = posix.join(posix.basename(dir), 'broken.stack.json');
+    const file = posix.join('tmp', posix.basename(dir), 'broken.stack.json');
     writeFileSync(join(repoRoot, file), '{ "name": ');
     const [, fn] = createNodes;
     await expect(async () => fn([file], undefined, { workspaceRoot: repoRoot, nxJsonConfiguration: {} })).rejects.toThrow(`docker-build targets: spec file "${file}" is not valid JSON`);
