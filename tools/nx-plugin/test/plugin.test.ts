@@ -19,9 +19,11 @@ describe('docker-build inference', () => {
       const t = p.targets['docker-build'];
       expect(t.cache).toBe(false);
       expect(t.options.commands).toEqual([`node scripts/docker-build.mjs --spec libs/service-spec/src/stacks/todo.ts ${b.repositories.join(' ')}`]);
-      const expected = [b.dockerfile, `${b.dockerfile}.dockerignore`, ...contextFiles(repoRoot, b.context, b.dockerfile).map((f) => posix.join(b.context, f))];
+      const sent = [b.dockerfile, `${b.dockerfile}.dockerignore`, ...contextFiles(repoRoot, b.context, b.dockerfile).map((f) => posix.join(b.context, f))];
+      // What Docker receives (files, and the base images as build args: the spec and the mirrors).
       // Literal paths, glob-special characters turned into `?` (Next.js routes such as [id]).
-      expect(t.inputs).toEqual([...new Set(expected)].sort().map((f) => `{workspaceRoot}/${f.replace(/[*?[\]{}()!]/g, '?')}`));
+      const files = [...new Set([...sent, 'libs/service-spec/src/stacks/todo.ts'])].sort().map((f) => `{workspaceRoot}/${f.replace(/[*?[\]{}()!]/g, '?')}`);
+      expect(t.inputs).toEqual([...files, { env: 'TODO_IMAGE_MIRRORS' }]);
     }
   });
 
@@ -37,6 +39,8 @@ describe('docker-build inference', () => {
     // Outside every context: no image is affected.
     expect(affected('apps/backend/tests/conftest.py')).toEqual([]);
     expect(affected('README.md')).toEqual([]);
+    // The spec names the bases: editing it affects every image it builds.
+    expect(affected('libs/service-spec/src/stacks/todo.ts')).toEqual(['docker-backend', 'docker-frontend']);
   });
 });
 
