@@ -14,7 +14,7 @@ let stack: ComposeStack;
 function expectedRefs(): Record<string, string> {
   const refs: Record<string, string> = {};
   const r = runSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'plan']);
-  if (r.status !== 0) throw new Error(`build-inputs plan: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`infra images plan: ${r.stderr}`);
   for (const { ref } of Object.values(JSON.parse(r.stdout).services as Record<string, { ref: string }>)) refs[ref.split(':')[0]] = ref;
   return refs;
 }

@@ -70,7 +70,7 @@ describe('spec-driven targets', () => {
     const r = run('npx', ['nx', 'affected', '-t', 'docker-build', '--files=tests/images/fixtures/three-builds/worker/worker.py', '--skip-nx-cache', '--output-style=static']);
     expect({ status: r.status, out: r.stdout.slice(-2000) }).toEqual({ status: 0, out: expect.any(String) });
     expect(r.stdout.match(/docker-build: building .*/g)?.map((l) => l.split(' ')[2].replace(/,$/, ''))).toEqual([ref]);
-    expect(r.stdout).toContain('Successfully ran target docker-build for project tests-images-fixtures-three-builds-worker');
+    expect(r.stdout.match(/> nx run \S+:docker-build/g)).toEqual(['> nx run tests-images-fixtures-three-builds-worker:docker-build']);
     expect(imageExists(ref)).toBe(true);
     // The image runs: the spec alone made a working service.
     expect(docker('run', '--rm', ref)).toBe('worker: ready');

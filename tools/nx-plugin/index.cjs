@@ -9,8 +9,10 @@ const { join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..');
 const cacheDir = join(root, 'node_modules', '.cache', 'nx-plugin');
-const out = join(cacheDir, 'plugin.cjs');
-const manifest = join(cacheDir, 'plugin.json');
+// Keyed by this checkout's path: clones may share node_modules, never a bundle.
+const key = createHash('sha256').update(__dirname).digest('hex').slice(0, 16);
+const out = join(cacheDir, `${key}.cjs`);
+const manifest = join(cacheDir, `${key}.json`);
 
 function digest(files) {
   const h = createHash('sha256');

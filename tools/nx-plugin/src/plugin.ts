@@ -36,13 +36,18 @@ export function dockerBuildInputs(workspaceRoot: string, group: BuildGroup): str
 
 function target(workspaceRoot: string, builds: Found[]): TargetConfiguration {
   const inputs = new Set<string>();
-  for (const b of builds) for (const i of dockerBuildInputs(workspaceRoot, b.group)) inputs.add(i);
+  for (const b of builds) {
+    for (const i of dockerBuildInputs(workspaceRoot, b.group)) inputs.add(i);
+    // The spec names the base images, which Docker receives as build args.
+    inputs.add(literalGlob(b.specFile));
+  }
   const commands = builds.map((b) => `node scripts/docker-build.mjs --spec ${b.specFile} ${b.group.repositories.join(' ')}`);
   return {
     executor: 'nx:run-commands',
     // The engine is the cache: a content-addressed tag is looked up there, never in Nx outputs.
     cache: false,
-    inputs: [...inputs].sort(),
+    // ...and the machine's mirrors replace them.
+    inputs: [...[...inputs].sort(), { env: 'TODO_IMAGE_MIRRORS' }],
     options: { cwd: '{workspaceRoot}', commands, parallel: false },
     metadata: {
       description: `Build ${builds.flatMap((b) => b.group.repositories).join(', ')} unless the engine holds the tag`,

@@ -24,11 +24,14 @@ const expectedAffected: Record<string, string[]> = {
 
 describe('project graph', () => {
   let deps: Record<string, { target: string }[]>;
+  let nodes: Record<string, { data: { root: string; targets: Record<string, unknown> } }>;
   beforeAll(() => {
     const dir = mkdtempSync(join(tmpdir(), 'graph-'));
     try {
       nx('graph', `--file=${join(dir, 'graph.json')}`);
-      deps = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8')).graph.dependencies;
+      const graph = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8')).graph;
+      deps = graph.dependencies;
+      nodes = graph.nodes;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -46,6 +49,12 @@ describe('project graph', () => {
       }
     }
     expect([...affected].sort()).toEqual(expectedAffected[lib]);
+  });
+
+  it('every TypeScript library and tool is linted, so its module boundary is enforced', () => {
+    const ts = Object.entries(nodes).filter(([, n]) => /^(libs|tools)\//.test(n.data.root));
+    expect(ts.map(([name]) => name).sort()).toEqual([...libs, 'nx-plugin'].sort());
+    for (const [name, n] of ts) expect({ name, lint: Boolean(n.data.targets.lint), typecheck: Boolean(n.data.targets.typecheck) }).toEqual({ name, lint: true, typecheck: true });
   });
 
   it('nx show projects --affected agrees for the model', () => {

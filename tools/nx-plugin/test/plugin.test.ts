@@ -2,7 +2,7 @@
 import { contextFiles, stackImagePlan } from '@todo/build-inputs';
 import { todoStack, type StackSpec } from '@todo/service-spec';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { createNodes, projectNameFor } from '../src/plugin';
 
@@ -19,9 +19,11 @@ describe('docker-build inference', () => {
       const t = p.targets['docker-build'];
       expect(t.cache).toBe(false);
       expect(t.options.commands).toEqual([`node scripts/docker-build.mjs --spec libs/service-spec/src/stacks/todo.ts ${b.repositories.join(' ')}`]);
-      const expected = [b.dockerfile, `${b.dockerfile}.dockerignore`, ...contextFiles(repoRoot, b.context, b.dockerfile).map((f) => posix.join(b.context, f))];
+      const sent = [b.dockerfile, `${b.dockerfile}.dockerignore`, ...contextFiles(repoRoot, b.context, b.dockerfile).map((f) => posix.join(b.context, f))];
+      // What Docker receives (files, and the base images as build args: the spec and the mirrors).
       // Literal paths, glob-special characters turned into `?` (Next.js routes such as [id]).
-      expect(t.inputs).toEqual([...new Set(expected)].sort().map((f) => `{workspaceRoot}/${f.replace(/[*?[\]{}()!]/g, '?')}`));
+      const files = [...new Set([...sent, 'libs/service-spec/src/stacks/todo.ts'])].sort().map((f) => `{workspaceRoot}/${f.replace(/[*?[\]{}()!]/g, '?')}`);
+      expect(t.inputs).toEqual([...files, { env: 'TODO_IMAGE_MIRRORS' }]);
     }
   });
 
@@ -37,12 +39,18 @@ describe('docker-build inference', () => {
     // Outside every context: no image is affected.
     expect(affected('apps/backend/tests/conftest.py')).toEqual([]);
     expect(affected('README.md')).toEqual([]);
+    // The spec names the bases: editing it affects every image it builds.
+    expect(affected('libs/service-spec/src/stacks/todo.ts')).toEqual(['docker-backend', 'docker-frontend']);
   });
 });
 
 describe('createNodes', () => {
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(repoRoot, 'tmp-plugin-'))));
+  // Under tmp/ (git-ignored, so never globbed by Nx or seen by git status).
+  beforeEach(() => {
+    mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
+    dir = mkdtempSync(join(repoRoot, 'tmp', 'plugin-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('services that share a build share one target, tagged for each repository', async () => {
@@ -52,7 +60,7 @@ describe('createNodes', () => {
       name: 'shared',
       services: ['api', 'worker', 'cron'].map((name) => ({ ...backend, name, dependsOn: [], ingressPath: undefined })),
     };
-    const file = posix.join(posix.basename(dir), 'shared.stack.json');
+    const file = posix.join('tmp', posix.basename(dir), 'shared.stack.json');
     writeFileSync(join(repoRoot, file), JSON.stringify(spec));
     const [, fn] = createNodes;
     const results = await fn([file], undefined, { workspaceRoot: repoRoot, nxJsonConfiguration: {} });
@@ -63,7 +71,7 @@ describe('createNodes', () => {
   });
 
   it('names the spec file that cannot be read', async () => {
-    const file = posix.join(posix.basename(dir), 'broken.stack.json');
+    const file = posix.join('tmp', posix.basename(dir), 'broken.stack.json');
     writeFileSync(join(repoRoot, file), '{ "name": ');
     const [, fn] = createNodes;
     await expect(async () => fn([file], undefined, { workspaceRoot: repoRoot, nxJsonConfiguration: {} })).rejects.toThrow(`docker-build targets: spec file "${file}" is not valid JSON`);
