@@ -36,7 +36,10 @@ function specPath(stack: ResolvedStack, v: Violation): string {
   const name = objectName(v.object);
   const patched = stack.patches.kubernetes.findIndex((p) => v.object.startsWith(`${p.kind}/`) && p.name === name);
   if (patched >= 0) return `environments.${stack.environment}.patches.kubernetes[${patched}]`;
-  const s = stack.services.find((x) => name === x.name || name === `allow-${x.name}` || name.startsWith(`${x.name}-`));
+  // Exact names first, then the longest `<service>-` prefix (`app-worker` is not a part of `app`).
+  const s =
+    stack.services.find((x) => name === x.name || name === `allow-${x.name}`) ??
+    [...stack.services].sort((a, b) => b.name.length - a.name.length).find((x) => name.startsWith(`${x.name}-`));
   if (!s) return `environments.${stack.environment}`;
   return `services.${s.name}${FIELD[v.rule] ? `.${FIELD[v.rule]}` : ''}`;
 }

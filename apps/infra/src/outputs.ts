@@ -1,12 +1,13 @@
 import { findRepoRoot } from '@todo/build-inputs';
 import { composeConfigFiles, composeWarnings, renderCompose, renderComposeDev, secretFileVariable, secretVariable } from '@todo/compose';
 import { kubernetesWarnings, renderKubernetes } from '@todo/k8s';
-import { resolve, type ResolvedStack, type StackSpec, type TargetWarning } from '@todo/service-spec';
+import { resolve, SpecValidationError, type ResolvedStack, type SpecIssue, type StackSpec, type TargetWarning } from '@todo/service-spec';
 import { toYamlDocument, toYamlStream } from '@todo/yaml-out';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diagramPage } from './diagram';
 import { gateKubernetes } from './gate';
+import { validateComposeSchema, validateKube, type KubeObject } from './output-schemas';
 
 /** One generated file, repo-relative, with how many objects it holds (for the summary). */
 export interface OutputFile {
@@ -58,6 +59,25 @@ function composeHeader(stack: ResolvedStack, dev: boolean): string {
   ].join('\n');
 }
 
+/**
+ * What an escape hatch touched is checked against the format's own schema:
+ * the renderers' output is proven by the tests, a patch only here.
+ */
+function checkPatched(stack: ResolvedStack, objects: readonly KubeObject[], compose?: Record<string, any>): void {
+  const issues: SpecIssue[] = [];
+  stack.patches.kubernetes.forEach((p, i) => {
+    const target = objects.find((o) => o.kind === p.kind && o.metadata?.name === p.name);
+    for (const e of target ? validateKube(target) : []) issues.push({ path: `environments.${stack.environment}.patches.kubernetes[${i}]`, message: `the patched ${p.kind} "${p.name}" is not valid Kubernetes: ${e}` });
+  });
+  if (compose && Object.keys(stack.patches.compose).length) {
+    for (const e of validateComposeSchema(compose)) {
+      const svc = /^\/services\/([^/]+)/.exec(e)?.[1];
+      issues.push({ path: `environments.${stack.environment}.patches.compose${svc ? `.${svc}` : ''}`, message: `the compose file is not valid against the Compose Specification: ${e}` });
+    }
+  }
+  if (issues.length) throw new SpecValidationError(issues);
+}
+
 export interface RenderOptions {
   /** Reads `files[].source` (repo-relative). @default a read from the repo root */
   readonly readRepoFile?: (path: string) => string;
@@ -77,7 +97,9 @@ export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string
   for (const env of envs) {
     const stack = stacks.get(env)!;
     if (stack.target === 'kubernetes') {
-      const manifests = renderKubernetes(stack).map((f) => ({
+      const rendered = renderKubernetes(stack);
+      checkPatched(stack, rendered.flatMap((f) => f.objects as KubeObject[]));
+      const manifests = rendered.map((f) => ({
         path: `dist/k8s/${env}/${f.name}`,
         content: toYamlStream(f.objects, `${GENERATED}\nEnvironment "${env}", namespace "${stack.namespace}".`),
         objects: f.objects.length,
@@ -87,6 +109,7 @@ export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string
       warnings.push(...kubernetesWarnings(stack).map((w) => ({ ...w, environment: env })));
     } else {
       const main = renderCompose(stack);
+      checkPatched(stack, [], main);
       const dev = renderComposeDev(stack);
       const suffix = env === 'local' ? '' : `.${env}`;
       files.push({ path: `docker/docker-compose${suffix}.yml`, content: toYamlDocument(main, composeHeader(stack, false)), objects: Object.keys(main.services).length, unit: 'services' });

@@ -1,4 +1,7 @@
-import { validate, type StackSpec } from '@todo/service-spec';
+import { renderKubernetes } from '@todo/k8s';
+import { resolve, validate, type StackSpec } from '@todo/service-spec';
+import { toYamlStream } from '@todo/yaml-out';
+import { gateKubernetes } from '../src/gate';
 import { renderOutputs } from '../src/outputs';
 
 /** One rule source: what validates passes the policy gate, and synth runs the gate before writing, naming the spec field. */
@@ -26,6 +29,22 @@ describe('the policy gate inside synth', () => {
     const spec = stack((s) => (s.environments.k.patches = { kubernetes: [{ kind: 'Deployment', name: 'app', patch: [{ op: 'replace', path: '/spec/template/spec/containers/0/securityContext/privileged', value: true }] }] }));
     expect(validate(spec)).toEqual([]);
     expect(() => synth(spec)).toThrow(/environments\.k\.patches\.kubernetes\[0\]: the policy gate rejects environment "k" \(pss-privileged\)/);
+  });
+
+  it('checks what a patch touched against the format schemas, naming the patch', () => {
+    const kube = stack((s) => (s.environments.k.patches = { kubernetes: [{ kind: 'Deployment', name: 'app', patch: [{ op: 'add', path: '/spec/template/spec/nodeSelectr', value: { disk: 'ssd' } }] }] }));
+    expect(() => synth(kube)).toThrow(/environments\.k\.patches\.kubernetes\[0\]: the patched Deployment "app" is not valid Kubernetes: \/spec\/template\/spec\/nodeSelectr: unknown field/);
+    const compose = stack((s) => (s.environments.c.patches = { compose: { app: { shm_size: ['no'] } } }));
+    expect(() => synth(compose)).toThrow(/environments\.c\.patches\.compose\.app: the compose file is not valid against the Compose Specification: \/services\/app\/shm_size/);
+  });
+
+  it('traces a violation in rendered output to the spec field of the right service', () => {
+    const spec = stack((s) => (s.services[1].name = 'app-worker'));
+    const resolved = resolve(spec, 'k');
+    const files = renderKubernetes(resolved).map((f) => ({ path: `dist/k8s/k/${f.name}`, content: toYamlStream(f.objects, 'test') }));
+    const tampered = files.map((f) => (f.path.endsWith('-app-worker.yaml') ? { ...f, content: f.content.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false') } : f));
+    expect(() => gateKubernetes(resolved, files)).not.toThrow();
+    expect(() => gateKubernetes(resolved, tampered)).toThrow(/services\.app-worker\.readOnlyRootFilesystem: the policy gate rejects environment "k" \(read-only-root-filesystem\)/);
   });
 
   it('lets a harmless patch through', () => {

@@ -1,6 +1,4 @@
 import { todoStack, validate, type StackSpec } from '@todo/service-spec';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,65 +34,7 @@ export function kubeObjects(files: readonly OutputFile[]): { file: string; objec
     .flatMap((f) => parseAllDocuments(f.content).map((d) => ({ file: f.path, object: d.toJS() as KubeObject })));
 }
 
-const GROUP_NAMES: Record<string, string> = { '': 'Core', apps: 'Apps', 'networking.k8s.io': 'Networking', autoscaling: 'Autoscaling', policy: 'Policy', batch: 'Batch' };
-
-/**
- * Validates an object against the Kubernetes OpenAPI schema (kubernetes-models'
- * compiled validators) and reports unknown keys too: the schemas allow extra
- * properties, so every key the validator never looked at is flagged, except
- * inside maps (labels, data), which the validator enumerates.
- */
-export function validateKube(obj: KubeObject): string[] {
-  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
-  const id = `IoK8sApi${String(GROUP_NAMES[group])}${version[0].toUpperCase()}${version.slice(1)}${obj.kind}`;
-  const { validate } = require(join(repoRoot, 'node_modules', 'kubernetes-models', '_schemas', `${id}.js`));
-  const seen = new Set<string>();
-  const enumerated = new Set<string>();
-  const track = (o: any, path: string): any =>
-    new Proxy(o, {
-      get(t, k) {
-        if (typeof k !== 'string') return t[k];
-        seen.add(`${path}/${k}`);
-        const v = t[k];
-        return typeof v === 'object' && v !== null ? track(v, `${path}/${k}`) : v;
-      },
-      has(t, k) {
-        if (typeof k === 'string') seen.add(`${path}/${k}`);
-        return k in t;
-      },
-      ownKeys(t) {
-        enumerated.add(path);
-        return Reflect.ownKeys(t);
-      },
-    });
-  const errors: string[] = [];
-  if (!validate(track(obj, ''))) errors.push(...validate.errors.map((e: any) => `${e.instancePath} ${e.message}`));
-  const walk = (o: any, path: string) => {
-    if (typeof o !== 'object' || o === null) return;
-    for (const k of Object.keys(o)) {
-      const kp = `${path}/${k}`;
-      if (!Array.isArray(o) && !enumerated.has(path) && !seen.has(kp)) errors.push(`${kp}: unknown field`);
-      walk(o[k], kp);
-    }
-  };
-  walk(obj, '');
-  return errors;
-}
-
-let composeValidator: ReturnType<Ajv['compile']> | undefined;
-
-/** Validates against the official Compose Specification schema (vendored in tools/schemas). */
-export function validateComposeSchema(doc: unknown): string[] {
-  if (!composeValidator) {
-    // The schema names its draft-07 meta-schema by an https URL ajv does not know; the schema itself is plain draft-07.
-    const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
-    addFormats(ajv);
-    const schema = JSON.parse(readFileSync(join(repoRoot, 'tools', 'schemas', 'compose-spec.json'), 'utf8'));
-    delete schema.$schema;
-    composeValidator = ajv.compile(schema);
-  }
-  return composeValidator(doc) ? [] : (composeValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
-}
+export { validateComposeSchema, validateKube } from '../src/output-schemas';
 
 /** Runs the real docker-compose (v1.29 here) on files; returns its normalised config. */
 export function dockerComposeConfig(files: Record<string, string>, args: string[] = [], env: Record<string, string> = {}): string {

@@ -296,13 +296,13 @@ export interface ServiceOverride {
   readonly replicas?: number;
   /** Merged over the service's env. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Merged over the service's secrets, by variable name. */
+  /** Merged over the service's secrets, by variable name. @default {} */
   readonly secrets?: Readonly<Record<string, SecretRef>>;
-  /** Host address of every published port of the service. */
+  /** Host address of every published port of the service. @default each port's hostAddress */
   readonly hostAddress?: string;
-  /** Merged over the service's labels. */
+  /** Merged over the service's labels. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Merged over the service's annotations. */
+  /** Merged over the service's annotations. @default {} */
   readonly annotations?: Readonly<Record<string, string>>;
   readonly resources?: ResourcesSpec;
   readonly autoscaling?: AutoscalingSpec;
@@ -352,9 +352,9 @@ export interface JsonPatchOperation {
 }
 
 export interface PatchesSpec {
-  /** JSON patches on named Kubernetes objects of this environment. */
+  /** JSON patches on named Kubernetes objects of this environment. @default [] */
   readonly kubernetes?: readonly { readonly kind: string; readonly name: string; readonly patch: readonly JsonPatchOperation[] }[];
-  /** Extra keys merged into compose services, by service name. */
+  /** Extra keys set on compose services, by service name, as written (compose syntax). @default {} */
   readonly compose?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
