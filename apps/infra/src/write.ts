@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ProblemError } from './args';
 import { GENERATED_MARK, MANIFEST, type OutputFile } from './outputs';
 
 export const K8S_DIR = 'dist/k8s';
@@ -19,8 +20,17 @@ function walk(root: string, dir: string, recursive: boolean): string[] {
 export function ownedFiles(root: string): string[] {
   const manifest = join(root, MANIFEST);
   if (existsSync(manifest)) {
-    const listed = (JSON.parse(readFileSync(manifest, 'utf8')) as { files: string[] }).files;
-    return listed.filter((f) => existsSync(join(root, f)));
+    let listed: unknown;
+    try {
+      listed = (JSON.parse(readFileSync(manifest, 'utf8')) as { files?: unknown }).files;
+    } catch (e) {
+      throw new ProblemError(`${MANIFEST}: not valid JSON (${(e as Error).message}); fix: delete it, and synth recognises its files by their generated mark`);
+    }
+    if (!Array.isArray(listed)) throw new ProblemError(`${MANIFEST}: has no "files" list; fix: delete it, and synth recognises its files by their generated mark`);
+    // Only paths where synth writes: a hand-edited manifest cannot make synth delete anything else.
+    const outside = listed.filter((f) => typeof f !== 'string' || !/^(dist|docker)\//.test(f) || f.split('/').includes('..'));
+    if (outside.length) throw new ProblemError(`${MANIFEST}: lists ${outside.map((f) => JSON.stringify(f)).join(', ')}, outside dist/ and docker/; fix: delete the manifest or those entries`);
+    return (listed as string[]).filter((f) => existsSync(join(root, f)));
   }
   const candidates = [...walk(root, K8S_DIR, true), ...walk(root, 'docker', false).filter((f) => /^docker\/docker-compose(\..+)?\.yml$/.test(f)), 'dist/parity-report.md'];
   return candidates.filter((f) => existsSync(join(root, f)) && readFileSync(join(root, f), 'utf8').includes(GENERATED_MARK)).sort();

@@ -51,6 +51,15 @@ describe('one CLI: subcommands, strict arguments, exit codes 0 / 1 / 2', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('nx run infra:synth -- --help forwards --help: usage, exit 0, no synth', () => {
+    const env = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' };
+    const r = spawnSync(join(repoRoot, 'node_modules/.bin/nx'), ['run', 'infra:synth', '--skip-nx-cache', '--', '--help', '--out', dir], { cwd: repoRoot, encoding: 'utf8', env });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('usage: infra synth');
+    expect(r.stdout).not.toMatch(/^synth: \d+ files/m);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 180_000);
+
   it.each([
     [['synth', '--bogus'], "Unknown option '--bogus'"],
     [['synth', '--spec'], "Option '--spec' argument is ambiguous: it needs a value"],

@@ -192,6 +192,26 @@ describe('synth owns only the files it wrote', () => {
     }
   });
 
+  it('a manifest that lists files outside dist/ and docker/ (or is broken) stops synth before it removes anything', () => {
+    const out = mkdtempSync(join(tmpdir(), 'synth-own-'));
+    try {
+      expect(synth(['synth', '--out', out]).status).toBe(0);
+      writeFileSync(join(out, 'keep.txt'), 'mine\n');
+      const manifest = join(out, 'dist/synth-manifest.json');
+      writeFileSync(manifest, JSON.stringify({ files: ['dist/parity-report.md', '../keep.txt', 'keep.txt'] }));
+      const r = synth(['synth', '--out', out]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('dist/synth-manifest.json: lists "../keep.txt", "keep.txt", outside dist/ and docker/');
+      expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('mine\n');
+      writeFileSync(manifest, '{ "files": [');
+      const broken = synth(['synth', '--out', out]);
+      expect(broken.status).toBe(1);
+      expect(broken.stderr).toContain('dist/synth-manifest.json: not valid JSON');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('output written before the manifest existed is recognised by its generated-file mark', () => {
     const out = mkdtempSync(join(tmpdir(), 'synth-own-'));
     try {
