@@ -15,7 +15,11 @@ function expectedRefs(): Record<string, string> {
   const refs: Record<string, string> = {};
   const r = runSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'plan']);
   if (r.status !== 0) throw new Error(`infra images plan: ${r.stderr}`);
-  for (const { ref } of Object.values(JSON.parse(r.stdout).services as Record<string, { ref: string }>)) refs[ref.split(':')[0]] = ref;
+  const plan = JSON.parse(r.stdout) as { services: Record<string, { ref: string }>; builds: { refs: string[]; mirroredArgs: string[]; buildArgs: Record<string, string>; baseImages: Record<string, string> }[] };
+  for (const { ref } of Object.values(plan.services)) refs[ref.split(':')[0]] = ref;
+  // A run on stand-in bases says so: its images are not the ones the committed manifests name.
+  const standIns = plan.builds.flatMap((b) => b.mirroredArgs.map((a) => `${b.refs.join(',')} ${a}=${b.buildArgs[a]} (official ${b.baseImages[a]})`));
+  summary.bases = standIns.length ? `STAND-IN bases: ${standIns.join('; ')}` : 'official bases';
   return refs;
 }
 

@@ -15,7 +15,10 @@ describe('infra:test inputs', () => {
     const files = ['eslint.config.mjs', 'tools/schemas/compose-spec.json', 'dist/k8s/minikube/30-backend.yaml', 'docker/docker-compose.yml', 'docker/backend/Dockerfile'];
     const check = (...paths: string[]) => spawnSync('npx', ['nx', 'show', 'target', 'inputs', 'infra:test', '--check', ...paths], { cwd: repoRoot, encoding: 'utf8', env });
     const all = check(...files);
-    expect({ status: all.status, out: all.stdout }).toEqual({ status: 0, out: expect.stringContaining('These arguments were inputs for infra:test') });
+    // eslint-disable-next-line no-control-regex
+    const plain = all.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    expect({ status: all.status, out: plain }).toEqual({ status: 0, out: expect.stringContaining('These arguments were inputs for infra:test') });
+    for (const f of files) expect(plain).toContain(`  ${f}\n`);
     // The check really discriminates: a file no test reads is not an input.
     expect(check('README.md').status).toBe(1);
   });
