@@ -1,7 +1,7 @@
 import { findRepoRoot } from '@todo/build-inputs';
 import { composeConfigFiles, composeWarnings, renderCompose, renderComposeDev, secretFileVariable, secretVariable } from '@todo/compose';
 import { kubernetesWarnings, renderKubernetes } from '@todo/k8s';
-import { resolve, SpecValidationError, type ResolvedStack, type SpecIssue, type StackSpec, type TargetWarning } from '@todo/service-spec';
+import { assertValid, resolve, SpecValidationError, type ResolvedStack, type SpecIssue, type StackSpec, type TargetWarning } from '@todo/service-spec';
 import { toYamlDocument, toYamlStream } from '@todo/yaml-out';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,45 +83,61 @@ export interface RenderOptions {
   readonly readRepoFile?: (path: string) => string;
 }
 
+type Rendered = { files: OutputFile[]; warnings: EnvironmentWarning[] };
+
+function renderEnvironment(spec: StackSpec, env: string, imageTags: Readonly<Record<string, string>>, readRepoFile: (path: string) => string): Rendered & { stack: ResolvedStack } {
+  const files: OutputFile[] = [];
+  const stack = resolve(spec, env, { imageTags, readRepoFile });
+  if (stack.target === 'kubernetes') {
+    const rendered = renderKubernetes(stack);
+    checkPatched(stack, rendered.flatMap((f) => f.objects as KubeObject[]));
+    const manifests = rendered.map((f) => ({
+      path: `dist/k8s/${env}/${f.name}`,
+      content: toYamlStream(f.objects, `${GENERATED}\nEnvironment "${env}", namespace "${stack.namespace}".`),
+      objects: f.objects.length,
+    }));
+    gateKubernetes(stack, manifests);
+    return { files: manifests, warnings: kubernetesWarnings(stack).map((w) => ({ ...w, environment: env })), stack };
+  }
+  const main = renderCompose(stack);
+  checkPatched(stack, [], main);
+  const dev = renderComposeDev(stack);
+  const suffix = env === 'local' ? '' : `.${env}`;
+  files.push({ path: `docker/docker-compose${suffix}.yml`, content: toYamlDocument(main, composeHeader(stack, false)), objects: Object.keys(main.services).length, unit: 'services' });
+  // Config files the compose file binds, beside it, so the relative bind holds wherever --out points.
+  for (const f of composeConfigFiles(stack)) files.push({ path: `docker/${f.path}`, content: f.content, objects: 1, unit: 'files' });
+  // compose v1 reads a file with an empty services map as the legacy v1 format and refuses to merge it.
+  if (Object.keys(dev.services).length) {
+    files.push({ path: `docker/docker-compose${suffix}.dev.yml`, content: toYamlDocument(dev, composeHeader(stack, true)), objects: Object.keys(dev.services).length, unit: 'services' });
+  }
+  return { files, warnings: composeWarnings(stack).map((w) => ({ ...w, environment: env })), stack };
+}
+
 /**
  * Every generated file of a stack, rendered in memory: nothing is written here.
- * Each Kubernetes environment passes the policy gate first, so a failure stops
- * synth before any write, naming the spec field.
+ * The spec is validated once; then every environment is rendered, its escape
+ * hatches checked and (Kubernetes) the policy gate run, and the problems of all
+ * environments are reported together, each naming its spec field.
  */
-export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string, string>>, options: RenderOptions = {}): { files: OutputFile[]; warnings: EnvironmentWarning[] } {
+export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string, string>>, options: RenderOptions = {}): Rendered {
+  assertValid(spec);
   const files: OutputFile[] = [];
   const warnings: EnvironmentWarning[] = [];
+  const issues: SpecIssue[] = [];
   const readRepoFile = options.readRepoFile ?? ((p: string) => readFileSync(join(findRepoRoot(), p), 'utf8'));
-  const envs = Object.keys(spec.environments).sort();
-  const stacks = new Map(envs.map((env) => [env, resolve(spec, env, { imageTags, readRepoFile })]));
-  for (const env of envs) {
-    const stack = stacks.get(env)!;
-    if (stack.target === 'kubernetes') {
-      const rendered = renderKubernetes(stack);
-      checkPatched(stack, rendered.flatMap((f) => f.objects as KubeObject[]));
-      const manifests = rendered.map((f) => ({
-        path: `dist/k8s/${env}/${f.name}`,
-        content: toYamlStream(f.objects, `${GENERATED}\nEnvironment "${env}", namespace "${stack.namespace}".`),
-        objects: f.objects.length,
-      }));
-      gateKubernetes(stack, manifests);
-      files.push(...manifests);
-      warnings.push(...kubernetesWarnings(stack).map((w) => ({ ...w, environment: env })));
-    } else {
-      const main = renderCompose(stack);
-      checkPatched(stack, [], main);
-      const dev = renderComposeDev(stack);
-      const suffix = env === 'local' ? '' : `.${env}`;
-      files.push({ path: `docker/docker-compose${suffix}.yml`, content: toYamlDocument(main, composeHeader(stack, false)), objects: Object.keys(main.services).length, unit: 'services' });
-      // Config files the compose file binds, beside it, so the relative bind holds wherever --out points.
-      for (const f of composeConfigFiles(stack)) files.push({ path: `docker/${f.path}`, content: f.content, objects: 1, unit: 'files' });
-      // compose v1 reads a file with an empty services map as the legacy v1 format and refuses to merge it.
-      if (Object.keys(dev.services).length) {
-        files.push({ path: `docker/docker-compose${suffix}.dev.yml`, content: toYamlDocument(dev, composeHeader(stack, true)), objects: Object.keys(dev.services).length, unit: 'services' });
-      }
-      warnings.push(...composeWarnings(stack).map((w) => ({ ...w, environment: env })));
+  const stacks = new Map<string, ResolvedStack>();
+  for (const env of Object.keys(spec.environments).sort()) {
+    try {
+      const r = renderEnvironment(spec, env, imageTags, readRepoFile);
+      files.push(...r.files);
+      warnings.push(...r.warnings);
+      stacks.set(env, r.stack);
+    } catch (e) {
+      if (!(e instanceof SpecValidationError)) throw e;
+      issues.push(...e.issues.filter((i) => !issues.some((x) => x.path === i.path && x.message === i.message)));
     }
   }
+  if (issues.length) throw new SpecValidationError(issues);
   const [first] = stacks.values();
   files.push({ path: 'dist/parity-report.md', content: parityReport(first?.name ?? spec.name, warnings), objects: warnings.length, unit: 'warnings' });
   // The picture of the environment a developer runs first: the local compose one when there is one.

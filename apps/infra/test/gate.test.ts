@@ -47,6 +47,14 @@ describe('the policy gate inside synth', () => {
     expect(() => gateKubernetes(resolved, tampered)).toThrow(/services\.app-worker\.readOnlyRootFilesystem: the policy gate rejects environment "k" \(read-only-root-filesystem\)/);
   });
 
+  it('reports the problems of every environment at once', () => {
+    const spec = stack((s) => {
+      s.environments.k.patches = { kubernetes: [{ kind: 'Deployment', name: 'app', patch: [{ op: 'remove', path: '/spec/paused' }] }] };
+      s.environments.c.patches = { compose: { app: { shm_size: ['no'] } } };
+    });
+    expect(() => synth(spec)).toThrow(/2 problems:\n {2}environments\.c\.patches\.compose\.app: .*\n {2}environments\.k\.patches\.kubernetes\[0\]\.patch\[0\]: remove \/spec\/paused no longer applies/);
+  });
+
   it('lets a harmless patch through', () => {
     const spec = stack((s) => (s.environments.k.patches = { kubernetes: [{ kind: 'NetworkPolicy', name: 'allow-app', patch: [{ op: 'add', path: '/metadata/labels/x', value: 'y' }] }] }));
     expect(() => synth(spec)).not.toThrow();

@@ -109,16 +109,17 @@ function checkGates(spec: StackSpec, out: SpecIssue[]): void {
 /** Compose carries each secret key in one host variable; two keys must never share one. */
 function checkSecretVariables(spec: StackSpec, out: SpecIssue[]): void {
   const seen = new Map<string, { ref: string; path: string }>();
-  const visit = (ref: { secret: string; key: string }, path: string) => {
-    const v = secretVariable(ref);
-    const id = `${ref.secret}/${ref.key}`;
+  // A secret file travels as the path of a host file: `<VARIABLE>_FILE`, which must not clash either.
+  const visit = (ref: { secret: string; key: string }, path: string, asFile = false) => {
+    const v = `${secretVariable(ref)}${asFile ? '_FILE' : ''}`;
+    const id = `${ref.secret}/${ref.key}${asFile ? ' (as a file)' : ''}`;
     const other = seen.get(v);
     if (!other) seen.set(v, { ref: id, path });
     else if (other.ref !== id) out.push({ path, message: `secret ${id} and secret ${other.ref} (${other.path}) both map to the compose variable ${v}; fix: rename a secret or key so they differ in more than '-' and '_'` });
   };
   for (const s of spec.services) {
     for (const [n, r] of Object.entries(s.secrets ?? {})) visit(r, `services.${s.name}.secrets.${n}`);
-    (s.files ?? []).forEach((f, i) => f.secret && visit(f.secret, `services.${s.name}.files[${i}].secret`));
+    (s.files ?? []).forEach((f, i) => f.secret && visit(f.secret, `services.${s.name}.files[${i}].secret`, true));
   }
   for (const [e, env] of Object.entries(spec.environments)) {
     for (const [svc, o] of Object.entries(env.services ?? {})) for (const [n, r] of Object.entries(o.secrets ?? {})) visit(r, `environments.${e}.services.${svc}.secrets.${n}`);

@@ -69,6 +69,15 @@ describe('validate', () => {
         'services.api.secrets.B',
         'secret db/password-password and secret db-password/password (services.api.secrets.A) both map to the compose variable DB_PASSWORD_PASSWORD',
       ],
+      [
+        'secret file variable collision',
+        (s: any) => {
+          svc(s, 'api').secrets = { A: { secret: 'db', key: 'password-file' } };
+          svc(s, 'api').files = [{ path: '/run/secrets/pw', secret: { secret: 'db', key: 'password' } }];
+        },
+        'services.api.files[0].secret',
+        'both map to the compose variable DB_PASSWORD_FILE',
+      ],
       // What the policy gate rejects, validation rejects first.
       ['writable root filesystem', (s: any) => (svc(s, 'api').readOnlyRootFilesystem = false), 'services.api.readOnlyRootFilesystem', 'the policy gate (read-only-root-filesystem) rejects a writable root filesystem'],
       ['2 replicas without a PDB', (s: any) => (s.environments.prod.podDisruptionBudgets = false, (svc(s, 'api').replicas = 2)), 'environments.prod.podDisruptionBudgets', 'service "api" runs 2 replicas, and the policy gate (pod-disruption-budget) wants a PodDisruptionBudget'],
