@@ -40,7 +40,7 @@ if (tool.problem) fail(tool.problem);
 const DOCKER = tool.docker;
 if (spawnSync(DOCKER, ['info'], { stdio: 'ignore' }).status !== 0) fail(`no Docker engine answers ${DOCKER}; run scripts/ensure-docker.sh`);
 
-const planArgs = ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', 'plan', ...(values.spec ? ['--spec', values.spec] : [])];
+const planArgs = ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'plan', ...(values.spec ? ['--spec', values.spec] : [])];
 const planRun = spawnSync(process.execPath, planArgs, { cwd: root, encoding: 'utf8' });
 if (planRun.status !== 0) fail(`cannot plan the images: ${(planRun.stderr || planRun.stdout).trim()}`);
 const plan = JSON.parse(planRun.stdout);

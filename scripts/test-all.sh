@@ -65,7 +65,7 @@ if [ -n "${TODO_IMAGE_MIRRORS:-}" ]; then
   # The committed manifests name the official-base images; these runs tested stand-ins.
   echo "NOTE: images were built and tested on STAND-IN base images (TODO_IMAGE_MIRRORS=$TODO_IMAGE_MIRRORS),"
   echo "      tagged apart from the official-base images that dist/ and docker/*.yml name:"
-  node tools/run-ts.mjs libs/build-inputs/src/cli.ts plan | node -e '
+  node tools/run-ts.mjs apps/infra/src/cli.ts images plan | node -e '
     const p = JSON.parse(require("fs").readFileSync(0, "utf8"));
     for (const b of p.builds) for (const a of b.mirroredArgs) console.log(`      ${b.refs.join(", ")}: ${a}=${b.buildArgs[a]} (official ${b.baseImages[a]})`);'
 fi

@@ -24,8 +24,8 @@ OFFICIAL_ALPINE_MB=${OFFICIAL_ALPINE_MB:-8.3}
 # stripped as the Dockerfile strips it; the musl build is not on npm).
 OFFICIAL_NODE_BINARY_MB=${OFFICIAL_NODE_BINARY_MB:-107.1}
 
-ref() { node tools/run-ts.mjs libs/build-inputs/src/cli.ts ref "$1"; }
-build_arg() { node tools/run-ts.mjs libs/build-inputs/src/cli.ts build-args "$1" | sed -n "s/^$2=//p"; }
+ref() { node tools/run-ts.mjs apps/infra/src/cli.ts images ref "$1"; }
+build_arg() { node tools/run-ts.mjs apps/infra/src/cli.ts images build-args "$1" | sed -n "s/^$2=//p"; }
 size_mb() { "$DOCKER" image inspect -f '{{.Size}}' "$1" | awk '{ printf "%.1f", $1 / 1e6 }'; }
 seconds() { local s; s=$(date +%s.%N); "$@" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }; awk -v s="$s" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
 calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }

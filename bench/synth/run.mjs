@@ -12,7 +12,7 @@
 //   program/100    the same on a generated 100-service spec
 // Usage: node bench/synth/run.mjs [runs=7]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -66,12 +66,16 @@ try {
   const specFile = join(tmp, 'big.json');
   writeFileSync(specFile, JSON.stringify(bigSpec(100)));
   const nx = join(root, 'node_modules', '.bin', 'nx');
-  const program = ['tools/run-ts.mjs', 'apps/infra/src/main.ts', 'synth'];
+  const cli = ['tools/run-ts.mjs', 'apps/infra/src/cli.ts'];
+  const program = [...cli, 'synth'];
+  // The largest compose file the import tests use (the public ones, when fetched, are larger).
+  const composeFiles = ['tmp/import-public/nginx-flask-mysql/compose.yaml', 'apps/infra/test/fixtures/import/v2-proxy-app-db/compose.yaml'];
+  const importFile = composeFiles.find((f) => existsSync(join(root, f)));
   // Warm-up: esbuild bundle cache and Nx project graph.
   time(process.execPath, [...program, '--out', join(tmp, 'todo')]);
   time(nx, ['run', 'infra:synth']);
 
-  const samples = { floor: [], bare: [], floorShared: [], bareShared: [], synth: [], todo: [], big: [] };
+  const samples = { floor: [], bare: [], floorShared: [], bareShared: [], synth: [], todo: [], big: [], validate: [], import: [] };
   const shared = { NX_ISOLATE_PLUGINS: 'false' };
   const nxJsonPath = join(root, 'nx.json');
   const nxJson = readFileSync(nxJsonPath, 'utf8');
@@ -93,6 +97,8 @@ try {
     samples.synth.push(time(nx, ['run', 'infra:synth']));
     samples.todo.push(time(process.execPath, [...program, '--out', join(tmp, 'todo')]));
     samples.big.push(time(process.execPath, [...program, '--spec', specFile, '--out', join(tmp, 'big')]));
+    samples.validate.push(time(process.execPath, [...cli, 'validate']));
+    samples.import.push(time(process.execPath, [...cli, 'import', importFile, '--out', join(tmp, 'imported.yaml'), '--force']));
   }
   const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
   const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
@@ -102,6 +108,8 @@ try {
   console.log(`  nx run infra:synth                     ${f(m.synth)}   floor + ${f(m.synth - m.floor)}   (target: floor + 1.00 s)`);
   console.log(`  synth program alone, todo stack        ${f(m.todo)}   (target: 0.80 s)`);
   console.log(`  synth program alone, 100 services      ${f(m.big)}   (target: 1.50 s)`);
+  console.log(`  validate, todo stack                   ${f(m.validate)}`);
+  console.log(`  import ${importFile.split('/').slice(-2).join('/').padEnd(31)} ${f(m.import)}`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

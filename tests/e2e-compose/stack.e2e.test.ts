@@ -13,8 +13,8 @@ let stack: ComposeStack;
 
 function expectedRefs(): Record<string, string> {
   const refs: Record<string, string> = {};
-  const r = runSync(process.execPath, ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', 'plan']);
-  if (r.status !== 0) throw new Error(`build-inputs plan: ${r.stderr}`);
+  const r = runSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'plan']);
+  if (r.status !== 0) throw new Error(`infra images plan: ${r.stderr}`);
   const plan = JSON.parse(r.stdout) as { services: Record<string, { ref: string }>; builds: { refs: string[]; mirroredArgs: string[]; buildArgs: Record<string, string>; baseImages: Record<string, string> }[] };
   for (const { ref } of Object.values(plan.services)) refs[ref.split(':')[0]] = ref;
   // A run on stand-in bases says so: its images are not the ones the committed manifests name.

@@ -31,7 +31,7 @@ export function docker(...args: string[]): string {
 }
 
 export function buildInputs(cmd: 'ref' | 'build-args' | 'context' | 'mirror' | 'plan', arg = '', ...options: string[]): string {
-  const r = run(process.execPath, ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', cmd, ...(arg ? [arg] : []), ...options]);
+  const r = run(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', cmd, ...(arg ? [arg] : []), ...options]);
   if (r.status !== 0) throw new Error(`build-inputs ${cmd} ${arg}: ${r.stderr}`);
   return r.stdout.trim();
 }

@@ -1,18 +1,9 @@
 import { createTwoFilesPatch } from 'diff';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { OutputFile } from './outputs';
-import { K8S_DIR, ownedComposeFiles } from './write';
-
-function listK8s(root: string): string[] {
-  const dir = join(root, K8S_DIR);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(root.length + 1))
-    .sort();
-}
+import { foreignFiles, ownedFiles } from './write';
 
 /** `Kind namespace/name` of every object in a YAML stream (compose files: `service <name>`). */
 export function objectIds(path: string, content: string): string[] {
@@ -30,12 +21,14 @@ export interface CheckResult {
   readonly stale: string[];
   readonly diff: string;
   readonly removedObjects: string[];
+  /** Files synth did not write, in the folders it writes to: not compared, never touched. */
+  readonly foreign: string[];
 }
 
-/** Compares freshly rendered output with what is on disk, file by file and object by object. */
+/** Compares freshly rendered output with the files synth owns on disk, file by file and object by object. */
 export function checkOutputs(root: string, files: readonly OutputFile[]): CheckResult {
   const fresh = new Map(files.map((f) => [f.path, f.content]));
-  const onDisk = [...listK8s(root), ...ownedComposeFiles(root), ...(existsSync(join(root, 'dist/parity-report.md')) ? ['dist/parity-report.md'] : [])];
+  const onDisk = ownedFiles(root);
   const paths = [...new Set([...fresh.keys(), ...onDisk])].sort();
   const stale: string[] = [];
   let diff = '';
@@ -52,5 +45,5 @@ export function checkOutputs(root: string, files: readonly OutputFile[]): CheckR
     stale.push(p);
     diff += createTwoFilesPatch(committed === undefined ? '/dev/null' : `a/${p}`, next === undefined ? '/dev/null' : `b/${p}`, committed ?? '', next ?? '', 'committed', 'synth');
   }
-  return { stale, diff, removedObjects: before.filter((id) => !after.has(id)) };
+  return { stale, diff, removedObjects: before.filter((id) => !after.has(id)), foreign: foreignFiles(root, files) };
 }

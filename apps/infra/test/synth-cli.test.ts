@@ -1,13 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './support';
 
-/** Runs the real synth program, as `nx run infra:synth` does, writing into `out`. */
+/** Runs the real CLI, as `nx run infra:synth` and `npm run infra` do. */
 function synth(args: string[]) {
-  return spawnSync('node', ['tools/run-ts.mjs', 'apps/infra/src/main.ts', ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return spawnSync('node', ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', ...args], { cwd: repoRoot, encoding: 'utf8' });
 }
+const SHOP = join(__dirname, 'fixtures', 'shop', 'spec.json');
 
 function snapshotTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -87,20 +88,35 @@ describe('infra synth and check (real program, temp output root)', () => {
     expect(edited.stdout).toContain('+  replicas: 1');
     expect(edited.stderr).toContain('stale: dist/k8s/minikube/40-frontend.yaml');
 
-    // An object on disk that the spec no longer produces is named as a removal.
-    writeFileSync(join(out, 'dist/k8s/minikube/60-extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leftover\n  namespace: todo\n');
-    const extra = synth(['check', '--out', out]);
-    expect(extra.status).toBe(1);
-    expect(extra.stderr).toContain('would remove dist/k8s/minikube/60-extra.yaml: ConfigMap todo/leftover');
+    // Objects a previous synth wrote (another spec here) that this spec no longer produces are named as removals.
+    expect(synth(['synth', '--spec', SHOP, '--out', out]).status).toBe(0);
+    const other = synth(['check', '--out', out]);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain('would remove dist/k8s/staging/');
   });
 
-  it('synth removes stale files so the output equals the spec', () => {
-    expect(synth(['synth', '--out', out]).status).toBe(0);
-    cpSync(join(out, 'dist/k8s/minikube'), join(out, 'dist/k8s/staging'), { recursive: true });
-    writeFileSync(join(out, 'docker/docker-compose.old.yml'), 'services: {}\n');
-    expect(synth(['synth', '--out', out]).status).toBe(0);
+  it('synth removes the files a previous synth wrote and the spec no longer produces, and names them', () => {
+    expect(synth(['synth', '--spec', SHOP, '--out', out]).status).toBe(0);
+    expect(readdirSync(join(out, 'dist/k8s')).sort()).toEqual(['production', 'staging']);
+    const r = synth(['synth', '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^removed dist\/k8s\/staging\/\S+ \(a previous synth wrote it/m);
     expect(readdirSync(join(out, 'dist/k8s')).sort()).toEqual(['minikube', 'production']);
     expect(readdirSync(join(out, 'docker')).sort()).toEqual(['docker-compose.dev.yml', 'docker-compose.yml']);
+    expect(synth(['check', '--out', out]).status).toBe(0);
+  });
+
+  it('a broken JSON spec fails with file, line and column, exit 1, and writes nothing', () => {
+    expect(synth(['synth', '--out', out]).status).toBe(0);
+    const before = snapshotTree(out);
+    const bad = join(out, 'broken.json');
+    writeFileSync(bad, '{\n  "name": "shop",\n  "services": [\n');
+    const r = synth(['synth', '--spec', bad, '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/broken\.json:3:16: invalid JSON: /);
+    expect(r.stderr).toContain('Nothing was written.');
+    rmSync(bad);
+    expect(snapshotTree(out)).toEqual(before);
   });
 
   it('the committed output in this repository is current', () => {
@@ -112,7 +128,7 @@ describe('infra synth and check (real program, temp output root)', () => {
 
 describe('the synth builds its image tags from the same function docker-build uses', () => {
   it('dist and docker-build agree on the backend and frontend refs', () => {
-    const run = (svc: string) => execFileSync('node', ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', 'ref', svc], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const run = (svc: string) => execFileSync('node', ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', '--official', 'ref', svc], { cwd: repoRoot, encoding: 'utf8' }).trim();
     const manifests = readFileSync(join(repoRoot, 'dist/k8s/minikube/30-backend.yaml'), 'utf8') + readFileSync(join(repoRoot, 'dist/k8s/minikube/40-frontend.yaml'), 'utf8');
     const compose = readFileSync(join(repoRoot, 'docker/docker-compose.yml'), 'utf8');
     for (const svc of ['backend', 'frontend']) {
@@ -121,5 +137,102 @@ describe('the synth builds its image tags from the same function docker-build us
       expect(compose).toContain(`image: ${ref}\n`);
     }
     expect(`${manifests}${compose}`).not.toContain(':latest');
+  });
+});
+
+describe('synth owns only the files it wrote', () => {
+  // Hand-written files where synth writes: compose's own override file and a manifest of one's own.
+  const planted = {
+    'docker/docker-compose.override.yml': 'services:\n  backend:\n    environment:\n      LOG_LEVEL: DEBUG\n',
+    'dist/k8s/mine/x.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n  namespace: todo\n',
+  };
+  const plant = (root: string) => {
+    for (const [path, content] of Object.entries(planted)) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+  };
+  const expectIntact = (root: string, stdout: string) => {
+    for (const [path, content] of Object.entries(planted)) {
+      expect(readFileSync(join(root, path), 'utf8')).toBe(content);
+      expect(stdout).toContain(`left alone ${path} (not written by synth)`);
+    }
+  };
+
+  it('under --out: both planted files survive a synth (and a re-synth) with unchanged bytes, and are reported', () => {
+    const out = mkdtempSync(join(tmpdir(), 'synth-own-'));
+    try {
+      plant(out);
+      const first = synth(['synth', '--out', out]);
+      expect(first.status).toBe(0);
+      expectIntact(out, first.stdout);
+      const again = synth(['synth', '--out', out]);
+      expect(again.status).toBe(0);
+      expectIntact(out, again.stdout);
+      // check compares only synth's files: the planted ones do not make the output stale.
+      const check = synth(['check', '--out', out]);
+      expect(check.status).toBe(0);
+      expect(check.stdout).toContain('not checked dist/k8s/mine/x.yaml (not written by synth)');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('in the repository: both planted files survive `synth` with unchanged bytes', () => {
+    const existed = Object.keys(planted).filter((p) => existsSync(join(repoRoot, p)));
+    expect(existed).toEqual([]);
+    try {
+      plant(repoRoot);
+      const r = synth(['synth']);
+      expect(r.status).toBe(0);
+      expectIntact(repoRoot, r.stdout);
+    } finally {
+      rmSync(join(repoRoot, 'docker/docker-compose.override.yml'), { force: true });
+      rmSync(join(repoRoot, 'dist/k8s/mine'), { recursive: true, force: true });
+    }
+  });
+
+  it('a manifest that lists files outside dist/ and docker/ (or is broken) stops synth before it removes anything', () => {
+    const out = mkdtempSync(join(tmpdir(), 'synth-own-'));
+    try {
+      expect(synth(['synth', '--out', out]).status).toBe(0);
+      writeFileSync(join(out, 'keep.txt'), 'mine\n');
+      const manifest = join(out, 'dist/synth-manifest.json');
+      writeFileSync(manifest, JSON.stringify({ files: ['dist/parity-report.md', '../keep.txt', 'keep.txt'] }));
+      const r = synth(['synth', '--out', out]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('dist/synth-manifest.json: lists "../keep.txt", "keep.txt", outside dist/ and docker/');
+      expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('mine\n');
+      writeFileSync(manifest, '{ "files": [');
+      const broken = synth(['synth', '--out', out]);
+      expect(broken.status).toBe(1);
+      expect(broken.stderr).toContain('dist/synth-manifest.json: not valid JSON');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('output written before the manifest existed is recognised by its generated-file mark', () => {
+    const out = mkdtempSync(join(tmpdir(), 'synth-own-'));
+    try {
+      expect(synth(['synth', '--spec', SHOP, '--out', out]).status).toBe(0);
+      rmSync(join(out, 'dist/synth-manifest.json'));
+      plant(out);
+      const r = synth(['synth', '--out', out]);
+      expect(r.status).toBe(0);
+      expect(existsSync(join(out, 'dist/k8s/staging'))).toBe(false);
+      expectIntact(out, r.stdout);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the stack diagram', () => {
+  it('the README embeds the todo stack diagram exactly as synth writes it', () => {
+    const page = readFileSync(join(repoRoot, 'dist/stack-diagram.md'), 'utf8');
+    const block = page.slice(page.indexOf('```mermaid'), page.lastIndexOf('```') + 3);
+    expect(block).toContain('svc_backend -- "depends on (healthy)" --> svc_postgres');
+    expect(readFileSync(join(repoRoot, 'README.md'), 'utf8')).toContain(block);
   });
 });

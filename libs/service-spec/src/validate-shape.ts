@@ -1,10 +1,21 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { SpecIssue } from './errors';
+import schema from './spec.schema.json';
 
 /**
- * Phase 1: shape. Specs may come from JSON or YAML as well as TypeScript, so
- * the types are checked at run time before any meaning is read from them.
+ * Phase 1: shape. Specs come from JSON, YAML and TypeScript, so the types are
+ * checked at run time before any meaning is read from them. The checks are the
+ * JSON Schema generated from types.ts (scripts/generate-schema.mjs), so the two
+ * cannot drift apart.
  */
-type Check = (value: unknown, path: string, out: SpecIssue[]) => void;
+export const specSchema: Readonly<Record<string, unknown>> = schema;
+
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  // Compiled once per process, on first use: programs that never validate pay nothing.
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(schema);
+  return compiled;
+}
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -14,166 +25,105 @@ function typeName(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
-const str: Check = (v, p, out) => {
-  if (typeof v !== 'string' || v.length === 0) out.push({ path: p, message: `must be a non-empty string, got ${typeName(v)}` });
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
 };
-/** Command arguments may legitimately be empty strings. */
-const arg: Check = (v, p, out) => {
-  if (typeof v !== 'string') out.push({ path: p, message: `must be a string, got ${typeName(v)}` });
-};
-const int: Check = (v, p, out) => {
-  if (typeof v !== 'number' || !Number.isInteger(v)) out.push({ path: p, message: `must be an integer, got ${JSON.stringify(v)}` });
-};
-const bool: Check = (v, p, out) => {
-  if (typeof v !== 'boolean') out.push({ path: p, message: `must be true or false, got ${JSON.stringify(v)}` });
-};
-const oneOf =
-  (...allowed: string[]): Check =>
-  (v, p, out) => {
-    if (typeof v !== 'string' || !allowed.includes(v)) out.push({ path: p, message: `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(v)}` });
-  };
-const arrayOf =
-  (item: Check): Check =>
-  (v, p, out) => {
-    if (!Array.isArray(v)) return void out.push({ path: p, message: `must be an array, got ${typeName(v)}` });
-    v.forEach((x, i) => item(x, `${p}[${i}]`, out));
-  };
-const recordOf =
-  (item: Check): Check =>
-  (v, p, out) => {
-    if (!isObj(v)) return void out.push({ path: p, message: `must be an object, got ${typeName(v)}` });
-    for (const [k, x] of Object.entries(v)) item(x, `${p}.${k}`, out);
-  };
-const obj =
-  (fields: Record<string, [Check, 'required' | 'optional']>): Check =>
-  (v, p, out) => {
-    if (!isObj(v)) return void out.push({ path: p, message: `must be an object, got ${typeName(v)}` });
-    for (const [k, [check, need]] of Object.entries(fields)) {
-      if (v[k] === undefined) {
-        if (need === 'required') out.push({ path: `${p}.${k}`, message: 'is required' });
-      } else check(v[k], `${p}.${k}`, out);
+
+/** A root-level list of named items (services, ...) is addressed by name once names are unique strings. */
+function namedIndex(list: unknown[], i: number): string | undefined {
+  const name = isObj(list[i]) ? list[i].name : undefined;
+  if (typeof name !== 'string' || !name) return undefined;
+  return list.filter((x) => isObj(x) && x.name === name).length === 1 ? name : undefined;
+}
+
+/** `/services/2/ports/0/port` -> `services.api.ports[0].port`: the same paths the meaning phase uses. */
+export function specPath(pointer: string, spec: unknown): string {
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let path = '';
+  let node: unknown = spec;
+  segments.forEach((seg, depth) => {
+    if (Array.isArray(node)) {
+      const name = depth === 1 ? namedIndex(node, Number(seg)) : undefined;
+      path += name !== undefined ? `.${name}` : `[${seg}]`;
+      node = node[Number(seg)];
+    } else {
+      path += /^[A-Za-z_$][\w$-]*$/.test(seg) ? `${path ? '.' : ''}${seg}` : `[${JSON.stringify(seg)}]`;
+      node = isObj(node) ? node[seg] : undefined;
     }
-    for (const k of Object.keys(v)) {
-      if (!(k in fields)) out.push({ path: `${p}.${k}`, message: `unknown field; expected one of: ${Object.keys(fields).join(', ')}` });
-    }
+  });
+  return path.replace(/^\./, '');
+}
+
+function variantName(s: any): string {
+  if (s?.$ref) return String(s.$ref).split('/').pop()!;
+  if (s?.enum) return s.enum.map((e: unknown) => JSON.stringify(e)).join(' | ');
+  return TYPE_WORDS[s?.type] ?? 'a value';
+}
+
+function issueFor(e: ErrorObject, spec: unknown): SpecIssue {
+  const at = (extra?: string) => {
+    const p = specPath(e.instancePath, spec);
+    const full = extra === undefined ? p : p ? `${p}.${extra}` : extra;
+    return full || '(root)';
   };
-const req = (c: Check): [Check, 'required'] => [c, 'required'];
-const opt = (c: Check): [Check, 'optional'] => [c, 'optional'];
+  switch (e.keyword) {
+    case 'required':
+      return { path: at(e.params.missingProperty), message: 'is required' };
+    case 'additionalProperties': {
+      const known = Object.keys((e.parentSchema as any)?.properties ?? {}).filter((k) => k !== '$schema');
+      return { path: at(e.params.additionalProperty), message: `unknown field; expected one of: ${known.join(', ')}` };
+    }
+    case 'type': {
+      const want = String(e.params.type)
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t)
+        .join(' or ');
+      const got = typeof e.data === 'number' || typeof e.data === 'string' || typeof e.data === 'boolean' ? JSON.stringify(e.data) : typeName(e.data);
+      return { path: at(), message: `must be ${want}, got ${got}` };
+    }
+    case 'enum':
+      return { path: at(), message: `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(e.data)}` };
+    case 'const':
+      return { path: at(), message: `must be ${JSON.stringify(e.params.allowedValue)}, got ${JSON.stringify(e.data)}` };
+    case 'minLength':
+      return { path: at(), message: 'must be a non-empty string, got an empty string' };
+    case 'anyOf':
+    case 'oneOf':
+      return { path: at(), message: `must be one of these forms: ${((e.schema as any[]) ?? []).map(variantName).join('; ')}` };
+    default:
+      return { path: at(), message: e.message ?? `fails the schema rule "${e.keyword}"` };
+  }
+}
 
-const probe = obj({
-  http: opt(obj({ path: req(str), port: req(str) })),
-  tcp: opt(obj({ port: req(str) })),
-  exec: opt(obj({ command: req(arrayOf(str)) })),
-  periodSeconds: opt(int),
-  timeoutSeconds: opt(int),
-  failureThreshold: opt(int),
-  initialDelaySeconds: opt(int),
-});
-const anyValue: Check = () => undefined;
-const stringOr =
-  (other: Check): Check =>
-  (v, p, out) =>
-    typeof v === 'string' ? str(v, p, out) : other(v, p, out);
-const range = obj({ request: req(int), limit: req(int) });
-const resources = obj({ cpuMillis: opt(range), memoryMiB: opt(range) });
-const autoscaling = obj({ minReplicas: req(int), maxReplicas: req(int), cpuUtilization: opt(int) });
-
-const service = obj({
-  name: req(str),
-  role: req(oneOf('web', 'api', 'database', 'worker', 'cache')),
-  runtime: opt(oneOf('python', 'node', 'none')),
-  image: req(
-    obj({
-      build: opt(obj({ context: req(str), dockerfile: req(str), baseImages: opt(recordOf(str)) })),
-      repository: opt(str),
-      ref: opt(str),
-    }),
-  ),
-  ports: opt(arrayOf(obj({ name: req(str), port: req(int), protocol: opt(oneOf('TCP', 'UDP')), hostPort: opt(int), hostAddress: opt(str) }))),
-  env: opt(recordOf(str)),
-  secrets: opt(recordOf(obj({ secret: req(str), key: req(str), optional: opt(bool), localDefault: opt(str) }))),
-  health: opt(obj({ liveness: opt(probe), readiness: opt(probe), startup: opt(probe), composeCommand: opt(arrayOf(str)) })),
-  resources: opt(resources),
-  replicas: opt(int),
-  volumes: opt(arrayOf(obj({ name: req(str), mountPath: req(str), sizeGiB: opt(int), accessMode: opt(oneOf('ReadWriteOnce', 'ReadWriteMany')), storageClass: opt(str) }))),
-  files: opt(arrayOf(obj({ path: req(str), content: opt(arg), source: opt(str), secret: opt(obj({ secret: req(str), key: req(str) })) }))),
-  writablePaths: opt(arrayOf(str)),
-  readOnlyRootFilesystem: opt(bool),
-  dependsOn: opt(arrayOf(stringOr(obj({ service: req(str), condition: opt(oneOf('healthy', 'started', 'completed')) })))),
-  talksTo: opt(arrayOf(str)),
-  ingressPath: opt(str),
-  ingressPort: opt(str),
-  migration: opt(obj({ command: req(arrayOf(arg)), entrypoint: opt(arrayOf(arg)) })),
-  user: opt(obj({ uid: req(int), gid: req(int) })),
-  entrypoint: opt(arrayOf(arg)),
-  command: opt(arrayOf(arg)),
-  job: opt(obj({ schedule: opt(str), backoffLimit: opt(int), activeDeadlineSeconds: opt(int) })),
-  restart: opt(oneOf('always', 'on-failure', 'never')),
-  labels: opt(recordOf(arg)),
-  annotations: opt(recordOf(arg)),
-  gateWaivers: opt(arrayOf(obj({ rule: req(str), reason: req(str) }))),
-  externalEgress: opt(arrayOf(obj({ cidr: req(str), ports: req(arrayOf(int)), reason: req(str) }))),
-  dev: opt(
-    obj({
-      mounts: opt(arrayOf(obj({ source: req(str), target: req(str) }))),
-      command: opt(arrayOf(str)),
-      env: opt(recordOf(str)),
-    }),
-  ),
-});
-
-const environment = obj({
-  target: req(oneOf('compose', 'kubernetes')),
-  namespace: opt(str),
-  registry: opt(str),
-  imagePullPolicy: opt(oneOf('IfNotPresent', 'Always', 'Never')),
-  ingress: opt(obj({ host: req(str), className: opt(str), tlsSecret: opt(str), controllerNamespace: opt(str) })),
-  podDisruptionBudgets: opt(bool),
-  allowFloatingTags: opt(bool),
-  patches: opt(
-    obj({
-      kubernetes: opt(
-        arrayOf(
-          obj({
-            kind: req(str),
-            name: req(str),
-            patch: req(arrayOf(obj({ op: req(oneOf('add', 'remove', 'replace', 'copy', 'move', 'test')), path: req(arg), value: opt(anyValue), from: opt(arg) }))),
-          }),
-        ),
-      ),
-      compose: opt(recordOf(recordOf(anyValue))),
-    }),
-  ),
-  services: opt(
-    recordOf(
-      obj({
-        image: opt(str),
-        entrypoint: opt(arrayOf(arg)),
-        command: opt(arrayOf(arg)),
-        replicas: opt(int),
-        env: opt(recordOf(str)),
-        secrets: opt(recordOf(obj({ secret: req(str), key: req(str), optional: opt(bool), localDefault: opt(str) }))),
-        hostAddress: opt(str),
-        labels: opt(recordOf(arg)),
-        annotations: opt(recordOf(arg)),
-        resources: opt(resources),
-        autoscaling: opt(autoscaling),
-        volumeSizeGiB: opt(recordOf(int)),
-      }),
-    ),
-  ),
-});
-
-const stack = obj({
-  name: req(str),
-  services: req(arrayOf(service)),
-  environments: req(recordOf(environment)),
-  imageMirrors: opt(recordOf(str)),
-});
-
-/** Reports every shape problem; paths use array indexes (names are not yet trusted). */
+/** Reports every shape problem at once; services are named by name where names are usable. */
 export function validateShape(spec: unknown): SpecIssue[] {
-  const out: SpecIssue[] = [];
-  stack(spec, 'spec', out);
-  return out.map((i) => ({ path: i.path.replace(/^spec\.?/, '') || '(root)', message: i.message }));
+  const validate = schemaValidator();
+  if (validate(spec)) return [];
+  const errors = validate.errors ?? [];
+  // An anyOf/oneOf mismatch is one problem: drop what each rejected variant said about the
+  // value's type. When a variant of the value's type ($ref'd) names deeper problems, those are
+  // the precise ones, and the union message goes.
+  const unionErrors = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const unions = unionErrors.map((e) => `${e.schemaPath}/`);
+  let kept = errors.filter((e) => !unions.some((u) => e.schemaPath.startsWith(u)));
+  kept = kept.filter((e) => !(e.keyword === 'type' && unionErrors.some((u) => u.instancePath === e.instancePath)));
+  kept = kept.filter((e) => !unionErrors.includes(e) || !kept.some((d) => d !== e && d.instancePath.startsWith(`${e.instancePath}/`)));
+  const seen = new Set<string>();
+  const issues: SpecIssue[] = [];
+  for (const e of kept) {
+    const issue = issueFor(e, spec);
+    const key = `${issue.path}\0${issue.message}`;
+    if (!seen.has(key)) issues.push(issue);
+    seen.add(key);
+  }
+  return issues;
 }

@@ -124,8 +124,8 @@ export class ComposeStack {
  */
 function builtOnThisMachine(): Record<string, string> {
   const plan = (...args: string[]) => {
-    const r = runSync(process.execPath, ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', 'plan', ...args]);
-    if (r.status !== 0) throw new Error(`build-inputs plan: ${r.stderr}`);
+    const r = runSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'plan', ...args]);
+    if (r.status !== 0) throw new Error(`infra images plan: ${r.stderr}`);
     return JSON.parse(r.stdout).services as Record<string, { ref: string }>;
   };
   const official = plan('--official');

@@ -16,13 +16,13 @@ describe('validate', () => {
     it.each([
       ['missing name', (s: any) => delete s.name, 'name', 'is required'],
       ['services not an array', (s: any) => (s.services = {}), 'services', 'must be an array, got an object'],
-      ['wrong port type', (s: any) => (s.services[0].ports[0].port = '5432'), 'services[0].ports[0].port', 'must be an integer, got "5432"'],
-      ['unknown field', (s: any) => (s.services[1].replica = 2), 'services[1].replica', 'unknown field; expected one of:'],
-      ['bad dependency condition', (s: any) => (s.services[1].dependsOn = [{ service: 'db', condition: 'ready' }]), 'services[1].dependsOn[0].condition', 'must be one of "healthy", "started", "completed"'],
-      ['bad role', (s: any) => (s.services[1].role = 'server'), 'services[1].role', 'must be one of "web", "api", "database", "worker", "cache", got "server"'],
+      ['wrong port type', (s: any) => (s.services[0].ports[0].port = '5432'), 'services.db.ports[0].port', 'must be an integer, got "5432"'],
+      ['unknown field', (s: any) => (s.services[1].replica = 2), 'services.api.replica', 'unknown field; expected one of:'],
+      ['bad dependency condition', (s: any) => (s.services[1].dependsOn = [{ service: 'db', condition: 'ready' }]), 'services.api.dependsOn[0].condition', 'must be one of "healthy", "started", "completed"'],
+      ['bad role', (s: any) => (s.services[1].role = 'server'), 'services.api.role', 'must be one of "web", "api", "database", "worker", "cache", got "server"'],
       ['bad target', (s: any) => (s.environments.local.target = 'swarm'), 'environments.local.target', 'must be one of "compose", "kubernetes"'],
       ['bool expected', (s: any) => (s.environments.prod.podDisruptionBudgets = 'yes'), 'environments.prod.podDisruptionBudgets', 'must be true or false, got "yes"'],
-      ['empty string', (s: any) => (s.services[0].image.ref = ''), 'services[0].image.ref', 'must be a non-empty string, got a string'],
+      ['empty string', (s: any) => (s.services[0].image.ref = ''), 'services.db.image.ref', 'must be a non-empty string, got an empty string'],
     ])('%s', (_, change, path, message) => {
       const issues = validate(mutate(change));
       expect(issues).toContainEqual({ path, message: expect.stringContaining(message) });

@@ -1,0 +1,54 @@
+import { isAbsolute, relative } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Exit codes of every subcommand (README "Command line"). */
+export const EXIT = { ok: 0, problems: 1, usage: 2 } as const;
+
+/** The command line is wrong: nothing was read or written. Exit 2 with the subcommand's usage. */
+export class UsageError extends Error {}
+
+/** A problem found in the user's input or output (a spec, a file, a gate). Exit 1. */
+export class ProblemError extends Error {}
+
+export interface Io {
+  readonly cwd: string;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface Parsed {
+  readonly values: Record<string, string | boolean | undefined>;
+  readonly positionals: string[];
+}
+
+/**
+ * Strict parsing: `--spec=f` and `--spec f` both work; an unknown flag, a
+ * missing value or an extra argument is a usage error, never silently ignored.
+ */
+export function parse(argv: readonly string[], options: Options, maxPositionals = 0): Parsed {
+  // --help wins over everything else on the line: it never runs the command.
+  if (argv.includes('--help') || argv.includes('-h')) return { values: { help: true }, positionals: [] };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\.?\nDid you forget.*$/s, ': it needs a value'));
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument${parsed.positionals.length - maxPositionals > 1 ? 's' : ''}: ${parsed.positionals.slice(maxPositionals).join(' ')}`);
+  }
+  return parsed as Parsed;
+}
+
+export const SPEC_OPTION = { spec: { type: 'string' } } as const;
+export const OUT_OPTION = { out: { type: 'string' } } as const;
+
+export const SPEC_HELP = '  --spec FILE   the stack spec: .json, .yaml/.yml or .ts (default: the todo stack)';
+
+/** A path as the user should read it: relative when under `cwd`, absolute otherwise. */
+export function shown(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}

@@ -1,0 +1,85 @@
+import { findRepoRoot } from '@todo/build-inputs';
+import { validate } from '@todo/service-spec';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
+import { parseDocument, stringify } from 'yaml';
+import { parse, ProblemError, shown, UsageError } from '../args';
+import { importCompose } from '../import/compose-import';
+import { formatReport } from '../import/report';
+import { SpecParseError } from '../spec-file';
+import type { Command } from './command';
+import { SCHEMA_IN_REPO } from './spec-tools';
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'turn a docker-compose.yml into a spec, with a report of what mapped and what did not',
+  help: `usage: infra import COMPOSE_FILE [--out FILE] [--name NAME] [--report FILE] [--force]
+
+Reads a compose file (the docker-compose 1.29 \`version: "3"\` form or the Compose
+Specification form) and writes a YAML spec. Prints an import report, field by field:
+  Needs a decision  carried over with a choice to confirm (a health check, a pinned
+                    tag, a uid, a secret's value, ...); the spec says what was chosen
+  Cannot map        not expressible in the spec; not in the output
+  Mapped            carried over as is
+Build contexts and bind mounts are made relative to the workspace root.
+
+  --out FILE     the spec to write (default: stack.yaml)
+  --name NAME    stack name when the compose file has no \`name\` (default: its folder's name)
+  --report FILE  also write the report as Markdown
+  --force        overwrite the --out file if it exists
+  -h, --help     this text`,
+  run(argv, io) {
+    const { values, positionals } = parse(argv, { out: { type: 'string' }, name: { type: 'string' }, report: { type: 'string' }, force: { type: 'boolean' } }, 1);
+    if (values.help) {
+      io.out(this.help);
+      return 0;
+    }
+    const [source] = positionals;
+    if (source === undefined) throw new UsageError('name the compose file to import');
+    const file = resolvePath(io.cwd, source);
+    if (!existsSync(file)) throw new UsageError(`${source} does not exist`);
+    const out = resolvePath(io.cwd, (values.out as string | undefined) ?? 'stack.yaml');
+    if (!/\.ya?ml$/.test(out)) throw new UsageError('--out: the spec is written as YAML; name a .yaml or .yml file');
+    if (existsSync(out) && !values.force) throw new ProblemError(`${shown(out, io.cwd)} exists; fix: choose another --out, or pass --force`);
+
+    const text = readFileSync(file, 'utf8');
+    const doc = parseDocument(text, { uniqueKeys: true });
+    if (doc.errors.length) {
+      const e = doc.errors[0];
+      throw new SpecParseError(`${shown(file, io.cwd)}:${e.linePos?.[0].line}:${e.linePos?.[0].col}: invalid YAML: ${e.message.split('\n')[0]}`);
+    }
+    const repoRoot = findRepoRoot(io.cwd);
+    const folder = basename(dirname(file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'imported';
+    let result;
+    try {
+      result = importCompose(doc.toJS(), {
+        name: (values.name as string | undefined) ?? folder,
+        repoPath: (p) => {
+          const rel = relative(repoRoot, resolvePath(dirname(file), p));
+          return rel.startsWith('..') || isAbsolute(rel) ? undefined : rel || '.';
+        },
+      });
+    } catch (e) {
+      throw new ProblemError(`${shown(file, io.cwd)}: ${(e as Error).message}`);
+    }
+    const schema = relative(dirname(out), join(repoRoot, SCHEMA_IN_REPO));
+    const header = [
+      `yaml-language-server: $schema=${schema}`,
+      `Imported from ${shown(file, repoRoot)} by \`infra import\`.`,
+      'Read the import report: every "needs a decision" line names a choice made here for you.',
+    ].join('\n');
+    const body = stringify(result.spec, { lineWidth: 0 });
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${header.split('\n').map((l) => `# ${l}`).join('\n')}\n${body}`);
+    const report = formatReport(shown(file, io.cwd), result.report);
+    if (values.report !== undefined) writeFileSync(resolvePath(io.cwd, values.report as string), report);
+    io.out(report.trimEnd());
+    const issues = validate(result.spec);
+    io.out(`\nimport: wrote ${shown(out, io.cwd)} (${result.spec.services.length} services)`);
+    if (issues.length) {
+      io.out(`It validates once these are decided (${issues.length}):`);
+      for (const i of issues) io.out(`  ${i.path}: ${i.message}`);
+    } else io.out(`It validates as it stands: npm run infra -- synth --spec ${shown(out, io.cwd)} --out <dir>`);
+    return 0;
+  },
+};

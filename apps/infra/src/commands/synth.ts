@@ -1,0 +1,78 @@
+import { findRepoRoot, stackImageTags } from '@todo/build-inputs';
+import { resolve as resolvePath } from 'node:path';
+import { OUT_OPTION, parse, SPEC_HELP, SPEC_OPTION, type Io } from '../args';
+import { checkOutputs } from '../check';
+import { renderOutputs } from '../outputs';
+import { loadSpec } from '../spec-file';
+import { writeOutputs } from '../write';
+import type { Command } from './command';
+
+const OPTIONS = { ...SPEC_OPTION, ...OUT_OPTION };
+const OPTION_HELP = `${SPEC_HELP}
+  --out DIR     output root: dist/ and docker/ are written under it (default: the workspace root)
+  -h, --help    this text`;
+
+function render(argv: readonly string[], io: Io) {
+  const { values } = parse(argv, OPTIONS);
+  if (values.help) return undefined;
+  const repoRoot = findRepoRoot(io.cwd);
+  const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
+  const out = resolvePath(io.cwd, (values.out as string | undefined) ?? repoRoot);
+  return { out, ...renderOutputs(spec, stackImageTags(repoRoot, spec)) };
+}
+
+export const synthCommand: Command = {
+  name: 'synth',
+  summary: 'validate the spec and write dist/k8s/<env>/, docker/docker-compose*.yml, the parity report and the diagram',
+  help: `usage: infra synth [--spec FILE] [--out DIR]
+
+Validates the spec (shape, then meaning) and writes every environment's output.
+Synth replaces and removes only the files it wrote (listed in dist/synth-manifest.json);
+any other file in those folders keeps its bytes and is named as "left alone".
+Nothing is written when the spec has a problem.
+
+${OPTION_HELP}`,
+  run(argv, io) {
+    const r = render(argv, io);
+    if (!r) {
+      io.out(this.help);
+      return 0;
+    }
+    const { removed, foreign } = writeOutputs(r.out, r.files);
+    const width = Math.max(...r.files.map((f) => f.path.length));
+    for (const f of r.files) io.out(`${f.path.padEnd(width)}  ${f.objects} ${f.unit ?? 'objects'}`);
+    for (const f of removed) io.out(`removed ${f} (a previous synth wrote it; the spec no longer produces it)`);
+    for (const f of foreign) io.out(`left alone ${f} (not written by synth)`);
+    io.out(`synth: ${r.files.length} files; ${r.warnings.length} parity warnings in dist/parity-report.md`);
+    return 0;
+  },
+};
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'render in memory and fail with a diff when the committed output is stale',
+  help: `usage: infra check [--spec FILE] [--out DIR]
+
+Renders the spec in memory and compares it with the files synth owns under DIR.
+Exit 1 with a unified diff, and the objects a synth would remove, when they differ.
+
+${OPTION_HELP}`,
+  run(argv, io) {
+    const r = render(argv, io);
+    if (!r) {
+      io.out(this.help);
+      return 0;
+    }
+    const result = checkOutputs(r.out, r.files);
+    for (const f of result.foreign) io.out(`not checked ${f} (not written by synth)`);
+    if (!result.stale.length) {
+      io.out(`infra:check: ${r.files.length} generated files match a fresh synth`);
+      return 0;
+    }
+    io.out(result.diff);
+    io.err(`\ninfra:check: ${result.stale.length} generated file(s) are stale: ${result.stale.join(', ')}`);
+    for (const id of result.removedObjects) io.err(`  would remove ${id}`);
+    io.err('Run `nx run infra:synth` (or `npm run infra -- synth`) and commit the result.');
+    return 1;
+  },
+};

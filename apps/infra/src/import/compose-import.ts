@@ -1,0 +1,461 @@
+import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
+import { isPinnedImage, looksSecretName } from '@todo/service-spec';
+import type { ImportEntry } from './report';
+
+type Obj = Record<string, any>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface ImportOptions {
+  /** Stack name when the compose file has no top-level `name`. */
+  readonly name: string;
+  /** Build contexts and bind sources as written (relative to the compose file) -> relative to the repo root, or undefined when outside it. */
+  readonly repoPath: (composeRelative: string) => string | undefined;
+}
+
+export interface ImportResult {
+  readonly spec: StackSpec;
+  readonly report: ImportEntry[];
+}
+
+/** Fields of a compose service the importer reads; any other key is reported as unmapped. */
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels']);
+
+/** uid:gid the official images run their process as; the model refuses root. */
+const KNOWN_UIDS: [RegExp, number, number, string][] = [
+  [/^(docker\.io\/)?(library\/)?postgres:.*alpine/, 70, 70, 'postgres user of the official alpine image'],
+  [/^(docker\.io\/)?(library\/)?postgres(:|$)/, 999, 999, 'postgres user of the official Debian image'],
+  [/^(docker\.io\/)?(library\/)?(mariadb|mysql)(:|$)/, 999, 999, 'mysql user of the official image'],
+  [/^(docker\.io\/)?(library\/)?redis(:|$)/, 999, 1000, 'redis user of the official image'],
+  [/^(docker\.io\/)?grafana\/grafana(:|$)/, 472, 0, 'grafana user of the official image'],
+  [/^(docker\.io\/)?prom\/prometheus(:|$)/, 65534, 65534, 'nobody, as the official image runs'],
+];
+
+function role(name: string, image: string | undefined, published: boolean): ServiceRole {
+  const what = `${name} ${image ?? ''}`;
+  if (/postgres|mysql|mariadb|mongo|couchdb|cassandra|influxdb/.test(what)) return 'database';
+  if (/redis|memcached|valkey/.test(what)) return 'cache';
+  if (/worker|queue|celery|sidekiq/.test(what)) return 'worker';
+  if (/api|backend/.test(what)) return 'api';
+  return published ? 'web' : 'worker';
+}
+
+/** A compose string as the container sees it: `$$` is compose's escape for `$`. Interpolations are reported. */
+function literal(value: string, path: string, note: (path: string, status: ImportEntry['status'], message: string) => void): string {
+  const vars = [...value.replace(/\$\$/g, '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+  if (vars.length) note(path, 'decision', `interpolates host variable${vars.length > 1 ? 's' : ''} ${vars.join(', ')} at \`up\` time; the spec holds the text literally: set the value (or a secret) in the spec`);
+  return value.replace(/\$\$/g, '$');
+}
+
+const kebab = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'value';
+
+/** Compose durations (`1m30s`, `10s`, `500ms`) in whole seconds, at least 1. */
+export function seconds(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number') return Math.max(1, Math.round(v / 1e9));
+  let total = 0;
+  for (const [, n, unit] of String(v).matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)/g)) {
+    total += Number(n) * ({ h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 } as Record<string, number>)[unit];
+  }
+  return Math.max(1, Math.round(total));
+}
+
+/** Splits a shell string the way compose does for `command: "a b 'c d'"` (no expansions). */
+export function shellWords(s: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let quote: string | null = null;
+  let any = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && i + 1 < s.length) cur += s[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      any = true;
+    } else if (c === '\\' && i + 1 < s.length) cur += s[++i];
+    else if (/\s/.test(c)) {
+      if (cur || any) words.push(cur);
+      cur = '';
+      any = false;
+    } else cur += c;
+  }
+  if (cur || any) words.push(cur);
+  return words;
+}
+
+interface ParsedPort {
+  readonly target: number;
+  readonly published?: number;
+  readonly hostIp?: string;
+  readonly protocol: 'TCP' | 'UDP';
+}
+
+/** `8080:80`, `127.0.0.1:5432:5432`, `6379`, `53:53/udp`, or the long form. Ranges are not modelled. */
+function parsePort(p: unknown): ParsedPort | string {
+  if (isObj(p)) {
+    return { target: Number(p.target), published: p.published !== undefined ? Number(p.published) : undefined, hostIp: p.host_ip, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP' };
+  }
+  const text = String(p);
+  const [spec, proto = 'tcp'] = text.split('/');
+  if (spec.includes('-')) return `port range "${text}" is not modelled: list each port`;
+  const parts = spec.split(':');
+  const target = Number(parts.pop());
+  const published = parts.length ? Number(parts.pop()) : undefined;
+  const hostIp = parts.length ? parts.join(':') : undefined;
+  if (!Number.isInteger(target) || (published !== undefined && !Number.isInteger(published))) return `port "${text}" is not a number`;
+  return { target, published, hostIp, protocol: proto === 'udp' ? 'UDP' : 'TCP' };
+}
+
+const WELL_KNOWN: Record<number, string> = { 80: 'http', 8080: 'http', 8000: 'http', 3000: 'http', 5000: 'http', 443: 'https', 5432: 'postgres', 3306: 'mysql', 6379: 'redis', 27017: 'mongo', 9090: 'http', 33060: 'mysqlx' };
+
+function environment(raw: unknown): Record<string, string | null> {
+  if (Array.isArray(raw)) {
+    return Object.fromEntries(raw.map((e) => String(e)).map((e) => (e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, null])));
+  }
+  if (isObj(raw)) return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v === null || v === undefined ? null : String(v)]));
+  return {};
+}
+
+const CONDITIONS: Record<string, 'healthy' | 'started' | 'completed'> = { service_healthy: 'healthy', service_started: 'started', service_completed_successfully: 'completed' };
+const RESTARTS: Record<string, 'always' | 'on-failure' | 'never'> = { always: 'always', 'unless-stopped': 'always', 'on-failure': 'on-failure', no: 'never' };
+
+function dependsOn(raw: unknown): [string, string][] {
+  if (Array.isArray(raw)) return raw.map((d) => [String(d), 'service_started']);
+  if (isObj(raw)) return Object.entries(raw).map(([k, v]) => [k, (isObj(v) && v.condition) || 'service_started']);
+  return [];
+}
+
+function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; problem?: string } {
+  if (hc.disable === true) return { problem: 'healthcheck disabled' };
+  const test = hc.test;
+  let command: string[];
+  if (typeof test === 'string') command = ['sh', '-c', lit(test)];
+  else if (Array.isArray(test) && test[0] === 'CMD') command = test.slice(1).map((t) => lit(String(t)));
+  else if (Array.isArray(test) && test[0] === 'CMD-SHELL') command = ['sh', '-c', lit(test.slice(1).join(' '))];
+  else if (Array.isArray(test) && test[0] === 'NONE') return { problem: 'healthcheck test NONE (disabled)' };
+  else return { problem: `healthcheck test ${JSON.stringify(test)} has no CMD or CMD-SHELL form` };
+  const probe: Obj = { exec: { command } };
+  if (hc.interval !== undefined) probe.periodSeconds = seconds(hc.interval);
+  if (hc.timeout !== undefined) probe.timeoutSeconds = seconds(hc.timeout);
+  if (hc.retries !== undefined) probe.failureThreshold = Math.max(1, Number(hc.retries));
+  if (hc.start_period !== undefined) probe.initialDelaySeconds = seconds(hc.start_period);
+  return { probe: probe as ProbeSpec };
+}
+
+/**
+ * Compose file (v1.29 `version: "3"` form or the v2 Compose Specification form,
+ * as parsed YAML) -> a service spec, and a report of every field: mapped, carried
+ * over with a decision to confirm, or not expressible in the spec.
+ */
+export function importCompose(doc: unknown, options: ImportOptions): ImportResult {
+  const report: ImportEntry[] = [];
+  const note = (path: string, status: ImportEntry['status'], message: string) => report.push({ path, status, message });
+  if (!isObj(doc) || !isObj(doc.services)) throw new Error('not a compose file: no top-level "services" map');
+  if (doc.version !== undefined) note('version', 'mapped', `compose file format "${doc.version}" (the v1 form); the generated file has no version key and loads in docker-compose 1.29 and Compose v2`);
+  const stackName = typeof doc.name === 'string' ? kebab(doc.name) : options.name;
+  if (doc.name !== undefined) note('name', 'mapped', `stack name "${stackName}"`);
+  for (const key of Object.keys(doc)) {
+    if (key === 'volumes') note('volumes', 'mapped', 'named volumes become volumes of the services that mount them');
+    else if (key === 'networks') note('networks', 'decision', 'the spec makes one network per dependency edge: a service reaches only what it depends on; add dependsOn where services talk without one');
+    else if (key === 'secrets') note(key, 'decision', 'file secrets become secret files of the services that use them; the spec never reads their value (Kubernetes: a Secret, compose: a host file named by a variable)');
+    else if (key === 'configs') note(key, 'mapped', 'config files become files of the services that use them');
+    else if (key.startsWith('x-')) note(key, 'unmapped', 'extension fields are compose-only');
+    else if (!['services', 'version', 'name'].includes(key)) note(key, 'unmapped', 'not a field the spec models');
+  }
+
+  const names = Object.keys(doc.services);
+  const services: ServiceSpec[] = [];
+  const usedHostPorts = new Set<number>();
+  for (const name of names) {
+    const c: Obj = isObj(doc.services[name]) ? doc.services[name] : {};
+    const p = `services.${name}`;
+    const s: Obj = { name };
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+      s.name = kebab(name);
+      note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}" (other services reach it by that name)`);
+    }
+
+    // Image: built from this repository, or a published reference.
+    if (c.build !== undefined) {
+      const b: Obj = typeof c.build === 'string' ? { context: c.build } : c.build;
+      const context = options.repoPath(b.context ?? '.');
+      const dockerfileRaw = b.dockerfile ?? 'Dockerfile';
+      const dockerfile = options.repoPath(`${b.context ?? '.'}/${dockerfileRaw}`);
+      if (context === undefined || dockerfile === undefined) {
+        note(`${p}.build`, 'decision', `build context "${b.context}" is outside this repository; imported as a published image "${c.image ?? `${stackName}-${name}:0.1.0`}" to build and push yourself`);
+        s.image = { ref: c.image ?? `${stackName}-${name}:0.1.0` };
+      } else {
+        s.image = { build: { context, dockerfile } };
+        note(`${p}.build`, 'decision', `built from ${context} with ${dockerfile} by the docker-build target, not by compose: the compose file runs the image ${stackName}-${s.name}:<hash of what Docker sends>`);
+        if (c.image !== undefined) note(`${p}.image`, 'decision', `the built image is named "${c.image}" in compose; the spec names it ${stackName}-${name}:<content hash>`);
+      }
+      for (const k of ['target', 'args', 'cache_from', 'labels', 'network', 'shm_size', 'extra_hosts', 'ssh', 'secrets', 'platforms']) {
+        if (b[k] !== undefined) note(`${p}.build.${k}`, 'unmapped', `build ${k} is not modelled (only base images as build args are)`);
+      }
+    } else if (typeof c.image === 'string') {
+      s.image = { ref: c.image };
+      if (!isPinnedImage(c.image)) note(`${p}.image`, 'decision', `"${c.image}" is untagged or :latest; pin a version tag or digest (validation refuses floating tags outside environments that allow them)`);
+      else note(`${p}.image`, 'mapped', c.image);
+    } else {
+      note(p, 'unmapped', 'neither image nor build');
+      continue;
+    }
+
+    // Ports: published ones keep their host port, bound to 127.0.0.1 by the spec.
+    const ports: PortSpec[] = [];
+    const portNames = new Set<string>();
+    const addPort = (pp: ParsedPort, path: string) => {
+      if (ports.some((x) => x.port === pp.target && (x.protocol ?? 'TCP') === pp.protocol)) {
+        const existing = ports.find((x) => x.port === pp.target)! as Obj;
+        if (pp.published !== undefined && existing.hostPort === undefined) existing.hostPort = pp.published;
+        return;
+      }
+      let pname = WELL_KNOWN[pp.target] ?? `p${pp.target}`;
+      if (portNames.has(pname)) pname = `${pname.slice(0, 9)}-${pp.target}`.slice(0, 15);
+      portNames.add(pname);
+      const port: Obj = { name: pname, port: pp.target };
+      if (pp.protocol === 'UDP') port.protocol = 'UDP';
+      if (pp.published !== undefined) {
+        if (usedHostPorts.has(pp.published)) {
+          note(path, 'decision', `host port ${pp.published} is already published by another service; left unpublished`);
+        } else {
+          port.hostPort = pp.published;
+          usedHostPorts.add(pp.published);
+          if (pp.hostIp && pp.hostIp !== '127.0.0.1') port.hostAddress = pp.hostIp;
+          else if (!pp.hostIp) note(path, 'decision', `published on all interfaces in compose; the spec publishes on 127.0.0.1:${pp.published} unless hostAddress says otherwise (set hostAddress: 0.0.0.0 to keep it public)`);
+        }
+      }
+      ports.push(port as PortSpec);
+    };
+    (Array.isArray(c.ports) ? c.ports : []).forEach((raw: unknown, i: number) => {
+      const pp = parsePort(raw);
+      if (typeof pp === 'string') return note(`${p}.ports[${i}]`, 'unmapped', pp);
+      addPort(pp, `${p}.ports[${i}]`);
+      if (pp.published === undefined) note(`${p}.ports[${i}]`, 'decision', `compose publishes container port ${pp.target} on a random host port; the spec does not publish it: set hostPort to publish it on 127.0.0.1`);
+      note(`${p}.ports[${i}]`, 'mapped', `container port ${pp.target}${pp.published !== undefined ? `, host port ${pp.published}` : ''}`);
+    });
+    (Array.isArray(c.expose) ? c.expose : []).forEach((raw: unknown, i: number) => {
+      const target = Number(String(raw).split('/')[0]);
+      if (!Number.isInteger(target)) return note(`${p}.expose[${i}]`, 'unmapped', `"${raw}" is not a port number`);
+      addPort({ target, protocol: String(raw).endsWith('/udp') ? 'UDP' : 'TCP' }, `${p}.expose[${i}]`);
+      note(`${p}.expose[${i}]`, 'mapped', `container port ${target} (not published)`);
+    });
+    if (ports.length) s.ports = ports;
+
+    // Environment: secret-looking values become secret references; the value stays only as a local-only default.
+    const env = environment(c.environment);
+    const plain: Record<string, string> = {};
+    const secrets: Obj = {};
+    for (const [k, raw] of Object.entries(env)) {
+      const v = raw === null ? null : literal(raw, `${p}.environment.${k}`, note);
+      if (v === null) {
+        note(`${p}.environment.${k}`, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
+      } else if (looksSecretName(k)) {
+        secrets[k] = { secret: `${kebab(stackName)}-${s.name}`, key: kebab(k), localDefault: v };
+        note(`${p}.environment.${k}`, 'decision', `looks like a secret: imported as a reference to secret "${stackName}-${s.name}" key "${kebab(k)}"; the compose value is kept as a local-only default, replace it (compose reads a host variable, Kubernetes a Secret)`);
+      } else {
+        plain[k] = v;
+        note(`${p}.environment.${k}`, 'mapped', 'plain value');
+      }
+    }
+    if (Object.keys(plain).length) s.env = plain;
+    if (Object.keys(secrets).length) s.secrets = secrets;
+    if (c.env_file !== undefined) note(`${p}.env_file`, 'unmapped', 'env files are read by compose at `up` time; copy their variables into env or secrets');
+
+    // Command and entrypoint.
+    if (c.command !== undefined) {
+      s.command = (Array.isArray(c.command) ? c.command.map(String) : shellWords(String(c.command))).map((a: string) => literal(a, `${p}.command`, note));
+      note(`${p}.command`, 'mapped', `arguments ${JSON.stringify(s.command)} (Kubernetes args; the image's entrypoint is kept)`);
+    }
+    if (c.entrypoint !== undefined) {
+      s.entrypoint = (Array.isArray(c.entrypoint) ? c.entrypoint.map(String) : shellWords(String(c.entrypoint))).map((a: string) => literal(a, `${p}.entrypoint`, note));
+      note(`${p}.entrypoint`, 'mapped', `entrypoint ${JSON.stringify(s.entrypoint)} (Kubernetes command)`);
+    }
+
+    // Volumes: named volumes -> spec volumes; relative binds -> development mounts.
+    const volumes: Obj[] = [];
+    const devMounts: Obj[] = [];
+    (Array.isArray(c.volumes) ? c.volumes : []).forEach((raw: unknown, i: number) => {
+      const vp = `${p}.volumes[${i}]`;
+      let source: string | undefined;
+      let target: string;
+      let type: string;
+      if (isObj(raw)) {
+        source = raw.source;
+        target = raw.target;
+        type = raw.type ?? 'volume';
+      } else {
+        const parts = String(raw).split(':');
+        if (parts.length === 1) {
+          target = parts[0];
+          type = 'anonymous';
+        } else {
+          [source, target] = parts;
+          type = /^[./~]/.test(source!) ? 'bind' : 'volume';
+        }
+      }
+      if (volumes.some((v) => v.mountPath === target) || devMounts.some((m) => m.target === target)) {
+        return note(vp, 'decision', `"${target}" is mounted twice in compose; only the first mount is kept`);
+      }
+      if (type === 'volume' && source) {
+        volumes.push({ name: kebab(source), mountPath: target });
+        note(vp, 'decision', `named volume "${source}" at ${target}; compose names it "${s.name}-${kebab(source)}", so data in an existing "${source}" volume is not reused`);
+      } else if (type === 'anonymous' || (type === 'volume' && !source)) {
+        note(vp, 'decision', `anonymous volume at ${target}: imported as a writable path (emptied on restart)`);
+        s.writablePaths = [...(s.writablePaths ?? []), target];
+      } else if (type === 'bind' && source) {
+        const repoSource = options.repoPath(source);
+        if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository) has no place in the spec`);
+        devMounts.push({ source: repoSource, target });
+        note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: bake the files into the image`);
+      } else {
+        note(vp, 'unmapped', `${type} mount is not modelled`);
+      }
+    });
+    if (volumes.length) s.volumes = volumes;
+    if (devMounts.length) s.dev = { mounts: devMounts };
+
+    // Health.
+    if (isObj(c.healthcheck)) {
+      const { probe, problem } = healthProbe(c.healthcheck, (t) => literal(t, `${p}.healthcheck.test`, note));
+      if (probe) {
+        s.health = { liveness: probe };
+        note(`${p}.healthcheck`, 'mapped', `exec check ${JSON.stringify((probe.exec as Obj).command)} as liveness (readiness defaults to it)`);
+      } else note(`${p}.healthcheck`, 'unmapped', problem!);
+    }
+    if (!s.health && !isObj(c.healthcheck)) {
+      note(`${p}.healthcheck`, 'decision', 'no health check: Kubernetes gets no probes and dependents wait for "started"; add one (http, tcp or exec) if the service has a health endpoint');
+    }
+
+    // Dependencies: the spec waits until the dependency is healthy.
+    const deps = dependsOn(c.depends_on);
+    if (deps.length) {
+      s.dependsOn = deps.map(([d, cond]) => ({ service: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(d) ? d : kebab(d), condition: CONDITIONS[cond] ?? 'started' }));
+      for (const [d, cond] of deps) {
+        if (CONDITIONS[cond]) note(`${p}.depends_on.${d}`, 'mapped', `waits until ${CONDITIONS[cond]}`);
+        else note(`${p}.depends_on.${d}`, 'decision', `condition "${cond}" is unknown; imported as "started"`);
+      }
+    }
+
+    // Who the process runs as.
+    if (c.user !== undefined) {
+      const [uid, gid = uid] = String(c.user).split(':').map(Number);
+      if (Number.isInteger(uid) && Number.isInteger(gid) && uid > 0 && gid > 0) {
+        s.user = { uid, gid };
+        note(`${p}.user`, 'mapped', `${uid}:${gid}`);
+      } else note(`${p}.user`, 'decision', `"${c.user}" is not a non-root numeric uid:gid; the spec runs as 1000:1000 unless you set user`);
+    } else {
+      const ref = s.image.ref ?? '';
+      const known = KNOWN_UIDS.find(([re]) => re.test(ref));
+      if (known && known[1] > 0) {
+        s.user = { uid: known[1], gid: known[2] > 0 ? known[2] : known[1] };
+        note(`${p}.user`, 'decision', `not set in compose; imported as ${s.user.uid}:${s.user.gid}, the ${known[3]}: confirm it`);
+      } else {
+        note(`${p}.user`, 'decision', "not set in compose (the image's own user, often root); the spec runs every container as non-root 1000:1000: set user to the uid the image expects");
+      }
+    }
+
+    // Writable root filesystem: compose's default; the spec's default is read-only.
+    if (c.read_only === true) note(`${p}.read_only`, 'mapped', 'read-only root filesystem');
+    else {
+      s.readOnlyRootFilesystem = false;
+      s.gateWaivers = [{ rule: 'read-only-root-filesystem', reason: 'imported from compose, which runs a writable root filesystem; list the paths the process writes in writablePaths and remove this waiver' }];
+      note(`${p}.read_only`, 'decision', 'compose runs a writable root filesystem; imported as readOnlyRootFilesystem: false with a gate waiver. Prefer true with writablePaths for the directories the process writes');
+    }
+    if (Array.isArray(c.tmpfs) || typeof c.tmpfs === 'string') {
+      s.writablePaths = [...(s.writablePaths ?? []), ...(Array.isArray(c.tmpfs) ? c.tmpfs : [c.tmpfs]).map((t: string) => t.split(':')[0])];
+      note(`${p}.tmpfs`, 'mapped', 'writable paths');
+    }
+
+    if (isObj(c.deploy) && c.deploy.replicas !== undefined) {
+      s.replicas = Number(c.deploy.replicas);
+      note(`${p}.deploy.replicas`, 'mapped', `${s.replicas} replicas`);
+    }
+    for (const k of Object.keys(isObj(c.deploy) ? c.deploy : {})) if (k !== 'replicas') note(`${p}.deploy.${k}`, 'unmapped', 'only deploy.replicas is read; resources use the spec defaults');
+    if (c.restart !== undefined) {
+      const policy = RESTARTS[String(c.restart).split(':')[0]];
+      if (policy) {
+        s.restart = policy;
+        note(`${p}.restart`, c.restart === 'always' ? 'decision' : 'mapped', c.restart === 'always' ? 'restart "always" becomes the spec\'s "always", which compose writes as unless-stopped (a stopped container stays stopped)' : `restart ${policy}`);
+      } else note(`${p}.restart`, 'unmapped', `"${c.restart}" is not a restart policy the spec knows`);
+    }
+    if (c.networks !== undefined) note(`${p}.networks`, 'decision', 'replaced by one network per dependsOn or talksTo edge');
+    if (c.labels !== undefined) {
+      s.labels = environment(c.labels) as Record<string, string>;
+      note(`${p}.labels`, 'mapped', 'labels');
+    }
+    if (c.container_name !== undefined) note(`${p}.container_name`, 'unmapped', 'fixed container names are compose-only; services are reached by service name');
+    const files: Obj[] = [];
+    (Array.isArray(c.secrets) ? c.secrets : []).forEach((raw: unknown, i: number) => {
+      const src = isObj(raw) ? String(raw.source) : String(raw);
+      const target = isObj(raw) && raw.target ? (String(raw.target).startsWith('/') ? String(raw.target) : `/run/secrets/${raw.target}`) : `/run/secrets/${src}`;
+      files.push({ path: target, secret: { secret: `${kebab(stackName)}-${kebab(src)}`, key: 'value' } });
+      note(`${p}.secrets[${i}]`, 'decision', `secret file ${target} from secret "${stackName}-${kebab(src)}" key "value"; the compose file's source is not read: compose takes the file path from a host variable, Kubernetes from the Secret`);
+    });
+    (Array.isArray(c.configs) ? c.configs : []).forEach((raw: unknown, i: number) => {
+      const src = isObj(raw) ? String(raw.source) : String(raw);
+      const def = isObj(doc.configs) ? doc.configs[src] : undefined;
+      const target = isObj(raw) && raw.target ? String(raw.target) : `/${src}`;
+      const source = isObj(def) && typeof def.file === 'string' ? options.repoPath(def.file) : undefined;
+      if (source === undefined) return note(`${p}.configs[${i}]`, 'unmapped', `config "${src}" is not a file inside this repository`);
+      files.push({ path: target, source });
+      note(`${p}.configs[${i}]`, 'mapped', `config file ${target} from ${source}`);
+    });
+    if (files.length) s.files = files;
+    if (c.working_dir !== undefined) note(`${p}.working_dir`, 'unmapped', 'the image working directory is used');
+    for (const k of Object.keys(c)) if (!HANDLED.has(k)) note(`${p}.${k}`, 'unmapped', 'not a field the spec models');
+
+    s.role = role(s.name, s.image.ref, ports.some((x) => x.hostPort !== undefined));
+    if (s.role === 'database' && !ports.length) {
+      s.role = 'worker';
+      note(`${p}`, 'decision', 'looks like a database but declares no port; imported as a worker (a database needs its port)');
+    }
+    note(`${p}`, 'decision', `role "${s.role}" inferred from the name and image${s.role === 'database' ? ': a StatefulSet with a volume claim in Kubernetes' : ''}`);
+    services.push(orderKeys(s) as ServiceSpec);
+  }
+
+  // A service others wait for with service_completed_successfully runs once: a job.
+  for (const c of Object.entries(doc.services as Obj)) {
+    for (const [d, cond] of dependsOn((c[1] as Obj)?.depends_on)) {
+      const job = (services as Obj[]).find((x) => x.name === d);
+      if (cond !== 'service_completed_successfully' || !job || job.job) continue;
+      job.job = {};
+      report.push({ path: `services.${d}`, status: 'decision', message: `"${c[0]}" waits for it to complete: imported as a one-shot job (a Kubernetes Job, a compose one-shot service)` });
+    }
+  }
+
+  // Compose puts every service on one network; the spec opens only declared paths. Paths that
+  // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges.
+  for (const s of services as Obj[]) {
+    const deps = new Set((s.dependsOn ?? []).map((d: Obj) => d.service));
+    const talks = new Set<string>();
+    for (const [k, v] of Object.entries({ ...(s.env ?? {}), ...Object.fromEntries(Object.entries(s.secrets ?? {}).map(([n, r]) => [n, (r as Obj).localDefault ?? ''])) })) {
+      for (const other of services) {
+        if (other.name === s.name || deps.has(other.name) || talks.has(other.name)) continue;
+        if (new RegExp(`(^|[/@:,=\\s])${other.name.replace(/-/g, '\\-')}([:/,\\s]|$)`).test(String(v))) {
+          talks.add(other.name);
+          report.push({ path: `services.${s.name}.environment.${k}`, status: 'decision', message: `names service "${other.name}": imported as talksTo: [${other.name}] (a network path without start order)` });
+        }
+      }
+    }
+    if (talks.size) s.talksTo = [...talks].sort();
+    if (!deps.size && !talks.size && services.length > 1) {
+      report.push({ path: `services.${s.name}`, status: 'decision', message: 'depends on nothing and names no other service: it gets no network path to the others; add talksTo if it connects to one' });
+    }
+  }
+
+  const spec: StackSpec = {
+    name: stackName,
+    services,
+    environments: { local: { target: 'compose', allowFloatingTags: true }, kubernetes: { target: 'kubernetes', namespace: stackName } },
+  };
+  note('environments', 'decision', 'two environments: "local" (compose, floating tags allowed) and "kubernetes"; add registry, ingress and overrides as needed');
+  return { spec, report };
+}
+
+const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'dev'];
+function orderKeys(s: Obj): Obj {
+  return Object.fromEntries(Object.entries(s).sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b)));
+}

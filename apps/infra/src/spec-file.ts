@@ -1,0 +1,116 @@
+import { SpecValidationError, todoStack, validate, type StackSpec } from '@todo/service-spec';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { ProblemError, shown, UsageError } from './args';
+
+/** A spec file that cannot be read as data: the message names file, line and column. */
+export class SpecParseError extends ProblemError {}
+
+function lineColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lines = before.split('\n');
+  return { line: lines.length, col: lines[lines.length - 1].length + 1 };
+}
+
+/** Fails only where the prefix itself is wrong, not merely cut short. */
+function failsBeforeEnd(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return false;
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/end of JSON input|Unterminated string/.test(msg)) return false;
+    const pos = /at position (\d+)/.exec(msg);
+    return !pos || Number(pos[1]) < prefix.length;
+  }
+}
+
+/**
+ * JSON.parse's messages and positions differ between Node versions, so the error
+ * offset is found directly: the shortest prefix that is wrong (not just unfinished).
+ */
+function jsonErrorOffset(text: string): number {
+  let lo = 1;
+  let hi = text.length;
+  if (!failsBeforeEnd(text)) return text.trimEnd().length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsBeforeEnd(text.slice(0, mid))) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const at = lineColumn(text, jsonErrorOffset(text));
+    const reason = (e as Error).message
+      .replace(/\s*\(line \d+ column \d+\)/, '')
+      .replace(/ in JSON at position \d+/, '')
+      .replace(/, (\.\.\.)?".*" is not valid JSON$/s, '');
+    throw new SpecParseError(`${file}:${at.line}:${at.col}: invalid JSON: ${reason}`);
+  }
+}
+
+function parseYaml(file: string, text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const at = first.linePos?.[0] ?? lineColumn(text, first.pos[0]);
+    throw new SpecParseError(`${file}:${at.line}:${at.col}: invalid YAML: ${first.message.split('\n')[0]}`);
+  }
+  return doc.toJS();
+}
+
+/**
+ * A `.ts` spec runs through tools/run-ts.mjs (esbuild, cached): a generated entry
+ * imports it and prints its `default` (or `spec`) export as JSON.
+ */
+function loadTs(file: string, repoRoot: string): unknown {
+  const dir = join(repoRoot, 'tmp', 'spec-ts');
+  mkdirSync(dir, { recursive: true });
+  const entry = join(dir, `${createHash('sha256').update(file).digest('hex').slice(0, 16)}.ts`);
+  const code = [
+    `import * as m from ${JSON.stringify(file.replace(/\.ts$/, ''))};`,
+    'const spec = (m as any).default ?? (m as any).spec;',
+    "if (spec === undefined) { console.error('exports neither a default nor a `spec`'); process.exit(3); }",
+    'process.stdout.write(JSON.stringify(spec));',
+    '',
+  ].join('\n');
+  if (!existsSync(entry) || readFileSync(entry, 'utf8') !== code) writeFileSync(entry, code);
+  const r = spawnSync(process.execPath, [join(repoRoot, 'tools', 'run-ts.mjs'), entry], { cwd: repoRoot, encoding: 'utf8' });
+  if (r.status === 3) throw new SpecParseError(`${file}: the module exports neither a default nor a \`spec\`; fix: \`export default spec\``);
+  if (r.status !== 0) {
+    const detail = r.stderr.split('\n').filter((l) => l.trim() && !l.includes(entry)).slice(0, 6).join('\n  ');
+    throw new SpecParseError(`${file}: cannot load the TypeScript spec:\n  ${detail}`);
+  }
+  return JSON.parse(r.stdout);
+}
+
+/** Reads a spec file (any supported format) as plain data; nothing is validated yet. */
+export function readSpecData(file: string, repoRoot: string, cwd: string = process.cwd()): unknown {
+  const path = resolve(cwd, file);
+  const display = shown(path, cwd);
+  if (!existsSync(path)) throw new UsageError(`--spec: ${file} does not exist`);
+  if (path.endsWith('.ts')) return loadTs(path, repoRoot);
+  const text = readFileSync(path, 'utf8');
+  if (path.endsWith('.json')) return parseJson(display, text);
+  if (/\.ya?ml$/.test(path)) return parseYaml(display, text);
+  throw new UsageError(`--spec: ${file}: use a .json, .yaml, .yml or .ts file`);
+}
+
+/** The spec to work on: the file given, validated in both phases, or the todo stack. */
+export function loadSpec(file: string | undefined, repoRoot: string, cwd?: string): StackSpec {
+  if (file === undefined) return todoStack;
+  const data = readSpecData(file, repoRoot, cwd);
+  const issues = validate(data);
+  if (issues.length) throw new SpecValidationError(issues);
+  // `$schema` is for editors; the model never sees it.
+  if (data && typeof data === 'object' && '$schema' in data) delete (data as Record<string, unknown>).$schema;
+  return data as StackSpec;
+}

@@ -1,0 +1,239 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './support';
+
+/** The one CLI, run as `npm run infra -- …` runs it. */
+function infra(...args: string[]) {
+  const r = spawnSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const SUBCOMMANDS = ['synth', 'check', 'policy', 'images', 'validate', 'init', 'import', 'schema'];
+const SHOP = join(__dirname, 'fixtures', 'shop', 'spec.json');
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'infra-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('one CLI: subcommands, strict arguments, exit codes 0 / 1 / 2', () => {
+  it('with no subcommand prints the list on stderr and exits 2; --help prints it on stdout, exit 0', () => {
+    const none = infra();
+    expect(none.code).toBe(2);
+    for (const c of SUBCOMMANDS) expect(none.err).toMatch(new RegExp(`^  ${c} `, 'm'));
+    expect(none.err).toContain('Exit codes: 0 ok, 1 problems found, 2 usage error.');
+    const help = infra('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('usage: infra <subcommand>');
+  });
+
+  it('an unknown subcommand is a usage error', () => {
+    const r = infra('synthesize');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('infra: unknown subcommand "synthesize"');
+  });
+
+  it.each(SUBCOMMANDS)('%s --help prints its usage, exit 0, and does nothing else', (c) => {
+    const r = infra(c, '--help', '--out', join(dir, 'out'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`usage: infra ${c}`);
+    expect(r.err).toBe('');
+    expect(readdirSync(dir)).toEqual([]);
+  }, 30_000);
+
+  it('synth --help does not synthesize (nothing written, no summary)', () => {
+    const r = infra('synth', '-h', '--out', dir);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('synth:');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('nx run infra:synth -- --help forwards --help: usage, exit 0, no synth', () => {
+    const env = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' };
+    const r = spawnSync(join(repoRoot, 'node_modules/.bin/nx'), ['run', 'infra:synth', '--skip-nx-cache', '--', '--help', '--out', dir], { cwd: repoRoot, encoding: 'utf8', env });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('usage: infra synth');
+    expect(r.stdout).not.toMatch(/^synth: \d+ files/m);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 180_000);
+
+  it.each([
+    [['synth', '--bogus'], "Unknown option '--bogus'"],
+    [['synth', '--spec'], "Option '--spec' argument is ambiguous: it needs a value"],
+    [['synth', 'extra'], 'unexpected argument: extra'],
+    [['validate', '--out', 'x'], "Unknown option '--out'"],
+    [['images', 'size', 'backend'], 'unknown query "size"'],
+    [['policy', 'kube', 'dist'], 'unknown gate "kube"'],
+    [['init', '--name', 'My_App', '--out', 'x.yaml'], '--name: "My_App" is not a DNS-1123 label'],
+  ])('%j is a usage error: exit 2, the problem and the usage, nothing done', (args, message) => {
+    const r = infra(...(args as string[]), ...(args[0] === 'synth' ? ['--out', dir] : []));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.err).toContain(`usage: infra ${args[0]}`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('--spec=FILE and --spec FILE are the same option', () => {
+    const a = infra('validate', `--spec=${SHOP}`);
+    const b = infra('validate', '--spec', SHOP);
+    expect(a).toEqual(b);
+    expect(a.code).toBe(0);
+    expect(a.out).toContain('is valid (5 services, 3 environments)');
+  });
+});
+
+describe('validate: the spec only, nothing written', () => {
+  it('reports every problem with service names in the paths, exit 1', () => {
+    const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
+    spec.services[2].ports[0].port = 'http';
+    spec.services[3].replica = 2;
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const r = infra('validate', '--spec', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('services.api.ports[0].port: must be an integer, got "http"');
+    expect(r.err).toContain('services.worker.replica: unknown field; expected one of:');
+    expect(r.err).not.toMatch(/services\[\d\]/);
+  });
+
+  it('a 3-service dependency cycle fails synth (exit 1) before anything is written', () => {
+    const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
+    spec.services.find((x: any) => x.name === 'db').dependsOn = ['web'];
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const r = infra('synth', '--spec', file, '--out', join(dir, 'out'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('services.api.dependsOn: dependency cycle: api -> db -> web -> api');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('a YAML parse error names file, line and column', () => {
+    const file = join(dir, 'spec.yaml');
+    writeFileSync(file, 'name: shop\nservices:\n  - name: api\n    role: [web\nenvironments: {}\n');
+    const r = infra('validate', '--spec', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/spec\.yaml:\d+:\d+: invalid YAML: /);
+  });
+
+  it('a JSON parse error names file, line and column', () => {
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, '{\n  "name": "shop"\n  "services": []\n}\n');
+    const r = infra('validate', '--spec', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/spec\.json:3:3: invalid JSON: /);
+  });
+
+  it('a spec that names the schema with $schema validates and synthesizes', () => {
+    const spec = { $schema: `${repoRoot}/libs/service-spec/src/spec.schema.json`, ...JSON.parse(readFileSync(SHOP, 'utf8')) };
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, JSON.stringify(spec));
+    expect(infra('validate', '--spec', file).code).toBe(0);
+    expect(infra('synth', '--spec', file, '--out', join(dir, 'out')).code).toBe(0);
+  });
+
+  it('a .ts spec loads through tools/run-ts.mjs', () => {
+    const file = join(dir, 'stack.ts');
+    writeFileSync(file, `import type { StackSpec } from '@todo/service-spec';\nconst spec: StackSpec = ${readFileSync(SHOP, 'utf8')};\nexport default spec;\n`);
+    const r = infra('validate', '--spec', file);
+    expect(r.err).toBe('');
+    expect(r.out).toContain('is valid (5 services, 3 environments)');
+    const broken = join(dir, 'broken.ts');
+    writeFileSync(broken, 'export default { name: ;\n');
+    const b = infra('validate', '--spec', broken);
+    expect(b.code).toBe(1);
+    expect(b.err).toContain('cannot load the TypeScript spec');
+  }, 30_000);
+
+  it('a missing spec file is a usage error', () => {
+    const r = infra('validate', '--spec', join(dir, 'nope.json'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('does not exist');
+  });
+});
+
+describe('images: the build plan', () => {
+  it('prints the plan of every built image, and its refs are the ones in the committed output', () => {
+    const r = infra('images', '--official');
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out);
+    expect(plan.builds.map((b: any) => b.services)).toEqual([['backend'], ['frontend']]);
+    const compose = readFileSync(join(repoRoot, 'docker/docker-compose.yml'), 'utf8');
+    for (const [name, s] of Object.entries(plan.services) as [string, any][]) {
+      expect(s.ref).toBe(`${s.repository}:${s.tag}`);
+      expect(compose).toContain(`image: ${s.ref}\n`);
+      expect(infra('images', '--official', 'ref', name).out.trim()).toBe(s.ref);
+    }
+    expect(plan.builds[0]).toMatchObject({ dockerfile: 'docker/backend/Dockerfile', context: '.', buildArgs: { PYTHON_IMAGE: 'python:3.13-slim' } });
+  });
+
+  it('a service that is not built is a problem (exit 1)', () => {
+    const r = infra('images', 'ref', 'postgres');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('service "postgres" is not built from this repo (built services: backend, frontend)');
+  });
+});
+
+describe('schema', () => {
+  it('prints the committed schema, or writes it with --out', () => {
+    const committed = readFileSync(join(repoRoot, 'libs/service-spec/src/spec.schema.json'), 'utf8');
+    expect(`${infra('schema').out}`).toBe(committed);
+    expect(infra('schema', '--out', join(dir, 's.json')).code).toBe(0);
+    expect(readFileSync(join(dir, 's.json'), 'utf8')).toBe(committed);
+  });
+});
+
+describe('init: a starter spec that works as it stands', () => {
+  it('writes a commented YAML spec that validates, synthesizes and passes every policy gate', () => {
+    const file = join(dir, 'stack.yaml');
+    const r = infra('init', '--out', file, '--name', 'shopfront');
+    expect(r.code).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^# yaml-language-server: \$schema=.*libs\/service-spec\/src\/spec\.schema\.json$/m);
+    expect(text.split('\n').filter((l) => l.trim().startsWith('#')).length).toBeGreaterThan(15);
+    expect(infra('validate', '--spec', file).code).toBe(0);
+    const out = join(dir, 'out');
+    const synth = infra('synth', '--spec', file, '--out', out);
+    expect(synth.err).toBe('');
+    expect(synth.code).toBe(0);
+    expect(existsSync(join(out, 'dist/k8s/production/10-db.yaml')) || readdirSync(join(out, 'dist/k8s/production')).length > 3).toBe(true);
+    const gates = infra('policy', '--spec', file, '--out', out);
+    expect(gates.out).toMatch(/^k8s: \d+ rules, 0 violations$/m);
+    expect(gates.out).toMatch(/^secrets: \d+ rules, 0 violations$/m);
+    expect(gates.code).toBe(0);
+  }, 60_000);
+
+  it('refuses to overwrite an existing file unless --force', () => {
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(file, 'mine\n');
+    const r = infra('init', '--out', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('exists; fix: choose another --out, or pass --force');
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+    expect(infra('init', '--out', file, '--force').code).toBe(0);
+  });
+});
+
+describe('policy through the one CLI', () => {
+  const good = join(repoRoot, 'libs/policy/src/k8s/__fixtures__/good');
+
+  it('runs one gate on given paths: 0 when clean, 1 on a violation', () => {
+    cpSync(good, join(dir, 'k8s'), { recursive: true });
+    const ok = infra('policy', 'k8s', join(dir, 'k8s'));
+    expect(ok.code).toBe(0);
+    expect(ok.out.trim().split('\n').pop()).toMatch(/^k8s: \d+ rules, 0 violations$/);
+    const file = join(dir, 'k8s', 'backend.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('image: todo-backend:3f9c2a1b', 'image: todo-backend:latest'));
+    expect(infra('policy', 'k8s', join(dir, 'k8s')).code).toBe(1);
+  });
+
+  it('with no gate runs all three on the committed output', () => {
+    const r = infra('policy');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^k8s: \d+ rules, 0 violations$/m);
+    expect(r.out).toMatch(/^dockerfiles: \d+ rules, 0 violations$/m);
+    expect(r.out).toMatch(/^secrets: \d+ rules, 0 violations$/m);
+  });
+});
