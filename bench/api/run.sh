@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Load test of GET /api/todos: throwaway PostgreSQL, 50 seeded todos, one
-# uvicorn worker, wrk at concurrency 10 for 10 s, three runs, medians printed.
+# Load test of GET /api/todos: throwaway PostgreSQL, 50 seeded todos, the
+# server as the image starts it (python -m todo_api.serve) pinned to one CPU
+# with one worker, wrk at concurrency 10 for 10 s, three runs, medians printed.
+# Env: BENCH_WORKERS (1), BENCH_CPUS (taskset list, "0"; empty = no pinning).
 # Everything started here is stopped on exit, also on failure or Ctrl-C.
 set -euo pipefail
 
@@ -30,7 +32,10 @@ unset OPENAI_API_KEY
 "$PY" -m todo_api.migrate 2>/dev/null
 
 port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$PY" -m uvicorn todo_api.main:app --host 127.0.0.1 --port "$port" --workers 1 >"$log" 2>&1 &
+pin=()
+[[ -n "${BENCH_CPUS-0}" ]] && command -v taskset >/dev/null && pin=(taskset -c "${BENCH_CPUS-0}")
+HOST=127.0.0.1 PORT="$port" WEB_CONCURRENCY="${BENCH_WORKERS:-1}" \
+  "${pin[@]}" "$PY" -m todo_api.serve >"$log" 2>&1 &
 uvicorn_pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 100); do
