@@ -145,6 +145,17 @@ async function contention(round) {
   return { consistent, fiveXX, stale, ok: ok.length, other: 50 - ok.length - stale - fiveXX };
 }
 
+/** RSS (MiB) of every process in the backend container after the load, largest first. */
+function backendRss(stack) {
+  const id = stack.compose('ps', '-q', 'backend').trim();
+  const py = "import glob,re\nfor f in glob.glob('/proc/[0-9]*/status'):\n  t=open(f).read(); m=re.search(r'VmRSS:\\s+(\\d+)',t)\n  m and print(int(m.group(1))//1024)";
+  try {
+    return sh('docker', ['exec', id, 'python', '-c', py]).trim().split('\n').map(Number).sort((a, b) => b - a);
+  } catch {
+    return [];
+  }
+}
+
 async function measure(stack) {
   const out = { cold: [], warm: [] };
   process.stderr.write(`[${stack.name}] cold up x${runs}\n`);
@@ -169,6 +180,7 @@ async function measure(stack) {
   for (let i = 0; i < runs; i++) out.frontendGet.push(await getLoad(`${FRONTEND}/api/todos`));
   for (let i = 0; i < runs; i++) out.cycles.push(await cycles());
   for (let i = 0; i < runs; i++) out.contention.push(await contention(i));
+  out.backendRssMiB = backendRss(stack);
   return out;
 }
 
@@ -187,6 +199,7 @@ function summary(m) {
     '50 PATCHes: 200/412/other': m.contention.map((r) => `${r.ok}/${r.stale}/${r.other}`).join(' '),
     'warm up s': median(m.warm),
     'cold up s': median(m.cold),
+    'backend RSS MiB (per process)': m.backendRssMiB.join(' + ') || '?',
   };
 }
 
