@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Side-by-side stack bench: the compose file of a base commit (its images) against the
 // working tree's, one after the other on the same machine in one run, with ratios.
-//   node bench/stack/compare.mjs [--base <git rev>] [--runs 3] [--duration 10] [--only new]
+//   node bench/stack/compare.mjs [--base <git rev>] [--runs 3] [--duration 10] [--only base|new] [--load-only]
 // Per variant: cold `up` (new volume) and warm `up` (volume kept) to all healthy, then on the
 // running stack: GET /api/todos on the backend (c=10), the same through the frontend,
 // POST->PATCH->DELETE cycles through the frontend (c=10), and 50 parallel PATCHes of one todo.
@@ -22,6 +22,8 @@ const base = arg('base', 'HEAD~1');
 const runs = Number(arg('runs', 3));
 const duration = Number(arg('duration', 10));
 const only = arg('only', '');
+// --load-only: one plain `up`, no cold/warm timing (quicker re-runs of the load figures).
+const loadOnly = argv.includes('--load-only');
 const project = process.env.BENCH_PROJECT ?? 'todo-bench';
 const BACKEND = 'http://127.0.0.1:8000';
 const FRONTEND = 'http://127.0.0.1:3000';
@@ -158,13 +160,17 @@ function backendRss(stack) {
 
 async function measure(stack) {
   const out = { cold: [], warm: [] };
-  process.stderr.write(`[${stack.name}] cold up x${runs}\n`);
-  for (let i = 0; i < runs; i++) {
+  if (loadOnly) {
     stack.down(true);
     out.cold.push(await stack.up());
   }
-  process.stderr.write(`[${stack.name}] warm up x${runs}\n`);
-  for (let i = 0; i < runs; i++) {
+  process.stderr.write(`[${stack.name}] cold up x${loadOnly ? 0 : runs}\n`);
+  for (let i = 0; i < (loadOnly ? 0 : runs); i++) {
+    stack.down(true);
+    out.cold.push(await stack.up());
+  }
+  process.stderr.write(`[${stack.name}] warm up x${loadOnly ? 0 : runs}\n`);
+  for (let i = 0; i < (loadOnly ? 0 : runs); i++) {
     stack.down(false);
     out.warm.push(await stack.up());
   }
