@@ -22,6 +22,8 @@ export const todoStack: StackSpec = {
         liveness: { exec: { command: pgReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
         // 1 s: compose runs the first check one interval after start and gates depends_on on it.
         readiness: { exec: { command: pgReady }, periodSeconds: 1, timeoutSeconds: 5 },
+        // initdb on a new volume takes seconds; compose counts failures only after the start period.
+        startup: { exec: { command: pgReady }, periodSeconds: 1, failureThreshold: 60 },
       },
       resources: { cpuMillis: { request: 100, limit: 1000 }, memoryMiB: { request: 256, limit: 512 } },
       volumes: [{ name: 'data', mountPath: '/var/lib/postgresql/data', sizeGiB: 5 }],
