@@ -203,7 +203,7 @@ function summary(m) {
     '50 PATCHes: rounds consistent': `${m.contention.filter((r) => r.consistent).length}/${m.contention.length}`,
     '50 PATCHes: 5xx': m.contention.reduce((n, r) => n + r.fiveXX, 0),
     '50 PATCHes: 200/412/other': m.contention.map((r) => `${r.ok}/${r.stale}/${r.other}`).join(' '),
-    'warm up s': median(m.warm),
+    'warm up s': m.warm.length ? median(m.warm) : 'not run',
     'cold up s': median(m.cold),
     'backend RSS MiB (per process)': m.backendRssMiB.join(' + ') || '?',
   };
@@ -243,7 +243,9 @@ console.log(`| figure | ${names.join(' | ')} |${names.length === 2 ? ' new/base 
 console.log(`|---|${names.map(() => '---').join('|')}|${names.length === 2 ? '---|' : ''}`);
 for (const key of Object.keys(results[names[0]].summary)) {
   const vals = names.map((n) => results[n].summary[key]);
-  const ratio = names.length === 2 && typeof vals[0] === 'number' && vals[0] ? ` ${(vals[1] / vals[0]).toFixed(2)}x |` : names.length === 2 ? ' |' : '';
+  // Ratios only for rates, latencies and times; a count of errors has no meaningful ratio.
+  const measured = /req\/s|p99|cycles\/s|up s/.test(key);
+  const ratio = names.length === 2 && measured && Number.isFinite(vals[0]) && vals[0] ? ` ${(vals[1] / vals[0]).toFixed(2)}x |` : names.length === 2 ? ' |' : '';
   console.log(`| ${key} | ${vals.map(fmt).join(' | ')} |${ratio}`);
 }
 for (const n of names) console.log(`\n${n} raw: ${JSON.stringify(results[n].raw)}`);
