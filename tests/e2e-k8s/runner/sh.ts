@@ -16,8 +16,8 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
     let stderr = '';
     let timedOut = false;
     const timer = opts.timeoutMs ? setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs) : undefined;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
