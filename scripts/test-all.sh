@@ -46,4 +46,5 @@ if [ -f tests/e2e-compose/project.json ]; then
   step "compose stack end-to-end: health, requests, faults, load"
   npx nx run e2e-compose:compose
 fi
+step "Kubernetes manifests end-to-end (pod runner; minikube when kubectl reaches it)" && npx nx run e2e-k8s:run
 step "all tests passed"

@@ -38,7 +38,10 @@ export async function secretObjects(env: NodeJS.ProcessEnv): Promise<K8sObject[]
   return parseObjects(r.stdout, 'scripts/minikube-secrets.sh --print');
 }
 
+/** A minikube context that answers. Any other context needs E2E_K8S_BACKEND=cluster: a test must never deploy to a cluster by accident. */
 export async function kubectlReachesCluster(): Promise<boolean> {
+  const ctx = await run('kubectl', ['config', 'current-context'], { timeoutMs: 10_000 }).catch(() => undefined);
+  if (ctx?.stdout.trim() !== 'minikube') return false;
   const r = await run('kubectl', ['version', '--request-timeout=5s', '-o', 'json'], { timeoutMs: 10_000 }).catch(() => undefined);
   return !!r && r.code === 0 && r.stdout.includes('serverVersion');
 }
