@@ -19,6 +19,8 @@ export interface Target {
   namespace: string;
   objects: K8sObject[];
   frontendUrl: string;
+  /** The ingress controller (Host headers select rules), when one runs. */
+  ingressUrl?: string;
   /** Seconds from the first apply to every workload ready. */
   applyToReadyS: number;
   notRun: string[];
@@ -91,6 +93,7 @@ export async function startRunner(o: StartOptions): Promise<Target & { cluster: 
     namespace: o.namespace,
     objects: loaded.objects,
     frontendUrl,
+    ingressUrl: cluster.ingressUrl,
     applyToReadyS,
     notRun: loaded.notRun,
     pods: async () => cluster.pods.filter((p) => !p.deleted && p.namespace === o.namespace).map((p) => ({ name: p.name, labels: p.labels, ready: p.ready })),
@@ -127,6 +130,7 @@ export async function startCluster(o: StartOptions): Promise<Target> {
     namespace: o.namespace,
     objects: loaded.objects,
     frontendUrl: `http://127.0.0.1:${port}`,
+    ingressUrl: await run('minikube', ['ip'], { timeoutMs: 30_000 }).then((r) => (r.code === 0 ? `http://${r.stdout.trim()}` : undefined), () => undefined),
     applyToReadyS,
     notRun: [],
     pods: async () =>

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { ClusterDns } from './dns';
+import { routes, startRouter } from './ingress';
 import { kindKey, matches, quantity, ref, type K8sObject } from './manifests';
 import { HOOKS, rulesFor, type NetState, type PeerPod } from './netpol';
 import { Pod } from './pod';
@@ -30,13 +31,19 @@ interface Workload {
 /** Pods that exist outside the applied manifests, as on minikube with the ingress addon. */
 const SYSTEM_NAMESPACES: Record<string, Record<string, string>> = {
   'kube-system': { 'kubernetes.io/metadata.name': 'kube-system' },
+  'ingress-nginx': { 'kubernetes.io/metadata.name': 'ingress-nginx' },
 };
+const CONTROLLER_LABELS = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };
 
 export class Cluster {
   readonly events: string[] = [];
   readonly network: string;
   nodeIp = '';
   dnsIp = '';
+  controllerIp = '';
+  /** The ingress controller's node port (an http URL); Host headers select the rule. */
+  ingressUrl = '';
+  private readonly ingresses: K8sObject[] = [];
   private readonly namespaces: Record<string, Record<string, string>> = { ...SYSTEM_NAMESPACES };
   private readonly configMaps = new Map<string, Record<string, string>>();
   private readonly secrets = new Map<string, Record<string, string>>();
@@ -82,10 +89,24 @@ export class Cluster {
     this.nodeIp = ipam.Gateway;
     const [a, b] = ipam.Subnet.split('.');
     // Docker hands out addresses from the bottom of the subnet; DNS takes one from the top.
-    this.dnsIp = ipam.Subnet.endsWith('/16') ? `${a}.${b}.255.253` : ipam.Subnet.replace(/\.0\/\d+$/, '.253');
+    const top = (n: number) => (ipam.Subnet.endsWith('/16') ? `${a}.${b}.255.${n}` : ipam.Subnet.replace(/\.0\/\d+$/, `.${n}`));
+    this.dnsIp = top(253);
+    this.controllerIp = top(252);
     this.bridge = `br-${id.slice(0, 12)}`;
-    const r = await run('ip', ['addr', 'add', `${this.dnsIp}/32`, 'dev', this.bridge]);
-    if (r.code !== 0) throw new Error(`cannot give the cluster DNS an address (${r.stderr.trim()}); the pod runner needs root`);
+    for (const ip of [this.dnsIp, this.controllerIp]) {
+      const r = await run('ip', ['addr', 'add', `${ip}/32`, 'dev', this.bridge]);
+      if (r.code !== 0) throw new Error(`cannot give the cluster DNS and ingress controller addresses (${r.stderr.trim()}); the pod runner needs root`);
+    }
+    const router = await startRouter(
+      () => routes(this.ingresses),
+      (route) => {
+        const svc = this.services.find((s) => s.metadata.name === route.service && (s.metadata.namespace ?? 'default') === route.namespace);
+        return svc ? this.endpoints(svc)[0]?.ip : undefined;
+      },
+      this.controllerIp,
+    );
+    this.forwards.push(router.server);
+    this.ingressUrl = router.url;
     this.dns = new ClusterDns((name) => this.lookup(name));
     await this.dns.listen(this.dnsIp);
     this.reconciler = setInterval(() => void this.reconcile(), 1000);
@@ -113,6 +134,9 @@ export class Cluster {
         case 'NetworkPolicy':
           this.policies.push(o);
           await this.syncPolicies();
+          break;
+        case 'Ingress':
+          this.ingresses.push(o);
           break;
         case 'PersistentVolumeClaim':
           await this.createClaim(ns, o.metadata.name);
@@ -263,6 +287,7 @@ export class Cluster {
   private netState(): NetState {
     const pods: PeerPod[] = this.pods.filter((p) => p.ip && !p.gone).map((p) => ({ namespace: p.namespace, name: p.name, labels: p.labels, ip: p.ip, ports: p.containerPorts }));
     pods.push({ namespace: 'kube-system', name: 'kube-dns', labels: { 'k8s-app': 'kube-dns' }, ip: this.dnsIp, ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }] });
+    pods.push({ namespace: 'ingress-nginx', name: 'ingress-nginx-controller', labels: CONTROLLER_LABELS, ip: this.controllerIp, ports: [] });
     return { namespaces: this.namespaces, pods, policies: this.policies, nodeIp: this.nodeIp };
   }
 
@@ -336,7 +361,7 @@ export class Cluster {
     const label = `label=e2e-k8s.run=${this.opts.prefix}`;
     const ids = (await run('/usr/bin/docker', ['ps', '-aq', '--filter', label])).stdout.split('\n').filter(Boolean);
     if (ids.length) await run('/usr/bin/docker', ['rm', '-f', ...ids]);
-    if (this.bridge && this.dnsIp) await run('ip', ['addr', 'del', `${this.dnsIp}/32`, 'dev', this.bridge]);
+    if (this.bridge) for (const ip of [this.dnsIp, this.controllerIp]) await run('ip', ['addr', 'del', `${ip}/32`, 'dev', this.bridge]);
     const vols = (await run('/usr/bin/docker', ['volume', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
     if (vols.length) await run('/usr/bin/docker', ['volume', 'rm', '-f', ...vols]);
     const nets = (await run('/usr/bin/docker', ['network', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);

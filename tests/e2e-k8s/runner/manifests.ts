@@ -71,6 +71,10 @@ function meaning(o: K8sObject): string[] {
     });
     if ((o.spec?.externalIPs ?? []).length) out.push('unsupported: spec.externalIPs (non-empty)');
   }
+  if (o.kind === 'Ingress') {
+    // Controller annotations change routing (rewrites, auth); the router implements none.
+    for (const k of Object.keys(o.metadata.annotations ?? {})) if (k.startsWith('nginx.ingress.kubernetes.io/')) out.push(`unsupported: metadata.annotations.${k}`);
+  }
   if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
     const sel = o.spec?.selector?.matchLabels ?? {};
     const labels = o.spec?.template?.metadata?.labels ?? {};

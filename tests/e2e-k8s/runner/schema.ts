@@ -147,6 +147,16 @@ export const KINDS: Record<string, Node> = {
       volumeClaimTemplates: list(obj({ metadata: obj({ name: V, labels: MAP }), spec: pvcSpec })),
     }),
   }),
+  // Served by the runner's path router, a pod of namespace ingress-nginx (see cluster.ts).
+  'networking.k8s.io/v1/Ingress': obj({
+    apiVersion: V,
+    kind: V,
+    metadata,
+    spec: obj({
+      ingressClassName: oneOf('nginx'),
+      rules: list(obj({ host: V, http: obj({ paths: list(obj({ path: V, pathType: oneOf('Prefix', 'Exact'), backend: obj({ service: obj({ name: V, port: obj({ number: V }) }) }) })) }) })),
+    }),
+  }),
   'networking.k8s.io/v1/NetworkPolicy': obj({
     apiVersion: V,
     kind: V,
@@ -164,8 +174,7 @@ export const KINDS: Record<string, Node> = {
 export const NOT_RUN: Record<string, string> = {
   'autoscaling/v2/HorizontalPodAutoscaler': 'no metrics server and one node: replicas stay as the workload declares',
   'policy/v1/PodDisruptionBudget': 'only limits voluntary evictions (node drains); one node is never drained',
-  'networking.k8s.io/v1/IngressClass': 'names an ingress controller; the runner has none',
-  'networking.k8s.io/v1/Ingress': 'no ingress controller runs here; the checks reach the frontend Service by port-forward, the README\'s other documented path',
+  'networking.k8s.io/v1/IngressClass': 'the runner has one built-in controller, class "nginx"',
 };
 
 /** Walks an object against the allowlist; returns every `unsupported: path` problem. */

@@ -36,4 +36,5 @@ export async function docker(args: string[], opts: { env?: NodeJS.ProcessEnv; in
   return r.stdout.trim();
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Unref'd: a pod's back-off or probe period must not keep the process alive after teardown.
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
