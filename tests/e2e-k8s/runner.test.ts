@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './checks/target';
 import { Cluster } from './runner/cluster';
+import { match, type Route } from './runner/ingress';
 import { admit, parseObjects } from './runner/manifests';
 import { docker, sleep } from './runner/sh';
 
@@ -44,6 +45,17 @@ describe('refusals (no Docker needed)', () => {
     const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', namespace: 'rt' }, spec: {} };
     expect(admit([hpa as any]).notRun).toEqual(['not run: HorizontalPodAutoscaler rt/h: no metrics server and one node: replicas stay as the workload declares']);
   });
+});
+
+test('Ingress Prefix paths match whole path elements, the longest wins, Exact is exact', () => {
+  const r = (path: string, service: string, exact = false): Route => ({ host: 'a.test', path, exact, namespace: 'n', service, port: 80 });
+  const table = [r('/', 'web'), r('/api', 'api'), r('/api/health', 'health', true)];
+  expect(match(table, 'a.test', '/api/todos')?.service).toBe('api');
+  expect(match(table, 'a.test', '/api')?.service).toBe('api');
+  expect(match(table, 'a.test', '/apix')?.service).toBe('web');
+  expect(match(table, 'a.test', '/api/health')?.service).toBe('health');
+  expect(match(table, 'a.test', '/api/health/x')?.service).toBe('api');
+  expect(match(table, 'b.test', '/')).toBeUndefined();
 });
 
 describe('on the Docker engine', () => {
