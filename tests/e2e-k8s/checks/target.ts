@@ -35,6 +35,7 @@ export const repoRoot = join(__dirname, '..', '..', '..');
 
 /** The Secrets exactly as scripts/minikube-secrets.sh makes them (README), as YAML. */
 export async function secretObjects(env: NodeJS.ProcessEnv): Promise<K8sObject[]> {
+  if ((await run('sh', ['-c', 'command -v kubectl'])).code !== 0) throw new Error('kubectl (the client; no cluster needed) must be installed: the Secrets are made by the README\'s `kubectl create secret generic … --dry-run=client -o yaml` (https://kubernetes.io/docs/tasks/tools/)');
   const r = await run('bash', [join(repoRoot, 'scripts/minikube-secrets.sh'), '--print'], { env });
   if (r.code !== 0) throw new Error(`minikube-secrets.sh --print: ${r.stderr}`);
   return parseObjects(r.stdout, 'scripts/minikube-secrets.sh --print');

@@ -83,6 +83,10 @@ export class Cluster {
 
   /** The pod network, the node's address on it, and the cluster DNS on an address of its own. */
   async start(): Promise<void> {
+    if (process.getuid?.() !== 0) throw new Error('the pod runner needs root: it programs iptables inside pod network namespaces (nsenter) and gives the cluster DNS an address');
+    for (const tool of ['ip', 'nsenter', 'iptables-restore', 'mount']) {
+      if ((await run('sh', ['-c', `command -v ${tool}`])).code !== 0) throw new Error(`the pod runner needs ${tool} (Debian: apt-get install -y iproute2 util-linux iptables mount)`);
+    }
     await this.teardown(true);
     const id = await docker(['network', 'create', '--label', `e2e-k8s.run=${this.opts.prefix}`, this.network]);
     const ipam = JSON.parse(await docker(['network', 'inspect', '-f', '{{json .IPAM.Config}}', this.network]))[0];
