@@ -57,6 +57,7 @@ export class Cluster {
   private syncing: Promise<void> = Promise.resolve();
   private readonly forwards: Server[] = [];
   private lastEviction = 0;
+  private reconciling = false;
 
   constructor(readonly opts: RunnerOptions) {
     this.network = `${opts.prefix}-podnet`;
@@ -190,6 +191,17 @@ export class Cluster {
 
   /** Controllers: keep replicas, StatefulSet identities in order, PVCs from claim templates. */
   private async reconcile(): Promise<void> {
+    // One pass at a time: a slow pass (a new claim's volume) must not create a pod twice.
+    if (this.reconciling) return;
+    this.reconciling = true;
+    try {
+      await this.reconcileOnce();
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  private async reconcileOnce(): Promise<void> {
     for (const w of this.workloads) {
       w.pods = w.pods.filter((p) => !p.gone);
       const spec = w.obj.spec;
@@ -363,8 +375,12 @@ export class Cluster {
     this.dns?.close();
     for (const p of this.pods) p.deleted = true;
     const label = `label=e2e-k8s.run=${this.opts.prefix}`;
-    const ids = (await run('/usr/bin/docker', ['ps', '-aq', '--filter', label])).stdout.split('\n').filter(Boolean);
-    if (ids.length) await run('/usr/bin/docker', ['rm', '-f', ...ids]);
+    // Twice: a container start already in flight when the pods were marked deleted lands late.
+    for (const pass of [1, 2]) {
+      const ids = (await run('/usr/bin/docker', ['ps', '-aq', '--filter', label])).stdout.split('\n').filter(Boolean);
+      if (ids.length) await run('/usr/bin/docker', ['rm', '-f', ...ids]);
+      if (pass === 1 && !quiet) await sleep(2000);
+    }
     if (this.bridge) for (const ip of [this.dnsIp, this.controllerIp]) await run('ip', ['addr', 'del', `${ip}/32`, 'dev', this.bridge]);
     const vols = (await run('/usr/bin/docker', ['volume', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
     if (vols.length) await run('/usr/bin/docker', ['volume', 'rm', '-f', ...vols]);

@@ -4,7 +4,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { quantity } from './manifests';
 import { DOCKER, docker, run, sleep } from './sh';
@@ -233,7 +233,7 @@ export class Pod {
       let src = vol.dir;
       if (m.subPath) {
         src = join(vol.dir, m.subPath);
-        mkdirSync(src, { recursive: true });
+        if (!existsSync(src)) mkdirSync(src, { recursive: true }); // the kubelet creates a missing subPath as a directory
       }
       const ro = m.readOnly || (this.spec.volumes ?? []).some((v: any) => v.name === m.name && (v.configMap || v.secret));
       args.push('--mount', `type=bind,src=${src},dst=${m.mountPath}${ro ? ',readonly' : ''}`);
