@@ -321,7 +321,7 @@ export class Pod {
       await run(DOCKER, ['stop', '-t', String(this.spec.terminationGracePeriodSeconds ?? 30), status.id!]);
     };
     if (c.startupProbe) {
-      const ok = await this.until(c.startupProbe, c, alive, true);
+      const ok = await this.until(c.startupProbe, c, alive);
       if (!alive.value) return;
       if (!ok) return kill(`startup probe failed ${c.startupProbe.failureThreshold ?? 3} times`);
     }
@@ -344,7 +344,7 @@ export class Pod {
   }
 
   /** Startup probe: polls until success (true) or failureThreshold failures (false). */
-  private async until(p: any, c: any, alive: { value: boolean }, _startup: boolean): Promise<boolean> {
+  private async until(p: any, c: any, alive: { value: boolean }): Promise<boolean> {
     await sleep((p.initialDelaySeconds ?? 0) * 1000);
     let failures = 0;
     while (alive.value) {
@@ -364,8 +364,8 @@ export class Pod {
     while (alive.value && !this.deleted) {
       const r = await this.check(p, c);
       if (!alive.value) return;
-      if (r) ((ok += 1), (bad = 0));
-      else ((bad += 1), (ok = 0));
+      ok = r ? ok + 1 : 0;
+      bad = r ? 0 : bad + 1;
       if (r && ok >= (p.successThreshold ?? 1) && state !== true) state = true;
       if (!r && bad >= (p.failureThreshold ?? 3) && state !== false) state = false;
       if (!r && state === undefined) state = false;
