@@ -6,6 +6,7 @@ import { repoRoot } from './checks/target';
 import { Cluster } from './runner/cluster';
 import { match, type Route } from './runner/ingress';
 import { admit, parseObjects } from './runner/manifests';
+import { restrictedViolations } from './runner/psa';
 import { docker, sleep } from './runner/sh';
 
 // Local images (scripts/offline-bases.sh); any image with sh+sleep and one with python3 will do.
@@ -56,6 +57,17 @@ test('Ingress Prefix paths match whole path elements, the longest wins, Exact is
   expect(match(table, 'a.test', '/api/health')?.service).toBe('health');
   expect(match(table, 'a.test', '/api/health/x')?.service).toBe('api');
   expect(match(table, 'b.test', '/')).toBeUndefined();
+});
+
+test('Pod Security "restricted" names what a pod template breaks, and passes the minikube manifests\' shape', () => {
+  const hardened = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } };
+  expect(restrictedViolations({ containers: [{ name: 'a', securityContext: hardened }] })).toEqual([]);
+  expect(restrictedViolations({ containers: [{ name: 'a' }] })).toEqual([
+    'allowPrivilegeEscalation != false (container "a")',
+    'unrestricted capabilities: must set securityContext.capabilities.drop=["ALL"] (container "a")',
+    'runAsNonRoot != true (container "a")',
+    'seccompProfile: must be RuntimeDefault or Localhost (container "a")',
+  ]);
 });
 
 describe('on the Docker engine', () => {
