@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { quantity } from './manifests';
-import { DOCKER, docker, run, sleep } from './sh';
+import { DOCKER, docker, idle as sleep, run } from './sh';
 import { applyFsGroup, makeEmptyDir, writeKeyFiles } from './volumes';
 
 export interface PodHost {
@@ -264,9 +264,10 @@ export class Pod {
       try {
         id = await this.startContainer(c);
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        this.reason = error.message;
-        await sleep(2000);
+        const config = error instanceof ConfigError;
+        this.reason = config ? (error as Error).message : `Init:RunContainerError: ${(error as Error).message}`;
+        await sleep(config ? 2000 : backoff * 1000);
+        if (!config) backoff = Math.min(backoff * 2, 300);
         continue;
       }
       const code = Number((await run(DOCKER, ['wait', id])).stdout.trim());
@@ -286,10 +287,18 @@ export class Pod {
       try {
         status.id = await this.startContainer(c);
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        if (status.reason !== error.message) this.host.event(`pod ${this.namespace}/${this.name} ${c.name}: ${error.message}`);
-        status.reason = error.message;
-        await sleep(2000);
+        const message = (error as Error).message;
+        if (status.reason !== message) this.host.event(`pod ${this.namespace}/${this.name} ${c.name}: ${message}`);
+        if (error instanceof ConfigError) {
+          status.reason = message;
+          await sleep(2000);
+          continue;
+        }
+        // The runtime could not start the process (e.g. a command that is not in the image): RunContainerError, then back-off.
+        status.reason = `RunContainerError: ${message}`;
+        status.restarts++;
+        await sleep(backoff * 1000);
+        backoff = Math.min(backoff * 2, 300);
         continue;
       }
       status.reason = undefined;

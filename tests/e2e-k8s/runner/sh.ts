@@ -36,5 +36,6 @@ export async function docker(args: string[], opts: { env?: NodeJS.ProcessEnv; in
   return r.stdout.trim();
 }
 
-// Unref'd: a pod's back-off or probe period must not keep the process alive after teardown.
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** For a pod's own back-off and probe periods: they must not keep the process alive after teardown. */
+export const idle = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
