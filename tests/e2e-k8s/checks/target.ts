@@ -2,7 +2,7 @@
 // through kubectl. Both deploy dist/k8s/<env> the documented way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, loadMirrors } from '../runner/cluster';
 import { admit, loadDir, parseObjects, type K8sObject } from '../runner/manifests';
@@ -42,6 +42,23 @@ export async function secretObjects(env: NodeJS.ProcessEnv): Promise<K8sObject[]
 }
 
 /** A minikube context that answers. Any other context needs E2E_K8S_BACKEND=cluster: a test must never deploy to a cluster by accident. */
+/**
+ * On stand-in bases (TODO_IMAGE_MIRRORS) the images are tagged apart from the official refs the
+ * manifests name; like a node's registry mirror, the runner then finds them under the tag built
+ * here. Needs the infra CLI's build plan; without it the manifests' refs are used as they are.
+ */
+async function builtHere(): Promise<Record<string, string>> {
+  const cli = join(repoRoot, 'apps/infra/src/cli.ts');
+  if (!process.env.TODO_IMAGE_MIRRORS || !existsSync(cli)) return {};
+  const plan = async (...args: string[]) => {
+    const r = await run(process.execPath, [join(repoRoot, 'tools/run-ts.mjs'), cli, 'images', 'plan', ...args]);
+    if (r.code !== 0) throw new Error(`infra images plan: ${r.stderr}`);
+    return JSON.parse(r.stdout).services as Record<string, { ref: string }>;
+  };
+  const [official, here] = [await plan('--official'), await plan()];
+  return Object.fromEntries(Object.keys(here).filter((s) => official[s]).map((s) => [official[s].ref, here[s].ref]));
+}
+
 export async function kubectlReachesCluster(): Promise<boolean> {
   const ctx = await run('kubectl', ['config', 'current-context'], { timeoutMs: 10_000 }).catch(() => undefined);
   if (ctx?.stdout.trim() !== 'minikube') return false;
@@ -67,7 +84,7 @@ export async function startRunner(o: StartOptions): Promise<Target & { cluster: 
   const prefix = o.prefix ?? `e2ek8s-${process.pid}`;
   const stateDir = join(repoRoot, 'tmp', 'e2e-k8s', prefix);
   mkdirSync(stateDir, { recursive: true });
-  const cluster = new Cluster({ prefix, stateDir, mirrors: loadMirrors(), log });
+  const cluster = new Cluster({ prefix, stateDir, mirrors: { ...loadMirrors(), ...(await builtHere()) }, log });
   await cluster.start();
   const started = Date.now();
   // README order: the namespace file, the Secrets, then the whole directory.
