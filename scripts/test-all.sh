@@ -60,6 +60,7 @@ if [ -f tests/e2e-compose/project.json ]; then
   npx nx run e2e-compose:compose
 fi
 step "public stacks end-to-end: express-bull, nginx-flask-mysql"; npx nx run e2e-stacks:e2e
+step "Kubernetes manifests end-to-end (pod runner; minikube when kubectl reaches it)" && npx nx run e2e-k8s:run
 step "all tests passed"
 if [ -n "${TODO_IMAGE_MIRRORS:-}" ]; then
   # The committed manifests name the official-base images; these runs tested stand-ins.

@@ -1,0 +1,196 @@
+// dist/k8s/minikube brought up and checked. On a real cluster (kubectl reaches one, or
+// E2E_K8S_BACKEND=cluster) it deploys with scripts/minikube-up.sh; otherwise the pod runner
+// runs the same YAML on the Docker engine. The checks below are the same for both.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { kubectlReachesCluster, repoRoot, startCluster, startRunner, type Target } from './checks/target';
+import { matches, type K8sObject } from './runner/manifests';
+import { run, sleep } from './runner/sh';
+
+// The todo stack's roles (names of its Services and workloads in the spec).
+const FRONTEND = 'frontend';
+const BACKEND = 'backend';
+const DATABASE = 'postgres';
+const NAMESPACE = 'todo';
+const DIR = process.env.E2E_K8S_DIR ?? join(repoRoot, 'dist/k8s/minikube');
+
+let t: Target;
+const summary: Record<string, unknown> = {};
+const stamp = Date.now();
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${t.frontendUrl}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+async function expectStatus(method: string, path: string, status: number, body?: unknown): Promise<any> {
+  const r = await call(method, path, body);
+  if (r.status !== status) throw new Error(`${method} ${path} answered ${r.status}, expected ${status}: ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+const titles = async () => ((await expectStatus('GET', '/api/todos?limit=100', 200)).items as { title: string }[]).map((x) => x.title);
+
+async function poll<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(1000);
+  }
+  throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+const workloads = () => t.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+const workload = (name: string) => workloads().find((w) => w.metadata.name === name)!;
+const podsOf = async (w: K8sObject) => (await t.pods()).filter((p) => matches(w.spec.selector, p.labels));
+const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
+
+beforeAll(async () => {
+  const backend = process.env.E2E_K8S_BACKEND ?? ((await kubectlReachesCluster()) ? 'cluster' : 'runner');
+  const opts = { dir: DIR, namespace: NAMESPACE, frontend: { service: FRONTEND, port: 3000 } };
+  t = backend === 'cluster' ? await startCluster(opts) : await startRunner(opts);
+  summary.backend = t.kind;
+  summary.applyToAllReadyS = t.applyToReadyS;
+  summary.notRun = t.notRun;
+  console.log(`e2e-k8s (${t.kind}): ${t.applyToReadyS} s from apply to all workloads ready`);
+}, 10 * 60_000);
+
+afterAll(async () => {
+  const out = join(repoRoot, 'tmp', 'e2e-k8s');
+  mkdirSync(out, { recursive: true });
+  if (t && 'cluster' in t) writeFileSync(join(out, 'events.log'), (t as any).cluster.events.join('\n') + '\n');
+  writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2));
+  console.log(`e2e-k8s summary: ${JSON.stringify(summary, null, 2)}`);
+  await t?.close();
+}, 3 * 60_000);
+
+test('every workload has its replicas ready', async () => {
+  for (const w of workloads()) {
+    const ready = (await podsOf(w)).filter((p) => p.ready).length;
+    expect({ workload: w.metadata.name, ready }).toEqual({ workload: w.metadata.name, ready: w.spec.replicas ?? 1 });
+  }
+});
+
+test('creates, lists, completes and deletes a todo through the frontend', async () => {
+  const title = `e2e-k8s ${stamp}`;
+  const created = await expectStatus('POST', '/api/todos', 201, { title });
+  expect(created).toMatchObject({ title, completed: false });
+  expect(await titles()).toContain(title);
+  expect(await expectStatus('PATCH', `/api/todos/${created.id}`, 200, { completed: true })).toMatchObject({ completed: true });
+  await expectStatus('DELETE', `/api/todos/${created.id}`, 204);
+  expect((await call('GET', `/api/todos/${created.id}`)).status).toBe(404);
+  expect(await titles()).not.toContain(title);
+});
+
+test('"add buy milk" to the assistant adds a todo', async () => {
+  const before = (await titles()).filter((x) => x === 'buy milk').length;
+  const reply = await expectStatus('POST', '/api/chat', 200, { message: 'add buy milk' });
+  expect(reply.todos_changed).toBe(true);
+  expect((await titles()).filter((x) => x === 'buy milk').length).toBe(before + 1);
+});
+
+test('every emptyDir mount is writable by the pod user; the root filesystem is read-only where declared', async () => {
+  const seen: string[] = [];
+  for (const w of workloads()) {
+    const spec = w.spec.template.spec;
+    const emptyDirs = new Set((spec.volumes ?? []).filter((v: any) => v.emptyDir).map((v: any) => v.name));
+    const pod = (await podsOf(w)).find((p) => p.ready)!;
+    // Shell builtins only: runtime images may ship sh without coreutils.
+    for (const c of spec.containers) {
+      for (const m of (c.volumeMounts ?? []).filter((m: any) => emptyDirs.has(m.name))) {
+        const r = await t.exec(pod.name, c.name, ['sh', '-c', 'f="$1/.e2e-k8s-probe" && echo ok > "$f" && { rm -f "$f" 2>/dev/null || : > "$f"; }', 'sh', m.mountPath]);
+        expect({ path: `${w.metadata.name}/${c.name}:${m.mountPath}`, code: r.code, err: r.stderr.trim() }).toEqual({ path: `${w.metadata.name}/${c.name}:${m.mountPath}`, code: 0, err: '' });
+        seen.push(`${c.name}:${m.mountPath} writable`);
+      }
+      const mounts = (await t.exec(pod.name, c.name, ['sh', '-c', 'while read -r l; do echo "$l"; done < /proc/mounts'])).stdout;
+      const rootOpts = mounts.split('\n').find((l) => l.split(' ')[1] === '/')?.split(' ')[3].split(',') ?? [];
+      expect({ container: c.name, readOnlyRoot: rootOpts.includes('ro') }).toEqual({ container: c.name, readOnlyRoot: c.securityContext?.readOnlyRootFilesystem === true });
+      const root = await t.exec(pod.name, c.name, ['sh', '-c', 'echo x > /.e2e-k8s-root-write']);
+      if (c.securityContext?.readOnlyRootFilesystem) expect(root.code).not.toBe(0);
+      seen.push(`${c.name}: / read-only`);
+    }
+  }
+  summary.writablePaths = seen;
+});
+
+test('the frontend cannot reach the database directly; the backend can (NetworkPolicy)', async () => {
+  const fe = (await podsOf(workload(FRONTEND))).find((p) => p.ready)!;
+  const be = (await podsOf(workload(BACKEND))).find((p) => p.ready)!;
+  // Name resolution works from the frontend (DNS egress is allowed), so a failure is the policy.
+  const probe = `const s=require('net').connect(5432,'${DATABASE}');s.setTimeout(5000);s.on('connect',()=>{console.log('CONNECTED');process.exit(0)});s.on('timeout',()=>{console.log('ETIMEDOUT');process.exit(1)});s.on('error',e=>{console.log(e.code);process.exit(1)})`;
+  const fromFrontend = await t.exec(fe.name, FRONTEND, ['node', '-e', probe]);
+  expect(fromFrontend.stdout.trim()).toMatch(/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/);
+  const fromBackend = await t.exec(be.name, BACKEND, ['python', '-c', `import socket; socket.create_connection(('${DATABASE}', 5432), 5); print('CONNECTED')`]);
+  expect(fromBackend.stdout.trim()).toBe('CONNECTED');
+  summary.policy = { frontendToDatabase: fromFrontend.stdout.trim(), backendToDatabase: 'CONNECTED' };
+});
+
+/** GET through the ingress with a Host header (fetch cannot set Host). */
+function viaIngress(host: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${t.ingressUrl}${path}`, { headers: { host }, timeout: 15_000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('every Ingress path answers through the ingress controller', async () => {
+  if (!t.ingressUrl) return console.log('not run: no ingress controller reachable (minikube ip failed)');
+  const seen: Record<string, number> = {};
+  for (const ing of t.objects.filter((o) => o.kind === 'Ingress')) {
+    for (const rule of ing.spec.rules) {
+      for (const p of rule.http.paths) {
+        // The backend's todo list for an /api prefix, the page for anything else.
+        const path = p.path === '/' ? '/' : `${p.path.replace(/\/$/, '')}/todos`;
+        const r = await viaIngress(rule.host, path);
+        seen[`${rule.host}${path} -> ${p.backend.service.name}`] = r.status;
+      }
+    }
+  }
+  summary.ingress = seen;
+  expect(Object.values(seen).every((s) => s === 200)).toBe(true);
+  const unknown = await viaIngress('unknown.example', '/');
+  expect(unknown.status).toBe(404);
+});
+
+test('the frontend browser suite passes through the port-forward', async () => {
+  const started = Date.now();
+  const env = { ...process.env, E2E_BASE_URL: t.frontendUrl, NEXT_TELEMETRY_DISABLED: '1' };
+  const r = await run(process.execPath, ['--test', '--test-reporter=spec', join(repoRoot, 'apps/frontend/e2e/todo.e2e.test.mjs')], { env, timeoutMs: 5 * 60_000 });
+  const count = (k: string) => Number(new RegExp(`^ℹ ${k} (\\d+)`, 'm').exec(r.stdout)?.[1] ?? -1);
+  summary.browser = { pass: count('pass'), fail: count('fail'), skipped: count('skipped'), seconds: seconds(started) };
+  if (r.code !== 0) throw new Error(`browser suite failed (${r.code}):\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
+  expect(count('fail')).toBe(0);
+  expect(count('pass')).toBeGreaterThan(0);
+}, 6 * 60_000);
+
+test('deleting the database pod: it comes back with the data', async () => {
+  const title = `survives ${stamp}`;
+  await expectStatus('POST', '/api/todos', 201, { title });
+  const [pod] = await podsOf(workload(DATABASE));
+  const started = Date.now();
+  await t.deletePod(pod.name);
+  await poll('the database pod to be ready again', 5 * 60_000, async () => ((await podsOf(workload(DATABASE))).some((p) => p.ready) ? true : undefined));
+  await t.waitAllReady(5 * 60_000);
+  await poll('the todo list through the frontend', 2 * 60_000, async () => ((await titles()).includes(title) ? true : undefined));
+  summary.databasePodDeleted = `back, data kept, serving in ${seconds(started)} s`;
+}, 10 * 60_000);
+
+test('deleting a backend pod: a replacement becomes ready and serves', async () => {
+  const [old] = await podsOf(workload(BACKEND));
+  const started = Date.now();
+  await t.deletePod(old.name);
+  const fresh = await poll('a replacement backend pod to be ready', 5 * 60_000, async () => (await podsOf(workload(BACKEND))).find((p) => p.ready && p.name !== old.name));
+  await poll('GET /api/todos through the frontend', 2 * 60_000, async () => ((await call('GET', '/api/todos')).status === 200 ? true : undefined));
+  summary.backendPodDeleted = `${old.name} -> ${fresh.name}, serving in ${seconds(started)} s`;
+}, 10 * 60_000);
