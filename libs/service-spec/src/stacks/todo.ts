@@ -121,3 +121,5 @@ export const todoStack: StackSpec = {
     },
   },
 };
+
+export default todoStack;
