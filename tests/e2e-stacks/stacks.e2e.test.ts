@@ -1,6 +1,6 @@
 // Two public stacks from apps/infra/test/fixtures, built offline and brought up from their golden
 // compose files: healthy, serving through the front door, and keeping their data across down/up.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the e2e-compose project's shell helpers, shared test code
 import { poll, repoRoot } from '../e2e-compose/support/sh';
@@ -62,54 +62,68 @@ afterAll(() => {
 describeStack('express-bull', (stack) => {
   let id = '';
   const payload = { message: `hello-${stamp}` };
+  // The app's own demo receiver: the worker's POST goes back into the stack, so the delivery is observable.
+  const receiver = 'http://app:3000/receiver';
+  const json = async (path: string) => JSON.parse((await ok(hostUrl(stack(), 'app', path))).text);
 
-  it('stores a webhook in redis through the app', async () => {
-    await serving(hostUrl(stack(), 'app', '/arena'));
-    const url = hostUrl(stack(), 'app', '/webhooks');
-    // The app receives the webhook delivery itself (its /example endpoint), so the worker's POST is observable.
-    const r = await ok(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload, urls: ['http://app:3000/example'] }) });
-    expect(r.status).toBe(200);
-    id = JSON.parse(r.text).id;
+  it('stores a webhook in redis and queues one delivery per URL', async () => {
+    await serving(hostUrl(stack(), 'app', '/healthz'));
+    const r = await ok(hostUrl(stack(), 'app', '/webhooks'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload, urls: [receiver] }) });
+    expect(r.status).toBe(201);
+    const body = JSON.parse(r.text);
+    id = body.id;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(JSON.parse((await ok(hostUrl(stack(), 'app', `/webhooks/${id}`))).text)).toEqual({ payload, urls: ['http://app:3000/example'] });
+    expect(body.jobs).toHaveLength(1);
+    expect(await stack().exec('redis', 'redis-cli', 'exists', `relay:webhook:${id}`)).toBe('1');
+    expect(await json(`/webhooks/${id}`)).toMatchObject({ id, payload, urls: [receiver] });
+    // A request the app refuses names the field.
+    const bad = await ok(hostUrl(stack(), 'app', '/webhooks'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload, urls: ['ftp://x'] }) });
+    expect([bad.status, JSON.parse(bad.text).error]).toEqual([400, 'body.urls: "ftp://x" must use http or https']);
   });
 
-  it('queues a delivery that the worker performs', async () => {
-    const r = await ok(hostUrl(stack(), 'app', '/webhooks/notify'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id }) });
-    expect(r.status).toBe(200);
-    await poll('the worker to deliver the webhook to the app', 60_000, async () => {
-      const [app, worker] = [await stack().logs('app'), await stack().logs('worker')];
-      return worker.includes('Posting to http://app:3000/example') && app.includes(`Hit example with ${JSON.stringify(payload)}`) ? true : undefined;
-    });
-    // Bull marks the job completed, with the delivery's HTTP status, just after the POST returns.
-    await poll('the delivery job to be marked completed in redis', 30_000, async () => ((await stack().exec('redis', 'redis-cli', 'zcard', 'bull:NOTIFY_URL:completed')) === '1' ? true : undefined));
-    expect(await stack().exec('redis', 'redis-cli', 'zcard', 'bull:NOTIFY_URL:failed')).toBe('0');
-    expect(await stack().exec('redis', 'redis-cli', 'hget', 'bull:NOTIFY_URL:1', 'returnvalue')).toBe('200');
+  it('the worker delivers the payload by HTTP POST and records the result', async () => {
+    await poll('the receiver to get the delivery', 60_000, async () => ((await json('/receiver')).some((e: { webhookId: string }) => e.webhookId === id) ? true : undefined));
+    expect((await json('/receiver')).find((e: { webhookId: string }) => e.webhookId === id).body).toEqual(payload);
+    await poll('the worker to record the delivery', 30_000, async () => ((await json(`/webhooks/${id}`)).deliveries?.[receiver] ? true : undefined));
+    expect((await json(`/webhooks/${id}`)).deliveries[receiver]).toMatchObject({ ok: true, status: 200 });
+    await poll('the job to be completed in redis', 30_000, async () => ((await stack().exec('redis', 'redis-cli', 'zcard', 'bull:webhook-deliveries:completed')) === '1' ? true : undefined));
+    expect(await stack().exec('redis', 'redis-cli', 'zcard', 'bull:webhook-deliveries:failed')).toBe('0');
+    expect(await stack().logs('worker')).toContain(`delivering webhook ${id} to ${receiver}`);
   });
 
-  it('serves the queue dashboard through the same front door', async () => {
-    const r = await ok(hostUrl(stack(), 'app', '/arena'));
-    expect(r.status).toBe(200);
-    expect(r.text).toContain('NOTIFY_URL');
+  it('lists jobs and their results on the status endpoint', async () => {
+    const status = await json('/status');
+    expect(status.counts).toMatchObject({ completed: 1, failed: 0 });
+    expect(status.jobs).toEqual([expect.objectContaining({ webhookId: id, url: receiver, state: 'completed', result: expect.objectContaining({ status: 200 }) })]);
   });
 
   it('keeps its data across down and up', async () => {
     await stack().down();
     await stack().up();
-    await serving(hostUrl(stack(), 'app', '/arena'));
-    expect(JSON.parse((await ok(hostUrl(stack(), 'app', `/webhooks/${id}`))).text)).toEqual({ payload, urls: ['http://app:3000/example'] });
-    expect(await stack().exec('redis', 'redis-cli', 'zcard', 'bull:NOTIFY_URL:completed')).toBe('1');
+    await serving(hostUrl(stack(), 'app', '/healthz'));
+    expect(await json(`/webhooks/${id}`)).toMatchObject({ id, payload, deliveries: { [receiver]: { ok: true, status: 200 } } });
+    expect((await json('/status')).jobs).toEqual([expect.objectContaining({ webhookId: id, state: 'completed' })]);
+    expect((await json('/receiver')).filter((e: { webhookId: string }) => e.webhookId === id)).toHaveLength(1);
   });
 });
 
 describeStack('nginx-flask-mysql', (stack) => {
   const sql = (query: string) => stack().exec('db', 'sh', '-c', `mysql -uroot -p"$(cat /run/secrets/db-password)" example -N -e '${query}'`);
+  const page = async () => ok(hostUrl(stack(), 'proxy', '/'));
 
-  it('serves the blog through nginx, from MariaDB, with the password read from a file secret', async () => {
+  it('serves the notes page through nginx, from MariaDB, with the password read from a file secret', async () => {
     await serving(hostUrl(stack(), 'proxy', '/'));
-    const r = await ok(hostUrl(stack(), 'proxy', '/'));
+    const r = await page();
     expect(r.status).toBe(200);
-    expect(r.text).toBe([1, 2, 3, 4].map((i) => `<div>   Hello  Blog post #${i}</div>`).join(''));
+    expect(r.text).toContain('<h1>Notes (3)</h1>');
+    expect(r.text).toContain('<li data-id="1">Requests reach this page through nginx</li>');
+    // A row written straight into MariaDB shows on the page: the backend reads the database live.
+    await sql(`INSERT INTO notes (body) VALUES ("e2e-${stamp}")`);
+    expect((await page()).text).toContain(`<li data-id="4">e2e-${stamp}</li>`);
+    // The backend had only the file: the password is in no variable of its environment.
+    const password = readFileSync(stack().env.DB_PASSWORD_PASSWORD_FILE, 'utf8');
+    expect(await stack().exec('backend', 'cat', '/run/secrets/db-password')).toBe(password);
+    expect(await stack().exec('backend', 'env')).not.toContain(password);
   });
 
   it('runs MariaDB with the arguments of the spec on the image entrypoint', async () => {
@@ -119,11 +133,12 @@ describeStack('nginx-flask-mysql', (stack) => {
   });
 
   it('keeps its data across down and up', async () => {
-    await sql(`CREATE TABLE e2e_marker (v VARCHAR(64)); INSERT INTO e2e_marker VALUES ("${stamp}")`);
     await stack().down();
     await stack().up();
     await serving(hostUrl(stack(), 'proxy', '/'));
-    expect(await sql('SELECT v FROM e2e_marker')).toBe(stamp);
-    expect((await ok(hostUrl(stack(), 'proxy', '/'))).text).toContain('Blog post #4');
+    expect(await sql(`SELECT body FROM notes WHERE id = 4`)).toBe(`e2e-${stamp}`);
+    const r = await page();
+    expect(r.text).toContain('<h1>Notes (4)</h1>');
+    expect(r.text).toContain(`<li data-id="4">e2e-${stamp}</li>`);
   });
 });

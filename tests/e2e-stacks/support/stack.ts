@@ -140,7 +140,7 @@ export class PublicStack {
   }
 
   async destroy(): Promise<void> {
-    // A short stop timeout: teardown keeps no data, and flask's dev server (PID 1) ignores SIGTERM.
+    // A short stop timeout: teardown keeps no data.
     await this.compose.compose('down', '-v', '--remove-orphans', '--timeout', '5').catch((e: Error) => console.error(`teardown ${this.name}: ${e.message}`));
     this.compose.cleanup();
     rmSync(this.secretsDir, { recursive: true, force: true });
