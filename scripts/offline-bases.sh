@@ -114,11 +114,16 @@ if have "$POSTGRES"; then say "$POSTGRES exists"; else
   build --build-arg BASE_IMAGE="$BASE" -t "$POSTGRES" docker/postgres
 fi
 
+# A stand-in is rebuilt when its folder changes: the image carries a digest of its sources.
 for standin in $STANDINS; do
   image=todo-offline/$standin
-  if have "$image"; then say "$image exists"; else
+  dir="docker/standins/${standin%%:*}"
+  sources=$(cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "todo.standin.sources"}}' "$image" 2>/dev/null)" = "$sources" ]; then
+    say "$image is current"
+  else
     say "building $image"
-    build --build-arg BASE_IMAGE="$BASE" -t "$image" "docker/standins/${standin%%:*}"
+    build --build-arg BASE_IMAGE="$BASE" --label "todo.standin.sources=$sources" -t "$image" "$dir"
   fi
 done
 
