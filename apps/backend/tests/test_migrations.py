@@ -49,12 +49,12 @@ def test_upgrade_downgrade_upgrade(migrated: str) -> None:
     assert {"todos", "alembic_version"} <= _tables(migrated)
     engine = create_engine(migrated)
     with engine.begin() as conn:
-        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
         conn.execute(text("INSERT INTO todos (title) VALUES ('after re-upgrade')"))
-        row = conn.execute(text("SELECT completed, created_at FROM todos")).one()
+        row = conn.execute(text("SELECT completed, created_at, version FROM todos")).one()
         conn.execute(text("TRUNCATE todos RESTART IDENTITY"))
     engine.dispose()
-    assert row.completed is False and row.created_at is not None
+    assert row.completed is False and row.created_at is not None and row.version == 1
 
 
 def test_migrate_module_runs_from_another_directory(migrated: str, tmp_path: Path) -> None:

@@ -16,7 +16,15 @@ def test_create_returns_the_stored_todo(client: TestClient) -> None:
     assert todo["title"] == "buy milk"
     assert todo["description"] == "2 litres"
     assert todo["completed"] is False
-    assert set(todo) == {"id", "title", "description", "completed", "created_at", "updated_at"}
+    assert set(todo) == {
+        "id",
+        "title",
+        "description",
+        "completed",
+        "created_at",
+        "updated_at",
+        "version",
+    }
     assert client.get(f"/api/todos/{todo['id']}").json() == todo
 
 

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     openai_max_retries: int = Field(default=2, ge=0, le=10)
+    # Per worker process. Workers x pool size must stay below the server's
+    # max_connections (100 by default); serve.py sizes it from the worker count.
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+    # How long a request waits for a free connection before a 503.
+    db_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    db_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    db_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    # The largest accepted request body; a todo or chat message is far smaller.
+    max_body_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
 
     @field_validator("database_url")
     @classmethod

@@ -1,4 +1,4 @@
-"""ASGI entry point: `uvicorn todo_api.main:app`.
+"""ASGI entry point: `uvicorn todo_api.main:app` (or `python -m todo_api.serve`).
 
 Configuration is read and checked in the lifespan, not at import, so tools can
 import the app without a database; migrations are never run from here.
@@ -12,15 +12,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
 
 from .assistant.llm import ProviderError, make_client
 from .config import ConfigError, Settings, load_settings
 from .cors import LateCorsMiddleware
-from .db import make_engine, make_sessionmaker
+from .db import DatabaseUnavailable, ReadinessProbe, make_pool
 from .logging_setup import AccessLogMiddleware, configure_logging
 from .routes import chat, health, todos
+from .web import GuardMiddleware, on_database_unavailable, on_validation_error
 
 logger = logging.getLogger("todo_api")
 
@@ -35,38 +36,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             logger.critical(str(exc))
             raise
         configure_logging(active.log_level_number)
-        engine = make_engine(active.database_url)
         app.state.settings = active
-        app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.pool = await make_pool(
+            active.database_url,
+            size=active.db_pool_size,
+            statement_timeout=active.db_statement_timeout_seconds,
+            connect_timeout=active.db_connect_timeout_seconds,
+        )
+        app.state.pool_timeout = active.db_pool_timeout_seconds
+        app.state.readiness = ReadinessProbe(active.database_url)
         app.state.openai_client = make_client(active) if active.openai_api_key else None
         app.state.cors_origins = active.cors_origins
+        guard.max_body_bytes = active.max_body_bytes
         logger.info(
             "started",
-            extra={"assistant": "openai" if active.openai_api_key else "offline"},
+            extra={
+                "assistant": "openai" if active.openai_api_key else "offline",
+                "pool_size": active.db_pool_size,
+                "pid": os.getpid(),
+            },
         )
         try:
             yield
         finally:
             if app.state.openai_client is not None:
-                app.state.openai_client.close()
-            engine.dispose()
+                await app.state.openai_client.close()
+            await app.state.readiness.close()
+            await app.state.pool.close()
             logger.info("stopped")
 
-    app = FastAPI(title="Todo API", version="1.0.0", lifespan=lifespan)
+    # redirect_slashes=False: behind the frontend's proxy, a slash redirect
+    # would name the internal host (Location: http://backend:8000/...).
+    app = FastAPI(title="Todo API", version="1.1.0", lifespan=lifespan, redirect_slashes=False)
     app.state.cors_origins = []
     app.add_middleware(LateCorsMiddleware)
+    guard = _GuardHolder()
+    app.add_middleware(GuardMiddleware, holder=guard)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(health.router)
     app.include_router(todos.router)
     app.include_router(chat.router)
-
-    @app.exception_handler(OperationalError)
-    async def _database_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
-        # Connection-level failures are transient: 503 tells clients and
-        # proxies to retry, where a bare 500 would read as a bug.
-        logger.error("database unavailable", extra={"reason": str(exc.orig or exc)[:500]})
-        return JSONResponse(status_code=503, content={"detail": "database unavailable"})
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(DatabaseUnavailable, on_database_unavailable)
 
     @app.exception_handler(ProviderError)
     async def _provider_failed(_: Request, exc: ProviderError) -> JSONResponse:
@@ -74,6 +85,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=502, content={"detail": str(exc)})
 
     return app
+
+
+class _GuardHolder:
+    """The body limit is known only once settings load; the middleware reads it here."""
+
+    max_body_bytes = Settings.model_fields["max_body_bytes"].default
 
 
 def _initial_log_level() -> int:

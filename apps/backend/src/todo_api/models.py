@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 TITLE_MAX_LENGTH = 200
@@ -30,3 +30,5 @@ class Todo(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now(), onupdate=func.now()
     )
+    # Bumped by every write (migration 0002); the API's ETag.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))

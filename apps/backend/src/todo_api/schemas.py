@@ -5,14 +5,38 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from .models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 
+
+def storable_text(value: str) -> str:
+    """Reject what PostgreSQL text cannot hold, as a 422 instead of a driver error."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL (\\u0000) characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            "must be valid Unicode: lone surrogates such as \\ud800 are not text"
+        ) from None
+    return value
+
+
+Storable = AfterValidator(storable_text)
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH),
+    Storable,
 ]
-Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX_LENGTH)]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX_LENGTH), Storable]
 
 
 class TodoCreate(BaseModel):
@@ -47,6 +71,7 @@ class TodoOut(BaseModel):
     completed: bool
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Bumped by every write; sent as the ETag")
 
 
 class TodoPage(BaseModel):
@@ -60,7 +85,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), Storable
     ] = Field(description="What the user typed, e.g. 'add buy milk'")
 
 

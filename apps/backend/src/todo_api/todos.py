@@ -1,46 +1,161 @@
-"""Todo persistence, shared by the REST routes and the assistant tools."""
+"""Todo persistence in plain SQL, shared by the REST routes and the assistant tools.
+
+Every write is one statement, so concurrent requests never interleave a
+read-modify-write: a PATCH is `UPDATE ... RETURNING`, guarded by the row's
+version when the client sent If-Match.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from collections.abc import Sequence
+from typing import Any
 
-from .models import Todo
+import asyncpg
+
+COLUMNS = "id, title, description, completed, created_at, updated_at, version"
+UPDATABLE = ("title", "description", "completed")
+
+Todo = dict[str, Any]
 
 
-def list_todos(
-    session: Session, *, limit: int, offset: int, completed: bool | None = None
+class StaleVersion(Exception):
+    """If-Match named versions the row no longer has; carries the current row."""
+
+    def __init__(self, current: Todo) -> None:
+        super().__init__(f"todo {current['id']} is at version {current['version']}")
+        self.current = current
+
+
+async def list_todos(
+    conn: asyncpg.Connection, *, limit: int, offset: int, completed: bool | None = None
 ) -> tuple[list[Todo], int]:
-    query = select(Todo)
-    count = select(func.count()).select_from(Todo)
-    if completed is not None:
-        query = query.where(Todo.completed == completed)
-        count = count.where(Todo.completed == completed)
-    items = session.scalars(query.order_by(Todo.id).limit(limit).offset(offset)).all()
-    return list(items), session.scalar(count) or 0
+    # One statement returns the page and the total: count(*) OVER () is
+    # computed over the filtered rows before LIMIT applies.
+    where, args = ("WHERE completed = $3", [completed]) if completed is not None else ("", [])
+    rows = await conn.fetch(
+        f"SELECT {COLUMNS}, count(*) OVER () AS total FROM todos {where} "  # noqa: S608 - fixed SQL
+        "ORDER BY id LIMIT $1 OFFSET $2",
+        limit,
+        offset,
+        *args,
+    )
+    if rows:
+        total = rows[0]["total"]
+        return [_todo(row) for row in rows], total
+    if offset == 0:
+        return [], 0
+    # A page past the end has no row to carry the total.
+    total = await conn.fetchval(f"SELECT count(*) FROM todos {where.replace('$3', '$1')}", *args)  # noqa: S608
+    return [], total
 
 
-def create_todo(session: Session, *, title: str, description: str | None = None) -> Todo:
-    todo = Todo(title=title, description=description, completed=False)
-    session.add(todo)
-    # Flush + refresh so id and server-side timestamps are in the response.
-    session.flush()
-    session.refresh(todo)
-    return todo
+async def create_todo(
+    conn: asyncpg.Connection, *, title: str, description: str | None = None
+) -> Todo:
+    row = await conn.fetchrow(
+        f"INSERT INTO todos (title, description, completed) VALUES ($1, $2, false) "  # noqa: S608
+        f"RETURNING {COLUMNS}",
+        title,
+        description,
+    )
+    return _todo(row)
 
 
-def get_todo(session: Session, todo_id: int) -> Todo | None:
-    return session.get(Todo, todo_id)
+async def get_todo(conn: asyncpg.Connection, todo_id: int) -> Todo | None:
+    row = await conn.fetchrow(f"SELECT {COLUMNS} FROM todos WHERE id = $1", todo_id)  # noqa: S608
+    return _todo(row) if row else None
 
 
-def update_todo(session: Session, todo: Todo, changes: dict[str, object]) -> Todo:
-    for field, value in changes.items():
-        setattr(todo, field, value)
-    session.flush()
-    session.refresh(todo)
-    return todo
+async def update_todo(
+    conn: asyncpg.Connection,
+    todo_id: int,
+    changes: dict[str, object],
+    *,
+    if_versions: Sequence[int] | None = None,
+) -> Todo | None:
+    """Apply `changes` in one statement; None if the todo does not exist.
+
+    `if_versions` (from If-Match) makes the write conditional on the row's
+    version; a mismatch raises StaleVersion with the row as it is now.
+    """
+    fields = [name for name in UPDATABLE if name in changes]
+    if not fields:
+        current = await get_todo(conn, todo_id)
+        if (
+            current is not None
+            and if_versions is not None
+            and current["version"] not in if_versions
+        ):
+            raise StaleVersion(current)
+        return current
+    values = [changes[name] for name in fields]
+    sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(fields, start=2))
+    guard = ""
+    if if_versions is not None:
+        values.append(list(if_versions))
+        guard = f" AND version = ANY(${len(values) + 1}::int[])"
+    row = await conn.fetchrow(
+        f"UPDATE todos SET {sets}, version = version + 1, updated_at = now() "  # noqa: S608
+        f"WHERE id = $1{guard} RETURNING {COLUMNS}",
+        todo_id,
+        *values,
+    )
+    if row is not None:
+        return _todo(row)
+    return await _missing_or_stale(conn, todo_id, if_versions)
 
 
-def delete_todo(session: Session, todo: Todo) -> None:
-    session.delete(todo)
-    session.flush()
+async def delete_todo(
+    conn: asyncpg.Connection, todo_id: int, *, if_versions: Sequence[int] | None = None
+) -> bool:
+    """True if deleted, False if there was no such todo; StaleVersion on a mismatch."""
+    if if_versions is None:
+        deleted = await conn.fetchval("DELETE FROM todos WHERE id = $1 RETURNING id", todo_id)
+    else:
+        deleted = await conn.fetchval(
+            "DELETE FROM todos WHERE id = $1 AND version = ANY($2::int[]) RETURNING id",
+            todo_id,
+            list(if_versions),
+        )
+    if deleted is not None:
+        return True
+    await _missing_or_stale(conn, todo_id, if_versions)
+    return False
+
+
+async def find_by_title(conn: asyncpg.Connection, words: str, *, limit: int = 5) -> list[Todo]:
+    """Todos whose title equals `words` (case-insensitive), else those containing it."""
+    exact = await conn.fetch(
+        f"SELECT {COLUMNS} FROM todos WHERE lower(title) = lower($1) ORDER BY id LIMIT $2",  # noqa: S608
+        words,
+        limit,
+    )
+    if exact:
+        return [_todo(row) for row in exact]
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = await conn.fetch(
+        f"SELECT {COLUMNS} FROM todos WHERE title ILIKE $1 ORDER BY id LIMIT $2",  # noqa: S608
+        pattern,
+        limit,
+    )
+    return [_todo(row) for row in rows]
+
+
+async def _missing_or_stale(
+    conn: asyncpg.Connection, todo_id: int, if_versions: Sequence[int] | None
+) -> None:
+    current = await get_todo(conn, todo_id)
+    if current is not None and if_versions is not None:
+        raise StaleVersion(current)
+
+
+def _todo(row: asyncpg.Record) -> Todo:
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "description": row["description"],
+        "completed": row["completed"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "version": row["version"],
+    }

@@ -20,7 +20,8 @@ export const todoStack: StackSpec = {
       },
       health: {
         liveness: { exec: { command: pgReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-        readiness: { exec: { command: pgReady }, periodSeconds: 5, timeoutSeconds: 5 },
+        // 1 s: compose runs the first check one interval after start and gates depends_on on it.
+        readiness: { exec: { command: pgReady }, periodSeconds: 1, timeoutSeconds: 5 },
       },
       resources: { cpuMillis: { request: 100, limit: 1000 }, memoryMiB: { request: 256, limit: 512 } },
       volumes: [{ name: 'data', mountPath: '/var/lib/postgresql/data', sizeGiB: 5 }],
@@ -47,8 +48,10 @@ export const todoStack: StackSpec = {
       },
       health: {
         liveness: { http: { path: '/health', port: 'http' } },
-        readiness: { http: { path: '/ready', port: 'http' }, periodSeconds: 5 },
-        startup: { http: { path: '/health', port: 'http' }, periodSeconds: 2, failureThreshold: 30 },
+        // /ready is one SELECT 1 on its own connection: cheap enough to poll every second,
+        // so dependants start as soon as the database answers.
+        readiness: { http: { path: '/ready', port: 'http' }, periodSeconds: 1, timeoutSeconds: 2 },
+        startup: { http: { path: '/health', port: 'http' }, periodSeconds: 1, failureThreshold: 60 },
       },
       resources: { cpuMillis: { request: 100, limit: 1000 }, memoryMiB: { request: 192, limit: 512 } },
       writablePaths: ['/tmp'],
@@ -77,6 +80,7 @@ export const todoStack: StackSpec = {
       env: { BACKEND_URL: 'http://backend:8000' },
       health: {
         liveness: { http: { path: '/api/health', port: 'http' } },
+        readiness: { http: { path: '/api/health', port: 'http' }, periodSeconds: 1, timeoutSeconds: 2 },
         startup: { http: { path: '/api/health', port: 'http' }, periodSeconds: 2, failureThreshold: 30 },
       },
       resources: { cpuMillis: { request: 100, limit: 1000 }, memoryMiB: { request: 128, limit: 384 } },

@@ -7,8 +7,8 @@ import logging
 import time
 from typing import Any
 
+import asyncpg
 import openai
-from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..schemas import ChatResponse
@@ -27,8 +27,8 @@ class ProviderError(Exception):
     """The AI provider failed or answered nonsense; mapped to HTTP 502."""
 
 
-def make_client(settings: Settings) -> openai.OpenAI:
-    return openai.OpenAI(
+def make_client(settings: Settings) -> openai.AsyncOpenAI:
+    return openai.AsyncOpenAI(
         api_key=settings.openai_api_key,
         base_url=settings.openai_base_url,
         timeout=settings.openai_timeout_seconds,
@@ -36,11 +36,11 @@ def make_client(settings: Settings) -> openai.OpenAI:
     )
 
 
-def _complete(
-    client: openai.OpenAI, model: str, messages: list[dict[str, Any]], timeout: float
+async def _complete(
+    client: openai.AsyncOpenAI, model: str, messages: list[dict[str, Any]], timeout: float
 ) -> Any:
     try:
-        response = client.with_options(timeout=timeout).chat.completions.create(
+        response = await client.with_options(timeout=timeout).chat.completions.create(
             model=model, messages=messages, tools=TOOL_SPECS
         )
     except openai.APITimeoutError:
@@ -59,7 +59,7 @@ def _complete(
     return message
 
 
-def _run_tool(run: ToolRun, session: Session, call: Any) -> str:
+async def _run_tool(run: ToolRun, conn: asyncpg.Connection, call: Any) -> str:
     try:
         name = call.function.name
         args = json.loads(call.function.arguments or "{}")
@@ -68,13 +68,15 @@ def _run_tool(run: ToolRun, session: Session, call: Any) -> str:
     if not isinstance(args, dict):
         raise ProviderError("AI provider sent tool arguments that are not a JSON object")
     try:
-        return json.dumps(run.execute(session, name, args))
+        return json.dumps(await run.execute(conn, name, args))
     except ToolError as exc:
         # Told to the model so it can correct itself or explain to the user.
         return json.dumps({"error": str(exc)})
 
 
-def answer(session: Session, client: openai.OpenAI, model: str, user_message: str) -> ChatResponse:
+async def answer(
+    conn: asyncpg.Connection, client: openai.AsyncOpenAI, model: str, user_message: str
+) -> ChatResponse:
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": user_message},
@@ -88,7 +90,7 @@ def answer(session: Session, client: openai.OpenAI, model: str, user_message: st
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise ProviderError("AI provider took too long over several tool rounds")
-        message = _complete(client, model, messages, min(per_call, remaining))
+        message = await _complete(client, model, messages, min(per_call, remaining))
         if not message.tool_calls:
             if not isinstance(message.content, str) or not message.content.strip():
                 raise ProviderError("AI provider answered with neither text nor tool calls")
@@ -98,6 +100,10 @@ def answer(session: Session, client: openai.OpenAI, model: str, user_message: st
         messages.append(message.model_dump(exclude_none=True))
         for call in message.tool_calls:
             messages.append(
-                {"role": "tool", "tool_call_id": call.id, "content": _run_tool(run, session, call)}
+                {
+                    "role": "tool",
+                    "tool_call_id": call.id,
+                    "content": await _run_tool(run, conn, call),
+                }
             )
     raise ProviderError(f"AI provider kept calling tools for {MAX_ROUNDS} rounds without answering")

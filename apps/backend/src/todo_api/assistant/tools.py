@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
+import asyncpg
 
 from .. import todos
 from ..models import TITLE_MAX_LENGTH
-from ..schemas import TodoOut
+from ..schemas import storable_text
 
 LIST_LIMIT = 50
 
@@ -44,7 +44,7 @@ TOOL_SPECS: list[dict[str, Any]] = [
         "type": "function",
         "function": {
             "name": "complete_todo",
-            "description": "Mark the todo with this id as completed.",
+            "description": "Mark the todo with this id (as the list shows it, e.g. #46) done.",
             "parameters": {
                 "type": "object",
                 "properties": {"id": {"type": "integer"}},
@@ -56,7 +56,7 @@ TOOL_SPECS: list[dict[str, Any]] = [
         "type": "function",
         "function": {
             "name": "delete_todo",
-            "description": "Delete the todo with this id.",
+            "description": "Delete the todo with this id (as shown in the list, e.g. #46).",
             "parameters": {
                 "type": "object",
                 "properties": {"id": {"type": "integer"}},
@@ -76,69 +76,82 @@ class ToolRun:
     actions: list[dict[str, Any]] = field(default_factory=list)
     changed: bool = False
 
-    def execute(self, session: Session, name: str, args: dict[str, Any]) -> dict[str, Any]:
+    async def execute(
+        self, conn: asyncpg.Connection, name: str, args: dict[str, Any]
+    ) -> dict[str, Any]:
         handler = _HANDLERS.get(name)
         if handler is None:
             raise ToolError(f"unknown tool {name!r}")
-        result, changed = handler(session, args)
+        result, changed = await handler(conn, args)
         self.actions.append({"tool": name, "args": args, "result": result})
         self.changed = self.changed or changed
         return result
 
 
-def _todo_json(todo: Any) -> dict[str, Any]:
-    return TodoOut.model_validate(todo).model_dump(mode="json")
+def todo_json(todo: todos.Todo) -> dict[str, Any]:
+    return {
+        **todo,
+        "created_at": todo["created_at"].isoformat(),
+        "updated_at": todo["updated_at"].isoformat(),
+    }
 
 
-def _int_id(args: dict[str, Any]) -> int:
-    value = args.get("id")
+def parse_id(value: object) -> int:
+    """An id is an integer or a string of ASCII digits: '١٢' is not 12."""
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ToolError("id must be an integer")
+    if isinstance(value, str):
+        text = value.strip().removeprefix("#")
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:
+            raise ToolError(f"id must be a number written with the digits 0-9, got {value[:20]!r}")
+        value = int(text)
+    if not 1 <= value < 2**31:
+        raise ToolError(f"no todo with id {value}")
+    return value
+
+
+def _text(value: object, name: str) -> str:
     try:
-        todo_id = int(value)
-    except ValueError:
-        raise ToolError(f"id must be an integer, got {value!r}") from None
-    if not 1 <= todo_id < 2**31:
-        raise ToolError(f"no todo with id {todo_id}")
-    return todo_id
+        return storable_text(str(value))
+    except ValueError as exc:
+        raise ToolError(f"{name} {exc}") from None
 
 
-def _create(session: Session, args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    title = str(args.get("title") or "").strip()
+async def _create(conn: asyncpg.Connection, args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    title = _text(args.get("title") or "", "title").strip()
     if not title:
         raise ToolError("title must not be empty")
     if len(title) > TITLE_MAX_LENGTH:
         raise ToolError(f"title must be at most {TITLE_MAX_LENGTH} characters")
     description = args.get("description")
-    todo = todos.create_todo(
-        session, title=title, description=str(description) if description else None
+    todo = await todos.create_todo(
+        conn,
+        title=title,
+        description=_text(description, "description") if description else None,
     )
-    return {"todo": _todo_json(todo)}, True
+    return {"todo": todo_json(todo)}, True
 
 
-def _list(session: Session, args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+async def _list(conn: asyncpg.Connection, args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     completed = args.get("completed")
     if completed is not None and not isinstance(completed, bool):
         raise ToolError("completed must be true or false")
-    items, total = todos.list_todos(session, limit=LIST_LIMIT, offset=0, completed=completed)
-    return {"todos": [_todo_json(t) for t in items], "total": total}, False
+    items, total = await todos.list_todos(conn, limit=LIST_LIMIT, offset=0, completed=completed)
+    return {"todos": [todo_json(t) for t in items], "total": total}, False
 
 
-def _complete(session: Session, args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    todo_id = _int_id(args)
-    todo = todos.get_todo(session, todo_id)
+async def _complete(conn: asyncpg.Connection, args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    todo_id = parse_id(args.get("id"))
+    todo = await todos.update_todo(conn, todo_id, {"completed": True})
     if todo is None:
         raise ToolError(f"no todo with id {todo_id}")
-    todo = todos.update_todo(session, todo, {"completed": True})
-    return {"todo": _todo_json(todo)}, True
+    return {"todo": todo_json(todo)}, True
 
 
-def _delete(session: Session, args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    todo_id = _int_id(args)
-    todo = todos.get_todo(session, todo_id)
-    if todo is None:
+async def _delete(conn: asyncpg.Connection, args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    todo_id = parse_id(args.get("id"))
+    if not await todos.delete_todo(conn, todo_id):
         raise ToolError(f"no todo with id {todo_id}")
-    todos.delete_todo(session, todo)
     return {"deleted_id": todo_id}, True
 
 

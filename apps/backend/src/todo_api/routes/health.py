@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..db import ping
+from ..db import describe
 
 router = APIRouter(tags=["health"])
 logger = logging.getLogger(__name__)
@@ -24,10 +22,18 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready", response_model=None)
 async def ready(request: Request) -> dict[str, str] | JSONResponse:
+    # Its own connection (not the request pool): readiness reports the
+    # database, not how busy the API is, and a full pool cannot time it out.
     try:
-        await run_in_threadpool(ping, request.app.state.engine)
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        await request.app.state.readiness.check()
+    except Exception as exc:  # any failure, e.g. a wrong password, means not ready
+        # The probe sends no user input, so the server's message is safe to show.
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+        reason = f"{describe(exc)}: {first_line}" if first_line else describe(exc)
         logger.warning("database not ready", extra={"reason": reason})
-        return JSONResponse(status_code=503, content={"status": "unavailable", "reason": reason})
+        return JSONResponse(
+            status_code=503,
+            content={"status": "unavailable", "reason": reason},
+            headers={"Retry-After": "1"},
+        )
     return {"status": "ok"}

@@ -1,61 +1,128 @@
-"""CRUD endpoints for /api/todos."""
+"""CRUD endpoints for /api/todos, with optimistic concurrency.
+
+Contract: every single-todo response carries `ETag: "<version>"` and the body
+field `version`. PATCH and DELETE honour `If-Match` (one or more such tags,
+`W/` accepted, or `*`); a stale tag gets 412 with the current todo as
+`{"detail": ..., "current": {...}}`. Without If-Match, writes apply in arrival
+order, each as one statement.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 
 from .. import todos
-from ..db import get_session
-from ..models import Todo
+from ..db import connection
 from ..schemas import TodoCreate, TodoOut, TodoPage, TodoUpdate
+from ..web import FastJSONResponse
 
 router = APIRouter(prefix="/api/todos", tags=["todos"])
 
-SessionDep = Annotated[Session, Depends(get_session)]
-# Postgres integer ids; larger values would fail in the driver with a 500.
-TodoId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# Postgres integer ids and bigint offsets; larger values would fail in the driver.
+MAX_ID = 2**31 - 1
+TodoId = Annotated[int, Path(ge=1, le=MAX_ID)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        max_length=512,
+        description='Entity tags from ETag, e.g. "3"; the write is refused with 412 when stale',
+    ),
+]
 
 
-def _found(session: Session, todo_id: int) -> Todo:
-    todo = todos.get_todo(session, todo_id)
-    if todo is None:
-        raise HTTPException(status_code=404, detail=f"todo {todo_id} not found")
-    return todo
+def _etag(todo: todos.Todo) -> str:
+    return f'"{todo["version"]}"'
 
 
-@router.get("", response_model=TodoPage)
-def list_todos(
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    completed: bool | None = None,
-) -> TodoPage:
-    items, total = todos.list_todos(session, limit=limit, offset=offset, completed=completed)
-    return TodoPage(
-        items=[TodoOut.model_validate(t) for t in items], total=total, limit=limit, offset=offset
+def _one(todo: todos.Todo, status_code: int = 200) -> FastJSONResponse:
+    headers = {"ETag": _etag(todo)}
+    if status_code == 201:
+        # Relative, so it never names the internal host the proxy reached.
+        headers["Location"] = f"/api/todos/{todo['id']}"
+    return FastJSONResponse(todo, status_code=status_code, headers=headers)
+
+
+def _versions(if_match: str | None) -> list[int] | None:
+    """None when any version will do; otherwise the versions If-Match accepts."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    versions = []
+    for tag in if_match.split(","):
+        tag = tag.strip().removeprefix("W/")
+        inner = tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else tag
+        # ASCII digits only, and bounded: anything else can never match.
+        if inner.isascii() and inner.isdigit() and len(inner) <= 9:
+            versions.append(int(inner))
+    return versions
+
+
+def _not_found(todo_id: int) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"todo {todo_id} not found")
+
+
+def _stale(exc: todos.StaleVersion) -> FastJSONResponse:
+    return FastJSONResponse(
+        {
+            "detail": "the todo was changed by someone else; reload it and retry",
+            "current": exc.current,
+        },
+        status_code=412,
+        headers={"ETag": _etag(exc.current)},
     )
 
 
+@router.get("", response_model=TodoPage)
+async def list_todos(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    completed: bool | None = None,
+) -> Response:
+    async with connection(request) as conn:
+        items, total = await todos.list_todos(conn, limit=limit, offset=offset, completed=completed)
+    return FastJSONResponse({"items": items, "total": total, "limit": limit, "offset": offset})
+
+
 @router.post("", response_model=TodoOut, status_code=201)
-def create_todo(body: TodoCreate, session: SessionDep) -> Todo:
-    return todos.create_todo(session, title=body.title, description=body.description)
+async def create_todo(body: TodoCreate, request: Request) -> Response:
+    async with connection(request) as conn:
+        todo = await todos.create_todo(conn, title=body.title, description=body.description)
+    return _one(todo, status_code=201)
 
 
 @router.get("/{todo_id}", response_model=TodoOut)
-def get_todo(todo_id: TodoId, session: SessionDep) -> Todo:
-    return _found(session, todo_id)
+async def get_todo(todo_id: TodoId, request: Request) -> Response:
+    async with connection(request) as conn:
+        todo = await todos.get_todo(conn, todo_id)
+    if todo is None:
+        raise _not_found(todo_id)
+    return _one(todo)
 
 
-@router.patch("/{todo_id}", response_model=TodoOut)
-def update_todo(todo_id: TodoId, body: TodoUpdate, session: SessionDep) -> Todo:
+@router.patch("/{todo_id}", response_model=TodoOut, responses={412: {}})
+async def update_todo(
+    todo_id: TodoId, body: TodoUpdate, request: Request, if_match: IfMatch = None
+) -> Response:
     changes = body.model_dump(exclude_unset=True)
-    return todos.update_todo(session, _found(session, todo_id), changes)
+    try:
+        async with connection(request) as conn:
+            todo = await todos.update_todo(conn, todo_id, changes, if_versions=_versions(if_match))
+    except todos.StaleVersion as exc:
+        return _stale(exc)
+    if todo is None:
+        raise _not_found(todo_id)
+    return _one(todo)
 
 
-@router.delete("/{todo_id}", status_code=204)
-def delete_todo(todo_id: TodoId, session: SessionDep) -> Response:
-    todos.delete_todo(session, _found(session, todo_id))
+@router.delete("/{todo_id}", status_code=204, responses={412: {}})
+async def delete_todo(todo_id: TodoId, request: Request, if_match: IfMatch = None) -> Response:
+    try:
+        async with connection(request) as conn:
+            deleted = await todos.delete_todo(conn, todo_id, if_versions=_versions(if_match))
+    except todos.StaleVersion as exc:
+        return _stale(exc)
+    if not deleted:
+        raise _not_found(todo_id)
     return Response(status_code=204)
