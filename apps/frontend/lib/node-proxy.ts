@@ -20,6 +20,8 @@ export async function serveApi(req: IncomingMessage, res: ServerResponse): Promi
   const route = matchApiRoute(req.method ?? 'GET', queryAt === -1 ? url : url.slice(0, queryAt));
   if (!route) return false;
   const declared = req.headers['content-length'];
+  // A client that vanishes mid-body must not become an unhandled 'error' that stops the server.
+  req.on('error', () => undefined);
   const result = await forwardToBackend(
     {
       method: req.method ?? 'GET',
@@ -33,9 +35,25 @@ export async function serveApi(req: IncomingMessage, res: ServerResponse): Promi
     route.options,
   );
   const headers: [string, string][] = [...Object.entries(securityHeaders), ...result.headers];
-  if (!req.complete) headers.push(['connection', 'close']);
+  const unread = !req.complete;
+  if (unread) headers.push(['connection', 'close']);
   if (result.body) headers.push(['content-length', String(result.body.byteLength)]);
   res.writeHead(result.status, headers.flat());
   res.end(result.body);
+  if (unread) lingerThenClose(req);
   return true;
+}
+
+/**
+ * After answering a body it refused (413), the server reads and discards what the client
+ * is still sending for a short while before closing. Closing at once would make the
+ * kernel reset the connection, and a reset can discard the answer before the client
+ * reads it (the "lingering close" of RFC 9112 9.6, as nginx does it).
+ */
+function lingerThenClose(req: IncomingMessage, lingerMs = 2_000): void {
+  req.on('error', () => undefined);
+  const timer = setTimeout(() => req.socket.destroy(), lingerMs);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  req.resume();
 }
