@@ -6,6 +6,7 @@ import { BACKEND, FRONTEND, call, expectStatus, listTitles, type Todo } from './
 import { ComposeStack } from './support/compose';
 import { docker, poll, repoRoot, run, runSync } from './support/sh';
 import { report, summary } from './support/summary';
+import { containerUser, writablePaths, writeAsServiceUser, writeInOneShot } from './support/writable';
 
 const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
 const stamp = Date.now();
@@ -81,6 +82,24 @@ test('every container runs as a non-root uid, read-only where the compose file s
     }
   }
   summary.hardening = seen;
+});
+
+test('every declared writable path of every service is writable by the service\'s own user', async () => {
+  const results: Record<string, string> = {};
+  const failures: string[] = [];
+  for (const service of stack.services) {
+    const id = await stack.container(service);
+    const running = inspect(id, '{{.State.Running}}') === 'true';
+    for (const path of writablePaths(stack.spec.services[service])) {
+      const result = running ? writeAsServiceUser(id, path) : await writeInOneShot((...a) => stack.compose(...a), service, path);
+      const who = `user ${containerUser(id) || 'image default'}`;
+      results[`${service}:${path}`] = result.ok ? `writable (${who})` : `NOT writable (${who}): ${result.detail}`;
+      if (!result.ok) failures.push(`services.${service} ${path}: not writable as ${who}: ${result.detail}`);
+    }
+  }
+  summary.writablePaths = results;
+  expect(Object.keys(results).length).toBeGreaterThan(0);
+  expect(failures).toEqual([]);
 });
 
 test('creates, lists, completes and deletes a todo through the frontend', async () => {
