@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Load test of GET /api/todos: throwaway PostgreSQL, 50 seeded todos, one
-# uvicorn worker, wrk at concurrency 10 for 10 s, three runs, medians printed.
+# Load test of GET /api/todos: throwaway PostgreSQL, 50 seeded todos, the
+# server as the image starts it (python -m todo_api.serve) pinned to one CPU
+# with one worker, wrk at concurrency 10 for 10 s, three runs, medians printed.
+# Env: BENCH_WORKERS (1), BENCH_CPUS (taskset list, "0"; empty = no pinning).
 # Everything started here is stopped on exit, also on failure or Ctrl-C.
 set -euo pipefail
 
@@ -30,7 +32,10 @@ unset OPENAI_API_KEY
 "$PY" -m todo_api.migrate 2>/dev/null
 
 port="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$PY" -m uvicorn todo_api.main:app --host 127.0.0.1 --port "$port" --workers 1 >"$log" 2>&1 &
+pin=()
+[[ -n "${BENCH_CPUS-0}" ]] && command -v taskset >/dev/null && pin=(taskset -c "${BENCH_CPUS-0}")
+HOST=127.0.0.1 PORT="$port" WEB_CONCURRENCY="${BENCH_WORKERS:-1}" \
+  "${pin[@]}" "$PY" -m todo_api.serve >"$log" 2>&1 &
 uvicorn_pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 100); do
@@ -49,9 +54,16 @@ echo "seeded $(curl -fsS "$base/api/todos?limit=1" | "$PY" -c 'import json,sys; 
 
 wrk -t1 -c"$CONNECTIONS" -d2s "$base/api/todos" >/dev/null  # warm-up, not counted
 results=()
+# CPU time the server spent per request: unlike req/s, barely moved by other load on the machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$uvicorn_pid/stat"; }
 for run in $(seq "$RUNS"); do
+  before="$(cpu_ticks)"
   line="$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --timeout 5s -s "$HERE/report.lua" \
     "$base/api/todos" | grep '^RESULT')"
+  requests="$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")"
+  cpu_ms="$(awk -v t="$(( $(cpu_ticks) - before ))" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.3f", t * 1000 / hz / (n ? n : 1) }')"
+  line="$line cpu_ms_per_request=$cpu_ms"
   echo "run $run: ${line#RESULT }"
   results+=("$line")
 done
@@ -59,9 +71,9 @@ done
 printf '%s\n' "${results[@]}" | "$PY" -c '
 import statistics, sys
 runs = [dict(kv.split("=") for kv in line.split()[1:]) for line in sys.stdin]
-med = {k: statistics.median(float(r[k]) for r in runs) for k in ("p50_ms", "p99_ms", "rps")}
+med = {k: statistics.median(float(r[k]) for r in runs) for k in ("p50_ms", "p99_ms", "rps", "cpu_ms_per_request")}
 errors = sum(int(r["errors"]) for r in runs)
-print("median of %d runs: p50=%.2f ms  p99=%.2f ms  requests/s=%.1f  errors=%d"
-      % (len(runs), med["p50_ms"], med["p99_ms"], med["rps"], errors))
+print("median of %d runs: p50=%.2f ms  p99=%.2f ms  requests/s=%.1f  errors=%d  server CPU per request=%.3f ms (%.0f req/s per CPU)"
+      % (len(runs), med["p50_ms"], med["p99_ms"], med["rps"], errors, med["cpu_ms_per_request"], 1000 / med["cpu_ms_per_request"]))
 sys.exit(1 if errors else 0)
 '

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Re-runnable load check on an already running compose stack (e.g. `docker-compose -f docker/docker-compose.yml up -d`).
-# GET /api/todos through the frontend and directly on the backend, 3 runs each, medians printed.
-# Env: FRONTEND_URL (default http://127.0.0.1:3000), BACKEND_URL (default http://127.0.0.1:8000), RUNS, DURATION, CONNECTIONS.
+# Two modes.
+#   bench/stack/run.sh                 load check on an already running compose stack:
+#     GET /api/todos through the frontend and on the backend, 3 runs each, medians printed.
+#     Env: FRONTEND_URL, BACKEND_URL, RUNS, DURATION, CONNECTIONS.
+#   bench/stack/run.sh --compare [--base REV] [--runs 3] [--duration 10]
+#     brings up the base commit's images and the working tree's one after the other (own
+#     compose project names, fixed host ports, so under the shared lock) and prints absolute
+#     figures and new/base ratios: up times, GET, POST->PATCH->DELETE cycles, 50 parallel PATCHes.
+#     Env: TODO_IMAGE_MIRRORS (stand-in base images), BENCH_PROJECT, BENCH_LOCK.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [[ "${1:-}" == "--compare" ]]; then
+  shift
+  exec flock "${BENCH_LOCK:-/tmp/docker-stack.lock}" node bench/stack/compare.mjs "$@"
+fi
 frontend="${FRONTEND_URL:-http://127.0.0.1:3000}"
 backend="${BACKEND_URL:-http://127.0.0.1:8000}"
 args=(--runs "${RUNS:-3}" --duration "${DURATION:-10}" --connections "${CONNECTIONS:-10}")

@@ -11,8 +11,30 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ODD_IDS = ["%ff", "%2e%2e%2f", "%2e%2e", "%00", "1e999", "١٢", "NaN", "-1", "0", str(2**63), ""]
-ODD_TEXT = ["\u0000", "\ud800", "\udfff", "x" * 300, "NaN", "١٢", "' OR 1=1 --", "%s", "$1"]
+ODD_IDS = [
+    "%ff",
+    "%2e%2e%2f",
+    "%2e%2e",
+    "%00",
+    "1e999",
+    "\u0661\u0662",
+    "NaN",
+    "-1",
+    "0",
+    str(2**63),
+    "",
+]
+ODD_TEXT = [
+    "\u0000",
+    "\ud800",
+    "\udfff",
+    "x" * 300,
+    "NaN",
+    "\u0661\u0662",
+    "' OR 1=1 --",
+    "%s",
+    "$1",
+]
 
 ids = st.one_of(
     st.integers(-(2**70), 2**70).map(str),
@@ -69,7 +91,7 @@ queries = st.dictionaries(
     st.sampled_from(["limit", "offset", "completed", "q", "id"]), query_values, max_size=3
 )
 methods = st.sampled_from(["GET", "POST", "PATCH", "DELETE", "PUT", "HEAD", "OPTIONS", "TRACE"])
-if_match = st.one_of(st.none(), st.sampled_from(['"1"', '"999"', "*", 'W/"1"', "junk", '"٥"']))
+if_match = st.one_of(st.none(), st.sampled_from(['"1"', '"999"', "*", 'W/"1"', "junk", '"\u0665"']))
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Input a client can send never yields a 5xx, a huge echo, a leaked host or user text in error logs."""
+"""Hostile input never yields a 5xx, a large echo, a leaked host, or user text in error logs."""
 
 from __future__ import annotations
 

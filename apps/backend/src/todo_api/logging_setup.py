@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # color_message is uvicorn's ANSI-coloured duplicate of message.
@@ -30,7 +31,11 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        # orjson: the access line is written for every request, so its cost counts.
+        try:
+            return orjson.dumps(entry, default=str).decode()
+        except TypeError:  # e.g. a lone surrogate in a path; the stdlib escapes it
+            return json.dumps(entry, default=str)
 
 
 def configure_logging(level: int) -> None:

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from .assistant.llm import ProviderError, make_client
+from .assistant.errors import ProviderError
 from .config import ConfigError, Settings, load_settings
 from .cors import LateCorsMiddleware
 from .db import DatabaseUnavailable, ReadinessProbe, make_pool
@@ -45,7 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.pool_timeout = active.db_pool_timeout_seconds
         app.state.readiness = ReadinessProbe(active.database_url)
-        app.state.openai_client = make_client(active) if active.openai_api_key else None
+        app.state.openai_client = None
+        if active.openai_api_key:
+            # Imported only when used: the openai package adds ~35 MiB to every worker.
+            from .assistant.llm import make_client
+
+            app.state.openai_client = make_client(active)
         app.state.cors_origins = active.cors_origins
         guard.max_body_bytes = active.max_body_bytes
         logger.info(

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-TITLE_MAX_LENGTH = 200
-DESCRIPTION_MAX_LENGTH = 2000
+from .limits import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
+
+__all__ = ["DESCRIPTION_MAX_LENGTH", "TITLE_MAX_LENGTH", "Base", "Todo"]
 
 
 class Base(DeclarativeBase):

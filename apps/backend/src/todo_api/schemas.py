@@ -14,7 +14,7 @@ from pydantic import (
     field_validator,
 )
 
-from .models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
+from .limits import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 
 
 def storable_text(value: str) -> str:

@@ -12,6 +12,7 @@ import openai
 
 from ..config import Settings
 from ..schemas import ChatResponse
+from .errors import ProviderError
 from .tools import TOOL_SPECS, ToolError, ToolRun
 
 MAX_ROUNDS = 5
@@ -21,10 +22,6 @@ SYSTEM_PROMPT = (
 )
 
 logger = logging.getLogger(__name__)
-
-
-class ProviderError(Exception):
-    """The AI provider failed or answered nonsense; mapped to HTTP 502."""
 
 
 def make_client(settings: Settings) -> openai.AsyncOpenAI:

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 
 from .. import todos
-from ..models import TITLE_MAX_LENGTH
+from ..limits import TITLE_MAX_LENGTH
 from ..schemas import storable_text
 
 LIST_LIMIT = 50

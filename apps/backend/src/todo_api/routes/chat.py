@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ..assistant import llm, offline
+from ..assistant import offline
 from ..db import connection
 from ..schemas import ChatRequest, ChatResponse
 
@@ -19,5 +19,7 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
     async with connection(request) as conn, conn.transaction():
         if client is None:
             return await offline.answer(conn, body.message)
+        from ..assistant import llm  # loaded with the client, see main.py
+
         model = request.app.state.settings.openai_model
         return await llm.answer(conn, client, model, body.message)

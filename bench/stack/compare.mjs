@@ -1,0 +1,249 @@
+#!/usr/bin/env node
+// Side-by-side stack bench: the compose file of a base commit (its images) against the
+// working tree's, one after the other on the same machine in one run, with ratios.
+//   node bench/stack/compare.mjs [--base <git rev>] [--runs 3] [--duration 10] [--only base|new] [--load-only]
+// Per variant: cold `up` (new volume) and warm `up` (volume kept) to all healthy, then on the
+// running stack: GET /api/todos on the backend (c=10), the same through the frontend,
+// POST->PATCH->DELETE cycles through the frontend (c=10), and 50 parallel PATCHes of one todo.
+// Figures are medians of --runs runs. The stacks bind the compose file's fixed host ports, so
+// run this under the shared lock (bench/stack/run.sh --compare does).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+const argv = process.argv.slice(2);
+const arg = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i < 0 ? dflt : argv[i + 1];
+};
+const base = arg('base', 'HEAD~1');
+const runs = Number(arg('runs', 3));
+const duration = Number(arg('duration', 10));
+const only = arg('only', '');
+// --load-only: one plain `up`, no cold/warm timing (quicker re-runs of the load figures).
+const loadOnly = argv.includes('--load-only');
+const project = process.env.BENCH_PROJECT ?? 'todo-bench';
+const BACKEND = 'http://127.0.0.1:8000';
+const FRONTEND = 'http://127.0.0.1:3000';
+
+const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Machines without a registry run stand-in base images (TODO_IMAGE_MIRRORS, as for the builds).
+const mirrors = process.env.TODO_IMAGE_MIRRORS ? JSON.parse(readFileSync(process.env.TODO_IMAGE_MIRRORS, 'utf8')) : {};
+function composeFileOf(rev) {
+  const yaml = rev === 'WORKTREE' ? readFileSync('docker/docker-compose.yml', 'utf8') : sh('git', ['show', `${rev}:docker/docker-compose.yml`]);
+  return yaml.replace(/^(\s+image: )(\S+)$/gm, (_, lead, img) => lead + (mirrors[img] ?? img));
+}
+function imagesOf(yaml) {
+  return [...yaml.matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1]);
+}
+
+class Stack {
+  constructor(name, yaml) {
+    this.name = name;
+    this.dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+    this.file = join(this.dir, 'docker-compose.yml');
+    writeFileSync(this.file, yaml);
+    this.project = `${project}-${name}`;
+  }
+  compose(...args) {
+    return sh('docker-compose', ['-p', this.project, '-f', this.file, ...args]);
+  }
+  down(volumes) {
+    this.compose('down', '--remove-orphans', '--timeout', '10', ...(volumes ? ['-v'] : []));
+  }
+  /** Seconds from `up -d` to every container healthy (one-shot jobs: exited 0). */
+  async up() {
+    const started = performance.now();
+    this.compose('up', '-d');
+    for (;;) {
+      const ids = this.compose('ps', '-q').split('\n').filter(Boolean);
+      const states = sh('docker', ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', ...ids])
+        .trim()
+        .split('\n');
+      const ready = states.every((s) => {
+        const [status, code, health] = s.split(' ');
+        // A one-shot job (migrations) is done when it exited 0, whatever its image's HEALTHCHECK says.
+        return status === 'exited' ? code === '0' : health === 'healthy';
+      });
+      if (ready) return (performance.now() - started) / 1000;
+      if ((performance.now() - started) / 1000 > 180) throw new Error(`${this.name}: not healthy within 180 s: ${states.join(', ')}`);
+      await sleep(100);
+    }
+  }
+  cleanup() {
+    try {
+      this.down(true);
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function json(method, url, body, headers = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, etag: res.headers.get('etag'), body: text ? JSON.parse(text) : null };
+}
+
+async function getLoad(url) {
+  const r = await autocannon({ url, connections: 10, duration, timeout: 10 });
+  return { rps: r.requests.average, p99: r.latency.p99, failed: r.errors + r.timeouts + r.non2xx };
+}
+
+/** c=10 workers each looping POST -> PATCH -> DELETE through the frontend. */
+async function cycles() {
+  const deadline = performance.now() + duration * 1000;
+  let done = 0;
+  let errors = 0;
+  const worker = async (w) => {
+    for (let i = 0; performance.now() < deadline; i++) {
+      try {
+        const created = await json('POST', `${FRONTEND}/api/todos`, { title: `cycle ${w}-${i}` });
+        if (created.status !== 201) throw new Error(`POST ${created.status}`);
+        const url = `${FRONTEND}/api/todos/${created.body.id}`;
+        const patched = await json('PATCH', url, { completed: true }, created.etag ? { 'if-match': created.etag } : {});
+        if (patched.status !== 200) throw new Error(`PATCH ${patched.status}`);
+        const deleted = await fetch(url, { method: 'DELETE' });
+        await deleted.arrayBuffer();
+        if (deleted.status !== 204) throw new Error(`DELETE ${deleted.status}`);
+        done++;
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 10 }, (_, w) => worker(w)));
+  return { cps: done / ((performance.now() - started) / 1000), errors };
+}
+
+/** 50 PATCHes of one todo at once (If-Match when the API hands out ETags). */
+async function contention(round) {
+  const created = await json('POST', `${FRONTEND}/api/todos`, { title: `contended ${round}` });
+  const url = `${FRONTEND}/api/todos/${created.body.id}`;
+  const writes = Array.from({ length: 50 }, (_, n) => ({ title: `writer ${n}`, description: `written by ${n}`, completed: n % 2 === 0 }));
+  const headers = created.etag ? { 'if-match': created.etag } : {};
+  const results = await Promise.all(writes.map((w) => json('PATCH', url, w, headers).catch(() => ({ status: 0 }))));
+  const final = (await json('GET', url)).body;
+  const key = (t) => JSON.stringify([t.title, t.description, t.completed]);
+  const sent = new Set(writes.map(key));
+  const ok = results.filter((r) => r.status === 200);
+  const consistent = sent.has(key(final)) && ok.every((r) => sent.has(key(r.body)));
+  const fiveXX = results.filter((r) => r.status >= 500 || r.status === 0).length;
+  const stale = results.filter((r) => r.status === 412).length;
+  return { consistent, fiveXX, stale, ok: ok.length, other: 50 - ok.length - stale - fiveXX };
+}
+
+/** RSS (MiB) of every process in the backend container after the load, largest first. */
+function backendRss(stack) {
+  const id = stack.compose('ps', '-q', 'backend').trim();
+  const py = "import glob,re\nfor f in glob.glob('/proc/[0-9]*/status'):\n  t=open(f).read(); m=re.search(r'VmRSS:\\s+(\\d+)',t)\n  m and print(int(m.group(1))//1024)";
+  try {
+    return sh('docker', ['exec', id, 'python', '-c', py]).trim().split('\n').map(Number).sort((a, b) => b - a);
+  } catch {
+    return [];
+  }
+}
+
+async function measure(stack) {
+  const out = { cold: [], warm: [] };
+  if (loadOnly) {
+    stack.down(true);
+    out.cold.push(await stack.up());
+  }
+  process.stderr.write(`[${stack.name}] cold up x${loadOnly ? 0 : runs}\n`);
+  for (let i = 0; i < (loadOnly ? 0 : runs); i++) {
+    stack.down(true);
+    out.cold.push(await stack.up());
+  }
+  process.stderr.write(`[${stack.name}] warm up x${loadOnly ? 0 : runs}\n`);
+  for (let i = 0; i < (loadOnly ? 0 : runs); i++) {
+    stack.down(false);
+    out.warm.push(await stack.up());
+  }
+  for (let n = 0; n < 50; n++) await json('POST', `${BACKEND}/api/todos`, { title: `bench todo ${n}`, description: 'seeded by bench/stack' });
+  await autocannon({ url: `${BACKEND}/api/todos`, connections: 10, duration: 2 }); // warm-up
+  await autocannon({ url: `${FRONTEND}/api/todos`, connections: 10, duration: 2 });
+  process.stderr.write(`[${stack.name}] load\n`);
+  out.backendGet = [];
+  out.frontendGet = [];
+  out.cycles = [];
+  out.contention = [];
+  for (let i = 0; i < runs; i++) out.backendGet.push(await getLoad(`${BACKEND}/api/todos`));
+  for (let i = 0; i < runs; i++) out.frontendGet.push(await getLoad(`${FRONTEND}/api/todos`));
+  for (let i = 0; i < runs; i++) out.cycles.push(await cycles());
+  for (let i = 0; i < runs; i++) out.contention.push(await contention(i));
+  out.backendRssMiB = backendRss(stack);
+  return out;
+}
+
+function summary(m) {
+  return {
+    'backend GET req/s': median(m.backendGet.map((r) => r.rps)),
+    'backend GET p99 ms': median(m.backendGet.map((r) => r.p99)),
+    'backend GET failed': m.backendGet.reduce((n, r) => n + r.failed, 0),
+    'frontend GET req/s': median(m.frontendGet.map((r) => r.rps)),
+    'frontend GET p99 ms': median(m.frontendGet.map((r) => r.p99)),
+    'frontend GET failed': m.frontendGet.reduce((n, r) => n + r.failed, 0),
+    'cycles/s (POST,PATCH,DELETE)': median(m.cycles.map((r) => r.cps)),
+    'cycle errors': m.cycles.reduce((n, r) => n + r.errors, 0),
+    '50 PATCHes: rounds consistent': `${m.contention.filter((r) => r.consistent).length}/${m.contention.length}`,
+    '50 PATCHes: 5xx': m.contention.reduce((n, r) => n + r.fiveXX, 0),
+    '50 PATCHes: 200/412/other': m.contention.map((r) => `${r.ok}/${r.stale}/${r.other}`).join(' '),
+    'warm up s': median(m.warm),
+    'cold up s': median(m.cold),
+    'backend RSS MiB (per process)': m.backendRssMiB.join(' + ') || '?',
+  };
+}
+
+const variants = [];
+if (only !== 'new') variants.push(['base', composeFileOf(base)]);
+if (only !== 'base') variants.push(['new', composeFileOf('WORKTREE')]);
+const missing = variants.flatMap(([, yaml]) => imagesOf(yaml)).filter((img) => {
+  try {
+    sh('docker', ['image', 'inspect', img]);
+    return false;
+  } catch {
+    return true;
+  }
+});
+if (missing.length) {
+  console.error(`compare: images not in the engine: ${[...new Set(missing)].join(', ')}; build them from that commit (npx nx affected -t docker-build, or nx run <svc>:docker-build in a checkout of it)`);
+  process.exit(2);
+}
+
+const results = {};
+for (const [name, yaml] of variants) {
+  const stack = new Stack(name, yaml);
+  try {
+    results[name] = { raw: await measure(stack) };
+    results[name].summary = summary(results[name].raw);
+  } finally {
+    stack.cleanup();
+  }
+}
+
+const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v));
+const names = Object.keys(results);
+console.log(`\nbench/stack: base ${base} vs working tree; medians of ${runs} runs, ${duration} s each, c=10\n`);
+console.log(`| figure | ${names.join(' | ')} |${names.length === 2 ? ' new/base |' : ''}`);
+console.log(`|---|${names.map(() => '---').join('|')}|${names.length === 2 ? '---|' : ''}`);
+for (const key of Object.keys(results[names[0]].summary)) {
+  const vals = names.map((n) => results[n].summary[key]);
+  const ratio = names.length === 2 && typeof vals[0] === 'number' && vals[0] ? ` ${(vals[1] / vals[0]).toFixed(2)}x |` : names.length === 2 ? ' |' : '';
+  console.log(`| ${key} | ${vals.map(fmt).join(' | ')} |${ratio}`);
+}
+for (const n of names) console.log(`\n${n} raw: ${JSON.stringify(results[n].raw)}`);
