@@ -103,6 +103,22 @@ describe('TodoApp', () => {
     expect(screen.getByLabelText('New todo')).toHaveValue('call mum');
   });
 
+  it('a failed add offered again clears the field once it is added, so it is not added twice', async () => {
+    const api = new MemoryApi();
+    const user = setup(api, 50);
+    await screen.findByText(/Nothing to do yet/);
+    api.down = true;
+    await user.type(screen.getByLabelText('New todo'), 'call mum{Enter}');
+    expect(await screen.findByText(/Adding "call mum" was not saved/)).toBeInTheDocument();
+    act(() => {
+      api.down = false;
+    });
+    await user.click(await screen.findByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('call mum')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByLabelText('New todo')).toHaveValue(''));
+    expect(api.todos.map((t) => t.title)).toEqual(['call mum']);
+  });
+
   it('puts a ticked checkbox and the counts back when the save fails, and says so', async () => {
     const api = new MemoryApi().seed('buy milk', 'walk dog');
     const user = setup(api, 60_000);

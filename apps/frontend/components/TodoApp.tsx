@@ -33,6 +33,7 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [actionError, setActionError] = useState('');
   const [failed, setFailed] = useState<FailedChange | null>(null);
+  const [retriedAdd, setRetriedAdd] = useState<{ title: string } | null>(null);
   const [status, setStatus] = useState('');
 
   const reload = useCallback(
@@ -96,7 +97,15 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
   );
 
   const onAdd = (title: string): Promise<boolean> =>
-    mutate(() => api.createTodo(title), `Added "${title}".`, { description: `Adding "${title}"`, retry: () => onAdd(title) });
+    mutate(() => api.createTodo(title), `Added "${title}".`, {
+      description: `Adding "${title}"`,
+      // The field still holds the title (nothing typed is lost on failure); once added, it must not be added twice.
+      retry: async () => {
+        const added = await onAdd(title);
+        if (added) setRetriedAdd({ title });
+        return added;
+      },
+    });
 
   const onUpdate = (id: number, patch: TodoPatch): Promise<boolean> => {
     const before = todos?.find((todo) => todo.id === id);
@@ -138,7 +147,7 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
             </button>
           </div>
         )}
-        <AddTodoForm onAdd={onAdd} />
+        <AddTodoForm onAdd={onAdd} addedElsewhere={retriedAdd} />
         {actionError && (
           <p className="banner warning" role="alert">
             {actionError}
