@@ -7,7 +7,8 @@
 // Server CPU per request (from /proc) is printed next to req/s: it barely moves with other load on the machine.
 // The other build runs its own entry: serve.cjs if it has one, else Next's server.js.
 import autocannon from 'autocannon';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrateBackend, startBackend } from './support/apps.mjs';
@@ -18,8 +19,7 @@ const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const flag = (name, dflt) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : dflt);
 const otherDir = argv.find((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
-const logDir = path.join(here, 'e2e/artifacts/bench');
-mkdirSync(logDir, { recursive: true });
+const logDir = mkdtempSync(path.join(tmpdir(), 'todo-bench-proxy-'));
 const cpu = (pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
 
 async function frontend(dir, backendUrl, name) {
@@ -84,5 +84,6 @@ try {
 } finally {
   for (const proc of started.reverse()) await proc.stop();
   await pg.stop();
+  rmSync(logDir, { recursive: true, force: true });
 }
 process.exit(0);
