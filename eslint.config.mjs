@@ -25,6 +25,7 @@ export default [
             { sourceTag: 'scope:compose', onlyDependOnLibsWithTags: ['scope:model'], bannedExternalImports: ['cdk8s', 'cdk8s-plus-27', 'constructs', 'yaml'] },
             { sourceTag: 'scope:output', onlyDependOnLibsWithTags: [], bannedExternalImports: ['cdk8s', 'cdk8s-plus-27', 'constructs'] },
             { sourceTag: 'scope:build', onlyDependOnLibsWithTags: ['scope:model'], bannedExternalImports: ['cdk8s', 'cdk8s-plus-27', 'constructs'] },
+            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:model', 'scope:build'], bannedExternalImports: ['cdk8s', 'cdk8s-plus-27', 'constructs'] },
             { sourceTag: 'scope:gates', onlyDependOnLibsWithTags: [], bannedExternalImports: ['cdk8s', 'cdk8s-plus-27', 'constructs'] },
             {
               sourceTag: 'scope:infra',

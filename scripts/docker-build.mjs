@@ -1,69 +1,109 @@
 #!/usr/bin/env node
-// Builds one service image unless the engine already holds its content-hash
-// tag. The engine is the cache: Nx never caches this target, so a cache hit
-// can never claim an image exists that is not there.
-//   node scripts/docker-build.mjs <backend|frontend> [--tag <ref>]
-// --tag builds unconditionally under another ref (tests use it to rebuild the
-// same inputs without touching the real tag).
-// Env: TODO_IMAGE_MIRRORS (base-image mirror map), PIP_INDEX_URL (wheel index
-// for the backend build; the build then uses --network=host to reach it).
+// Builds images from a stack's build plan unless the engine already holds
+// their content-hash tags. The engine is the cache: Nx never caches this
+// target, so a cache hit can never claim an image exists that is not there.
+//   node scripts/docker-build.mjs [--spec FILE] [--tag REF] <service|repository>...
+// The Nx plugin (tools/nx-plugin) writes one such command per inferred
+// docker-build target; --spec defaults to the todo stack. Services that share
+// a build are built once and tagged for each repository. --tag builds
+// unconditionally under another ref (tests rebuild the same inputs with it).
+// Env: DOCKER, TODO_IMAGE_MIRRORS (base-image mirrors), TODO_ALLOW_PULL, and any
+// ARG the Dockerfile declares besides its base images (e.g. PIP_INDEX_URL),
+// passed on when set, as `docker build --build-arg NAME` does.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
-const DOCKER = '/usr/bin/docker'; // the 20.10 client builds with BuildKit without buildx
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const [service, flag, forcedRef] = process.argv.slice(2);
+const { detectDocker } = createRequire(import.meta.url)('./docker-tools.cjs');
+const USAGE = 'usage: node scripts/docker-build.mjs [--spec FILE] [--tag REF] <service|repository>...';
 
 function fail(msg) {
   console.error(`docker-build: ${msg}`);
   process.exit(1);
 }
 
-function buildInputs(cmd) {
-  const r = spawnSync(process.execPath, [join(root, 'tools/run-ts.mjs'), 'libs/build-inputs/src/cli.ts', cmd, service], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) fail(`cannot compute "${cmd}" for "${service}": ${(r.stderr || r.stdout).trim()}`);
-  return r.stdout.trim();
+let args;
+try {
+  args = parseArgs({ options: { spec: { type: 'string' }, tag: { type: 'string' } }, allowPositionals: true, strict: true });
+} catch (e) {
+  fail(`${e.message}\n${USAGE}`);
 }
+const { values, positionals: wanted } = args;
+if (wanted.length === 0) fail(USAGE);
+
+const tool = detectDocker();
+if (tool.problem) fail(tool.problem);
+const DOCKER = tool.docker;
+if (spawnSync(DOCKER, ['info'], { stdio: 'ignore' }).status !== 0) fail(`no Docker engine answers ${DOCKER}; run scripts/ensure-docker.sh`);
+
+const planArgs = ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', 'plan', ...(values.spec ? ['--spec', values.spec] : [])];
+const planRun = spawnSync(process.execPath, planArgs, { cwd: root, encoding: 'utf8' });
+if (planRun.status !== 0) fail(`cannot plan the images: ${(planRun.stderr || planRun.stdout).trim()}`);
+const plan = JSON.parse(planRun.stdout);
+
+const chosen = new Set();
+for (const w of wanted) {
+  const index = plan.services[w]?.build ?? plan.builds.findIndex((b) => b.repositories.includes(w));
+  if (index < 0) {
+    const known = [...Object.keys(plan.services), ...plan.builds.flatMap((b) => b.repositories)];
+    fail(`"${w}" is neither a built service nor a repository of stack "${plan.stack}" (known: ${[...new Set(known)].sort().join(', ')})\n${USAGE}`);
+  }
+  chosen.add(index);
+}
+if (values.tag && chosen.size !== 1) fail('--tag needs exactly one image');
 
 const imageExists = (ref) => spawnSync(DOCKER, ['image', 'inspect', ref], { stdio: 'ignore' }).status === 0;
 
-if (!['backend', 'frontend'].includes(service ?? '') || (flag !== undefined && (flag !== '--tag' || !forcedRef))) {
-  fail('usage: node scripts/docker-build.mjs <backend|frontend> [--tag <ref>]');
-}
-if (spawnSync(DOCKER, ['info'], { stdio: 'ignore' }).status !== 0) {
-  fail(`no Docker engine answers ${DOCKER}; run scripts/ensure-docker.sh`);
-}
-
-const ref = forcedRef ?? buildInputs('ref');
-if (!forcedRef && imageExists(ref)) {
-  console.log(`docker-build: ${ref} up to date`);
-  process.exit(0);
+/** ARGs the Dockerfile declares (any stage). */
+function declaredArgs(dockerfile) {
+  const names = new Set();
+  for (const m of readFileSync(join(root, dockerfile), 'utf8').matchAll(/^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)/gim)) names.add(m[1]);
+  return names;
 }
 
-const args = buildInputs('build-args').split('\n').filter(Boolean);
-const missing = args.map((kv) => kv.slice(kv.indexOf('=') + 1)).filter((base) => !imageExists(base));
-if (missing.length > 0 && !process.env.TODO_ALLOW_PULL) {
-  // No registry on air-gapped machines: a pull would hang or fail obscurely.
-  fail(
-    `base image(s) ${missing.join(', ')} are not in the local engine.\n` +
-      '  Without a registry, build stand-ins and use them:\n' +
-      '    scripts/offline-bases.sh && export TODO_IMAGE_MIRRORS=scripts/offline-mirrors.json\n' +
-      '  With a registry, pull them (docker pull <image>) or set TODO_ALLOW_PULL=1.',
-  );
+// A build container reaches the host's loopback only through the host network.
+const LOOPBACK = /\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/;
+
+function build(b) {
+  const refs = values.tag ? [values.tag] : b.refs;
+  if (!values.tag && refs.every(imageExists)) {
+    console.log(`docker-build: ${refs.join(', ')} up to date`);
+    return;
+  }
+  const missing = Object.values(b.buildArgs).filter((base) => !imageExists(base));
+  if (missing.length > 0 && !process.env.TODO_ALLOW_PULL) {
+    // No registry on air-gapped machines: a pull would hang or fail obscurely.
+    fail(
+      `base image(s) ${missing.join(', ')} are not in the local engine.\n` +
+        '  Without a registry, build stand-ins and use them:\n' +
+        '    scripts/offline-bases.sh && export TODO_IMAGE_MIRRORS=scripts/offline-mirrors.json\n' +
+        '  With a registry, pull them (docker pull <image>) or set TODO_ALLOW_PULL=1.',
+    );
+  }
+  const cmd = [...tool.build, '-f', b.dockerfile];
+  for (const ref of refs) cmd.push('-t', ref);
+  for (const [k, v] of Object.entries(b.buildArgs)) cmd.push('--build-arg', `${k}=${v}`);
+  let hostNetwork = false;
+  for (const name of [...declaredArgs(b.dockerfile)].sort()) {
+    const value = process.env[name];
+    if (name in b.buildArgs || !value) continue;
+    cmd.push('--build-arg', `${name}=${value}`);
+    hostNetwork ||= LOOPBACK.test(value);
+  }
+  if (hostNetwork) cmd.push('--network=host');
+  cmd.push(b.context);
+  const bases = b.mirroredArgs.length
+    ? ` on stand-in bases (${b.mirroredArgs.map((a) => `${a}=${b.buildArgs[a]} for ${b.baseImages[a]}`).join(', ')})`
+    : '';
+  console.log(`docker-build: building ${refs.join(', ')}${bases}`);
+  const started = Date.now();
+  const r = spawnSync('nice', [DOCKER, ...cmd], { cwd: root, stdio: 'inherit', env: { ...process.env, ...tool.buildEnv } });
+  if (r.status !== 0) fail(`docker build of ${refs.join(', ')} failed (exit ${r.status})`);
+  console.log(`docker-build: built ${refs.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-const cmd = ['build', '-f', `docker/${service}/Dockerfile`, '-t', ref];
-for (const kv of args) cmd.push('--build-arg', kv);
-if (process.env.PIP_INDEX_URL && service === 'backend') {
-  cmd.push('--build-arg', `PIP_INDEX_URL=${process.env.PIP_INDEX_URL}`, '--network=host');
-}
-cmd.push('.');
-console.log(`docker-build: building ${ref}`);
-const started = Date.now();
-const r = spawnSync('nice', [DOCKER, ...cmd], { cwd: root, stdio: 'inherit', env: { ...process.env, DOCKER_BUILDKIT: '1' } });
-if (r.status !== 0) fail(`docker build of ${ref} failed (exit ${r.status})`);
-console.log(`docker-build: built ${ref} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+for (const index of [...chosen].sort()) build(plan.builds[index]);

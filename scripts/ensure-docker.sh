@@ -3,9 +3,10 @@
 # when missing, starts dockerd in the background when no engine answers.
 # Machines without a registry have no engine at start (see README "Air-gapped").
 set -euo pipefail
-DOCKER=/usr/bin/docker  # the 20.10 client builds with BuildKit without buildx
+DOCKER=${DOCKER:-docker}  # the client the other scripts use (scripts/docker-tools.cjs)
 
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker-compose >/dev/null 2>&1; then
+has_compose() { "$DOCKER" compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1; }
+if ! command -v dockerd >/dev/null 2>&1 || ! has_compose; then
   echo "ensure-docker: installing docker.io docker-compose debootstrap" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose debootstrap >/dev/null

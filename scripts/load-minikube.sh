@@ -32,8 +32,9 @@ fi
 if [ "$dry_run" = 1 ]; then printf '%s\n' "${refs[@]}"; exit 0; fi
 
 command -v minikube >/dev/null || { echo "load-minikube: minikube is not installed" >&2; exit 1; }
+eval "$(node scripts/docker-tools.cjs env)"  # DOCKER: $DOCKER, else docker from PATH
 for ref in "${refs[@]}"; do
-  if ! /usr/bin/docker image inspect "$ref" >/dev/null 2>&1; then
+  if ! "$DOCKER" image inspect "$ref" >/dev/null 2>&1; then
     echo "load-minikube: $ref is not in the local engine; run scripts/build-images.sh" >&2
     exit 1
   fi

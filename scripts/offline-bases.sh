@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DOCKER=/usr/bin/docker  # the 20.10 client builds with BuildKit without buildx
+# DOCKER and DOCKER_BUILD (BuildKit: buildx, else DOCKER_BUILDKIT=1) from the one detection.
+eval "$(node scripts/docker-tools.cjs env)"
 CACHE=${TODO_OFFLINE_CACHE:-/var/cache/todo-offline-bases}
 ROOTFS=$CACHE/bookworm-minbase
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -22,7 +23,11 @@ POSTGRES=todo-offline/postgres:15-bookworm
 
 have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 say() { echo "offline-bases: $*" >&2; }
-build() { DOCKER_BUILDKIT=1 nice "$DOCKER" build --network=host "$@"; }
+build() {
+  [ -z "${DOCKER_PROBLEM:-}" ] || { say "$DOCKER_PROBLEM"; exit 1; }
+  # shellcheck disable=SC2086 # DOCKER_BUILD is a command line: [VAR=value] docker build|buildx build --load
+  nice env $DOCKER_BUILD --network=host "$@"
+}
 
 for tool in debootstrap "$DOCKER"; do
   command -v "$tool" >/dev/null || { say "$tool is missing: apt-get install -y debootstrap docker.io"; exit 1; }

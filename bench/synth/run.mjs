@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Median wall times of the synth, all measured in one run so they share the
 // machine's noise:
-//   nx floor       `nx show projects` (what any nx command costs)
-//   uncached       `nx run infra:synth --skip-nx-cache`
-//   cached         `nx run infra:synth` (second run, cache hit)
+//   nx floor       `nx show projects` (what any nx command costs), with the
+//                  docker-build inference plugin, and without it (nx.json is
+//                  swapped for a copy without "plugins" during those runs and
+//                  restored afterwards: run no other nx command meanwhile);
+//                  each with Nx's default plugin isolation (a worker process
+//                  per plugin) and with NX_ISOLATE_PLUGINS=false
+//   nx synth       `nx run infra:synth` (never cached: it reads files named by arguments)
 //   program/todo   the synth program alone, module load included
 //   program/100    the same on a generated 100-service spec
 // Usage: node bench/synth/run.mjs [runs=7]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -16,9 +20,9 @@ const root = resolve(import.meta.dirname, '..', '..');
 const runs = Number(process.argv[2] ?? 7);
 const env = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' };
 
-function time(cmd, args) {
+function time(cmd, args, extraEnv = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8' });
+  const r = spawnSync(cmd, args, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return ms;
@@ -67,20 +71,35 @@ try {
   time(process.execPath, [...program, '--out', join(tmp, 'todo')]);
   time(nx, ['run', 'infra:synth']);
 
-  const samples = { floor: [], uncached: [], cached: [], todo: [], big: [] };
+  const samples = { floor: [], bare: [], floorShared: [], bareShared: [], synth: [], todo: [], big: [] };
+  const shared = { NX_ISOLATE_PLUGINS: 'false' };
+  const nxJsonPath = join(root, 'nx.json');
+  const nxJson = readFileSync(nxJsonPath, 'utf8');
+  const withoutPlugins = JSON.stringify({ ...JSON.parse(nxJson), plugins: undefined }, null, 2);
+  const bare = (extraEnv = {}) => {
+    writeFileSync(nxJsonPath, withoutPlugins);
+    try {
+      return time(nx, ['show', 'projects'], extraEnv);
+    } finally {
+      writeFileSync(nxJsonPath, nxJson);
+    }
+  };
+  bare();
   for (let i = 0; i < runs; i++) {
     samples.floor.push(time(nx, ['show', 'projects']));
-    samples.uncached.push(time(nx, ['run', 'infra:synth', '--skip-nx-cache']));
-    samples.cached.push(time(nx, ['run', 'infra:synth']));
+    samples.bare.push(bare());
+    samples.floorShared.push(time(nx, ['show', 'projects'], shared));
+    samples.bareShared.push(bare(shared));
+    samples.synth.push(time(nx, ['run', 'infra:synth']));
     samples.todo.push(time(process.execPath, [...program, '--out', join(tmp, 'todo')]));
     samples.big.push(time(process.execPath, [...program, '--spec', specFile, '--out', join(tmp, 'big')]));
   }
   const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
   const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
   console.log(`bench/synth: medians of ${runs} runs on ${process.platform} ${process.arch}, node ${process.version}`);
-  console.log(`  nx floor (nx show projects)            ${f(m.floor)}`);
-  console.log(`  nx run infra:synth --skip-nx-cache     ${f(m.uncached)}   floor + ${f(m.uncached - m.floor)}   (target: floor + 1.00 s)`);
-  console.log(`  nx run infra:synth (cached)            ${f(m.cached)}   floor + ${f(m.cached - m.floor)}   (target: floor + 0.30 s)`);
+  console.log(`  nx floor (nx show projects)            ${f(m.floor)}   without the docker-build plugin ${f(m.bare)}: plugin + ${f(m.floor - m.bare)}   (target: + 0.30 s)`);
+  console.log(`    NX_ISOLATE_PLUGINS=false             ${f(m.floorShared)}   without the docker-build plugin ${f(m.bareShared)}: plugin + ${f(m.floorShared - m.bareShared)}`);
+  console.log(`  nx run infra:synth                     ${f(m.synth)}   floor + ${f(m.synth - m.floor)}   (target: floor + 1.00 s)`);
   console.log(`  synth program alone, todo stack        ${f(m.todo)}   (target: 0.80 s)`);
   console.log(`  synth program alone, 100 services      ${f(m.big)}   (target: 1.50 s)`);
 } finally {

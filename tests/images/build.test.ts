@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildInputs, docker, dockerBuild, imageExists, run, DOCKER, type Service } from './docker';
+import { buildInputs, docker, dockerBuild, imageExists, run, unique, DOCKER, type Service } from './docker';
 
 const services: Service[] = ['backend', 'frontend'];
 
@@ -47,35 +47,47 @@ describe('docker-build', () => {
     }
   });
 
-  it('rejects an unknown service with usage', () => {
-    const r = dockerBuild('database' as Service);
+  it('rejects a service the spec does not build, naming those it does', () => {
+    const r = dockerBuild('postgres' as Service);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('usage: node scripts/docker-build.mjs <backend|frontend>');
+    expect(r.stderr).toContain('"postgres" is neither a built service nor a repository of stack "todo" (known: backend, frontend, todo-backend, todo-frontend)');
+    expect(r.stderr).toContain('usage: node scripts/docker-build.mjs [--spec FILE] [--tag REF] <service|repository>...');
   });
 
   it('a no-change nx run-many starts no docker build', () => {
-    const r = run('npx', ['nx', 'run-many', '-t', 'docker-build', '--projects=backend,frontend', '--parallel=2', '--skip-nx-cache', '--output-style=static']);
+    const r = run('npx', ['nx', 'run-many', '-t', 'docker-build', '--projects=tag:stack:todo', '--parallel=2', '--skip-nx-cache', '--output-style=static']);
     expect({ status: r.status, out: r.stdout.slice(-2000) }).toEqual({ status: 0, out: expect.any(String) });
     expect(r.stdout).not.toContain('docker-build: building');
     for (const s of services) expect(r.stdout).toContain(`docker-build: ${buildInputs('ref', s)} up to date`);
   });
 });
 
-describe('nx wiring', () => {
-  const affected = (file: string): string[] =>
-    run('npx', ['nx', 'show', 'projects', '--affected', `--files=${file}`, '-t', 'docker-build']).stdout.trim().split('\n').filter(Boolean).sort();
-
-  it('a backend-only change affects only backend:docker-build, and the reverse', () => {
-    expect(affected('apps/backend/src/todo_api/main.py')).toEqual(['backend']);
-    expect(affected('docker/backend/Dockerfile')).toEqual(['backend']);
-    expect(affected('apps/frontend/app/page.tsx')).toEqual(['frontend']);
-    expect(affected('docker/frontend/Dockerfile.dockerignore')).toEqual(['frontend']);
-    expect(affected('scripts/docker-build.mjs')).toEqual(['backend', 'frontend']);
+describe('spec-driven targets', () => {
+  it('nx affected -t docker-build after touching only the third service\'s context builds only that image', () => {
+    const plan = JSON.parse(buildInputs('plan', '', '--spec', 'tests/images/fixtures/three-builds/three.stack.json'));
+    const ref: string = plan.services.worker.ref;
+    if (imageExists(ref)) docker('rmi', ref);
+    const r = run('npx', ['nx', 'affected', '-t', 'docker-build', '--files=tests/images/fixtures/three-builds/worker/worker.py', '--skip-nx-cache', '--output-style=static']);
+    expect({ status: r.status, out: r.stdout.slice(-2000) }).toEqual({ status: 0, out: expect.any(String) });
+    expect(r.stdout.match(/docker-build: building .*/g)?.map((l) => l.split(' ')[2].replace(/,$/, ''))).toEqual([ref]);
+    expect(r.stdout.match(/> nx run \S+:docker-build/g)).toEqual(['> nx run tests-images-fixtures-three-builds-worker:docker-build']);
+    expect(imageExists(ref)).toBe(true);
+    // The image runs: the spec alone made a working service.
+    expect(docker('run', '--rm', ref)).toBe('worker: ready');
+    docker('rmi', ref);
   });
 
-  it.each(services)('%s:docker-build is never cached by Nx', (service) => {
-    const project = JSON.parse(run('npx', ['nx', 'show', 'project', service, '--json']).stdout);
-    expect(project.targets['docker-build'].cache).toBe(false);
-    expect(project.targets['docker-build'].options.command).toBe(`node scripts/docker-build.mjs ${service}`);
+  it('a build on stand-in bases says so and is tagged apart from the official-base build', () => {
+    const official = JSON.parse(buildInputs('plan', '', '--official')).services.backend.ref;
+    const built = buildInputs('ref', 'backend');
+    const args = buildInputs('build-args', 'backend');
+    if (process.env.TODO_IMAGE_MIRRORS && args !== 'PYTHON_IMAGE=python:3.13-slim') {
+      expect(built).not.toBe(official);
+      const r = dockerBuild('backend', '--tag', `${unique('todo-standin-probe')}:x`);
+      expect(r.stdout).toMatch(/on stand-in bases \(PYTHON_IMAGE=\S+ for python:3\.13-slim\)/);
+      docker('rmi', r.stdout.match(/building (\S+) on/)![1]);
+    } else {
+      expect(built).toBe(official);
+    }
   });
 });

@@ -3,7 +3,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildInputs, docker, run, unique, DOCKER, type Service } from './docker';
+import { buildInputs, docker, dockerTool, run, unique, DOCKER, type Service } from './docker';
 import { plant, plantedPaths, unplant } from './plant';
 
 function sentContext(service: Service): string[] {
@@ -14,8 +14,8 @@ function sentContext(service: Service): string[] {
     copyFileSync(join('docker', service, 'Dockerfile.dockerignore'), join(dir, 'Dockerfile.dockerignore'));
     writeFileSync(join(dir, 'Dockerfile'), 'ARG BASE\nFROM ${BASE}\nCOPY . /ctx\nRUN cd /ctx && find . -type f | sort > /ctx.list\n');
     const base = buildInputs('build-args', service).split('\n')[0].split('=')[1];
-    const b = run(DOCKER, ['build', '-q', '--no-cache', '-f', join(dir, 'Dockerfile'), '--build-arg', `BASE=${base}`, '-t', tag, '.'], {
-      env: { ...process.env, DOCKER_BUILDKIT: '1' },
+    const b = run(DOCKER, [...dockerTool.build, '-q', '--no-cache', '-f', join(dir, 'Dockerfile'), '--build-arg', `BASE=${base}`, '-t', tag, '.'], {
+      env: { ...process.env, ...dockerTool.buildEnv },
     });
     if (b.status !== 0) throw new Error(b.stderr);
     return docker('run', '--rm', '--entrypoint', 'cat', tag, '/ctx.list').split('\n').map((l) => l.replace(/^\.\//, ''));

@@ -1,7 +1,13 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { join } from 'node:path';
 
-export const DOCKER = '/usr/bin/docker';
+interface DockerTools {
+  detectDocker(): { docker: string; build: string[]; buildEnv: Record<string, string>; problem?: string };
+}
+// The one detection every script and test uses: $DOCKER, else docker from PATH.
+const tools = require(join(__dirname, '..', '..', 'scripts', 'docker-tools.cjs')) as DockerTools;
+export const dockerTool = tools.detectDocker();
+export const DOCKER = dockerTool.docker;
 export const repoRoot = join(__dirname, '..', '..');
 export type Service = 'backend' | 'frontend';
 
@@ -24,8 +30,8 @@ export function docker(...args: string[]): string {
   return r.stdout.trim();
 }
 
-export function buildInputs(cmd: 'ref' | 'build-args' | 'context' | 'mirror', arg: string): string {
-  const r = run(process.execPath, ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', cmd, arg]);
+export function buildInputs(cmd: 'ref' | 'build-args' | 'context' | 'mirror' | 'plan', arg = '', ...options: string[]): string {
+  const r = run(process.execPath, ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', cmd, ...(arg ? [arg] : []), ...options]);
   if (r.status !== 0) throw new Error(`build-inputs ${cmd} ${arg}: ${r.stderr}`);
   return r.stdout.trim();
 }

@@ -1,43 +1,59 @@
 /**
- * Image facts for scripts and Nx targets:
- *   ref <service>         local image ref, e.g. todo-backend:3f2a9c1b7d4e
- *   tag <service>         the content-hash tag alone
- *   build-args <service>  KEY=VALUE base-image build args (mirrors applied)
- *   context <service>     the context files Docker would receive
- *   mirror <image>        an image ref with spec + machine mirrors applied
+ * Image facts for scripts and tests, all read from the build plan:
+ *   plan [--official]      the stack's build plan as JSON
+ *   ref <service>          local image ref, e.g. todo-backend:3f2a9c1b7d4e
+ *   tag <service>          the tag alone
+ *   build-args <service>   KEY=VALUE base-image build args (mirrors applied)
+ *   context <service>      the context files Docker would receive
+ *   mirror <image>         an image ref with spec + machine mirrors applied
+ * Options: --spec FILE (JSON or .ts; default: the todo stack), --official
+ * (ignore TODO_IMAGE_MIRRORS: the plan the synthesized output names).
  */
-import { mirrorImage, todoStack } from '@todo/service-spec';
+import { mirrorImage, todoStack, type StackSpec } from '@todo/service-spec';
+import { parseArgs } from 'node:util';
 import { contextFiles } from './context-files';
+import { loadSpecFile } from './load-spec';
 import { findRepoRoot } from './repo-root';
-import { buildArgs, localImageRef, machineMirrors } from './stack-images';
+import { machineMirrors, stackImagePlan } from './stack-images';
 
-const repoRoot = findRepoRoot();
-const [cmd, arg] = process.argv.slice(2);
-const spec = todoStack;
+const USAGE = 'usage: cli.ts <plan|ref|tag|build-args|context|mirror> [service|image] [--spec FILE] [--official]';
 
 function main(): void {
-  if (!cmd || !arg) throw new Error('usage: cli.ts <ref|tag|build-args|context|mirror> <service|image>');
+  const repoRoot = findRepoRoot();
+  const { values, positionals } = parseArgs({ options: { spec: { type: 'string' }, official: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const [cmd, arg] = positionals;
+  const spec: StackSpec = values.spec ? loadSpecFile(values.spec, repoRoot) : todoStack;
+  const mirrors = values.official ? {} : machineMirrors();
+  const plan = stackImagePlan(repoRoot, spec, mirrors);
+  if (cmd === 'plan') {
+    console.log(JSON.stringify(plan, null, 2));
+    return;
+  }
+  if (!cmd || !arg) throw new Error(USAGE);
+  if (cmd === 'mirror') {
+    console.log(mirrorImage(arg, plan.mirrors));
+    return;
+  }
+  const service = plan.services[arg];
+  if (!service) {
+    throw new Error(`service "${arg}" is not built from this repo (built services: ${Object.keys(plan.services).sort().join(', ')})`);
+  }
+  const build = plan.builds[service.build];
   switch (cmd) {
     case 'ref':
-      console.log(localImageRef(repoRoot, spec, arg));
+      console.log(service.ref);
       return;
     case 'tag':
-      console.log(localImageRef(repoRoot, spec, arg).split(':').pop());
+      console.log(service.tag);
       return;
     case 'build-args':
-      for (const [k, v] of Object.entries(buildArgs(spec, arg))) console.log(`${k}=${v}`);
+      for (const [k, v] of Object.entries(build.buildArgs)) console.log(`${k}=${v}`);
       return;
-    case 'context': {
-      const build = spec.services.find((s) => s.name === arg)?.image.build;
-      if (!build) throw new Error(`service "${arg}" is not built from this repo`);
+    case 'context':
       for (const f of contextFiles(repoRoot, build.context, build.dockerfile)) console.log(f);
       return;
-    }
-    case 'mirror':
-      console.log(mirrorImage(arg, { ...(spec.imageMirrors ?? {}), ...machineMirrors() }));
-      return;
     default:
-      throw new Error(`unknown command "${cmd}"; use ref, tag, build-args, context or mirror`);
+      throw new Error(`unknown command "${cmd}"; ${USAGE}`);
   }
 }
 

@@ -1,4 +1,5 @@
 export { contextFiles, ignoreFileFor } from './context-files';
 export { findRepoRoot } from './repo-root';
-export { imageTag, type BuildInputs } from './tag';
-export { stackImageTags, machineMirrors, localImageRef, buildArgs } from './stack-images';
+export { sourceHash } from './tag';
+export { stackImagePlan, stackImageTags, machineMirrors } from './stack-images';
+export { loadSpecFile } from './load-spec';

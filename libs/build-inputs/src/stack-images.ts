@@ -1,20 +1,11 @@
-import { builtImageRef, mirrorImage, type StackSpec } from '@todo/service-spec';
+import { planImages, type StackImagePlan, type StackSpec } from '@todo/service-spec';
 import { existsSync, readFileSync } from 'node:fs';
-import { imageTag } from './tag';
-
-/** Tags of every built service of a stack, keyed by service name. */
-export function stackImageTags(repoRoot: string, spec: StackSpec): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const s of spec.services) {
-    if (s.image.build) tags[s.name] = imageTag(repoRoot, s.image.build);
-  }
-  return tags;
-}
+import { sourceHash } from './tag';
 
 /**
  * Machine-level image mirrors from the file named by TODO_IMAGE_MIRRORS
- * (`{ "<official image>": "<replacement>" }`). They affect what docker-build
- * pulls its bases from, never the synthesized output.
+ * (`{ "<official image>": "<replacement>" }`). They change what docker-build
+ * builds from, and so the tags it builds; the synthesized output never reads them.
  */
 export function machineMirrors(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const file = env.TODO_IMAGE_MIRRORS;
@@ -32,21 +23,25 @@ export function machineMirrors(env: NodeJS.ProcessEnv = process.env): Record<str
   return parsed as Record<string, string>;
 }
 
-/** The local ref docker-build tags a built service with (no registry prefix). */
-export function localImageRef(repoRoot: string, spec: StackSpec, service: string): string {
-  const s = spec.services.find((x) => x.name === service);
-  if (!s?.image.build) {
-    const built = spec.services.filter((x) => x.image.build).map((x) => x.name);
-    throw new Error(`service "${service}" is not built from this repo (built services: ${built.join(', ')})`);
-  }
-  return builtImageRef(s.image.repository ?? `${spec.name}-${s.name}`, imageTag(repoRoot, s.image.build));
+/**
+ * The build plan of a stack, reading the build inputs from disk. Without
+ * `extraMirrors` it is the plan the synthesized output names (official bases);
+ * docker-build passes the machine's mirrors.
+ */
+export function stackImagePlan(repoRoot: string, spec: StackSpec, extraMirrors: Readonly<Record<string, string>> = {}): StackImagePlan {
+  const hashes = new Map<string, string>();
+  return planImages(spec, {
+    extraMirrors,
+    sourceHash: (source) => {
+      const key = `${source.context}\0${source.dockerfile}`;
+      if (!hashes.has(key)) hashes.set(key, sourceHash(repoRoot, source));
+      return hashes.get(key)!;
+    },
+  });
 }
 
-/** Base-image build args with the spec's mirrors, then the machine's, applied. */
-export function buildArgs(spec: StackSpec, service: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const s = spec.services.find((x) => x.name === service);
-  const mirrors = { ...(spec.imageMirrors ?? {}), ...machineMirrors(env) };
-  const out: Record<string, string> = {};
-  for (const [arg, base] of Object.entries(s?.image.build?.baseImages ?? {})) out[arg] = mirrorImage(base, mirrors);
-  return out;
+/** Tags of every built service as the synthesized output names them, keyed by service name. */
+export function stackImageTags(repoRoot: string, spec: StackSpec): Record<string, string> {
+  const plan = stackImagePlan(repoRoot, spec);
+  return Object.fromEntries(Object.entries(plan.services).map(([name, s]) => [name, s.tag]));
 }

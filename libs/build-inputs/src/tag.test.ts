@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { contextFiles, ignoreFileFor } from './context-files';
 import { findRepoRoot } from './repo-root';
-import { buildArgs, localImageRef, machineMirrors } from './stack-images';
-import { imageTag } from './tag';
-import { todoStack } from '@todo/service-spec';
+import { loadSpecFile } from './load-spec';
+import { machineMirrors, stackImagePlan, stackImageTags } from './stack-images';
+import { sourceHash } from './tag';
+import { todoStack, type StackSpec } from '@todo/service-spec';
+
+const imageTag = sourceHash;
 
 let root: string;
 const write = (path: string, content = path) => {
@@ -49,10 +52,10 @@ describe('contextFiles', () => {
   });
 });
 
-describe('imageTag', () => {
-  it('is 12 hex chars and stable', () => {
+describe('sourceHash', () => {
+  it('is a sha256 and stable', () => {
     const tag = imageTag(root, inputs);
-    expect(tag).toMatch(/^[0-9a-f]{12}$/);
+    expect(tag).toMatch(/^[0-9a-f]{64}$/);
     expect(imageTag(root, inputs)).toBe(tag);
   });
 
@@ -86,21 +89,55 @@ describe('stack helpers', () => {
     expect(() => findRepoRoot(tmpdir())).toThrow('no nx.json found');
   });
 
-  it('names built images <stack>-<service>:<tag> and refuses published ones', () => {
+  it('names built images <stack>-<service>:<tag>; services with one build share one image', () => {
     const repo = findRepoRoot(__dirname);
-    expect(localImageRef(repo, todoStack, 'backend')).toMatch(/^todo-backend:[0-9a-f]{12}$/);
-    expect(() => localImageRef(repo, todoStack, 'postgres')).toThrow('service "postgres" is not built from this repo (built services: backend, frontend)');
+    const plan = stackImagePlan(repo, todoStack);
+    expect(plan.services.backend.ref).toMatch(/^todo-backend:[0-9a-f]{12}$/);
+    expect(plan.services.postgres).toBeUndefined();
+    expect(stackImageTags(repo, todoStack)).toEqual({ backend: plan.services.backend.tag, frontend: plan.services.frontend.tag });
+    const shared: StackSpec = {
+      ...todoStack,
+      services: [...todoStack.services, { ...todoStack.services.find((s) => s.name === 'backend')!, name: 'worker', ingressPath: undefined }],
+    };
+    const sharedPlan = stackImagePlan(repo, shared);
+    expect(sharedPlan.builds).toHaveLength(2);
+    expect(sharedPlan.builds[0]).toMatchObject({ services: ['backend', 'worker'], repositories: ['todo-backend', 'todo-worker'] });
+    expect(sharedPlan.services.worker.tag).toBe(sharedPlan.services.backend.tag);
   });
 
-  it('applies machine mirrors to base images from TODO_IMAGE_MIRRORS, with clear errors', () => {
+  it('machine mirrors change the build args and the tag, never the official plan', () => {
+    const repo = findRepoRoot(__dirname);
     const file = join(root, 'mirrors.json');
     writeFileSync(file, JSON.stringify({ 'python:3.13-slim': 'local/python:3.11' }));
-    expect(buildArgs(todoStack, 'backend', { TODO_IMAGE_MIRRORS: file })).toEqual({ PYTHON_IMAGE: 'local/python:3.11' });
-    expect(buildArgs(todoStack, 'backend', {})).toEqual({ PYTHON_IMAGE: 'python:3.13-slim' });
+    const official = stackImagePlan(repo, todoStack);
+    const local = stackImagePlan(repo, todoStack, machineMirrors({ TODO_IMAGE_MIRRORS: file }));
+    const backend = (p: typeof official) => p.builds[p.services.backend.build];
+    expect(backend(local).buildArgs).toEqual({ PYTHON_IMAGE: 'local/python:3.11' });
+    expect(backend(local).mirroredArgs).toEqual(['PYTHON_IMAGE']);
+    expect(backend(official)).toMatchObject({ buildArgs: { PYTHON_IMAGE: 'python:3.13-slim' }, mirroredArgs: [] });
+    expect(backend(local).sourceHash).toBe(backend(official).sourceHash);
+    expect(local.services.backend.tag).not.toBe(official.services.backend.tag);
+    expect(local.services.frontend.tag).toBe(official.services.frontend.tag);
+  });
+
+  it('reports bad TODO_IMAGE_MIRRORS files clearly', () => {
+    const file = join(root, 'mirrors.json');
     expect(() => machineMirrors({ TODO_IMAGE_MIRRORS: join(root, 'missing.json') })).toThrow('TODO_IMAGE_MIRRORS: file');
     writeFileSync(file, '["x"]');
     expect(() => machineMirrors({ TODO_IMAGE_MIRRORS: file })).toThrow('must hold one JSON object of strings');
     writeFileSync(file, '{nope');
     expect(() => machineMirrors({ TODO_IMAGE_MIRRORS: file })).toThrow('is not valid JSON');
+  });
+});
+
+describe('loadSpecFile', () => {
+  it('loads JSON and TypeScript specs, and names a broken file', () => {
+    const repo = findRepoRoot(__dirname);
+    expect(loadSpecFile('libs/service-spec/src/stacks/todo.ts', repo)).toEqual(todoStack);
+    write('a.stack.json', JSON.stringify({ name: 'a', services: [] }));
+    expect(loadSpecFile(join(root, 'a.stack.json'), repo)).toEqual({ name: 'a', services: [] });
+    write('b.stack.json', '{ "name": ');
+    expect(() => loadSpecFile(join(root, 'b.stack.json'), repo)).toThrow(/spec file ".*b.stack.json" is not valid JSON/);
+    expect(() => loadSpecFile(join(root, 'none.json'), repo)).toThrow('does not exist');
   });
 });

@@ -4,6 +4,6 @@ export * from './errors';
 export { validate, validateMeaning, assertValid } from './validate';
 export { validateShape } from './validate-shape';
 export { resolve, dependencyOrder, type ResolveOptions } from './resolve';
-export { isPinnedImage, mirrorImage, builtImageRef } from './images';
+export * from './images';
 export { composeHealthCommand } from './health-command';
 export { todoStack } from './stacks/todo';

@@ -1,15 +1,27 @@
 import { SpecValidationError } from './errors';
 import { composeHealthCommand } from './health-command';
-import { builtImageRef, isPinnedImage, mirrorImage } from './images';
+import { builtImageRef, isPinnedImage, mirrorImage, planImages, type StackImagePlan } from './images';
 import type { ResolvedProbe, ResolvedService, ResolvedStack } from './resolved';
 import type { ProbeSpec, ServiceSpec, StackSpec } from './types';
 import { assertValid } from './validate';
 
 export interface ResolveOptions {
-  /** Content-hash tag per built service (from @todo/build-inputs). Required for every service with `image.build`. */
+  /** The build plan (`stackImagePlan` of @todo/build-inputs): tags, build args and mirrors of every built image. */
+  readonly images?: StackImagePlan;
+  /** Without `images`: tag per built service, planned here with `extraMirrors` (renderer unit tests). */
   readonly imageTags?: Readonly<Record<string, string>>;
-  /** Machine-level mirrors, applied after the spec's own (e.g. air-gapped stand-in bases). */
+  /** Without `images`: machine-level mirrors, applied after the spec's own (e.g. air-gapped stand-in bases). */
   readonly extraMirrors?: Readonly<Record<string, string>>;
+}
+
+function imagePlanFor(spec: StackSpec, options: ResolveOptions): StackImagePlan {
+  if (options.images) return options.images;
+  const missing = spec.services.filter((s) => s.image.build && options.imageTags?.[s.name] === undefined);
+  if (missing.length) {
+    const message = 'no image tag was computed for this built image (pass images: stackImagePlan() from @todo/build-inputs)';
+    throw new SpecValidationError(missing.map((s) => ({ path: `services.${s.name}.image.build`, message })));
+  }
+  return planImages(spec, { tags: options.imageTags ?? {}, extraMirrors: options.extraMirrors });
 }
 
 const DEFAULT_CPU = { request: 100, limit: 500 };
@@ -58,7 +70,8 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
   if (!env) {
     throw new SpecValidationError([{ path: 'environments', message: `unknown environment "${environment}" (environments: ${Object.keys(spec.environments).join(', ')})` }]);
   }
-  const mirrors = { ...(spec.imageMirrors ?? {}), ...(options.extraMirrors ?? {}) };
+  const plan = imagePlanFor(spec, options);
+  const mirrors = plan.mirrors;
   const problems: { path: string; message: string }[] = [];
 
   const services = dependencyOrder(spec.services).map((s): ResolvedService => {
@@ -67,14 +80,11 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
     let image: string;
     let build: ResolvedService['build'];
     if (s.image.build) {
-      const tag = options.imageTags?.[s.name];
-      if (!tag) {
-        problems.push({ path: `services.${s.name}.image.build`, message: 'no image tag was computed for this built image (pass imageTags from @todo/build-inputs)' });
-      }
-      image = builtImageRef(s.image.repository ?? `${spec.name}-${s.name}`, tag ?? 'missing', env.registry);
-      const buildArgs: Record<string, string> = {};
-      for (const [arg, base] of Object.entries(s.image.build.baseImages ?? {})) buildArgs[arg] = mirrorImage(base, mirrors);
-      build = { context: s.image.build.context, dockerfile: s.image.build.dockerfile, buildArgs };
+      const planned = plan.services[s.name];
+      if (!planned) throw new SpecValidationError([{ path: `services.${s.name}.image.build`, message: `the build plan of stack "${plan.stack}" has no image for this service: plan this spec` }]);
+      image = builtImageRef(planned.repository, planned.tag, env.registry);
+      const b = plan.builds[planned.build];
+      build = { context: b.context, dockerfile: b.dockerfile, buildArgs: { ...b.buildArgs } };
     } else {
       image = mirrorImage(s.image.ref!, mirrors);
       if (!env.allowFloatingTags && !isPinnedImage(image)) {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { docker, poll, repoRoot, run, runSync } from './sh';
+import { COMPOSE, DOCKER, docker, poll, repoRoot, run, runSync } from './sh';
 
 interface ComposeService {
   image: string;
@@ -31,7 +31,7 @@ export class ComposeStack {
   ) {
     this.file = resolve(repoRoot, file);
     this.spec = parse(readFileSync(this.file, 'utf8')) as ComposeFile;
-    const mirrors = readMirrors();
+    const mirrors = { ...readMirrors(), ...builtOnThisMachine() };
     const services: Record<string, { image: string }> = {};
     for (const [name, svc] of Object.entries(this.spec.services)) {
       if (mirrors[svc.image]) services[name] = { image: mirrors[svc.image] };
@@ -57,7 +57,7 @@ export class ComposeStack {
       const expected = expectedRefs[image.split(':')[0]];
       if (expected && expected !== image) {
         problems.push(`services.${service}.image is ${image} but the sources build ${expected}: run \`npx nx run infra:synth\``);
-      } else if (runSync('/usr/bin/docker', ['image', 'inspect', image]).status !== 0) {
+      } else if (runSync(DOCKER, ['image', 'inspect', image]).status !== 0) {
         const fix = image.startsWith('todo-offline/')
           ? 'run scripts/offline-bases.sh'
           : image.startsWith('todo-')
@@ -87,8 +87,8 @@ export class ComposeStack {
   }
 
   async compose(...args: string[]): Promise<string> {
-    const r = await run('docker-compose', ['-p', this.project, '-f', this.file, '-f', this.override, ...args]);
-    if (r.status !== 0) throw new Error(`docker-compose ${args.join(' ')} failed (${r.status}):\n${r.stderr.trim()}`);
+    const r = await run(COMPOSE[0], [...COMPOSE.slice(1), '-p', this.project, '-f', this.file, '-f', this.override, ...args]);
+    if (r.status !== 0) throw new Error(`${COMPOSE.join(' ')} ${args.join(' ')} failed (${r.status}):\n${r.stderr.trim()}`);
     return r.stdout.trim();
   }
 
@@ -115,9 +115,24 @@ export class ComposeStack {
   }
 
   cleanup(): void {
-    for (const ref of this.held) runSync('/usr/bin/docker', ['rmi', ref]);
+    for (const ref of this.held) runSync(DOCKER, ['rmi', ref]);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The generated file names images built on the official bases; on stand-in bases
+ * (TODO_IMAGE_MIRRORS) docker-build tags them apart. Official ref -> ref built here.
+ */
+function builtOnThisMachine(): Record<string, string> {
+  const plan = (...args: string[]) => {
+    const r = runSync(process.execPath, ['tools/run-ts.mjs', 'libs/build-inputs/src/cli.ts', 'plan', ...args]);
+    if (r.status !== 0) throw new Error(`build-inputs plan: ${r.stderr}`);
+    return JSON.parse(r.stdout).services as Record<string, { ref: string }>;
+  };
+  const official = plan('--official');
+  const here = plan();
+  return Object.fromEntries(Object.keys(here).map((s) => [official[s].ref, here[s].ref]));
 }
 
 function readMirrors(): Record<string, string> {

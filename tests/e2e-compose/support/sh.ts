@@ -1,7 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-export const DOCKER = '/usr/bin/docker';
+interface DockerTools {
+  detectDocker(): { docker: string };
+  detectCompose(): { command: string[] };
+}
+// The one detection every script and test uses: $DOCKER, else docker from PATH;
+// `docker compose` (v2) when present, else docker-compose (v1.29).
+const tools = require(join(__dirname, '..', '..', '..', 'scripts', 'docker-tools.cjs')) as DockerTools;
+export const DOCKER = tools.detectDocker().docker;
+export const COMPOSE = tools.detectCompose().command;
 export const repoRoot = join(__dirname, '..', '..', '..');
 
 export interface Run {

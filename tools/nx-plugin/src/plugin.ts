@@ -1,0 +1,91 @@
+/**
+ * Nx inference plugin: every image a stack spec builds becomes a `docker-build`
+ * target, in a project at the Dockerfile's directory. Its inputs are what
+ * Docker sends: the Dockerfile, its ignore file and the context files the
+ * ignore rules keep (the same selection the image tag hashes). Services that
+ * share a build share one target. Specs: the todo stack and every `*.stack.json`.
+ */
+import { contextFiles, ignoreFileFor, loadSpecFile } from '@todo/build-inputs';
+import { buildGroups, type BuildGroup } from '@todo/service-spec';
+import { posix } from 'node:path';
+import type { CreateNodes, CreateNodesResult } from 'nx/src/project-graph/plugins/public-api';
+import type { TargetConfiguration } from 'nx/src/config/workspace-json-project-json';
+
+export const SPEC_GLOB = '{**/*.stack.json,libs/service-spec/src/stacks/*.ts}';
+
+/** Glob-special characters in a literal path match themselves through `?` in every glob engine Nx uses. */
+const literalGlob = (path: string) => `{workspaceRoot}/${path.replace(/[*?[\]{}()!]/g, '?')}`;
+
+/** Project name from the Dockerfile directory: `docker/backend` -> `docker-backend`. */
+export const projectNameFor = (dir: string) => (dir === '.' ? 'docker-root' : dir.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, ''));
+
+interface Found {
+  specFile: string;
+  stack: string;
+  group: BuildGroup;
+}
+
+export function dockerBuildInputs(workspaceRoot: string, group: BuildGroup): string[] {
+  const { context, dockerfile } = group.source;
+  const files = new Set<string>([dockerfile]);
+  const ignore = ignoreFileFor(workspaceRoot, context, dockerfile);
+  if (ignore) files.add(ignore);
+  for (const f of contextFiles(workspaceRoot, context, dockerfile)) files.add(posix.join(context, f));
+  return [...files].sort().map(literalGlob);
+}
+
+function target(workspaceRoot: string, builds: Found[]): TargetConfiguration {
+  const inputs = new Set<string>();
+  for (const b of builds) {
+    for (const i of dockerBuildInputs(workspaceRoot, b.group)) inputs.add(i);
+    // The spec names the base images, which Docker receives as build args.
+    inputs.add(literalGlob(b.specFile));
+  }
+  const commands = builds.map((b) => `node scripts/docker-build.mjs --spec ${b.specFile} ${b.group.repositories.join(' ')}`);
+  return {
+    executor: 'nx:run-commands',
+    // The engine is the cache: a content-addressed tag is looked up there, never in Nx outputs.
+    cache: false,
+    // ...and the machine's mirrors replace them.
+    inputs: [...[...inputs].sort(), { env: 'TODO_IMAGE_MIRRORS' }],
+    options: { cwd: '{workspaceRoot}', commands, parallel: false },
+    metadata: {
+      description: `Build ${builds.flatMap((b) => b.group.repositories).join(', ')} unless the engine holds the tag`,
+      technologies: ['docker'],
+    },
+  };
+}
+
+export const createNodes: CreateNodes = [
+  SPEC_GLOB,
+  (specFiles, _options, context) => {
+    const byDir = new Map<string, Found[]>();
+    for (const specFile of [...specFiles].sort()) {
+      let spec;
+      try {
+        spec = loadSpecFile(specFile, context.workspaceRoot);
+      } catch (e) {
+        throw new Error(`docker-build targets: ${(e as Error).message}`);
+      }
+      if (!Array.isArray(spec?.services)) continue; // not a stack spec
+      for (const group of buildGroups(spec).groups) {
+        const dir = posix.dirname(group.source.dockerfile);
+        const same = (f: Found) => JSON.stringify([f.group.source, f.group.baseImages, f.group.repositories]) === JSON.stringify([group.source, group.baseImages, group.repositories]);
+        // Two specs naming the same image (same sources, bases and repositories) build it once.
+        if (byDir.get(dir)?.some(same)) continue;
+        byDir.set(dir, [...(byDir.get(dir) ?? []), { specFile, stack: spec.name, group }]);
+      }
+    }
+    const results = new Map<string, CreateNodesResult>(specFiles.map((f) => [f, { projects: {} }]));
+    for (const [dir, builds] of [...byDir].sort()) {
+      results.get(builds[0].specFile)!.projects![dir] = {
+        name: projectNameFor(dir),
+        root: dir,
+        projectType: 'application',
+        tags: ['type:image', ...[...new Set(builds.map((b) => `stack:${b.stack}`))].sort()],
+        targets: { 'docker-build': target(context.workspaceRoot, builds) },
+      };
+    }
+    return [...results];
+  },
+];

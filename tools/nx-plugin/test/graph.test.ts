@@ -1,0 +1,64 @@
+// The TypeScript libraries' import edges reach the project graph (nx.json
+// pluginsConfig @nx/js analyzeSourceFiles: without @nx/js installed Nx skips
+// source analysis, and "affected" left out every importer).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const repoRoot = join(__dirname, '..', '..', '..');
+const nx = (...args: string[]) =>
+  execFileSync('npx', ['nx', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' } });
+
+const libs = ['service-spec', 'yaml-out', 'build-inputs', 'compose', 'k8s', 'policy'];
+// Who imports whom, as the sources say; plus the image projects' inferred targets for
+// files inside a build context (none of the libs is).
+const expectedAffected: Record<string, string[]> = {
+  'service-spec': ['build-inputs', 'compose', 'infra', 'k8s', 'nx-plugin', 'service-spec'],
+  'yaml-out': ['infra', 'yaml-out'],
+  'build-inputs': ['build-inputs', 'infra', 'nx-plugin'],
+  compose: ['compose', 'infra'],
+  k8s: ['infra', 'k8s'],
+  policy: ['infra', 'policy'],
+};
+
+describe('project graph', () => {
+  let deps: Record<string, { target: string }[]>;
+  let nodes: Record<string, { data: { root: string; targets: Record<string, unknown> } }>;
+  beforeAll(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'graph-'));
+    try {
+      nx('graph', `--file=${join(dir, 'graph.json')}`);
+      const graph = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8')).graph;
+      deps = graph.dependencies;
+      nodes = graph.nodes;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(libs)('a change in %s affects exactly its importers, transitively', (lib) => {
+    const affected = new Set([lib]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [p, ds] of Object.entries(deps)) {
+        if (!affected.has(p) && ds.some((d) => affected.has(d.target))) {
+          affected.add(p);
+          grew = true;
+        }
+      }
+    }
+    expect([...affected].sort()).toEqual(expectedAffected[lib]);
+  });
+
+  it('every TypeScript library and tool is linted, so its module boundary is enforced', () => {
+    const ts = Object.entries(nodes).filter(([, n]) => /^(libs|tools)\//.test(n.data.root));
+    expect(ts.map(([name]) => name).sort()).toEqual([...libs, 'nx-plugin'].sort());
+    for (const [name, n] of ts) expect({ name, lint: Boolean(n.data.targets.lint), typecheck: Boolean(n.data.targets.typecheck) }).toEqual({ name, lint: true, typecheck: true });
+  });
+
+  it('nx show projects --affected agrees for the model', () => {
+    const out = nx('show', 'projects', '--affected', '--files=libs/service-spec/src/types.ts').trim().split('\n').sort();
+    expect(out).toEqual(expectedAffected['service-spec']);
+  });
+});
