@@ -81,7 +81,7 @@ describe('todo compose specifics', () => {
   });
 
   it('gives a tmpfs for every writable path and separates networks by dependency edge', () => {
-    expect(doc.services.frontend.tmpfs).toEqual(['/app/.next/cache:mode=1777', '/tmp:mode=1777']);
+    expect(doc.services.frontend.tmpfs).toEqual(['/app/.next/cache:uid=1000,gid=1000,mode=1777', '/tmp:uid=1000,gid=1000,mode=1777']);
     expect(doc.services.frontend.networks).toEqual(['backend-net']);
     expect(doc.services.postgres.networks).toEqual(['postgres-net']);
     expect(doc.services.backend.networks).toEqual(['backend-net', 'postgres-net']);

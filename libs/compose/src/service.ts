@@ -48,8 +48,10 @@ function hardening(s: ResolvedService): ComposeService {
     read_only: s.readOnlyRootFilesystem,
     cap_drop: ['ALL'],
     security_opt: ['no-new-privileges:true'],
-    // mode 1777 keeps each tmpfs writable for the service's uid whatever the image's users are.
-    ...(s.writablePaths.length && { tmpfs: s.writablePaths.map((p) => `${p}:mode=1777`) }),
+    // Owned by the service's uid/gid: when the image already has the directory, runc gives the
+    // tmpfs that directory's mode (e.g. 755) after mounting it root-owned, so mode=1777 alone
+    // left the frontend's /app/.next/cache unwritable for uid 1000.
+    ...(s.writablePaths.length && { tmpfs: s.writablePaths.map((p) => `${p}:uid=${s.user.uid},gid=${s.user.gid},mode=1777`) }),
     cpus: s.resources.cpuMillis.limit / 1000,
     mem_limit: `${s.resources.memoryMiB.limit}m`,
     mem_reservation: `${s.resources.memoryMiB.request}m`,
