@@ -5,12 +5,21 @@ import { useState, type FormEvent } from 'react';
 interface Props {
   onAdd(title: string): Promise<boolean>;
   disabled?: boolean;
+  /** A title that was added another way (the "Try again" of a failed add): the field lets go of it. */
+  addedElsewhere?: { title: string } | null;
 }
 
-export function AddTodoForm({ onAdd, disabled = false }: Props) {
+export function AddTodoForm({ onAdd, disabled = false, addedElsewhere = null }: Props) {
   const [title, setTitle] = useState('');
   const [hint, setHint] = useState('');
   const [busy, setBusy] = useState(false);
+
+  // Adjusted while rendering (React's pattern for state that follows a prop), not in an effect.
+  const [seen, setSeen] = useState(addedElsewhere);
+  if (addedElsewhere !== seen) {
+    setSeen(addedElsewhere);
+    if (addedElsewhere && title.trim() === addedElsewhere.title) setTitle('');
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();

@@ -13,6 +13,8 @@ export interface ChatMessage {
 interface Props {
   api: Pick<TodoApi, 'chat'>;
   onTodosChanged(): void | Promise<void>;
+  /** An id the list shows, so the hint names a todo that exists (the assistant takes ASCII-digit ids). */
+  exampleId?: number;
 }
 
 // The chat does not retry by itself, so it asks the person to resend instead.
@@ -23,7 +25,7 @@ function chatErrorMessage(error: unknown): string {
 
 const ROLE_LABEL: Record<ChatMessage['role'], string> = { user: 'You', assistant: 'Assistant', error: 'Error' };
 
-export function ChatPanel({ api, onTodosChanged }: Props) {
+export function ChatPanel({ api, onTodosChanged, exampleId }: Props) {
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [draft, setDraft] = useState('');
   const [pending, setPending] = useState(false);
@@ -62,7 +64,11 @@ export function ChatPanel({ api, onTodosChanged }: Props) {
   return (
     <section className="panel chat" aria-labelledby="chat-heading">
       <h2 id="chat-heading">Assistant</h2>
-      <p className="muted">Try “add buy milk”, “list”, “done 3” or “delete 3”.</p>
+      <p className="muted">
+        {exampleId === undefined
+          ? 'Try “add buy milk” or “list”. Once the list has todos, refer to them by the number shown beside each, e.g. “done 3”.'
+          : `Try “add buy milk”, “list”, “done ${exampleId}” or “delete ${exampleId}”: the number is the one shown beside each todo.`}
+      </p>
       <ol ref={log} className="messages" role="log" aria-live="polite" aria-label="Conversation">
         {messages.map((message) => (
           <li key={message.id} className={`message ${message.role}`}>

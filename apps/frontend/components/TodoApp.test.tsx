@@ -98,7 +98,75 @@ describe('TodoApp', () => {
     await screen.findByText(/Nothing to do yet/);
     api.down = true;
     await user.type(screen.getByLabelText('New todo'), 'call mum{Enter}');
-    expect(await screen.findByRole('alert')).toHaveTextContent('The todo service is unavailable. Retrying…');
+    expect(await screen.findByText('The todo service is unavailable. Retrying…')).toBeInTheDocument();
+    expect(screen.getByText(/Adding "call mum" was not saved/)).toBeInTheDocument();
     expect(screen.getByLabelText('New todo')).toHaveValue('call mum');
+  });
+
+  it('a failed add offered again clears the field once it is added, so it is not added twice', async () => {
+    const api = new MemoryApi();
+    const user = setup(api, 50);
+    await screen.findByText(/Nothing to do yet/);
+    api.down = true;
+    await user.type(screen.getByLabelText('New todo'), 'call mum{Enter}');
+    expect(await screen.findByText(/Adding "call mum" was not saved/)).toBeInTheDocument();
+    act(() => {
+      api.down = false;
+    });
+    await user.click(await screen.findByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('call mum')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByLabelText('New todo')).toHaveValue(''));
+    expect(api.todos.map((t) => t.title)).toEqual(['call mum']);
+  });
+
+  it('puts a ticked checkbox and the counts back when the save fails, and says so', async () => {
+    const api = new MemoryApi().seed('buy milk', 'walk dog');
+    const user = setup(api, 60_000);
+    await screen.findByText('buy milk');
+    api.down = true;
+    await user.click(screen.getByRole('checkbox', { name: 'Mark "buy milk" as completed' }));
+    expect(await screen.findByText(/Marking "buy milk" as completed was not saved/)).toBeInTheDocument();
+    expect(screen.getByRole('checkbox', { name: 'Mark "buy milk" as completed' })).not.toBeChecked();
+    expect(screen.getByRole('button', { name: 'Completed (0)' })).toBeInTheDocument();
+    expect(api.todos[0].completed).toBe(false);
+  });
+
+  it('clears the outage banner on recovery and offers the unsaved change again', async () => {
+    const api = new MemoryApi().seed('buy milk');
+    const user = setup(api, 50);
+    await screen.findByText('buy milk');
+    api.down = true;
+    await user.click(screen.getByRole('checkbox', { name: 'Mark "buy milk" as completed' }));
+    expect(await screen.findByText('The todo service is unavailable. Retrying…')).toBeInTheDocument();
+    act(() => {
+      api.down = false;
+    });
+    await waitFor(() => expect(screen.queryByText('The todo service is unavailable. Retrying…')).not.toBeInTheDocument());
+    expect(screen.getByText(/Marking "buy milk" as completed was not saved. The todo service is back./)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByRole('checkbox', { name: 'Mark "buy milk" as not completed' })).toBeChecked();
+    expect(api.todos[0].completed).toBe(true);
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('sends If-Match with the version it shows; a stale save shows the current todo and says why', async () => {
+    const api = new MemoryApi().seed('buy milk');
+    const user = setup(api, 60_000);
+    await screen.findByText('buy milk');
+    api.changeElsewhere(1, { title: 'buy oat milk' });
+    await user.click(screen.getByRole('checkbox', { name: 'Mark "buy milk" as completed' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This todo was changed elsewhere; it now shows the saved version.');
+    expect(screen.getByRole('checkbox', { name: 'Mark "buy oat milk" as completed' })).not.toBeChecked();
+    expect(api.calls).toContain('update 1 {"completed":true} if-match 1');
+    expect(api.todos[0]).toMatchObject({ title: 'buy oat milk', completed: false, version: 2 });
+  });
+
+  it('shows each todo\'s id, and the assistant hint names one the list shows', async () => {
+    const api = new MemoryApi().seed('a', 'b', 'c');
+    api.todos.splice(0, 2);
+    setup(api);
+    const item = await screen.findByText('#3');
+    expect(item.closest('li')).toHaveTextContent('c');
+    expect(screen.getByText(/“done 3” or “delete 3”/)).toBeInTheDocument();
   });
 });

@@ -21,11 +21,19 @@ function asApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(0, 'Something went wrong. Please try again.');
 }
 
+/** A change that did not reach the backend, kept so the person can send it again with one click. */
+interface FailedChange {
+  description: string;
+  retry(): Promise<boolean>;
+}
+
 export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
   const [todos, setTodos] = useState<Todo[] | null>(null);
   const [filter, setFilter] = useState<Filter>('all');
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [actionError, setActionError] = useState('');
+  const [failed, setFailed] = useState<FailedChange | null>(null);
+  const [retriedAdd, setRetriedAdd] = useState<{ title: string } | null>(null);
   const [status, setStatus] = useState('');
 
   const reload = useCallback(
@@ -51,19 +59,36 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
     return () => clearTimeout(timer);
   }, [loadError, reload, retryMs]);
 
-  /** Runs a change, then reloads so the list always shows what the backend stored. */
+  /**
+   * Runs a change, then reloads so the list always shows what the backend stored.
+   * On failure `undo` puts back what the screen showed before, and a change the
+   * backend never got (service down) is offered again.
+   */
   const mutate = useCallback(
-    async (action: () => Promise<unknown>, done: string): Promise<boolean> => {
+    async (action: () => Promise<unknown>, done: string, change: FailedChange, undo?: () => void): Promise<boolean> => {
       try {
         await action();
         setActionError('');
+        setFailed(null);
         setStatus(done);
         await reload();
         return true;
       } catch (error) {
+        undo?.();
         const apiError = asApiError(error);
+        if (apiError.unavailable) {
+          setActionError('');
+          setFailed(change);
+          setLoadError(apiError);
+          return false;
+        }
+        setFailed(null);
         setActionError(apiError.message);
-        if (apiError.unavailable) setLoadError(apiError);
+        if (apiError.status === 412) {
+          const current = (apiError.body as { current?: Todo } | null)?.current;
+          if (current) setTodos((list) => list && sortTodos(list.map((todo) => (todo.id === current.id ? current : todo))));
+          else await reload();
+        }
         if (apiError.status === 404) await reload();
         return false;
       }
@@ -71,14 +96,33 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
     [reload],
   );
 
-  const onAdd = (title: string) => mutate(() => api.createTodo(title), `Added "${title}".`);
-  const onUpdate = (id: number, patch: TodoPatch) => {
-    // Show the change at once (a checkbox that lags behind a click feels broken); the reload that follows corrects it on failure.
+  const onAdd = (title: string): Promise<boolean> =>
+    mutate(() => api.createTodo(title), `Added "${title}".`, {
+      description: `Adding "${title}"`,
+      // The field still holds the title (nothing typed is lost on failure); once added, it must not be added twice.
+      retry: async () => {
+        const added = await onAdd(title);
+        if (added) setRetriedAdd({ title });
+        return added;
+      },
+    });
+
+  const onUpdate = (id: number, patch: TodoPatch): Promise<boolean> => {
+    const before = todos?.find((todo) => todo.id === id);
+    // Show the change at once (a checkbox that lags behind a click feels broken); put it back if the save fails.
     setTodos((current) => current && current.map((todo) => (todo.id === id ? { ...todo, ...patch } : todo)));
+    const undo = () => before && setTodos((current) => current && current.map((todo) => (todo.id === id ? before : todo)));
+    const title = before?.title ?? `#${id}`;
     const label = patch.completed === undefined ? 'Saved.' : patch.completed ? 'Marked completed.' : 'Marked not completed.';
-    return mutate(() => api.updateTodo(id, patch), label);
+    const description =
+      patch.completed === undefined ? `Renaming "${title}"` : `Marking "${title}" as ${patch.completed ? 'completed' : 'not completed'}`;
+    return mutate(() => api.updateTodo(id, patch, before?.version), label, { description, retry: () => onUpdate(id, patch) }, undo);
   };
-  const onDelete = (id: number) => mutate(() => api.deleteTodo(id), 'Deleted.');
+
+  const onDelete = (id: number): Promise<boolean> => {
+    const title = todos?.find((todo) => todo.id === id)?.title ?? `#${id}`;
+    return mutate(() => api.deleteTodo(id), 'Deleted.', { description: `Deleting "${title}"`, retry: () => onDelete(id) });
+  };
 
   const counts = useMemo(() => countTodos(todos ?? []), [todos]);
   const visible = useMemo(() => applyFilter(todos ?? [], filter), [todos, filter]);
@@ -92,8 +136,19 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
             {loadError.unavailable ? loadError.message : `${loadError.message} Retrying…`}
           </p>
         )}
-        <AddTodoForm onAdd={onAdd} />
-        {actionError && !loadError && (
+        {failed && (
+          <div className="banner warning" role="alert">
+            <span>
+              {failed.description} was not saved
+              {loadError ? ': the todo service is unavailable.' : '. The todo service is back.'}
+            </span>{' '}
+            <button type="button" className="secondary" onClick={() => void failed.retry()}>
+              Try again
+            </button>
+          </div>
+        )}
+        <AddTodoForm onAdd={onAdd} addedElsewhere={retriedAdd} />
+        {actionError && (
           <p className="banner warning" role="alert">
             {actionError}
           </p>
@@ -114,7 +169,7 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
           {status}
         </p>
       </section>
-      <ChatPanel api={api} onTodosChanged={reload} />
+      <ChatPanel api={api} onTodosChanged={reload} exampleId={todos?.[0]?.id} />
     </main>
   );
 }

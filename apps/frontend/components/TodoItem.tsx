@@ -80,6 +80,9 @@ export function TodoItem({ todo, onUpdate, onDelete }: Props) {
         disabled={busy}
         aria-label={`Mark "${todo.title}" as ${todo.completed ? 'not completed' : 'completed'}`}
       />
+      <span className="todo-id" title={`Use this number with the assistant, e.g. “done ${todo.id}”`}>
+        #{todo.id}
+      </span>
       {editing ? (
         <input
           className="edit"

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { eventually, launchBrowser } from './support/browser.mjs';
+import { chunkedUpload, contrast, rawRequest, rssMiB } from './support/http.mjs';
 import { artifactsDir, startStack } from './support/stack.mjs';
 
 const UNAVAILABLE = 'The todo service is unavailable. Retrying…';
@@ -101,6 +103,174 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     await shot('todo-app');
   });
 
+  const api = async (method, path, body, headers = {}) => {
+    const response = await fetch(`${stack.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
+  };
+
+  test('the page runs under its Content-Security-Policy with nothing blocked, and nothing it loads is missing', async () => {
+    const fresh = await browser.context.newPage();
+    await fresh.addInitScript(() => {
+      window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const failed = [];
+    const consoleErrors = [];
+    fresh.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
+    fresh.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    try {
+      const response = await fresh.goto(stack.baseUrl);
+      assert.match(response.headers()['content-security-policy'], /default-src 'self'.*object-src 'none'.*frame-ancestors 'none'/);
+      // Typing and adding works only once the page's scripts ran: a blocked script would leave a dead form.
+      const title = `e2e csp ${Date.now()}`;
+      await fresh.getByLabel('New todo').fill(title);
+      await fresh.getByLabel('New todo').press('Enter');
+      await fresh.getByRole('checkbox', { name: `Mark "${title}" as completed`, exact: true }).waitFor();
+      assert.deepEqual(await fresh.evaluate(() => window.__cspViolations), []);
+      assert.deepEqual(consoleErrors, []);
+      assert.deepEqual(failed, []);
+      const icon = await fresh.locator('link[rel="icon"]').first().getAttribute('href');
+      assert.ok(icon, 'the page links an icon');
+      for (const href of [icon, '/favicon.ico']) {
+        const r = await fetch(new URL(href, stack.baseUrl));
+        assert.equal(r.status, 200, `${href} answers 200`);
+        assert.match(r.headers.get('content-type'), /^image\//);
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('focus ring and input borders reach 3:1 against the panel', async () => {
+    await page.goto(stack.baseUrl);
+    const input = page.getByLabel('New todo');
+    const border = await input.evaluate((el) => ({
+      color: getComputedStyle(el).borderTopColor,
+      background: getComputedStyle(el.closest('.panel')).backgroundColor,
+    }));
+    assert.ok(contrast(border.color, border.background) >= 3, `input border ${border.color} on ${border.background}: ${contrast(border.color, border.background).toFixed(2)}:1`);
+    await input.focus();
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(() => {
+      const el = document.activeElement;
+      return { tag: el.tagName, style: getComputedStyle(el).outlineStyle, color: getComputedStyle(el).outlineColor, background: getComputedStyle(el.closest('.panel')).backgroundColor };
+    });
+    assert.equal(ring.tag, 'BUTTON');
+    assert.notEqual(ring.style, 'none', 'keyboard focus shows a ring');
+    assert.ok(contrast(ring.color, ring.background) >= 3, `focus ring ${ring.color} on ${ring.background}: ${contrast(ring.color, ring.background).toFixed(2)}:1`);
+  });
+
+  test('on a phone-sized screen every control is at least 44 px in both directions', async () => {
+    const phone = await browser.context.newPage();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(stack.baseUrl);
+      await phone.locator('li.todo').first().waitFor();
+      const small = await phone.evaluate(() =>
+        [...document.querySelectorAll('button, input, a[href]')]
+          .filter((el) => el.offsetParent !== null)
+          .map((el) => ({ name: el.getAttribute('aria-label') || el.textContent.trim() || el.id, box: el.getBoundingClientRect() }))
+          .filter(({ box }) => box.width < 44 || box.height < 44)
+          .map(({ name, box }) => `${name}: ${Math.round(box.width)}x${Math.round(box.height)}`),
+      );
+      assert.deepEqual(small, []);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  test('the list shows ids and the assistant acts on the id shown', async () => {
+    const title = `e2e shown id ${Date.now()}`;
+    await api('POST', '/api/todos', { title });
+    await page.goto(stack.baseUrl);
+    const row = page.locator('li.todo').filter({ has: page.getByText(title, { exact: true }) });
+    const shown = (await row.locator('.todo-id').textContent()).trim();
+    assert.match(shown, /^#\d+$/);
+    await page.getByLabel('Message the assistant').fill(`done ${shown.slice(1)}`);
+    await page.getByLabel('Message the assistant').press('Enter');
+    await checkbox(title, true).waitFor();
+  });
+
+  test('a stale save answers 412 and the page shows the stored todo and why', async () => {
+    const title = `e2e stale ${Date.now()}`;
+    const created = (await api('POST', '/api/todos', { title })).json;
+    await page.goto(stack.baseUrl);
+    await checkbox(title, false).waitFor();
+    // Someone else renames it after this page loaded.
+    const other = await api('PATCH', `/api/todos/${created.id}`, { title: `${title} (renamed)` });
+    assert.equal(other.status, 200);
+    await checkbox(title, false).click();
+    await page.getByRole('alert').filter({ hasText: 'This todo was changed elsewhere' }).waitFor();
+    await checkbox(`${title} (renamed)`, false).waitFor();
+    const stored = (await api('GET', `/api/todos/${created.id}`)).json;
+    assert.deepEqual({ title: stored.title, completed: stored.completed }, { title: `${title} (renamed)`, completed: false });
+  });
+
+  test('hostile request lines through the frontend get a 4xx and never name the backend', async () => {
+    assert.equal((await rawRequest(stack.baseUrl, 'GET', '/api/todos/%ff')).status, 400);
+    assert.equal((await rawRequest(stack.baseUrl, 'TRACE', '/api/todos')).status, 405);
+    assert.equal((await rawRequest(stack.baseUrl, 'TRACE', '/')).status, 405);
+    for (const path of ['/api/todos/%2e%2e%2f', '/api/todos/1/', '/api/todos/']) {
+      const r = await rawRequest(stack.baseUrl, 'GET', path);
+      assert.ok(r.status < 500, `${path} answered ${r.status}`);
+      const location = r.headers.location;
+      if (location) assert.ok(!/^[a-z]+:\/\//i.test(location) || new URL(location).origin === stack.baseUrl, `${path}: Location ${location}`);
+    }
+  });
+
+  test('a 50 MB chunked upload is refused with 413 early and not buffered', async () => {
+    const pid = stack.external ? null : stack.frontend.proc.child.pid;
+    const before = pid && rssMiB(pid);
+    let peak = before;
+    const sampler = pid && setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 20);
+    try {
+      const { status, sentAtAnswer } = await chunkedUpload(`${stack.baseUrl}/api/todos`, 50 * 1024 * 1024);
+      assert.equal(status, 413);
+      assert.ok(sentAtAnswer < 25 * 1024 * 1024, `answered after ${sentAtAnswer} bytes`);
+    } finally {
+      if (sampler) clearInterval(sampler);
+    }
+    if (pid) assert.ok(peak - before < 32, `frontend RSS grew ${(peak - before).toFixed(1)} MiB`);
+  });
+
+  test('generated methods, paths, queries and bodies through the frontend never get a 5xx', async () => {
+    const segment = fc.oneof(
+      fc.integer({ min: 10_000_000 }).map(String),
+      fc.string({ unit: 'grapheme', maxLength: 12 }).map(encodeURIComponent),
+      fc.constantFrom('%ff', '%00', '%2e%2e%2f', '..', '-1', '0', '1e999', 'NaN', '9223372036854775808', '%D9%A1%D9%A2', '%ED%A0%80'),
+    );
+    const path = fc.oneof(fc.constant('/api/todos'), fc.constant('/api/chat'), segment.map((s) => `/api/todos/${s}`));
+    const query = fc
+      .dictionary(fc.constantFrom('limit', 'offset', 'completed', 'q'), fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('NaN', '1e999', '-1', '9223372036854775808', 'true', '%ff')), { maxKeys: 3 })
+      .map((q) => Object.entries(q).map(([k, v]) => `${k}=${v.startsWith('%') ? v : encodeURIComponent(v)}`).join('&'));
+    const body = fc.oneof(
+      fc.constant(undefined),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.record({ title: fc.string({ unit: 'grapheme', maxLength: 40 }), completed: fc.boolean(), message: fc.string({ maxLength: 20 }) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+      fc.constantFrom('{"title": NaN}', '{"title": Infinity}', '{"completed": 1e999}', '{"title": "\\u0000"}', '{"title": "\\ud800"}', '{"title":', 'not json', '[]', 'null'),
+    );
+    const method = fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'HEAD');
+    const seen = [];
+    await fc.assert(
+      fc.asyncProperty(method, path, query, body, async (m, p, q, b) => {
+        const target = q ? `${p}?${q}` : p;
+        const r = await rawRequest(stack.baseUrl, m, target, {
+          headers: b === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) },
+          body: b,
+        });
+        seen.push(r.status);
+        return r.status < 500;
+      }),
+      { numRuns: Number(process.env.E2E_FUZZ_RUNS ?? 300), seed: Number(process.env.E2E_FUZZ_SEED ?? Date.now() % 2 ** 31) },
+    );
+    assert.ok(seen.length > 0);
+  });
+
   test('shows the unavailable message while the backend is down, then recovers', async (t) => {
     if (stack.external) {
       t.skip('E2E_BASE_URL is set: the backend of an external stack is not ours to stop');
@@ -115,5 +285,29 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     // No reload: the page retries on its own.
     await eventually(async () => !(await page.getByText(UNAVAILABLE).isVisible()), 'the error banner to clear', 20_000);
     assert.ok((await titles()).includes('buy milk'));
+  });
+
+  test('a change made during an outage is undone on screen, then offered again once the service is back', async (t) => {
+    if (stack.external) {
+      t.skip('E2E_BASE_URL is set: the backend of an external stack is not ours to stop');
+      return;
+    }
+    const title = `e2e outage change ${Date.now()}`;
+    await api('POST', '/api/todos', { title });
+    await page.goto(stack.baseUrl);
+    await checkbox(title, false).waitFor();
+    await stack.backend.stop();
+    await checkbox(title, false).click();
+    await page.getByRole('alert').filter({ hasText: `Marking "${title}" as completed was not saved` }).waitFor();
+    assert.equal(await checkbox(title, false).isChecked(), false, 'the tick is undone');
+    await shot('outage-change-undone');
+
+    await stack.restartBackend();
+    await eventually(async () => !(await page.getByText(UNAVAILABLE).isVisible()), 'the outage banner to clear', 20_000);
+    await page.getByText('The todo service is back.').waitFor();
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await checkbox(title, true).waitFor();
+    await eventually(async () => (await api('GET', '/api/todos?completed=true&limit=100')).json.items.some((x) => x.title === title), 'the retried change to be stored');
+    assert.equal(await page.getByRole('button', { name: 'Try again' }).count(), 0);
   });
 });

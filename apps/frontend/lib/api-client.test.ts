@@ -63,3 +63,18 @@ describe('createApiClient over HTTP', () => {
     await expect(offline.listTodos()).rejects.toMatchObject({ status: 0, message: UNAVAILABLE_MESSAGE });
   });
 });
+
+describe('conditional updates', () => {
+  it('sends If-Match with the quoted version and carries a 412 body with the current todo', async () => {
+    const seen: Array<Record<string, string>> = [];
+    const current = { id: 4, title: 'x', version: 5 };
+    const api = createApiClient(async (_path, init) => {
+      seen.push(init?.headers as Record<string, string>);
+      return new Response(JSON.stringify({ detail: 'stale', current }), { status: 412 });
+    });
+    await expect(api.updateTodo(4, { completed: true }, 3)).rejects.toMatchObject({ status: 412, body: { current } });
+    expect(seen[0]['if-match']).toBe('"3"');
+    await expect(api.updateTodo(4, { completed: true })).rejects.toMatchObject({ status: 412 });
+    expect(seen[1]['if-match']).toBeUndefined();
+  });
+});

@@ -32,20 +32,17 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(input, init)): TodoApi {
-  async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  async function request<T>(path: string, init: RequestInit = {}, extraHeaders: Record<string, string> = {}): Promise<T> {
     let response: Response;
     try {
-      response = await fetchImpl(path, {
-        ...init,
-        headers: init.body ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
-        cache: 'no-store',
-      });
+      const headers: Record<string, string> = init.body ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' };
+      response = await fetchImpl(path, { ...init, headers: { ...headers, ...extraHeaders }, cache: 'no-store' });
     } catch {
       // The browser could not reach our own server at all.
       throw new ApiError(0, errorMessage(0, null));
     }
     const body = await readJson(response);
-    if (!response.ok) throw new ApiError(response.status, errorMessage(response.status, body));
+    if (!response.ok) throw new ApiError(response.status, errorMessage(response.status, body), body);
     return body as T;
   }
 
@@ -63,8 +60,10 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
       const payload = description ? { title, description } : { title };
       return request<Todo>('/api/todos', { method: 'POST', body: JSON.stringify(payload) });
     },
-    updateTodo(id, patch: TodoPatch) {
-      return request<Todo>(todoPath(id), { method: 'PATCH', body: JSON.stringify(patch) });
+    updateTodo(id, patch: TodoPatch, version?: number) {
+      // The backend's ETag is the version in quotes; If-Match turns a lost update into a 412.
+      const ifMatch: Record<string, string> = version === undefined ? {} : { 'if-match': `"${version}"` };
+      return request<Todo>(todoPath(id), { method: 'PATCH', body: JSON.stringify(patch) }, ifMatch);
     },
     async deleteTodo(id) {
       await request<null>(todoPath(id), { method: 'DELETE' });

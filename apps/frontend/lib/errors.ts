@@ -3,6 +3,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The parsed response body, when there was one (a 412 carries the current todo). */
+    readonly body: unknown = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -34,6 +36,7 @@ function describeValidation(items: ValidationItem[]): string {
 /** Turns a failed response (status + parsed JSON body, if any) into a readable message. */
 export function errorMessage(status: number, body: unknown): string {
   if (status === 0 || status === 502 || status === 503 || status === 504) return UNAVAILABLE_MESSAGE;
+  if (status === 412) return 'This todo was changed elsewhere; it now shows the saved version. Make your change again if you still want it.';
   const detail = (body as { detail?: unknown } | null)?.detail;
   if (Array.isArray(detail) && detail.length > 0) return `Please check your input: ${describeValidation(detail)}.`;
   if (typeof detail === 'string' && detail.trim()) return detail;

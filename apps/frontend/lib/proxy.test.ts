@@ -1,4 +1,6 @@
 /** @jest-environment node */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { closedPort, sendJson, startHttpBackend } from '@/test-support/http-backend';
 import { MAX_BODY_BYTES, proxyToBackend } from './proxy';
 
@@ -98,5 +100,112 @@ describe('proxyToBackend without a backend', () => {
     const body = await response.json();
     expect(body.code).toBe('frontend_misconfigured');
     expect(body.detail).toMatch(/^BACKEND_URL: /);
+  });
+});
+
+describe('proxyToBackend: bodies, headers and redirects', () => {
+  let backend: Awaited<ReturnType<typeof startHttpBackend>>;
+  afterEach(() => backend.close());
+
+  it('stops reading a chunked body without Content-Length at the cap: 413 after ~256 KB of a 50 MB stream', async () => {
+    backend = await startHttpBackend((_req, res) => sendJson(res, 201, {}));
+    const chunk = new Uint8Array(64 * 1024);
+    let pulled = 0;
+    const fifty = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 50 * 1024 * 1024) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const request = new Request('http://fe/api/todos', { method: 'POST', body: fifty, duplex: 'half' } as RequestInit);
+    expect(request.headers.get('content-length')).toBeNull();
+    const response = await proxyToBackend(request, '/api/todos', { env: { BACKEND_URL: backend.url } });
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThan(MAX_BODY_BYTES + 4 * chunk.byteLength);
+    expect(backend.requests).toHaveLength(0);
+  });
+
+  it('forwards If-Match to the backend and ETag and a 412 back', async () => {
+    backend = await startHttpBackend((req, res) => {
+      if (req.headers['if-match'] === '"3"') return sendJson(res, 200, todo);
+      res.writeHead(412, { 'content-type': 'application/json', etag: '"4"' }).end('{"detail":"stale"}');
+    });
+    const patch = (etag: string) =>
+      proxyToBackend(new Request('http://fe/api/todos/7', { method: 'PATCH', headers: { 'if-match': etag }, body: '{}' }), '/api/todos/7', {
+        env: { BACKEND_URL: backend.url },
+      });
+    expect((await patch('"3"')).status).toBe(200);
+    const stale = await patch('"2"');
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get('etag')).toBe('"4"');
+    expect(backend.requests.map((r) => r.headers['if-match'])).toEqual(['"3"', '"2"']);
+  });
+
+  it('rewrites a redirect to the backend into a path on this server, so the internal host never leaks', async () => {
+    backend = await startHttpBackend((req, res) => {
+      const location = req.url === '/prefix/api/todos/x/' ? `${backend.url}/prefix/api/todos/x` : 'https://example.org/elsewhere';
+      res.writeHead(307, { location }).end();
+    });
+    const env = { BACKEND_URL: `${backend.url}/prefix` };
+    const internal = await proxyToBackend(new Request('http://fe/api/todos/x/'), '/api/todos/x/', { env });
+    expect(internal.status).toBe(307);
+    expect(internal.headers.get('location')).toBe('/api/todos/x');
+    const external = await proxyToBackend(new Request('http://fe/api/todos/y'), '/api/todos/y', { env });
+    expect(external.headers.get('location')).toBe('https://example.org/elsewhere');
+  });
+});
+
+describe('proxyToBackend: a pooled socket the backend has closed', () => {
+  // The backend answers the first request on a connection, keeps it open, and drops the
+  // connection without answering when a second request arrives on it: a dead pooled socket.
+  async function droppingBackend() {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const socket = req.socket as typeof req.socket & { served?: number };
+        socket.served = (socket.served ?? 0) + 1;
+        seen.push(`${req.method} #${socket.served}`);
+        if (socket.served > 1) return void socket.destroy();
+        sendJson(res, 200, { ok: true });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, seen, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  }
+
+  // The pool frees a connection a tick after the body ends; a request sent sooner opens another one.
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('retries an idempotent request once on a fresh connection', async () => {
+    const backend = await droppingBackend();
+    const env = { BACKEND_URL: backend.url };
+    try {
+      expect((await proxyToBackend(new Request('http://fe/api/todos/1'), '/api/todos/1', { env })).status).toBe(200);
+      await settle();
+      expect((await proxyToBackend(new Request('http://fe/api/todos/1'), '/api/todos/1', { env })).status).toBe(200);
+      expect(backend.seen).toEqual(['GET #1', 'GET #2', 'GET #1']);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('never sends a POST twice: it answers 503 instead', async () => {
+    const backend = await droppingBackend();
+    const env = { BACKEND_URL: backend.url };
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect((await proxyToBackend(new Request('http://fe/api/todos/1'), '/api/todos/1', { env })).status).toBe(200);
+      await settle();
+      const post = await proxyToBackend(new Request('http://fe/api/todos', { method: 'POST', body: '{"title":"x"}' }), '/api/todos', { env });
+      expect(post.status).toBe(503);
+      expect(post.headers.get('retry-after')).toBe('2');
+      expect(backend.seen).toEqual(['GET #1', 'POST #2']);
+    } finally {
+      spy.mockRestore();
+      await backend.close();
+    }
   });
 });

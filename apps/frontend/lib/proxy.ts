@@ -1,7 +1,8 @@
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { backendBaseUrl, backendTimeoutMs, buildBackendUrl, ConfigError } from './backend-config';
 
 // Headers that describe one hop and must not be forwarded (RFC 9110 7.6.1),
-// plus ones fetch recomputes from the body it actually sends or receives.
+// plus ones recomputed from the body actually sent or received.
 const HOP_HEADERS = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer',
   'host', 'content-length', 'content-encoding', 'accept-encoding',
@@ -10,79 +11,201 @@ const HOP_HEADERS = new Set([
 // Todo and chat payloads are a few hundred bytes; anything near this is abuse, not data.
 export const MAX_BODY_BYTES = 256 * 1024;
 
+// Safe to send twice (RFC 9110 9.2.2): a request that may have reached the backend is retried only for these.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+// A pooled socket the backend closed while it sat idle: the request never got an answer from a live peer.
+const DEAD_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/**
+ * One keep-alive pool per server process. A fresh TCP connection per request
+ * costs more than the backend call itself on a busy machine. The idle timeout
+ * stays below uvicorn's 5 s keep-alive so the client, not the server, closes
+ * idle sockets and a request rarely lands on one being closed.
+ */
+const POOL_KEY = Symbol.for('todo.frontend.backendPool');
+function pool(): Dispatcher {
+  const holder = globalThis as { [POOL_KEY]?: Dispatcher };
+  holder[POOL_KEY] ??= new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000, connections: 32 });
+  return holder[POOL_KEY];
+}
+
 export interface ProxyOptions {
   env?: Record<string, string | undefined>;
   timeoutEnvName?: string;
   defaultTimeoutMs?: number;
 }
 
-export function jsonError(status: number, code: string, detail: string): Response {
-  return Response.json({ detail, code }, { status, headers: { 'cache-control': 'no-store' } });
+/** What the proxy needs from an incoming request, whether it came as a web Request or a Node IncomingMessage. */
+export interface ProxyRequest {
+  method: string;
+  /** The query string including "?", or "". */
+  search: string;
+  headers: Iterable<[string, string]>;
+  /** Declared Content-Length, if any. */
+  contentLength: number | null;
+  body: AsyncIterable<Uint8Array> | null;
 }
 
-function forwardHeaders(source: Headers): Headers {
-  const out = new Headers();
-  source.forEach((value, key) => {
-    if (!HOP_HEADERS.has(key.toLowerCase())) out.set(key, value);
-  });
-  return out;
+export interface ProxyResponse {
+  status: number;
+  headers: [string, string][];
+  body: Uint8Array | null;
 }
 
 /**
- * Forwards a request to the backend and passes its status and body through.
- * Network failures become 502/503/504 JSON so the browser always gets a
- * machine-readable answer with a message a person can act on.
+ * Reads at most MAX_BODY_BYTES of the request body, chunk by chunk, and stops
+ * as soon as the cap is passed: a chunked upload with no Content-Length is
+ * never held whole in memory. Returns null when over the cap.
  */
-export async function proxyToBackend(request: Request, apiPath: string, options: ProxyOptions = {}): Promise<Response> {
+async function readCapped(body: AsyncIterable<Uint8Array> | null): Promise<Buffer | undefined | null> {
+  if (!body) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    // Leaving the loop early cancels the stream: nothing more is read.
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/**
+ * A redirect from the backend names the backend's own address (http://backend:8000/...),
+ * which the browser can neither reach nor should learn. Same-origin targets become
+ * paths on this server, where the same /api/... route answers.
+ */
+function publicLocation(location: string, target: URL, base: URL): string {
+  let resolved: URL;
+  try {
+    resolved = new URL(location, target);
+  } catch {
+    return '/';
+  }
+  if (resolved.origin !== base.origin) return location;
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const path = prefix && resolved.pathname.startsWith(`${prefix}/`) ? resolved.pathname.slice(prefix.length) : resolved.pathname;
+  return path + resolved.search + resolved.hash;
+}
+
+function responseHeaders(raw: Record<string, string | string[] | undefined>, target: URL, base: URL): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined || HOP_HEADERS.has(key) || key === 'cache-control') continue;
+    if (key === 'location' || key === 'content-location') out.push([key, publicLocation(String(value), target, base)]);
+    else if (Array.isArray(value)) for (const item of value) out.push([key, item]);
+    else out.push([key, value]);
+  }
+  out.push(['cache-control', 'no-store']);
+  return out;
+}
+
+function errorResponse(status: number, code: string, detail: string, extra: [string, string][] = []): ProxyResponse {
+  return {
+    status,
+    headers: [['content-type', 'application/json'], ['cache-control', 'no-store'], ...extra],
+    body: Buffer.from(JSON.stringify({ detail, code })),
+  };
+}
+
+const TOO_LARGE = () =>
+  errorResponse(413, 'payload_too_large', `Request body is larger than ${MAX_BODY_BYTES} bytes; send a shorter title, description or message.`);
+
+/**
+ * Forwards a request to the backend over a pooled keep-alive connection and passes
+ * status, headers (ETag and If-Match included) and body through. Network failures
+ * become 502/503/504 JSON so the browser always gets a machine-readable answer
+ * with a message a person can act on.
+ */
+export async function forwardToBackend(incoming: ProxyRequest, apiPath: string, options: ProxyOptions = {}): Promise<ProxyResponse> {
   const env = options.env ?? process.env;
+  let base: URL;
   let target: URL;
   let timeoutMs: number;
   try {
-    target = buildBackendUrl(backendBaseUrl(env), apiPath, new URL(request.url).search);
+    base = backendBaseUrl(env);
+    target = buildBackendUrl(base, apiPath, incoming.search);
     timeoutMs = backendTimeoutMs(env, options.timeoutEnvName, options.defaultTimeoutMs);
   } catch (error) {
-    if (error instanceof ConfigError) return jsonError(500, 'frontend_misconfigured', error.message);
+    if (error instanceof ConfigError) return errorResponse(500, 'frontend_misconfigured', error.message);
     throw error;
   }
 
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  const body = hasBody && declared <= MAX_BODY_BYTES ? await request.arrayBuffer() : undefined;
-  if (declared > MAX_BODY_BYTES || (body?.byteLength ?? 0) > MAX_BODY_BYTES) {
-    return jsonError(413, 'payload_too_large', `Request body is larger than ${MAX_BODY_BYTES} bytes; send a shorter title, description or message.`);
-  }
-  let upstream: Response;
-  try {
-    upstream = await fetch(target, {
-      method: request.method,
-      headers: forwardHeaders(request.headers),
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-      cache: 'no-store',
-      redirect: 'manual',
-    });
-  } catch (error) {
-    return mapFetchError(error, target, timeoutMs);
+  const method = incoming.method;
+  let body: Buffer | undefined;
+  if (method !== 'GET' && method !== 'HEAD') {
+    if ((incoming.contentLength ?? 0) > MAX_BODY_BYTES) return TOO_LARGE();
+    const read = await readCapped(incoming.body);
+    if (read === null) return TOO_LARGE();
+    body = read;
   }
 
-  const headers = forwardHeaders(upstream.headers);
-  headers.set('cache-control', 'no-store');
-  const payload = upstream.status === 204 || upstream.status === 304 ? null : await upstream.arrayBuffer();
-  return new Response(payload, { status: upstream.status, statusText: upstream.statusText, headers });
+  const headers: Record<string, string> = {};
+  for (const [key, value] of incoming.headers) if (!HOP_HEADERS.has(key)) headers[key] = value;
+  const send = () =>
+    undiciRequest(target, {
+      dispatcher: pool(),
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      body,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+
+  try {
+    let upstream: Dispatcher.ResponseData;
+    try {
+      upstream = await send();
+    } catch (error) {
+      // Only a dead pooled socket is worth one more try, and only when sending twice is harmless.
+      if (!IDEMPOTENT.has(method) || !DEAD_SOCKET_CODES.has(errorCode(error) ?? '')) throw error;
+      upstream = await send();
+    }
+    const outHeaders = responseHeaders(upstream.headers, target, base);
+    if (upstream.statusCode === 204 || upstream.statusCode === 304 || method === 'HEAD') {
+      await upstream.body.dump();
+      return { status: upstream.statusCode, headers: outHeaders, body: null };
+    }
+    return { status: upstream.statusCode, headers: outHeaders, body: Buffer.from(await upstream.body.arrayBuffer()) };
+  } catch (error) {
+    return mapBackendError(error, target, timeoutMs);
+  }
+}
+
+/** The route-handler side: a web Request in, a web Response out. */
+export async function proxyToBackend(request: Request, apiPath: string, options: ProxyOptions = {}): Promise<Response> {
+  const queryAt = request.url.indexOf('?');
+  const declared = request.headers.get('content-length');
+  const result = await forwardToBackend(
+    {
+      method: request.method,
+      search: queryAt === -1 ? '' : request.url.slice(queryAt),
+      headers: request.headers,
+      contentLength: declared === null ? null : Number(declared),
+      body: request.body as AsyncIterable<Uint8Array> | null,
+    },
+    apiPath,
+    options,
+  );
+  return new Response(result.body as BodyInit | null, { status: result.status, headers: result.headers });
+}
+
+function errorCode(error: unknown): string | undefined {
+  const e = error as { code?: string; cause?: { code?: string } } | null;
+  return e?.code ?? e?.cause?.code;
 }
 
 // The browser gets a generic message; the backend address is internal and goes to the server log only.
-function mapFetchError(error: unknown, target: URL, timeoutMs: number): Response {
-  const name = (error as { name?: string } | null)?.name;
-  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  const code = cause?.code;
-  const reason = code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-  console.error(`backend request failed: ${target.href}: ${name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : reason}`);
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return jsonError(504, 'backend_timeout', `The todo service did not answer within ${timeoutMs} ms.`);
+function mapBackendError(error: unknown, target: URL, timeoutMs: number): ProxyResponse {
+  const code = errorCode(error);
+  const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+  const reason = code ?? (error instanceof Error ? error.message : String(error));
+  console.error(`backend request failed: ${target.href}: ${timedOut ? `timeout after ${timeoutMs} ms` : reason}`);
+  if (timedOut) {
+    return errorResponse(504, 'backend_timeout', `The todo service did not answer within ${timeoutMs} ms.`);
   }
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH') {
-    return jsonError(503, 'backend_unavailable', `The todo service is unavailable (${code}).`);
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'UND_ERR_SOCKET') {
+    return errorResponse(503, 'backend_unavailable', `The todo service is unavailable (${code}).`, [['retry-after', '2']]);
   }
-  return jsonError(502, 'backend_unreachable', `The todo service could not be reached (${reason}).`);
+  return errorResponse(502, 'backend_unreachable', `The todo service could not be reached (${reason}).`);
 }

@@ -5,6 +5,8 @@ export interface Todo {
   completed: boolean;
   created_at: string;
   updated_at: string;
+  /** Bumped by every write; the backend's ETag is this number in quotes. Absent from older backends. */
+  version?: number;
 }
 
 export interface TodoPage {
@@ -30,7 +32,8 @@ export interface ChatReply {
 export interface TodoApi {
   listTodos(): Promise<Todo[]>;
   createTodo(title: string, description?: string): Promise<Todo>;
-  updateTodo(id: number, patch: TodoPatch): Promise<Todo>;
+  /** With `version`, the write is conditional (If-Match) and a stale one fails with ApiError 412 carrying the current todo. */
+  updateTodo(id: number, patch: TodoPatch, version?: number): Promise<Todo>;
   deleteTodo(id: number): Promise<void>;
   chat(message: string): Promise<ChatReply>;
 }

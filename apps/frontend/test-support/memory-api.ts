@@ -1,9 +1,9 @@
-import { ApiError, UNAVAILABLE_MESSAGE } from '@/lib/errors';
+import { ApiError, errorMessage, UNAVAILABLE_MESSAGE } from '@/lib/errors';
 import type { ChatReply, Todo, TodoApi, TodoPatch } from '@/lib/types';
 
 /**
  * An in-memory TodoApi for component tests, following the backend contract
- * (ids, timestamps, 404 on unknown ids, 503 while `down`). The real backend
+ * (ids, timestamps, versions with If-Match and 412, 404 on unknown ids, 503 while `down`). The real backend
  * is exercised by the browser e2e test.
  */
 export class MemoryApi implements TodoApi {
@@ -23,7 +23,7 @@ export class MemoryApi implements TodoApi {
 
   private insert(title: string, completed = false): Todo {
     const now = new Date(Date.UTC(2026, 0, 1, 0, 0, this.nextId)).toISOString();
-    const todo = { id: this.nextId++, title, description: null, completed, created_at: now, updated_at: now };
+    const todo = { id: this.nextId++, title, description: null, completed, created_at: now, updated_at: now, version: 1 };
     this.todos.push(todo);
     return todo;
   }
@@ -49,9 +49,19 @@ export class MemoryApi implements TodoApi {
     return { ...this.insert(title) };
   }
 
-  async updateTodo(id: number, patch: TodoPatch) {
-    this.check(`update ${id} ${JSON.stringify(patch)}`);
-    return Object.assign(this.find(id), patch);
+  /** Someone else's write: bumps the version as the backend does. */
+  changeElsewhere(id: number, patch: TodoPatch) {
+    const todo = this.find(id);
+    Object.assign(todo, patch, { version: (todo.version ?? 1) + 1 });
+  }
+
+  async updateTodo(id: number, patch: TodoPatch, version?: number) {
+    this.check(`update ${id} ${JSON.stringify(patch)}${version === undefined ? '' : ` if-match ${version}`}`);
+    const todo = this.find(id);
+    if (version !== undefined && version !== todo.version) {
+      throw new ApiError(412, errorMessage(412, null), { detail: 'stale', current: { ...todo } });
+    }
+    return { ...Object.assign(todo, patch, { version: (todo.version ?? 1) + 1 }) };
   }
 
   async deleteTodo(id: number) {

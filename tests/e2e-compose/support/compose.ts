@@ -10,6 +10,8 @@ interface ComposeService {
   read_only?: boolean;
   restart?: string;
   user?: string;
+  tmpfs?: string[];
+  volumes?: Array<string | { target?: string; type?: string; read_only?: boolean }>;
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;

@@ -51,7 +51,7 @@ export async function startFrontend(backendUrl, logDir) {
 
   const port = await freePort();
   const env = { ...process.env, HOSTNAME: '127.0.0.1', PORT: String(port), BACKEND_URL: backendUrl, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' };
-  const proc = startProcess('frontend', process.execPath, ['server.js'], { cwd: standalone, env, logFile: path.join(logDir, 'frontend.log') });
+  const proc = startProcess('frontend', process.execPath, ['serve.cjs'], { cwd: standalone, env, logFile: path.join(logDir, 'frontend.log') });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${url}/api/health`, proc);

@@ -1,3 +1,4 @@
+import { todoApiPath } from '@/lib/api-routes';
 import { proxyToBackend } from '@/lib/proxy';
 
 export const dynamic = 'force-dynamic';
@@ -8,8 +9,7 @@ interface Context {
 
 async function forward(request: Request, context: Context) {
   const { id } = await context.params;
-  // Encoded so an id like "../chat" cannot reach another backend path.
-  return proxyToBackend(request, `/api/todos/${encodeURIComponent(id)}`);
+  return proxyToBackend(request, todoApiPath(id));
 }
 
 export const GET = forward;

@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { matchApiRoute } from './api-routes';
+import { forwardToBackend } from './proxy';
+import securityHeaders from './security-headers.json';
+
+function* headerPairs(req: IncomingMessage): Iterable<[string, string]> {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) yield [raw[i].toLowerCase(), raw[i + 1]];
+}
+
+/**
+ * The server's fast path for the proxied /api routes: Node request in, Node response out,
+ * through the same forwardToBackend as the route handlers. Next.js's app-route runtime
+ * costs more CPU per request than the whole proxy; a pass-through needs none of it.
+ * Returns false, touching nothing, when the request is not a proxied route.
+ */
+export async function serveApi(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const route = matchApiRoute(req.method ?? 'GET', queryAt === -1 ? url : url.slice(0, queryAt));
+  if (!route) return false;
+  const declared = req.headers['content-length'];
+  // A client that vanishes mid-body must not become an unhandled 'error' that stops the server.
+  req.on('error', () => undefined);
+  const result = await forwardToBackend(
+    {
+      method: req.method ?? 'GET',
+      search: queryAt === -1 ? '' : url.slice(queryAt),
+      headers: headerPairs(req),
+      contentLength: declared === undefined ? null : Number(declared),
+      // Left unread past the size cap; the connection then closes instead of draining it.
+      body: req.iterator({ destroyOnReturn: false }),
+    },
+    route.apiPath,
+    route.options,
+  );
+  const headers: [string, string][] = [...Object.entries(securityHeaders), ...result.headers];
+  const unread = !req.complete;
+  if (unread) headers.push(['connection', 'close']);
+  if (result.body) headers.push(['content-length', String(result.body.byteLength)]);
+  res.writeHead(result.status, headers.flat());
+  res.end(result.body);
+  if (unread) lingerThenClose(req);
+  return true;
+}
+
+/**
+ * After answering a body it refused (413), the server reads and discards what the client
+ * is still sending for a short while before closing. Closing at once would make the
+ * kernel reset the connection, and a reset can discard the answer before the client
+ * reads it (the "lingering close" of RFC 9112 9.6, as nginx does it).
+ */
+function lingerThenClose(req: IncomingMessage, lingerMs = 2_000): void {
+  req.on('error', () => undefined);
+  const timer = setTimeout(() => req.socket.destroy(), lingerMs);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  req.resume();
+}

@@ -1,0 +1,9 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+
+export interface Rejection {
+  status: number;
+  code: string;
+  detail: string;
+}
+export function rejection(req: Pick<IncomingMessage, 'method' | 'url'>): Rejection | null;
+export function guard(listener: RequestListener, serveApi: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>): RequestListener;
