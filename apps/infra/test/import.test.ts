@@ -16,6 +16,12 @@ function composeFileIn(dir: string): string {
 
 const cases = [
   ...readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => [e.name, composeFileIn(join(FIXTURES, e.name))]),
+  // The compose files synth writes for the public-stack fixtures (their specs describe real public stacks):
+  // compose -> spec -> compose must agree on these as well, with every difference named.
+  ...['express-bull', 'nginx-flask-mysql', 'prometheus-grafana', 'gitea-postgres', 'nextcloud', 'voting-app'].map((n) => [
+    `public-stack-output/${n}`,
+    join(__dirname, 'fixtures', n, 'expected', 'docker-compose.yml'),
+  ]),
   ...(existsSync(PUBLIC) ? readdirSync(PUBLIC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => [`public/${e.name}`, composeFileIn(join(PUBLIC, e.name))]) : []),
 ];
 

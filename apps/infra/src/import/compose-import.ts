@@ -383,8 +383,14 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     }
     if (c.networks !== undefined) note(`${p}.networks`, 'decision', 'replaced by one network per dependsOn or talksTo edge');
     if (c.labels !== undefined) {
-      s.labels = environment(c.labels) as Record<string, string>;
-      note(`${p}.labels`, 'mapped', 'labels');
+      // app.kubernetes.io/* labels select pods: the renderers set them from the service name.
+      const all = environment(c.labels) as Record<string, string>;
+      const own = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('app.kubernetes.io/')));
+      for (const k of Object.keys(all).filter((x) => !(x in own))) note(`${p}.labels.${k}`, 'mapped', 'set by the renderers from the service name');
+      if (Object.keys(own).length) {
+        s.labels = own;
+        note(`${p}.labels`, 'mapped', 'labels');
+      }
     }
     if (c.container_name !== undefined) note(`${p}.container_name`, 'unmapped', 'fixed container names are compose-only; services are reached by service name');
     const files: Obj[] = [];
@@ -435,12 +441,19 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       for (const other of services) {
         if (other.name === s.name || deps.has(other.name) || talks.has(other.name)) continue;
         if (new RegExp(`(^|[/@:,=\\s])${other.name.replace(/-/g, '\\-')}([:/,\\s]|$)`).test(String(v))) {
+          if (!(other.ports ?? []).length) {
+            // A talksTo edge opens the target's ports; with none declared there is nothing to open.
+            talks.add(other.name);
+            report.push({ path: `services.${s.name}.environment.${k}`, status: 'decision', message: `names service "${other.name}", which declares no port (compose needs no expose): add its port, then talksTo: [${other.name}]` });
+            continue;
+          }
           talks.add(other.name);
           report.push({ path: `services.${s.name}.environment.${k}`, status: 'decision', message: `names service "${other.name}": imported as talksTo: [${other.name}] (a network path without start order)` });
         }
       }
     }
-    if (talks.size) s.talksTo = [...talks].sort();
+    const reachable = [...talks].filter((n) => ((services as Obj[]).find((o) => o.name === n)?.ports ?? []).length);
+    if (reachable.length) s.talksTo = reachable.sort();
     if (!deps.size && !talks.size && services.length > 1) {
       report.push({ path: `services.${s.name}`, status: 'decision', message: 'depends on nothing and names no other service: it gets no network path to the others; add talksTo if it connects to one' });
     }
