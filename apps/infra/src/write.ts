@@ -72,6 +72,7 @@ export interface WriteResult {
 export function writeOutputs(root: string, files: readonly OutputFile[]): WriteResult {
   const before = ownedFiles(root);
   const next = new Set(files.map((f) => f.path));
+  const hadTmp = existsSync(join(root, 'tmp'));
   mkdirSync(join(root, 'tmp'), { recursive: true });
   const staging = mkdtempSync(join(root, 'tmp', 'synth-'));
   const place = (path: string, staged: string) => {
@@ -96,5 +97,7 @@ export function writeOutputs(root: string, files: readonly OutputFile[]): WriteR
     return { removed, foreign: foreignFiles(root, files) };
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    // Leave no empty tmp/ behind in an --out directory that had none.
+    if (!hadTmp && readdirSync(join(root, 'tmp')).length === 0) rmdirSync(join(root, 'tmp'));
   }
 }

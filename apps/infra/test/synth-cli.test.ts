@@ -37,6 +37,8 @@ describe('infra synth and check (real program, temp output root)', () => {
     expect(r.stdout).toMatch(/^docker\/docker-compose\.yml\s+4 services$/m);
     expect(r.stdout).toMatch(/^dist\/k8s\/production\/30-backend\.yaml\s+5 objects$/m);
     expect(Object.keys(snapshotTree(out)).sort()).toEqual(expect.arrayContaining(['dist/k8s/minikube/00-namespace.yaml', 'docker/docker-compose.yml', 'docker/docker-compose.dev.yml', 'dist/parity-report.md']));
+    // The staging directory is gone, and so is the tmp/ that held it: --out holds only what synth owns.
+    expect(readdirSync(out).sort()).toEqual(['dist', 'docker']);
   });
 
   it('is deterministic: two runs give the same bytes, with no timestamps', () => {
