@@ -46,6 +46,7 @@ describe('refusal walks every nesting level', () => {
     ['spec.template.spec.volumes[0].hostPath', (o: any) => (o.spec.template.spec.volumes[0].hostPath = { path: '/' })],
     ['spec.template.spec.securityContext.sysctls', (o: any) => (o.spec.template.spec.securityContext.sysctls = [])],
     ['spec.template.spec.containers[0].lifecycle', (o: any) => (o.spec.template.spec.containers[0].lifecycle = {})],
+    ['spec.template.spec.containers[1].tty', (o: any) => o.spec.template.spec.containers.push({ name: 'd', image: 'a', tty: true })],
   ])('%s is refused by path', (path, edit) => {
     const o = workload();
     edit(o);
