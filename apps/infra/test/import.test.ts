@@ -180,6 +180,7 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(at('services.web.restart')).toMatch(/decision: the retry limit in "on-failure:3"/);
     expect(at('services.web.healthcheck.start_interval')).toMatch(/^unmapped/);
     expect(at('services.web.build.dockerfile_inline')).toMatch(/^unmapped/);
+    expect(at('services.web.build.target')).toMatch(/^unmapped/);
     expect(at('volumes.ext.external')).toMatch(/^decision/);
     expect(at('volumes.data.driver')).toMatch(/^unmapped/);
     expect(at('services.db.healthcheck')).toMatch(/unmapped: healthcheck test NONE/);
@@ -187,6 +188,7 @@ describe('import: a real-world compose file, every field accounted for', () => {
     const web = spec.services.find((s) => s.name === 'web')!;
     expect(web.ports).toEqual([{ name: 'http', port: 80, protocol: 'UDP', hostPort: 8080 }, { name: 'http-3000', port: 3000 }, { name: 'https', port: 443, hostPort: 8443 }]);
     expect(web.entrypoint).toEqual(['/docker-entrypoint.sh', '--verbose']);
+    expect(web.health?.liveness).toEqual({ exec: { command: ['sh', '-c', 'curl -f http://localhost/ || exit 1'] }, periodSeconds: 10 });
     expect(web.dependsOn).toEqual([{ service: 'db', condition: 'healthy' }, { service: 'migrate', condition: 'completed' }]);
     expect(web.writablePaths).toEqual(['/tmp/cache']);
     expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);
