@@ -2,7 +2,7 @@
 // NetworkPolicy to iptables, and $(VAR) expansion in command/args.
 import { admit } from './runner/manifests';
 import { rulesFor, type NetState, type PeerPod } from './runner/netpol';
-import { expand } from './runner/pod';
+import { expand, mountReadOnly } from './runner/pod';
 
 const pod = (name: string, ns: string, labels: Record<string, string>, ip: string, ports: PeerPod['ports'] = []): PeerPod => ({ namespace: ns, name, labels, ip, ports });
 const refusals = (o: object): string => {
@@ -128,4 +128,10 @@ test('$(VAR) in command/args expands earlier variables; $$ escapes; unknown name
   expect(expand('$(A)-$(B.c)', env)).toBe('x-y');
   expect(expand('$$(A)', env)).toBe('$(A)');
   expect(expand('$(NOPE) $A', env)).toBe('$(NOPE) $A');
+});
+
+test('a mount is read-only by its own flag, for ConfigMap/Secret volumes, and for a claim the volume marks readOnly', () => {
+  const volumes = [{ name: 'cm', configMap: { name: 'c' } }, { name: 's', secret: { secretName: 's' } }, { name: 'ro', persistentVolumeClaim: { claimName: 'a', readOnly: true } }, { name: 'rw', persistentVolumeClaim: { claimName: 'b' } }, { name: 'tmp', emptyDir: {} }];
+  const ro = (name: string, readOnly?: boolean) => mountReadOnly({ name, readOnly }, volumes);
+  expect([ro('cm'), ro('s'), ro('ro'), ro('rw'), ro('tmp'), ro('tmp', true)]).toEqual([true, true, true, false, false, true]);
 });

@@ -235,7 +235,7 @@ export class Pod {
         src = join(vol.dir, m.subPath);
         if (!existsSync(src)) mkdirSync(src, { recursive: true }); // the kubelet creates a missing subPath as a directory
       }
-      const ro = m.readOnly || (this.spec.volumes ?? []).some((v: any) => v.name === m.name && (v.configMap || v.secret));
+      const ro = mountReadOnly(m, this.spec.volumes ?? []);
       args.push('--mount', `type=bind,src=${src},dst=${m.mountPath}${ro ? ',readonly' : ''}`);
     }
     if (c.workingDir) args.push('--workdir', c.workingDir);
@@ -438,6 +438,11 @@ export class Pod {
   volumeDir(name: string): string | undefined {
     return this.volumeDirs.get(name)?.dir;
   }
+}
+
+/** A mount is read-only when it says so, when its volume is a ConfigMap or Secret, or when its claim is mounted readOnly. */
+export function mountReadOnly(mount: { name: string; readOnly?: boolean }, volumes: any[]): boolean {
+  return !!mount.readOnly || volumes.some((v) => v.name === mount.name && (v.configMap || v.secret || v.persistentVolumeClaim?.readOnly === true));
 }
 
 /** $(VAR) expands to an earlier variable; $$(VAR) is a literal $(VAR); unknown names stay. */
