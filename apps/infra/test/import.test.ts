@@ -194,6 +194,16 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);
   });
 
+  it('entrypoint/command: null keeps the image default; an empty one clears it in compose and is a decision, never an empty list or "null"', () => {
+    const { spec, report } = importCompose({ services: { a: { image: 'x/a:1', entrypoint: [], command: null }, b: { image: 'x/b:1', entrypoint: null, command: '' } } }, { name: 'demo', repoPath });
+    for (const s of spec.services) {
+      expect(s.entrypoint).toBeUndefined();
+      expect(s.command).toBeUndefined();
+    }
+    const at = (path: string) => report.filter((e) => e.path === path).map((e) => e.status);
+    expect([at('services.a.entrypoint'), at('services.a.command'), at('services.b.entrypoint'), at('services.b.command')]).toEqual([['decision'], ['mapped'], ['mapped'], ['decision']]);
+  });
+
   it('maps deploy.resources to the spec resources, completing a missing side from the defaults with a decision', () => {
     const { spec, report } = importCompose(compose, { name: 'demo', repoPath });
     expect(spec.services.find((s) => s.name === 'web')!.resources).toEqual({ cpuMillis: { request: 100, limit: 500 }, memoryMiB: { request: 128, limit: 512 } });

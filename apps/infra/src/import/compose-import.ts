@@ -317,12 +317,18 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (c.env_file !== undefined) note(`${p}.env_file`, 'unmapped', 'env files are read by compose at `up` time; copy their variables into env or secrets');
 
     // Command and entrypoint.
-    if (c.command !== undefined) {
-      s.command = (Array.isArray(c.command) ? c.command.map(String) : shellWords(String(c.command))).map((a: string) => literal(a, `${p}.command`, note));
+    // null keeps the image's default; [] or '' clears it in compose, which an empty command/args cannot say in Kubernetes.
+    const words = (v: unknown, path: string) => (Array.isArray(v) ? v.map(String) : shellWords(String(v))).map((a: string) => literal(a, path, note));
+    if (c.command === null) note(`${p}.command`, 'mapped', "null: the image's CMD is used");
+    else if (c.command !== undefined && !words(c.command, `${p}.command`).length) note(`${p}.command`, 'decision', "empty: compose runs without the image's CMD, while an empty command in the spec keeps it; write the arguments out");
+    else if (c.command !== undefined) {
+      s.command = words(c.command, `${p}.command`);
       note(`${p}.command`, 'mapped', `arguments ${JSON.stringify(s.command)} (Kubernetes args; the image's entrypoint is kept)`);
     }
-    if (c.entrypoint !== undefined) {
-      s.entrypoint = (Array.isArray(c.entrypoint) ? c.entrypoint.map(String) : shellWords(String(c.entrypoint))).map((a: string) => literal(a, `${p}.entrypoint`, note));
+    if (c.entrypoint === null) note(`${p}.entrypoint`, 'mapped', "null: the image's ENTRYPOINT is used");
+    else if (c.entrypoint !== undefined && !words(c.entrypoint, `${p}.entrypoint`).length) note(`${p}.entrypoint`, 'decision', "empty: compose runs without the image's ENTRYPOINT, while an empty entrypoint in the spec keeps it; write the command out as entrypoint");
+    else if (c.entrypoint !== undefined) {
+      s.entrypoint = words(c.entrypoint, `${p}.entrypoint`);
       note(`${p}.entrypoint`, 'mapped', `entrypoint ${JSON.stringify(s.entrypoint)} (Kubernetes command)`);
     }
 
