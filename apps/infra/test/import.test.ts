@@ -204,12 +204,19 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect([at('services.a.entrypoint'), at('services.a.command'), at('services.b.entrypoint'), at('services.b.command')]).toEqual([['decision'], ['mapped'], ['mapped'], ['decision']]);
   });
 
+  it('maps the service-level cpus, mem_limit and mem_reservation too', () => {
+    const { spec, report } = importCompose({ services: { a: { image: 'x/a:1', cpus: 0.25, mem_limit: '1g', mem_reservation: '300m' } } }, { name: 'demo', repoPath });
+    expect(spec.services[0].resources).toEqual({ cpuMillis: { request: 100, limit: 250 }, memoryMiB: { request: 300, limit: 1024 } });
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.a.mem_limit', status: 'mapped', message: '1024 MiB limit' }));
+    expect(report.filter((e) => e.path === 'services.a.cpus').map((e) => e.status)).toEqual(['mapped', 'decision']);
+  });
+
   it('maps deploy.resources to the spec resources, completing a missing side from the defaults with a decision', () => {
     const { spec, report } = importCompose(compose, { name: 'demo', repoPath });
     expect(spec.services.find((s) => s.name === 'web')!.resources).toEqual({ cpuMillis: { request: 100, limit: 500 }, memoryMiB: { request: 128, limit: 512 } });
     expect(spec.services.find((s) => s.name === 'migrate')!.resources).toEqual({ cpuMillis: { request: 100, limit: 1000 } });
     expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.memory', status: 'mapped', message: '512 MiB limit' }));
-    expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.reservations', status: 'decision' }));
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.cpus', status: 'decision', message: 'cpus reservation not set in compose; imported as 100 millicpu: confirm it' }));
     expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.pids', status: 'unmapped' }));
     expect(validate(spec).filter((i) => /resources/.test(i.path))).toEqual([]);
   });

@@ -18,7 +18,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -131,21 +131,22 @@ function mebibytes(v: unknown): number | undefined {
 const DEFAULT_RESOURCES = { cpuMillis: { request: 100, limit: 500 }, memoryMiB: { request: 128, limit: 256 } };
 
 /** deploy.resources: limits and reservations of cpus and memory; each pair completed from the spec defaults. */
-function resources(r: Obj, path: string, note: (path: string, status: ImportEntry['status'], message: string) => void): Obj | undefined {
+function resources(r: Obj, path: string, note: (path: string, status: ImportEntry['status'], message: string) => void, flat: [string, string, 'limit' | 'request', unknown][] = []): Obj | undefined {
   const read = { cpuMillis: {} as Obj, memoryMiB: {} as Obj };
+  const fields: [string, string, 'limit' | 'request', unknown][] = [...flat];
   for (const [k, side] of [['limits', 'limit'], ['reservations', 'request']] as const) {
-    const v = r[k];
-    if (v === undefined) continue;
-    for (const [f, x] of Object.entries(isObj(v) ? v : {})) {
-      const at = `${path}.${k}.${f}`;
-      if (f === 'cpus' && Number.isFinite(Number(x)) && Number(x) > 0) read.cpuMillis[side] = Math.max(1, Math.round(Number(x) * 1000));
-      else if (f === 'memory' && mebibytes(x) !== undefined) read.memoryMiB[side] = mebibytes(x);
-      else {
-        note(at, 'unmapped', `${f} ${JSON.stringify(x)} is not modelled (cpus and memory are)`);
-        continue;
-      }
-      note(at, 'mapped', f === 'cpus' ? `${read.cpuMillis[side]} millicpu ${side}` : `${read.memoryMiB[side]} MiB ${side}`);
+    for (const [f, x] of Object.entries(isObj(r[k]) ? r[k] : {})) fields.push([`${path}.${k}.${f}`, f, side, x]);
+  }
+  const readAt: Record<string, string> = {};
+  for (const [at, f, side, x] of fields) {
+    if (f === 'cpus' && Number.isFinite(Number(x)) && Number(x) > 0) read.cpuMillis[side] = Math.max(1, Math.round(Number(x) * 1000));
+    else if (f === 'memory' && mebibytes(x) !== undefined) read.memoryMiB[side] = mebibytes(x);
+    else {
+      note(at, 'unmapped', `${f} ${JSON.stringify(x)} is not modelled (cpus and memory are)`);
+      continue;
     }
+    readAt[f === 'cpus' ? 'cpuMillis' : 'memoryMiB'] ??= at;
+    note(at, 'mapped', f === 'cpus' ? `${read.cpuMillis[side]} millicpu ${side}` : `${read.memoryMiB[side]} MiB ${side}`);
   }
   for (const k of Object.keys(r)) if (k !== 'limits' && k !== 'reservations') note(`${path}.${k}`, 'unmapped', 'not a field the spec models');
   const out: Obj = {};
@@ -156,7 +157,7 @@ function resources(r: Obj, path: string, note: (path: string, status: ImportEntr
     const limit = got.limit ?? Math.max(got.request, d.limit);
     const request = got.request ?? Math.min(limit, d.request);
     if (got.limit === undefined || got.request === undefined) {
-      note(`${path}.${got.limit === undefined ? 'limits' : 'reservations'}`, 'decision', `${key === 'cpuMillis' ? 'cpus' : 'memory'} ${got.limit === undefined ? 'limit' : 'reservation'} not set in compose; imported as ${key === 'cpuMillis' ? `${got.limit === undefined ? limit : request} millicpu` : `${got.limit === undefined ? limit : request} MiB`}: confirm it`);
+      note(readAt[key], 'decision', `${key === 'cpuMillis' ? 'cpus' : 'memory'} ${got.limit === undefined ? 'limit' : 'reservation'} not set in compose; imported as ${key === 'cpuMillis' ? `${got.limit === undefined ? limit : request} millicpu` : `${got.limit === undefined ? limit : request} MiB`}: confirm it`);
     }
     out[key] = { request, limit };
   }
@@ -444,6 +445,15 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (isObj(c.deploy) && isObj(c.deploy.resources)) {
       const r = resources(c.deploy.resources, `${p}.deploy.resources`, note);
       if (r) s.resources = r;
+    }
+    // The compose v2 service-level forms of the same limits.
+    const flat = ([['cpus', 'cpus', 'limit'], ['mem_limit', 'memory', 'limit'], ['mem_reservation', 'memory', 'request']] as const).filter(([k]) => c[k] !== undefined).map(([k, f, side]) => [`${p}.${k}`, f, side, c[k]] as [string, string, 'limit' | 'request', unknown]);
+    if (flat.length) {
+      if (s.resources) flat.forEach(([at]) => note(at, 'decision', 'deploy.resources is set too: that one is imported'));
+      else {
+        const r = resources({}, `${p}.deploy.resources`, note, flat);
+        if (r) s.resources = r;
+      }
     }
     for (const k of Object.keys(isObj(c.deploy) ? c.deploy : {})) if (k !== 'replicas' && k !== 'resources') note(`${p}.deploy.${k}`, 'unmapped', `deploy ${k} is not modelled (only replicas and resources are)`);
     if (c.restart !== undefined) {
