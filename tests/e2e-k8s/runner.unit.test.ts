@@ -1,5 +1,6 @@
 // The pod runner's pure parts, without Docker: the refusal walk at every nesting level,
 // NetworkPolicy to iptables, and $(VAR) expansion in command/args.
+import { match, type Route } from './runner/ingress';
 import { admit } from './runner/manifests';
 import { rulesFor, type NetState, type PeerPod } from './runner/netpol';
 import { expand, mountReadOnly } from './runner/pod';
@@ -134,4 +135,15 @@ test('a mount is read-only by its own flag, for ConfigMap/Secret volumes, and fo
   const volumes = [{ name: 'cm', configMap: { name: 'c' } }, { name: 's', secret: { secretName: 's' } }, { name: 'ro', persistentVolumeClaim: { claimName: 'a', readOnly: true } }, { name: 'rw', persistentVolumeClaim: { claimName: 'b' } }, { name: 'tmp', emptyDir: {} }];
   const ro = (name: string, readOnly?: boolean) => mountReadOnly({ name, readOnly }, volumes);
   expect([ro('cm'), ro('s'), ro('ro'), ro('rw'), ro('tmp'), ro('tmp', true)]).toEqual([true, true, true, false, false, true]);
+});
+
+test('Ingress: a Prefix path with a trailing slash matches without it; a host with its own rules does not fall back to host-less ones', () => {
+  const r = (host: string | undefined, path: string, service: string, exact = false): Route => ({ host, path, exact, namespace: 'n', service, port: 80 });
+  const table = [r(undefined, '/', 'default'), r('a.test', '/api/', 'api'), r('a.test', '/exact', 'exact', true)];
+  expect(match(table, 'a.test', '/api')?.service).toBe('api');
+  expect(match(table, 'a.test', '/api/x')?.service).toBe('api');
+  expect(match(table, 'a.test', '/apix')).toBeUndefined();
+  expect(match(table, 'a.test', '/')).toBeUndefined();
+  expect(match(table, 'b.test', '/api')?.service).toBe('default');
+  expect(match([r(undefined, '/x', 'prefix'), r(undefined, '/x', 'exact', true)], 'h', '/x')?.service).toBe('exact');
 });
