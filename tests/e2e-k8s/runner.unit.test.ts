@@ -1,9 +1,13 @@
 // The pod runner's pure parts, without Docker: the refusal walk at every nesting level,
 // NetworkPolicy to iptables, and $(VAR) expansion in command/args.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { match, type Route } from './runner/ingress';
 import { admit } from './runner/manifests';
 import { rulesFor, type NetState, type PeerPod } from './runner/netpol';
 import { expand, mountReadOnly } from './runner/pod';
+import { applyFsGroup, writeKeyFiles } from './runner/volumes';
 
 const pod = (name: string, ns: string, labels: Record<string, string>, ip: string, ports: PeerPod['ports'] = []): PeerPod => ({ namespace: ns, name, labels, ip, ports });
 const refusals = (o: object): string => {
@@ -146,4 +150,42 @@ test('Ingress: a Prefix path with a trailing slash matches without it; a host wi
   expect(match(table, 'a.test', '/')).toBeUndefined();
   expect(match(table, 'b.test', '/api')?.service).toBe('default');
   expect(match([r(undefined, '/x', 'prefix'), r(undefined, '/x', 'exact', true)], 'h', '/x')?.service).toBe('exact');
+});
+
+// chown to another group needs root, as the kubelet has; elsewhere these two are skipped.
+const asRoot = process.getuid?.() === 0 ? test : test.skip;
+
+asRoot('fsGroup ownership as the kubelet applies it: group, g+rw (g+r read-only), setgid directories; OnRootMismatch skips a matching root', () => {
+  const root = mkdtempSync(join(tmpdir(), 'fsgroup-'));
+  try {
+    mkdirSync(join(root, 'sub'));
+    writeFileSync(join(root, 'sub', 'f'), 'x');
+    chmodSync(join(root, 'sub', 'f'), 0o600);
+    applyFsGroup(root, 4242, undefined, false);
+    const f = statSync(join(root, 'sub', 'f'));
+    const d = statSync(join(root, 'sub'));
+    expect([f.gid, f.mode & 0o7777, d.gid, d.mode & 0o2770]).toEqual([4242, 0o660, 4242, 0o2770]);
+    writeFileSync(join(root, 'late'), 'y');
+    chmodSync(join(root, 'late'), 0o600);
+    applyFsGroup(root, 4242, 'OnRootMismatch', false);
+    expect(statSync(join(root, 'late')).mode & 0o777).toBe(0o600); // root already matched: no walk
+    applyFsGroup(root, 4242, 'Always', false);
+    expect(statSync(join(root, 'late')).mode & 0o777).toBe(0o660);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+asRoot('ConfigMap/Secret volume files: one per key or item, mode from the item or defaultMode; fsGroup read-only adds g+r only', () => {
+  const root = mkdtempSync(join(tmpdir(), 'keyfiles-'));
+  try {
+    expect(writeKeyFiles(root, { a: '1', b: '2' }, [{ key: 'b', path: 'dir/b.txt', mode: 0o400 }], 0o644)).toBeUndefined();
+    expect(writeKeyFiles(join(root, 'all'), { a: '1' }, undefined, 0o600)).toBeUndefined();
+    expect(writeKeyFiles(join(root, 'x'), { a: '1' }, [{ key: 'nope', path: 'n' }])).toBe("couldn't find key nope");
+    applyFsGroup(root, 4242, undefined, true);
+    expect(statSync(join(root, 'dir', 'b.txt')).mode & 0o777).toBe(0o440);
+    expect(statSync(join(root, 'all', 'a')).mode & 0o777).toBe(0o640);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
