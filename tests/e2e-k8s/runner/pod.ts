@@ -239,12 +239,7 @@ export class Pod {
       args.push('--mount', `type=bind,src=${src},dst=${m.mountPath}${ro ? ',readonly' : ''}`);
     }
     if (c.workingDir) args.push('--workdir', c.workingDir);
-    const command = (c.command ?? []).map((s: string) => expand(s, env));
-    const cargs = (c.args ?? []).map((s: string) => expand(s, env));
-    // command replaces ENTRYPOINT (and with it the image's CMD); args replace CMD.
-    if (command.length) args.push('--entrypoint', command[0], image, ...command.slice(1), ...cargs);
-    else args.push(image, ...cargs);
-    return args;
+    return [...args, ...processArgs(image, c.command, c.args, env)];
   }
 
   private async startContainer(c: any): Promise<string> {
@@ -438,6 +433,17 @@ export class Pod {
   volumeDir(name: string): string | undefined {
     return this.volumeDirs.get(name)?.dir;
   }
+}
+
+/**
+ * The tail of `docker run` for a container's command and args: command replaces the image's
+ * ENTRYPOINT and with it its CMD (Docker clears CMD when --entrypoint is given); args alone
+ * replace CMD and keep ENTRYPOINT; neither keeps both. $(VAR) is expanded in each word.
+ */
+export function processArgs(image: string, command: string[] | undefined, args: string[] | undefined, env: Record<string, string>): string[] {
+  const cmd = (command ?? []).map((s) => expand(s, env));
+  const cargs = (args ?? []).map((s) => expand(s, env));
+  return cmd.length ? ['--entrypoint', cmd[0], image, ...cmd.slice(1), ...cargs] : [image, ...cargs];
 }
 
 /** A mount is read-only when it says so, when its volume is a ConfigMap or Secret, or when its claim is mounted readOnly. */
