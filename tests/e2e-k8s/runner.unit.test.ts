@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { match, type Route } from './runner/ingress';
 import { admit } from './runner/manifests';
 import { rulesFor, type NetState, type PeerPod } from './runner/netpol';
-import { expand, mountReadOnly } from './runner/pod';
+import { expand, mountReadOnly, processArgs } from './runner/pod';
 import { applyFsGroup, writeKeyFiles } from './runner/volumes';
 
 const pod = (name: string, ns: string, labels: Record<string, string>, ip: string, ports: PeerPod['ports'] = []): PeerPod => ({ namespace: ns, name, labels, ip, ports });
@@ -188,4 +188,13 @@ asRoot('ConfigMap/Secret volume files: one per key or item, mode from the item o
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('command replaces ENTRYPOINT and CMD; args alone replace CMD; $(VAR) expands in both', () => {
+  const env = { PORT: '8000' };
+  expect(processArgs('img', ['python', '-m', 'app'], ['--port', '$(PORT)'], env)).toEqual(['--entrypoint', 'python', 'img', '-m', 'app', '--port', '8000']);
+  expect(processArgs('img', ['run'], undefined, env)).toEqual(['--entrypoint', 'run', 'img']);
+  expect(processArgs('img', undefined, ['serve', '$(PORT)'], env)).toEqual(['img', 'serve', '8000']);
+  expect(processArgs('img', [], [], env)).toEqual(['img']);
+  expect(processArgs('img', undefined, undefined, env)).toEqual(['img']);
 });
