@@ -199,29 +199,8 @@ export class Pod {
       throw new ConfigError(`ErrImageNeverPull: ${e.message}`);
     });
     const cfg = JSON.parse(await docker(['image', 'inspect', '-f', '{{json .Config}}', image]));
-    const psc = this.spec.securityContext ?? {};
-    const sc = c.securityContext ?? {};
-    const runAsUser = sc.runAsUser ?? psc.runAsUser;
-    const runAsGroup = sc.runAsGroup ?? psc.runAsGroup;
-    const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
-    const imageUser = String(cfg.User ?? '').split(':')[0];
-    if (nonRoot) {
-      if (runAsUser === 0) throw new ConfigError("CreateContainerConfigError: container's runAsUser breaks non-root policy");
-      if (runAsUser === undefined) {
-        if (imageUser === '' || imageUser === '0' || imageUser === 'root') throw new ConfigError('CreateContainerConfigError: container has runAsNonRoot and image will run as root');
-        if (!/^\d+$/.test(imageUser)) throw new ConfigError(`CreateContainerConfigError: container has runAsNonRoot and image has non-numeric user (${imageUser}), cannot verify user is non-root`);
-      }
-    }
     const args = ['run', '-d', '--name', name, '--label', `e2e-k8s.run=${this.host.prefix}`, '--network', `container:${this.pauseId}`, '--ipc', `container:${this.pauseId}`];
-    if (runAsUser !== undefined || runAsGroup !== undefined) args.push('--user', `${runAsUser ?? (imageUser || 0)}${runAsGroup !== undefined ? `:${runAsGroup}` : ''}`);
-    for (const g of [psc.fsGroup, ...(psc.supplementalGroups ?? [])]) if (g !== undefined) args.push('--group-add', String(g));
-    if (sc.readOnlyRootFilesystem) args.push('--read-only');
-    if (sc.allowPrivilegeEscalation === false) args.push('--security-opt', 'no-new-privileges');
-    for (const cap of sc.capabilities?.drop ?? []) args.push('--cap-drop', cap);
-    for (const cap of sc.capabilities?.add ?? []) args.push('--cap-add', cap);
-    // The kubelet's default (no SeccompDefault) is Unconfined; RuntimeDefault is Docker's profile.
-    const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type ?? 'Unconfined';
-    if (seccomp === 'Unconfined') args.push('--security-opt', 'seccomp=unconfined');
+    args.push(...securityArgs(this.spec.securityContext ?? {}, c.securityContext ?? {}, String(cfg.User ?? '')));
     const limits = c.resources?.limits ?? {};
     if (limits.cpu !== undefined) args.push('--cpus', String(quantity(limits.cpu)));
     if (limits.memory !== undefined) args.push('--memory', String(quantity(limits.memory)), '--memory-swap', String(quantity(limits.memory)));
@@ -433,6 +412,35 @@ export class Pod {
   volumeDir(name: string): string | undefined {
     return this.volumeDirs.get(name)?.dir;
   }
+}
+
+/**
+ * The pod and container securityContext as `docker run` options, refusing what the kubelet
+ * refuses: runAsNonRoot with uid 0, or with an image user that is root or not numeric.
+ */
+export function securityArgs(psc: any, sc: any, imageUserSpec: string): string[] {
+  const runAsUser = sc.runAsUser ?? psc.runAsUser;
+  const runAsGroup = sc.runAsGroup ?? psc.runAsGroup;
+  const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
+  const imageUser = imageUserSpec.split(':')[0];
+  if (nonRoot) {
+    if (runAsUser === 0) throw new ConfigError("CreateContainerConfigError: container's runAsUser breaks non-root policy");
+    if (runAsUser === undefined) {
+      if (imageUser === '' || imageUser === '0' || imageUser === 'root') throw new ConfigError('CreateContainerConfigError: container has runAsNonRoot and image will run as root');
+      if (!/^\d+$/.test(imageUser)) throw new ConfigError(`CreateContainerConfigError: container has runAsNonRoot and image has non-numeric user (${imageUser}), cannot verify user is non-root`);
+    }
+  }
+  const args: string[] = [];
+  if (runAsUser !== undefined || runAsGroup !== undefined) args.push('--user', `${runAsUser ?? (imageUser || 0)}${runAsGroup !== undefined ? `:${runAsGroup}` : ''}`);
+  for (const g of [psc.fsGroup, ...(psc.supplementalGroups ?? [])]) if (g !== undefined) args.push('--group-add', String(g));
+  if (sc.readOnlyRootFilesystem) args.push('--read-only');
+  if (sc.allowPrivilegeEscalation === false) args.push('--security-opt', 'no-new-privileges');
+  for (const cap of sc.capabilities?.drop ?? []) args.push('--cap-drop', cap);
+  for (const cap of sc.capabilities?.add ?? []) args.push('--cap-add', cap);
+  // The kubelet's default (no SeccompDefault) is Unconfined; RuntimeDefault is Docker's profile.
+  const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type ?? 'Unconfined';
+  if (seccomp === 'Unconfined') args.push('--security-opt', 'seccomp=unconfined');
+  return args;
 }
 
 /**
