@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { match, type Route } from './runner/ingress';
 import { admit } from './runner/manifests';
 import { rulesFor, type NetState, type PeerPod } from './runner/netpol';
-import { expand, mountReadOnly, processArgs } from './runner/pod';
+import { expand, mountReadOnly, processArgs, securityArgs } from './runner/pod';
 import { applyFsGroup, writeKeyFiles } from './runner/volumes';
 
 const pod = (name: string, ns: string, labels: Record<string, string>, ip: string, ports: PeerPod['ports'] = []): PeerPod => ({ namespace: ns, name, labels, ip, ports });
@@ -197,4 +197,19 @@ test('command replaces ENTRYPOINT and CMD; args alone replace CMD; $(VAR) expand
   expect(processArgs('img', undefined, ['serve', '$(PORT)'], env)).toEqual(['img', 'serve', '8000']);
   expect(processArgs('img', [], [], env)).toEqual(['img']);
   expect(processArgs('img', undefined, undefined, env)).toEqual(['img']);
+});
+
+test('securityContext: the container overrides the pod; runAsNonRoot refuses uid 0, a root image user and a non-numeric one', () => {
+  const restricted = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+  expect(securityArgs({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 2000, runAsNonRoot: true }, { ...restricted, runAsUser: 1001 }, 'root')).toEqual([
+    '--user', '1001:1000', '--group-add', '2000', '--read-only', '--security-opt', 'no-new-privileges', '--cap-drop', 'ALL',
+  ]);
+  expect(securityArgs({}, {}, '')).toEqual(['--security-opt', 'seccomp=unconfined']); // the kubelet's default is Unconfined
+  expect(securityArgs({ runAsNonRoot: true }, {}, '999:999')).toEqual(['--security-opt', 'seccomp=unconfined']);
+  expect(() => securityArgs({ runAsNonRoot: true }, {}, '')).toThrow('image will run as root');
+  expect(() => securityArgs({ runAsNonRoot: true }, {}, '0:0')).toThrow('image will run as root');
+  expect(() => securityArgs({ runAsNonRoot: true }, {}, 'postgres')).toThrow('non-numeric user (postgres)');
+  expect(() => securityArgs({ runAsNonRoot: true }, { runAsUser: 0 }, '1000')).toThrow("runAsUser breaks non-root policy");
+  expect(() => securityArgs({ runAsNonRoot: true, runAsUser: 1000 }, {}, 'postgres')).not.toThrow();
+  expect(securityArgs({ runAsGroup: 5 }, {}, 'app')).toContain('app:5');
 });
