@@ -1,5 +1,8 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validate } from '@todo/service-spec';
 import { importCompose, seconds, shellWords } from '../src/import/compose-import';
 import { differences, roundTrip, unexplained } from './import-round-trip';
 import { repoRoot } from './support';
@@ -114,3 +117,129 @@ describe('the round-trip comparison itself', () => {
     expect(unexplained(diffs, [{ status: 'unmapped', path: 'services.api.environment.B', message: '' }])).toHaveLength(0);
   });
 });
+
+describe('import: a real-world compose file, every field accounted for', () => {
+  const repoPath = (p: string) => p.replace(/^\.\//, '');
+  const defaults = { restart: 'on-failure:3', labels: { team: 'a' }, logging: { driver: 'json-file' } };
+  const compose = {
+    name: 'Shop',
+    'x-defaults': defaults,
+    services: {
+      web: {
+        ...defaults,
+        build: { context: '.', dockerfile: 'Dockerfile', target: 'prod', dockerfile_inline: 'FROM x', pull: true },
+        image: 'shop/web:1',
+        ports: ['127.0.0.1:8080:80/udp', '8081:80/udp', '3000', { target: 443, published: '8443', protocol: 'tcp', mode: 'host', app_protocol: 'https' }, { target: 444, published: '9000-9001' }],
+        environment: ['MODE=prod', 'DB_HOST=db', 'FROM_HOST'],
+        env_file: ['.env'],
+        depends_on: { db: { condition: 'service_healthy', required: false, restart: true }, migrate: { condition: 'service_completed_successfully' } },
+        healthcheck: { test: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'], interval: '10s', start_interval: '1s' },
+        entrypoint: '/docker-entrypoint.sh --verbose',
+        volumes: ['data:/var/lib/data:ro', './src:/app:ro,z', '/tmp/cache', { type: 'volume', source: 'logs', target: '/logs', read_only: true, volume: { nocopy: true } }, { type: 'tmpfs', target: '/run', tmpfs: { size: 1000 } }],
+        secrets: [{ source: 'pw', target: 'db_pw', mode: 0o400, uid: '1000' }],
+        configs: [{ source: 'cfg', target: '/etc/app.conf', mode: 0o444 }],
+        deploy: { replicas: 2, resources: { limits: { cpus: '0.5', memory: '512M', pids: 100 }, reservations: { memory: '128m', devices: [{ capabilities: ['gpu'] }] } }, restart_policy: { condition: 'on-failure' } },
+        profiles: ['prod'],
+        'x-owner': 'team-a',
+        user: '1000:1000',
+      },
+      db: { image: 'postgres:16', environment: { POSTGRES_PASSWORD: 'pw', PGDATA: '/var/lib/postgresql/data/pg' }, healthcheck: { test: ['NONE'] }, expose: ['5432'], volumes: ['ext:/var/lib/postgresql/data'] },
+      migrate: { image: 'shop/migrate:1', command: ['migrate', 'up'], depends_on: ['db'], healthcheck: { disable: true }, deploy: { resources: { limits: { cpus: 1 } } } },
+    },
+    volumes: { data: { driver: 'local', driver_opts: { type: 'none' } }, ext: { external: true, name: 'pgdata' }, logs: null },
+    secrets: { pw: { file: './pw.txt' } },
+    configs: { cfg: { file: './cfg.conf' } },
+    networks: { front: {} },
+  };
+
+  /** Every leaf of the compose file by path; list items of environment/depends_on by their key, as the report names them. */
+  function leaves(v: unknown, path: string, out: string[] = []): string[] {
+    if (Array.isArray(v) && /\.(environment|depends_on)$/.test(path)) v.forEach((e) => out.push(`${path}.${String(e).split('=')[0]}`));
+    else if (Array.isArray(v) && v.length) v.forEach((e, i) => leaves(e, `${path}[${i}]`, out));
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) for (const [k, x] of Object.entries(v)) leaves(x, path ? `${path}.${k}` : k, out);
+    else out.push(path);
+    return out;
+  }
+
+  it('every leaf is mapped, a decision or cannot-map, by a report line on it or a field above it (not the whole service)', () => {
+    const { report } = importCompose(compose, { name: 'demo', repoPath });
+    const covers = (entry: string, leaf: string) => {
+      if (entry === 'volumes') return /^volumes\.[^.[]+$/.test(leaf); // a volume declared without options
+      if (/^services\.[^.]+$/.test(entry)) return false;
+      return leaf === entry || leaf.startsWith(`${entry}.`) || leaf.startsWith(`${entry}[`);
+    };
+    const silent = leaves(compose, '').filter((leaf) => !report.some((e) => covers(e.path, leaf)));
+    expect(silent).toEqual([]);
+  });
+
+  it('reports what compose does and the spec does not: a second host port, read-only mounts, optional dependencies, retry limits', () => {
+    const { spec, report } = importCompose(compose, { name: 'demo', repoPath });
+    const at = (path: string) => report.filter((e) => e.path === path).map((e) => `${e.status}: ${e.message}`).join('\n');
+    expect(at('services.web.ports[1]')).toMatch(/decision: container port 80 is also published on host port 8081/);
+    expect(at('services.web.ports[4]')).toMatch(/unmapped: published "9000-9001" is not one port number/);
+    expect(at('services.web.ports[3].mode')).toMatch(/^unmapped/);
+    expect(at('services.web.volumes[0]')).toMatch(/decision: mount option ro is not modelled/);
+    expect(at('services.web.volumes[1]')).toMatch(/decision: mount options ro, z are not modelled/);
+    expect(at('services.web.volumes[3]')).toMatch(/decision: mount options ro, volume: \{"nocopy":true\} are not modelled/);
+    expect(at('services.web.depends_on.db.required')).toMatch(/^decision/);
+    expect(at('services.web.depends_on.db.restart')).toMatch(/^unmapped/);
+    expect(at('services.web.restart')).toMatch(/decision: the retry limit in "on-failure:3"/);
+    expect(at('services.web.healthcheck.start_interval')).toMatch(/^unmapped/);
+    expect(at('services.web.build.dockerfile_inline')).toMatch(/^unmapped/);
+    expect(at('services.web.build.target')).toMatch(/^unmapped/);
+    expect(at('volumes.ext.external')).toMatch(/^decision/);
+    expect(at('volumes.data.driver')).toMatch(/^unmapped/);
+    expect(at('services.db.healthcheck')).toMatch(/unmapped: healthcheck test NONE/);
+    expect(at('services.migrate.healthcheck')).toMatch(/unmapped: healthcheck disabled/);
+    const web = spec.services.find((s) => s.name === 'web')!;
+    expect(web.ports).toEqual([{ name: 'http', port: 80, protocol: 'UDP', hostPort: 8080 }, { name: 'http-3000', port: 3000 }, { name: 'https', port: 443, hostPort: 8443 }]);
+    expect(web.entrypoint).toEqual(['/docker-entrypoint.sh', '--verbose']);
+    expect(web.health?.liveness).toEqual({ exec: { command: ['sh', '-c', 'curl -f http://localhost/ || exit 1'] }, periodSeconds: 10 });
+    expect(web.dependsOn).toEqual([{ service: 'db', condition: 'healthy' }, { service: 'migrate', condition: 'completed' }]);
+    expect(web.writablePaths).toEqual(['/tmp/cache']);
+    expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);
+  });
+
+  it('entrypoint/command: null keeps the image default; an empty one clears it in compose and is a decision, never an empty list or "null"', () => {
+    const { spec, report } = importCompose({ services: { a: { image: 'x/a:1', entrypoint: [], command: null }, b: { image: 'x/b:1', entrypoint: null, command: '' } } }, { name: 'demo', repoPath });
+    for (const s of spec.services) {
+      expect(s.entrypoint).toBeUndefined();
+      expect(s.command).toBeUndefined();
+    }
+    const at = (path: string) => report.filter((e) => e.path === path).map((e) => e.status);
+    expect([at('services.a.entrypoint'), at('services.a.command'), at('services.b.entrypoint'), at('services.b.command')]).toEqual([['decision'], ['mapped'], ['mapped'], ['decision']]);
+  });
+
+  it('maps the service-level cpus, mem_limit and mem_reservation too', () => {
+    const { spec, report } = importCompose({ services: { a: { image: 'x/a:1', cpus: 0.25, mem_limit: '1g', mem_reservation: '300m' } } }, { name: 'demo', repoPath });
+    expect(spec.services[0].resources).toEqual({ cpuMillis: { request: 100, limit: 250 }, memoryMiB: { request: 300, limit: 1024 } });
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.a.mem_limit', status: 'mapped', message: '1024 MiB limit' }));
+    expect(report.filter((e) => e.path === 'services.a.cpus').map((e) => e.status)).toEqual(['mapped', 'decision']);
+  });
+
+  it('maps deploy.resources to the spec resources, completing a missing side from the defaults with a decision', () => {
+    const { spec, report } = importCompose(compose, { name: 'demo', repoPath });
+    expect(spec.services.find((s) => s.name === 'web')!.resources).toEqual({ cpuMillis: { request: 100, limit: 500 }, memoryMiB: { request: 128, limit: 512 } });
+    expect(spec.services.find((s) => s.name === 'migrate')!.resources).toEqual({ cpuMillis: { request: 100, limit: 1000 } });
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.memory', status: 'mapped', message: '512 MiB limit' }));
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.cpus', status: 'decision', message: 'cpus reservation not set in compose; imported as 100 millicpu: confirm it' }));
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.pids', status: 'unmapped' }));
+    expect(validate(spec).filter((i) => /resources/.test(i.path))).toEqual([]);
+  });
+});
+
+it('infra import applies YAML merge keys (<<: *anchor), as compose does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'infra-import-'));
+  try {
+    const file = join(dir, 'compose.yaml');
+    writeFileSync(file, ['x-common: &common', '  restart: unless-stopped', '  environment:', '    MODE: prod', 'services:', '  app:', '    <<: *common', '    image: example/app:1', ''].join('\n'));
+    const r = spawnSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'import', file, '--out', join(dir, 'stack.yaml'), '--name', 'demo'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain('services.app.<<');
+    const spec = readFileSync(join(dir, 'stack.yaml'), 'utf8');
+    expect(spec).toMatch(/restart: always/);
+    expect(spec).toMatch(/MODE: prod/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);

@@ -46,6 +46,17 @@ describe('contextFiles', () => {
     expect(contextFiles(root, '.', inputs.dockerfile)).toEqual(['README.md']);
   });
 
+  it('prefers <Dockerfile>.dockerignore when <context>/.dockerignore exists too, as BuildKit does', () => {
+    write('.dockerignore', '**\n!README.md\n');
+    expect(ignoreFileFor(root, '.', inputs.dockerfile)).toBe('docker/app/Dockerfile.dockerignore');
+    expect(contextFiles(root, '.', inputs.dockerfile)).toEqual(['apps/app/src/main.py']);
+  });
+
+  it('matches patterns case-sensitively, as Docker on Linux does', () => {
+    write('docker/app/Dockerfile.dockerignore', 'readme.md\napps/APP\nNX.json\n');
+    expect(contextFiles(root, '.', inputs.dockerfile)).toEqual(expect.arrayContaining(['README.md', 'apps/app/src/main.py', 'nx.json']));
+  });
+
   it('enters an ignored directory when a wildcard exception could re-include a file below it', () => {
     write('docker/app/Dockerfile.dockerignore', '**\n!**/*.py\n');
     expect(contextFiles(root, '.', inputs.dockerfile)).toEqual(['apps/app/src/main.py', 'apps/app/tests/test_main.py', 'apps/other/src/x.py']);

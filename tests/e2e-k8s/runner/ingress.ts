@@ -21,10 +21,19 @@ export function routes(ingresses: K8sObject[]): Route[] {
   );
 }
 
-/** Longest match wins; Prefix matches whole path elements ("/api" matches "/api/x", not "/apix"). */
+/**
+ * Longest match wins; Prefix matches whole path elements ("/api" matches "/api/x", not "/apix";
+ * a trailing slash is ignored, so "/api/" matches "/api"). Rules naming the request's host are the
+ * only ones for it (its own server block in ingress-nginx); rules without a host serve other hosts.
+ */
 export function match(all: Route[], host: string, path: string): Route | undefined {
-  const candidates = all.filter((r) => (!r.host || r.host === host) && (r.exact ? path === r.path : path === r.path || path.startsWith(r.path.endsWith('/') ? r.path : `${r.path}/`)));
-  return candidates.sort((a, b) => b.path.length - a.path.length || Number(!!b.host) - Number(!!a.host))[0];
+  const forHost = all.some((r) => r.host === host) ? all.filter((r) => r.host === host) : all.filter((r) => !r.host);
+  const prefixOk = (p: string) => {
+    const base = p.replace(/\/+$/, '');
+    return base === '' || path === base || path.startsWith(`${base}/`);
+  };
+  const candidates = forHost.filter((r) => (r.exact ? path === r.path : prefixOk(r.path)));
+  return candidates.sort((a, b) => b.path.replace(/\/+$/, '').length - a.path.replace(/\/+$/, '').length || Number(b.exact) - Number(a.exact))[0];
 }
 
 export async function startRouter(table: () => Route[], endpoint: (r: Route) => string | undefined, localAddress: string): Promise<{ server: Server; url: string }> {

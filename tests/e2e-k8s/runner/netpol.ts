@@ -57,7 +57,9 @@ export function rulesFor(pod: PeerPod, state: NetState): string {
     }
     for (const policy of selecting) {
       for (const rule of (dir === 'Ingress' ? policy.spec.ingress : policy.spec.egress) ?? []) {
-        const list = (dir === 'Ingress' ? rule.from : rule.to) ?? [{ ipBlock: { cidr: '0.0.0.0/0' } }];
+        // An empty or missing from/to matches every peer (the API reference says both).
+        const written = dir === 'Ingress' ? rule.from : rule.to;
+        const list = written?.length ? written : [{ ipBlock: { cidr: '0.0.0.0/0' } }];
         const ports = rule.ports?.length ? rule.ports : [undefined];
         for (const peer of list) {
           const p = peers(peer, policy.metadata.namespace!, state);

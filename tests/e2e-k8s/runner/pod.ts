@@ -199,29 +199,8 @@ export class Pod {
       throw new ConfigError(`ErrImageNeverPull: ${e.message}`);
     });
     const cfg = JSON.parse(await docker(['image', 'inspect', '-f', '{{json .Config}}', image]));
-    const psc = this.spec.securityContext ?? {};
-    const sc = c.securityContext ?? {};
-    const runAsUser = sc.runAsUser ?? psc.runAsUser;
-    const runAsGroup = sc.runAsGroup ?? psc.runAsGroup;
-    const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
-    const imageUser = String(cfg.User ?? '').split(':')[0];
-    if (nonRoot) {
-      if (runAsUser === 0) throw new ConfigError("CreateContainerConfigError: container's runAsUser breaks non-root policy");
-      if (runAsUser === undefined) {
-        if (imageUser === '' || imageUser === '0' || imageUser === 'root') throw new ConfigError('CreateContainerConfigError: container has runAsNonRoot and image will run as root');
-        if (!/^\d+$/.test(imageUser)) throw new ConfigError(`CreateContainerConfigError: container has runAsNonRoot and image has non-numeric user (${imageUser}), cannot verify user is non-root`);
-      }
-    }
     const args = ['run', '-d', '--name', name, '--label', `e2e-k8s.run=${this.host.prefix}`, '--network', `container:${this.pauseId}`, '--ipc', `container:${this.pauseId}`];
-    if (runAsUser !== undefined || runAsGroup !== undefined) args.push('--user', `${runAsUser ?? (imageUser || 0)}${runAsGroup !== undefined ? `:${runAsGroup}` : ''}`);
-    for (const g of [psc.fsGroup, ...(psc.supplementalGroups ?? [])]) if (g !== undefined) args.push('--group-add', String(g));
-    if (sc.readOnlyRootFilesystem) args.push('--read-only');
-    if (sc.allowPrivilegeEscalation === false) args.push('--security-opt', 'no-new-privileges');
-    for (const cap of sc.capabilities?.drop ?? []) args.push('--cap-drop', cap);
-    for (const cap of sc.capabilities?.add ?? []) args.push('--cap-add', cap);
-    // The kubelet's default (no SeccompDefault) is Unconfined; RuntimeDefault is Docker's profile.
-    const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type ?? 'Unconfined';
-    if (seccomp === 'Unconfined') args.push('--security-opt', 'seccomp=unconfined');
+    args.push(...securityArgs(this.spec.securityContext ?? {}, c.securityContext ?? {}, String(cfg.User ?? '')));
     const limits = c.resources?.limits ?? {};
     if (limits.cpu !== undefined) args.push('--cpus', String(quantity(limits.cpu)));
     if (limits.memory !== undefined) args.push('--memory', String(quantity(limits.memory)), '--memory-swap', String(quantity(limits.memory)));
@@ -235,16 +214,11 @@ export class Pod {
         src = join(vol.dir, m.subPath);
         if (!existsSync(src)) mkdirSync(src, { recursive: true }); // the kubelet creates a missing subPath as a directory
       }
-      const ro = m.readOnly || (this.spec.volumes ?? []).some((v: any) => v.name === m.name && (v.configMap || v.secret));
+      const ro = mountReadOnly(m, this.spec.volumes ?? []);
       args.push('--mount', `type=bind,src=${src},dst=${m.mountPath}${ro ? ',readonly' : ''}`);
     }
     if (c.workingDir) args.push('--workdir', c.workingDir);
-    const command = (c.command ?? []).map((s: string) => expand(s, env));
-    const cargs = (c.args ?? []).map((s: string) => expand(s, env));
-    // command replaces ENTRYPOINT (and with it the image's CMD); args replace CMD.
-    if (command.length) args.push('--entrypoint', command[0], image, ...command.slice(1), ...cargs);
-    else args.push(image, ...cargs);
-    return args;
+    return [...args, ...processArgs(image, c.command, c.args, env)];
   }
 
   private async startContainer(c: any): Promise<string> {
@@ -438,6 +412,51 @@ export class Pod {
   volumeDir(name: string): string | undefined {
     return this.volumeDirs.get(name)?.dir;
   }
+}
+
+/**
+ * The pod and container securityContext as `docker run` options, refusing what the kubelet
+ * refuses: runAsNonRoot with uid 0, or with an image user that is root or not numeric.
+ */
+export function securityArgs(psc: any, sc: any, imageUserSpec: string): string[] {
+  const runAsUser = sc.runAsUser ?? psc.runAsUser;
+  const runAsGroup = sc.runAsGroup ?? psc.runAsGroup;
+  const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
+  const imageUser = imageUserSpec.split(':')[0];
+  if (nonRoot) {
+    if (runAsUser === 0) throw new ConfigError("CreateContainerConfigError: container's runAsUser breaks non-root policy");
+    if (runAsUser === undefined) {
+      if (imageUser === '' || imageUser === '0' || imageUser === 'root') throw new ConfigError('CreateContainerConfigError: container has runAsNonRoot and image will run as root');
+      if (!/^\d+$/.test(imageUser)) throw new ConfigError(`CreateContainerConfigError: container has runAsNonRoot and image has non-numeric user (${imageUser}), cannot verify user is non-root`);
+    }
+  }
+  const args: string[] = [];
+  if (runAsUser !== undefined || runAsGroup !== undefined) args.push('--user', `${runAsUser ?? (imageUser || 0)}${runAsGroup !== undefined ? `:${runAsGroup}` : ''}`);
+  for (const g of [psc.fsGroup, ...(psc.supplementalGroups ?? [])]) if (g !== undefined) args.push('--group-add', String(g));
+  if (sc.readOnlyRootFilesystem) args.push('--read-only');
+  if (sc.allowPrivilegeEscalation === false) args.push('--security-opt', 'no-new-privileges');
+  for (const cap of sc.capabilities?.drop ?? []) args.push('--cap-drop', cap);
+  for (const cap of sc.capabilities?.add ?? []) args.push('--cap-add', cap);
+  // The kubelet's default (no SeccompDefault) is Unconfined; RuntimeDefault is Docker's profile.
+  const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type ?? 'Unconfined';
+  if (seccomp === 'Unconfined') args.push('--security-opt', 'seccomp=unconfined');
+  return args;
+}
+
+/**
+ * The tail of `docker run` for a container's command and args: command replaces the image's
+ * ENTRYPOINT and with it its CMD (Docker clears CMD when --entrypoint is given); args alone
+ * replace CMD and keep ENTRYPOINT; neither keeps both. $(VAR) is expanded in each word.
+ */
+export function processArgs(image: string, command: string[] | undefined, args: string[] | undefined, env: Record<string, string>): string[] {
+  const cmd = (command ?? []).map((s) => expand(s, env));
+  const cargs = (args ?? []).map((s) => expand(s, env));
+  return cmd.length ? ['--entrypoint', cmd[0], image, ...cmd.slice(1), ...cargs] : [image, ...cargs];
+}
+
+/** A mount is read-only when it says so, when its volume is a ConfigMap or Secret, or when its claim is mounted readOnly. */
+export function mountReadOnly(mount: { name: string; readOnly?: boolean }, volumes: any[]): boolean {
+  return !!mount.readOnly || volumes.some((v) => v.name === mount.name && (v.configMap || v.secret || v.persistentVolumeClaim?.readOnly === true));
 }
 
 /** $(VAR) expands to an earlier variable; $$(VAR) is a literal $(VAR); unknown names stay. */

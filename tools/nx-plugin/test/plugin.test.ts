@@ -70,6 +70,22 @@ describe('createNodes', () => {
     expect(projects[0].targets!['docker-build'].options.commands).toEqual([`node scripts/docker-build.mjs --spec ${file} shared-api shared-cron shared-worker`]);
   });
 
+  it('two specs building one Dockerfile: one target; the same image is built once, another stack\'s image too', async () => {
+    const backend = todoStack.services.find((s) => s.name === 'backend')!;
+    const write = (name: string, stack: string) => {
+      const file = posix.join('tmp', posix.basename(dir), name);
+      writeFileSync(join(repoRoot, file), JSON.stringify({ ...todoStack, name: stack, services: [{ ...backend, dependsOn: [], ingressPath: undefined }] }));
+      return file;
+    };
+    const [a, again, other] = [write('a.stack.json', 'one'), write('b.stack.json', 'one'), write('c.stack.json', 'two')];
+    const [, fn] = createNodes;
+    const results = await fn([a, again, other], undefined, { workspaceRoot: repoRoot, nxJsonConfiguration: {} });
+    const projects = results.flatMap(([, r]) => Object.values(r.projects ?? {}));
+    expect(projects).toHaveLength(1);
+    expect(projects[0].tags).toEqual(['type:image', 'stack:one', 'stack:two']);
+    expect(projects[0].targets!['docker-build'].options.commands).toEqual([`node scripts/docker-build.mjs --spec ${a} one-backend`, `node scripts/docker-build.mjs --spec ${other} two-backend`]);
+  });
+
   it('names the spec file that cannot be read', async () => {
     const file = posix.join('tmp', posix.basename(dir), 'broken.stack.json');
     writeFileSync(join(repoRoot, file), '{ "name": ');

@@ -43,7 +43,7 @@ Build contexts and bind mounts are made relative to the workspace root.
     if (existsSync(out) && !values.force) throw new ProblemError(`${shown(out, io.cwd)} exists; fix: choose another --out, or pass --force`);
 
     const text = readFileSync(file, 'utf8');
-    const doc = parseDocument(text, { uniqueKeys: true });
+    const doc = parseDocument(text, { uniqueKeys: true, merge: true });
     if (doc.errors.length) {
       const e = doc.errors[0];
       throw new SpecParseError(`${shown(file, io.cwd)}:${e.linePos?.[0].line}:${e.linePos?.[0].col}: invalid YAML: ${e.message.split('\n')[0]}`);

@@ -18,7 +18,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -95,6 +95,8 @@ interface ParsedPort {
 /** `8080:80`, `127.0.0.1:5432:5432`, `6379`, `53:53/udp`, or the long form. Ranges are not modelled. */
 function parsePort(p: unknown): ParsedPort | string {
   if (isObj(p)) {
+    if (p.published !== undefined && !Number.isInteger(Number(p.published))) return `published "${p.published}" is not one port number: list each port`;
+    if (!Number.isInteger(Number(p.target))) return `target "${p.target}" is not a port number`;
     return { target: Number(p.target), published: p.published !== undefined ? Number(p.published) : undefined, hostIp: p.host_ip, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP' };
   }
   const text = String(p);
@@ -116,6 +118,50 @@ function environment(raw: unknown): Record<string, string | null> {
   }
   if (isObj(raw)) return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v === null || v === undefined ? null : String(v)]));
   return {};
+}
+
+/** Compose byte sizes (`512m`, `1g`, `1024k`, `268435456`) in MiB. */
+function mebibytes(v: unknown): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|m|mb|g|gb)?$/i.exec(String(v).trim());
+  if (!m) return undefined;
+  const f: Record<string, number> = { '': 1 / 2 ** 20, b: 1 / 2 ** 20, k: 1 / 1024, kb: 1 / 1024, m: 1, mb: 1, g: 1024, gb: 1024 };
+  return Math.max(1, Math.round(Number(m[1]) * f[(m[2] ?? '').toLowerCase()]));
+}
+
+const DEFAULT_RESOURCES = { cpuMillis: { request: 100, limit: 500 }, memoryMiB: { request: 128, limit: 256 } };
+
+/** deploy.resources: limits and reservations of cpus and memory; each pair completed from the spec defaults. */
+function resources(r: Obj, path: string, note: (path: string, status: ImportEntry['status'], message: string) => void, flat: [string, string, 'limit' | 'request', unknown][] = []): Obj | undefined {
+  const read = { cpuMillis: {} as Obj, memoryMiB: {} as Obj };
+  const fields: [string, string, 'limit' | 'request', unknown][] = [...flat];
+  for (const [k, side] of [['limits', 'limit'], ['reservations', 'request']] as const) {
+    for (const [f, x] of Object.entries(isObj(r[k]) ? r[k] : {})) fields.push([`${path}.${k}.${f}`, f, side, x]);
+  }
+  const readAt: Record<string, string> = {};
+  for (const [at, f, side, x] of fields) {
+    if (f === 'cpus' && Number.isFinite(Number(x)) && Number(x) > 0) read.cpuMillis[side] = Math.max(1, Math.round(Number(x) * 1000));
+    else if (f === 'memory' && mebibytes(x) !== undefined) read.memoryMiB[side] = mebibytes(x);
+    else {
+      note(at, 'unmapped', `${f} ${JSON.stringify(x)} is not modelled (cpus and memory are)`);
+      continue;
+    }
+    readAt[f === 'cpus' ? 'cpuMillis' : 'memoryMiB'] ??= at;
+    note(at, 'mapped', f === 'cpus' ? `${read.cpuMillis[side]} millicpu ${side}` : `${read.memoryMiB[side]} MiB ${side}`);
+  }
+  for (const k of Object.keys(r)) if (k !== 'limits' && k !== 'reservations') note(`${path}.${k}`, 'unmapped', 'not a field the spec models');
+  const out: Obj = {};
+  for (const key of ['cpuMillis', 'memoryMiB'] as const) {
+    const got = read[key];
+    if (got.limit === undefined && got.request === undefined) continue;
+    const d = DEFAULT_RESOURCES[key];
+    const limit = got.limit ?? Math.max(got.request, d.limit);
+    const request = got.request ?? Math.min(limit, d.request);
+    if (got.limit === undefined || got.request === undefined) {
+      note(readAt[key], 'decision', `${key === 'cpuMillis' ? 'cpus' : 'memory'} ${got.limit === undefined ? 'limit' : 'reservation'} not set in compose; imported as ${key === 'cpuMillis' ? `${got.limit === undefined ? limit : request} millicpu` : `${got.limit === undefined ? limit : request} MiB`}: confirm it`);
+    }
+    out[key] = { request, limit };
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 const CONDITIONS: Record<string, 'healthy' | 'started' | 'completed'> = { service_healthy: 'healthy', service_started: 'started', service_completed_successfully: 'completed' };
@@ -157,7 +203,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   const stackName = typeof doc.name === 'string' ? kebab(doc.name) : options.name;
   if (doc.name !== undefined) note('name', 'mapped', `stack name "${stackName}"`);
   for (const key of Object.keys(doc)) {
-    if (key === 'volumes') note('volumes', 'mapped', 'named volumes become volumes of the services that mount them');
+    if (key === 'volumes') {
+      note('volumes', 'mapped', 'named volumes become volumes of the services that mount them');
+      for (const [v, def] of Object.entries(isObj(doc.volumes) ? doc.volumes : {})) {
+        for (const k of Object.keys(isObj(def) ? def : {})) note(`volumes.${v}.${k}`, k === 'external' || k === 'name' ? 'decision' : 'unmapped', k === 'external' || k === 'name' ? `volume ${k} refers to an existing volume; the spec makes a new one named per service` : `volume ${k} is not modelled (a claim of the cluster's default storage class, a local compose volume)`);
+      }
+    }
     else if (key === 'networks') note('networks', 'decision', 'the spec makes one network per dependency edge: a service reaches only what it depends on; add dependsOn where services talk without one');
     else if (key === 'secrets') note(key, 'decision', 'file secrets become secret files of the services that use them; the spec never reads their value (Kubernetes: a Secret, compose: a host file named by a variable)');
     else if (key === 'configs') note(key, 'mapped', 'config files become files of the services that use them');
@@ -191,8 +242,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         note(`${p}.build`, 'decision', `built from ${context} with ${dockerfile} by the docker-build target, not by compose: the compose file runs the image ${stackName}-${s.name}:<hash of what Docker sends>`);
         if (c.image !== undefined) note(`${p}.image`, 'decision', `the built image is named "${c.image}" in compose; the spec names it ${stackName}-${name}:<content hash>`);
       }
-      for (const k of ['target', 'args', 'cache_from', 'labels', 'network', 'shm_size', 'extra_hosts', 'ssh', 'secrets', 'platforms']) {
-        if (b[k] !== undefined) note(`${p}.build.${k}`, 'unmapped', `build ${k} is not modelled (only base images as build args are)`);
+      for (const k of Object.keys(b)) {
+        if (k !== 'context' && k !== 'dockerfile') note(`${p}.build.${k}`, 'unmapped', `build ${k} is not modelled (only base images as build args are)`);
       }
     } else if (typeof c.image === 'string') {
       s.image = { ref: c.image };
@@ -208,8 +259,9 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     const portNames = new Set<string>();
     const addPort = (pp: ParsedPort, path: string) => {
       if (ports.some((x) => x.port === pp.target && (x.protocol ?? 'TCP') === pp.protocol)) {
-        const existing = ports.find((x) => x.port === pp.target)! as Obj;
+        const existing = ports.find((x) => x.port === pp.target && (x.protocol ?? 'TCP') === pp.protocol)! as Obj;
         if (pp.published !== undefined && existing.hostPort === undefined) existing.hostPort = pp.published;
+        else if (pp.published !== undefined && existing.hostPort !== pp.published) note(path, 'decision', `container port ${pp.target} is also published on host port ${pp.published} in compose; the spec publishes one host port per container port (${existing.hostPort}): left unpublished`);
         return;
       }
       let pname = WELL_KNOWN[pp.target] ?? `p${pp.target}`;
@@ -232,6 +284,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     (Array.isArray(c.ports) ? c.ports : []).forEach((raw: unknown, i: number) => {
       const pp = parsePort(raw);
       if (typeof pp === 'string') return note(`${p}.ports[${i}]`, 'unmapped', pp);
+      if (isObj(raw)) for (const k of Object.keys(raw)) if (!['target', 'published', 'host_ip', 'protocol'].includes(k)) note(`${p}.ports[${i}].${k}`, 'unmapped', `port ${k} is not modelled`);
       addPort(pp, `${p}.ports[${i}]`);
       if (pp.published === undefined) note(`${p}.ports[${i}]`, 'decision', `compose publishes container port ${pp.target} on a random host port; the spec does not publish it: set hostPort to publish it on 127.0.0.1`);
       note(`${p}.ports[${i}]`, 'mapped', `container port ${pp.target}${pp.published !== undefined ? `, host port ${pp.published}` : ''}`);
@@ -265,12 +318,18 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (c.env_file !== undefined) note(`${p}.env_file`, 'unmapped', 'env files are read by compose at `up` time; copy their variables into env or secrets');
 
     // Command and entrypoint.
-    if (c.command !== undefined) {
-      s.command = (Array.isArray(c.command) ? c.command.map(String) : shellWords(String(c.command))).map((a: string) => literal(a, `${p}.command`, note));
+    // null keeps the image's default; [] or '' clears it in compose, which an empty command/args cannot say in Kubernetes.
+    const words = (v: unknown, path: string) => (Array.isArray(v) ? v.map(String) : shellWords(String(v))).map((a: string) => literal(a, path, note));
+    if (c.command === null) note(`${p}.command`, 'mapped', "null: the image's CMD is used");
+    else if (c.command !== undefined && !words(c.command, `${p}.command`).length) note(`${p}.command`, 'decision', "empty: compose runs without the image's CMD, while an empty command in the spec keeps it; write the arguments out");
+    else if (c.command !== undefined) {
+      s.command = words(c.command, `${p}.command`);
       note(`${p}.command`, 'mapped', `arguments ${JSON.stringify(s.command)} (Kubernetes args; the image's entrypoint is kept)`);
     }
-    if (c.entrypoint !== undefined) {
-      s.entrypoint = (Array.isArray(c.entrypoint) ? c.entrypoint.map(String) : shellWords(String(c.entrypoint))).map((a: string) => literal(a, `${p}.entrypoint`, note));
+    if (c.entrypoint === null) note(`${p}.entrypoint`, 'mapped', "null: the image's ENTRYPOINT is used");
+    else if (c.entrypoint !== undefined && !words(c.entrypoint, `${p}.entrypoint`).length) note(`${p}.entrypoint`, 'decision', "empty: compose runs without the image's ENTRYPOINT, while an empty entrypoint in the spec keeps it; write the command out as entrypoint");
+    else if (c.entrypoint !== undefined) {
+      s.entrypoint = words(c.entrypoint, `${p}.entrypoint`);
       note(`${p}.entrypoint`, 'mapped', `entrypoint ${JSON.stringify(s.entrypoint)} (Kubernetes command)`);
     }
 
@@ -282,10 +341,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       let source: string | undefined;
       let target: string;
       let type: string;
+      let mountOpts: string[] = [];
       if (isObj(raw)) {
         source = raw.source;
         target = raw.target;
         type = raw.type ?? 'volume';
+        for (const k of Object.keys(raw)) if (!['type', 'source', 'target'].includes(k)) mountOpts.push(k === 'read_only' ? (raw[k] ? 'ro' : 'rw') : `${k}: ${JSON.stringify(raw[k])}`);
       } else {
         const parts = String(raw).split(':');
         if (parts.length === 1) {
@@ -294,8 +355,11 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         } else {
           [source, target] = parts;
           type = /^[./~]/.test(source!) ? 'bind' : 'volume';
+          mountOpts = parts.slice(2).join(':').split(',').filter(Boolean);
         }
       }
+      const unmodelled = mountOpts.filter((o) => o !== 'rw');
+      if (unmodelled.length) note(`${vp}`, 'decision', `mount option${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join(', ')} ${unmodelled.length > 1 ? 'are' : 'is'} not modelled${unmodelled.includes('ro') ? ' (the spec mounts it read-write: a read-only file belongs in files)' : ''}`);
       if (volumes.some((v) => v.mountPath === target) || devMounts.some((m) => m.target === target)) {
         return note(vp, 'decision', `"${target}" is mounted twice in compose; only the first mount is kept`);
       }
@@ -319,6 +383,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
 
     // Health.
     if (isObj(c.healthcheck)) {
+      for (const k of Object.keys(c.healthcheck)) if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'disable'].includes(k)) note(`${p}.healthcheck.${k}`, 'unmapped', `healthcheck ${k} is not modelled`);
       const { probe, problem } = healthProbe(c.healthcheck, (t) => literal(t, `${p}.healthcheck.test`, note));
       if (probe) {
         s.health = { liveness: probe };
@@ -336,6 +401,10 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       for (const [d, cond] of deps) {
         if (CONDITIONS[cond]) note(`${p}.depends_on.${d}`, 'mapped', `waits until ${CONDITIONS[cond]}`);
         else note(`${p}.depends_on.${d}`, 'decision', `condition "${cond}" is unknown; imported as "started"`);
+        const opts = isObj(c.depends_on) && isObj(c.depends_on[d]) ? c.depends_on[d] : {};
+        if (opts.required === false) note(`${p}.depends_on.${d}.required`, 'decision', 'compose starts the service without it when it is absent; the spec always requires the dependency');
+        if (opts.restart !== undefined) note(`${p}.depends_on.${d}.restart`, 'unmapped', 'restarting a dependent when its dependency is updated is compose-only');
+        for (const k of Object.keys(opts)) if (!['condition', 'required', 'restart'].includes(k)) note(`${p}.depends_on.${d}.${k}`, 'unmapped', 'not a field the spec models');
       }
     }
 
@@ -373,11 +442,25 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       s.replicas = Number(c.deploy.replicas);
       note(`${p}.deploy.replicas`, 'mapped', `${s.replicas} replicas`);
     }
-    for (const k of Object.keys(isObj(c.deploy) ? c.deploy : {})) if (k !== 'replicas') note(`${p}.deploy.${k}`, 'unmapped', 'only deploy.replicas is read; resources use the spec defaults');
+    if (isObj(c.deploy) && isObj(c.deploy.resources)) {
+      const r = resources(c.deploy.resources, `${p}.deploy.resources`, note);
+      if (r) s.resources = r;
+    }
+    // The compose v2 service-level forms of the same limits.
+    const flat = ([['cpus', 'cpus', 'limit'], ['mem_limit', 'memory', 'limit'], ['mem_reservation', 'memory', 'request']] as const).filter(([k]) => c[k] !== undefined).map(([k, f, side]) => [`${p}.${k}`, f, side, c[k]] as [string, string, 'limit' | 'request', unknown]);
+    if (flat.length) {
+      if (s.resources) flat.forEach(([at]) => note(at, 'decision', 'deploy.resources is set too: that one is imported'));
+      else {
+        const r = resources({}, `${p}.deploy.resources`, note, flat);
+        if (r) s.resources = r;
+      }
+    }
+    for (const k of Object.keys(isObj(c.deploy) ? c.deploy : {})) if (k !== 'replicas' && k !== 'resources') note(`${p}.deploy.${k}`, 'unmapped', `deploy ${k} is not modelled (only replicas and resources are)`);
     if (c.restart !== undefined) {
       const policy = RESTARTS[String(c.restart).split(':')[0]];
       if (policy) {
         s.restart = policy;
+        if (String(c.restart).includes(':')) note(`${p}.restart`, 'decision', `the retry limit in "${c.restart}" is not modelled: the spec retries without a limit`);
         note(`${p}.restart`, c.restart === 'always' ? 'decision' : 'mapped', c.restart === 'always' ? 'restart "always" becomes the spec\'s "always", which compose writes as unless-stopped (a stopped container stays stopped)' : `restart ${policy}`);
       } else note(`${p}.restart`, 'unmapped', `"${c.restart}" is not a restart policy the spec knows`);
     }
@@ -398,6 +481,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const src = isObj(raw) ? String(raw.source) : String(raw);
       const target = isObj(raw) && raw.target ? (String(raw.target).startsWith('/') ? String(raw.target) : `/run/secrets/${raw.target}`) : `/run/secrets/${src}`;
       files.push({ path: target, secret: { secret: `${kebab(stackName)}-${kebab(src)}`, key: 'value' } });
+      if (isObj(raw)) for (const k of Object.keys(raw)) if (!['source', 'target'].includes(k)) note(`${p}.secrets[${i}].${k}`, 'unmapped', `secret file ${k} is not modelled (the spec mounts files read-only, readable by the service's user)`);
       note(`${p}.secrets[${i}]`, 'decision', `secret file ${target} from secret "${stackName}-${kebab(src)}" key "value"; the compose file's source is not read: compose takes the file path from a host variable, Kubernetes from the Secret`);
     });
     (Array.isArray(c.configs) ? c.configs : []).forEach((raw: unknown, i: number) => {
@@ -407,6 +491,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const source = isObj(def) && typeof def.file === 'string' ? options.repoPath(def.file) : undefined;
       if (source === undefined) return note(`${p}.configs[${i}]`, 'unmapped', `config "${src}" is not a file inside this repository`);
       files.push({ path: target, source });
+      if (isObj(raw)) for (const k of Object.keys(raw)) if (!['source', 'target'].includes(k)) note(`${p}.configs[${i}].${k}`, 'unmapped', `config file ${k} is not modelled (the spec mounts files read-only, readable by the service's user)`);
       note(`${p}.configs[${i}]`, 'mapped', `config file ${target} from ${source}`);
     });
     if (files.length) s.files = files;
@@ -468,7 +553,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   return { spec, report };
 }
 
-const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'dev'];
+const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'dev'];
 function orderKeys(s: Obj): Obj {
   return Object.fromEntries(Object.entries(s).sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b)));
 }
