@@ -16,13 +16,8 @@ step "system prerequisites and Docker engine"
 scripts/ensure-system.sh
 [ -d node_modules ] || npm ci
 
-# Docker from PATH unless DOCKER names one. A client that needs buildx but lacks it
-# cannot build with BuildKit: then put Debian's 20.10 client (docker.io) first.
-if [ -z "${DOCKER:-}" ] && ! docker buildx version >/dev/null 2>&1 && [ -x /usr/bin/docker ] \
-   && [ "$(/usr/bin/docker version --format '{{.Client.Version}}' 2>/dev/null | cut -d. -f1)" -lt 23 ] 2>/dev/null; then
-  export DOCKER=/usr/bin/docker
-fi
-eval "$(node scripts/docker-tools.cjs env)"
+# DOCKER, DOCKER_BUILD and COMPOSE from the one detection (BuildKit-capable client first).
+source scripts/docker-env.sh
 [ -z "${DOCKER_PROBLEM:-}" ] || { echo "$DOCKER_PROBLEM" >&2; exit 1; }
 echo "docker: $DOCKER; build: $DOCKER_BUILD; compose: $COMPOSE ($COMPOSE_VERSION)"
 

@@ -20,7 +20,9 @@ export interface Run {
 export function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): Run {
   const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts });
   if (r.error) throw r.error;
-  return { status: r.status ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  // Nx colours its output when CI is set; the tests read the words.
+  const plain = (s: unknown) => String(s ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+  return { status: r.status ?? -1, stdout: plain(r.stdout), stderr: plain(r.stderr) };
 }
 
 /** Runs docker and throws with its stderr when it fails. */

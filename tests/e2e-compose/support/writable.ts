@@ -1,4 +1,4 @@
-import { docker, runSync } from './sh';
+import { DOCKER, docker, runSync } from './sh';
 
 export interface WritableService {
   tmpfs?: string[];
@@ -40,7 +40,7 @@ export interface WriteResult {
  */
 export function writeAsServiceUser(containerId: string, path: string): WriteResult {
   for (const writer of WRITERS) {
-    const r = runSync('/usr/bin/docker', ['exec', containerId, ...writer, path]);
+    const r = runSync(DOCKER, ['exec', containerId, ...writer, path]);
     if (r.status === 0) return { ok: true, detail: `${writer[0]} wrote` };
     const output = `${r.stdout}${r.stderr}`.trim();
     if ((r.status === 126 || r.status === 127) && NOT_FOUND.test(output)) continue;

@@ -10,7 +10,7 @@ import { kindKey, matches, quantity, ref, type K8sObject } from './manifests';
 import { HOOKS, rulesFor, type NetState, type PeerPod } from './netpol';
 import { Pod } from './pod';
 import { restrictedViolations } from './psa';
-import { docker, run, sleep } from './sh';
+import { DOCKER, docker, run, sleep } from './sh';
 
 export interface RunnerOptions {
   /** Prefix of every container, network and volume this cluster creates. */
@@ -180,7 +180,7 @@ export class Cluster {
 
   async resolveImage(image: string): Promise<string> {
     for (const candidate of [image, this.opts.mirrors?.[image]]) {
-      if (candidate && (await run('/usr/bin/docker', ['image', 'inspect', candidate])).code === 0) return candidate;
+      if (candidate && (await run(DOCKER, ['image', 'inspect', candidate])).code === 0) return candidate;
     }
     throw new Error(`image ${image} is not in the engine${this.opts.mirrors ? ' nor in the mirror map' : ''} and the runner has no registry: build it first`);
   }
@@ -377,15 +377,15 @@ export class Cluster {
     const label = `label=e2e-k8s.run=${this.opts.prefix}`;
     // Twice: a container start already in flight when the pods were marked deleted lands late.
     for (const pass of [1, 2]) {
-      const ids = (await run('/usr/bin/docker', ['ps', '-aq', '--filter', label])).stdout.split('\n').filter(Boolean);
-      if (ids.length) await run('/usr/bin/docker', ['rm', '-f', ...ids]);
+      const ids = (await run(DOCKER, ['ps', '-aq', '--filter', label])).stdout.split('\n').filter(Boolean);
+      if (ids.length) await run(DOCKER, ['rm', '-f', ...ids]);
       if (pass === 1 && !quiet) await sleep(2000);
     }
     if (this.bridge) for (const ip of [this.dnsIp, this.controllerIp]) await run('ip', ['addr', 'del', `${ip}/32`, 'dev', this.bridge]);
-    const vols = (await run('/usr/bin/docker', ['volume', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
-    if (vols.length) await run('/usr/bin/docker', ['volume', 'rm', '-f', ...vols]);
-    const nets = (await run('/usr/bin/docker', ['network', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
-    if (nets.length) await run('/usr/bin/docker', ['network', 'rm', ...nets]);
+    const vols = (await run(DOCKER, ['volume', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
+    if (vols.length) await run(DOCKER, ['volume', 'rm', '-f', ...vols]);
+    const nets = (await run(DOCKER, ['network', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
+    if (nets.length) await run(DOCKER, ['network', 'rm', ...nets]);
     if (!quiet) this.log(`  cluster ${this.opts.prefix} removed`);
   }
 }

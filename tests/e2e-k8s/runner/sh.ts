@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 
-export const DOCKER = process.env.E2E_K8S_DOCKER ?? '/usr/bin/docker';
+// The one Docker detection of every script and test ($DOCKER, else docker from PATH); the runner needs no BuildKit.
+const tools = require(join(__dirname, '..', '..', '..', 'scripts', 'docker-tools.cjs')) as { detectDocker(): { docker: string } };
+export const DOCKER = process.env.E2E_K8S_DOCKER ?? tools.detectDocker().docker;
 
 export interface Result {
   code: number;

@@ -8,7 +8,9 @@ import type { StackSpec } from '@todo/service-spec';
 import { ComposeStack } from '../../e2e-compose/support/compose';
 import { docker, poll, repoRoot, run, runSync } from '../../e2e-compose/support/sh';
 
-const DOCKER = '/usr/bin/docker'; // the 20.10 client builds with BuildKit without buildx
+// The one Docker detection of every script and test: the client, and how it builds with BuildKit.
+const tools = require(join(repoRoot, 'scripts', 'docker-tools.cjs')) as { detectDocker(): { docker: string; build: string[]; buildEnv: Record<string, string>; problem?: string } };
+const { docker: DOCKER, build: BUILD, buildEnv: BUILD_ENV, problem: DOCKER_PROBLEM } = tools.detectDocker();
 
 interface ComposeService {
   image: string;
@@ -89,12 +91,13 @@ export class PublicStack {
       const tag = this.services[svc.name].image;
       if (built.has(tag)) continue;
       built.add(tag);
-      const args = ['build', '-q', '-f', b.dockerfile, '-t', tag];
+      if (DOCKER_PROBLEM) throw new Error(DOCKER_PROBLEM);
+      const args = [...BUILD, '-q', '-f', b.dockerfile, '-t', tag];
       for (const [arg, base] of Object.entries(b.baseImages ?? {})) args.push('--build-arg', `${arg}=${mirrors[base] ?? base}`);
       if (process.env.PIP_INDEX_URL) args.push('--build-arg', `PIP_INDEX_URL=${process.env.PIP_INDEX_URL}`, '--network=host');
       args.push(b.context);
       const started = Date.now();
-      const r = await run('nice', [DOCKER, ...args], { ...process.env, DOCKER_BUILDKIT: '1' });
+      const r = await run('nice', [DOCKER, ...args], { ...process.env, ...BUILD_ENV });
       if (r.status !== 0) throw new Error(`services.${svc.name}.image.build: docker build failed (${r.status}):\n${r.stderr.slice(-3000)}`);
       this.timings[`build ${svc.name}`] = seconds(started);
     }
