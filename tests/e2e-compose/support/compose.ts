@@ -28,13 +28,17 @@ export class ComposeStack {
   constructor(
     readonly project = process.env.E2E_COMPOSE_PROJECT ?? 'todo-e2e',
     file = process.env.E2E_COMPOSE_FILE ?? 'docker/docker-compose.yml',
+    /** The spec the file was synthesized from (default: the todo stack). */
+    specFile?: string,
   ) {
     this.file = resolve(repoRoot, file);
     this.spec = parse(readFileSync(this.file, 'utf8')) as ComposeFile;
-    const mirrors = { ...readMirrors(), ...builtOnThisMachine() };
+    const mirrors = readMirrors();
+    const built = builtOnThisMachine(specFile);
     const services: Record<string, { image: string }> = {};
     for (const [name, svc] of Object.entries(this.spec.services)) {
-      if (mirrors[svc.image]) services[name] = { image: mirrors[svc.image] };
+      const here = built[svc.image.slice(0, svc.image.lastIndexOf(':'))] ?? mirrors[svc.image];
+      if (here) services[name] = { image: here };
     }
     // The generated file is never touched: machines without a registry swap images in an override.
     writeFileSync(this.override, Object.keys(services).length ? stringify({ services }) : 'services: {}\n');
@@ -121,18 +125,18 @@ export class ComposeStack {
 }
 
 /**
- * The generated file names images built on the official bases; on stand-in bases
- * (TODO_IMAGE_MIRRORS) docker-build tags them apart. Official ref -> ref built here.
+ * The generated file names images built on the official bases (or, in a golden file, a
+ * fixed tag); docker-build tags what it builds here from the plan, which covers the
+ * machine's mirrors. Repository -> the ref built here.
  */
-function builtOnThisMachine(): Record<string, string> {
+function builtOnThisMachine(specFile?: string): Record<string, string> {
   const plan = (...args: string[]) => {
-    const r = runSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'plan', ...args]);
+    const r = runSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'plan', ...(specFile ? ['--spec', specFile] : []), ...args]);
     if (r.status !== 0) throw new Error(`infra images plan: ${r.stderr}`);
     return JSON.parse(r.stdout).services as Record<string, { ref: string }>;
   };
-  const official = plan('--official');
-  const here = plan();
-  return Object.fromEntries(Object.keys(here).map((s) => [official[s].ref, here[s].ref]));
+  const here = Object.values(plan()).map((s) => s.ref);
+  return Object.fromEntries(here.map((ref) => [ref.slice(0, ref.lastIndexOf(':')), ref]));
 }
 
 function readMirrors(): Record<string, string> {

@@ -6,11 +6,8 @@ import { parse } from 'yaml';
 /* eslint-disable @nx/enforce-module-boundaries -- test code: the spec's types, and the e2e-compose project's compose and shell helpers (shared, not a library) */
 import type { StackSpec } from '@todo/service-spec';
 import { ComposeStack } from '../../e2e-compose/support/compose';
-import { docker, poll, repoRoot, run, runSync } from '../../e2e-compose/support/sh';
+import { DOCKER, docker, poll, repoRoot, run, runSync } from '../../e2e-compose/support/sh';
 
-// The one Docker detection of every script and test: the client, and how it builds with BuildKit.
-const tools = require(join(repoRoot, 'scripts', 'docker-tools.cjs')) as { detectDocker(): { docker: string; build: string[]; buildEnv: Record<string, string>; problem?: string } };
-const { docker: DOCKER, build: BUILD, buildEnv: BUILD_ENV, problem: DOCKER_PROBLEM } = tools.detectDocker();
 
 interface ComposeService {
   image: string;
@@ -27,6 +24,7 @@ interface ComposeService {
  */
 export class PublicStack {
   readonly dir: string;
+  readonly specFile: string;
   readonly spec: StackSpec;
   readonly composeFile: string;
   readonly compose: ComposeStack;
@@ -38,7 +36,8 @@ export class PublicStack {
 
   constructor(readonly name: string) {
     this.dir = join(repoRoot, 'apps', 'infra', 'test', 'fixtures', name);
-    this.spec = JSON.parse(readFileSync(join(this.dir, 'spec.json'), 'utf8')) as StackSpec;
+    this.specFile = join(this.dir, 'spec.json');
+    this.spec = JSON.parse(readFileSync(this.specFile, 'utf8')) as StackSpec;
     this.composeFile = join(this.dir, 'expected', 'docker-compose.yml');
     const text = readFileSync(this.composeFile, 'utf8');
     this.services = (parse(text) as { services: Record<string, ComposeService> }).services;
@@ -46,7 +45,7 @@ export class PublicStack {
     const prefix = process.env.E2E_STACKS_PROJECT_PREFIX ?? 'e2e-stacks';
     this.provideVariables(text);
     Object.assign(process.env, this.env);
-    this.compose = new ComposeStack(`${prefix}-${name}`, relative(repoRoot, this.composeFile));
+    this.compose = new ComposeStack(`${prefix}-${name}`, relative(repoRoot, this.composeFile), relative(repoRoot, this.specFile));
   }
 
   /** Every `${VAR:?…}` the file requires gets a random value; one used as a bind source gets a file holding it. */
@@ -73,8 +72,8 @@ export class PublicStack {
   }
 
   /**
-   * Builds every `image.build` service of the spec under the tag the compose file names, bases
-   * through the mirror map; pulls a published image that has no mirror and is not in the engine.
+   * Builds every `image.build` service of the spec with scripts/docker-build.mjs (the plan's tags,
+   * bases through the mirror map); pulls a published image that has no mirror and is not in the engine.
    */
   async build(): Promise<void> {
     const mirrors = readMirrors();
@@ -84,22 +83,15 @@ export class PublicStack {
       const r = await run(DOCKER, ['pull', '-q', ref]);
       if (r.status !== 0) throw new Error(`services.${svc.name}.image.ref ${ref} is not in the engine and cannot be pulled (${r.stderr.trim()}); without a registry: scripts/offline-bases.sh && export TODO_IMAGE_MIRRORS=scripts/offline-mirrors.json`);
     }
-    const built = new Set<string>();
-    for (const svc of this.spec.services) {
-      const b = svc.image.build;
-      if (!b) continue;
-      const tag = this.services[svc.name].image;
-      if (built.has(tag)) continue;
-      built.add(tag);
-      if (DOCKER_PROBLEM) throw new Error(DOCKER_PROBLEM);
-      const args = [...BUILD, '-q', '-f', b.dockerfile, '-t', tag];
-      for (const [arg, base] of Object.entries(b.baseImages ?? {})) args.push('--build-arg', `${arg}=${mirrors[base] ?? base}`);
-      if (process.env.PIP_INDEX_URL) args.push('--build-arg', `PIP_INDEX_URL=${process.env.PIP_INDEX_URL}`, '--network=host');
-      args.push(b.context);
+    // The project's own build: the plan's tag (which covers the bases after the machine's mirrors),
+    // so a stand-in build never carries the tag the compose file gives the official-base build;
+    // ComposeStack swaps the refs in its override.
+    const built = this.spec.services.filter((svc) => svc.image.build).map((svc) => svc.name);
+    if (built.length) {
       const started = Date.now();
-      const r = await run('nice', [DOCKER, ...args], { ...process.env, ...BUILD_ENV });
-      if (r.status !== 0) throw new Error(`services.${svc.name}.image.build: docker build failed (${r.status}):\n${r.stderr.slice(-3000)}`);
-      this.timings[`build ${svc.name}`] = seconds(started);
+      const r = await run('nice', [process.execPath, 'scripts/docker-build.mjs', '--spec', relative(repoRoot, this.specFile), ...built]);
+      if (r.status !== 0) throw new Error(`docker-build --spec ${relative(repoRoot, this.specFile)} ${built.join(' ')} failed (${r.status}):\n${(r.stderr || r.stdout).slice(-3000)}`);
+      this.timings['build'] = seconds(started);
     }
   }
 
