@@ -28,8 +28,11 @@ export class ComposeStack {
   constructor(
     readonly project = process.env.E2E_COMPOSE_PROJECT ?? 'todo-e2e',
     file = process.env.E2E_COMPOSE_FILE ?? 'docker/docker-compose.yml',
-    /** The spec the file was synthesized from (default: the todo stack). */
-    specFile?: string,
+    /**
+     * specFile: the spec the file was synthesized from (default: the todo stack).
+     * goldenTags: the file is a golden whose built images carry a fixed tag; match them by repository.
+     */
+    { specFile, goldenTags = false }: { specFile?: string; goldenTags?: boolean } = {},
   ) {
     this.file = resolve(repoRoot, file);
     this.spec = parse(readFileSync(this.file, 'utf8')) as ComposeFile;
@@ -37,7 +40,7 @@ export class ComposeStack {
     const built = builtOnThisMachine(specFile);
     const services: Record<string, { image: string }> = {};
     for (const [name, svc] of Object.entries(this.spec.services)) {
-      const here = built[svc.image.slice(0, svc.image.lastIndexOf(':'))] ?? mirrors[svc.image];
+      const here = (goldenTags ? built.byRepository[svc.image.slice(0, svc.image.lastIndexOf(':'))] : built.byOfficialRef[svc.image]) ?? mirrors[svc.image];
       if (here) services[name] = { image: here };
     }
     // The generated file is never touched: machines without a registry swap images in an override.
@@ -125,18 +128,23 @@ export class ComposeStack {
 }
 
 /**
- * The generated file names images built on the official bases (or, in a golden file, a
- * fixed tag); docker-build tags what it builds here from the plan, which covers the
- * machine's mirrors. Repository -> the ref built here.
+ * The generated file names images built on the official bases (a golden file: a fixed tag);
+ * docker-build tags what it builds here from the plan, which covers the machine's mirrors.
+ * Official ref (or repository) -> the ref built here. A ref matching neither is left as it is,
+ * so a stale committed tag still fails the preflight.
  */
-function builtOnThisMachine(specFile?: string): Record<string, string> {
+function builtOnThisMachine(specFile?: string): { byOfficialRef: Record<string, string>; byRepository: Record<string, string> } {
   const plan = (...args: string[]) => {
     const r = runSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images', 'plan', ...(specFile ? ['--spec', specFile] : []), ...args]);
     if (r.status !== 0) throw new Error(`infra images plan: ${r.stderr}`);
     return JSON.parse(r.stdout).services as Record<string, { ref: string }>;
   };
-  const here = Object.values(plan()).map((s) => s.ref);
-  return Object.fromEntries(here.map((ref) => [ref.slice(0, ref.lastIndexOf(':')), ref]));
+  const official = plan('--official');
+  const here = plan();
+  return {
+    byOfficialRef: Object.fromEntries(Object.keys(here).map((s) => [official[s].ref, here[s].ref])),
+    byRepository: Object.fromEntries(Object.values(here).map(({ ref }) => [ref.slice(0, ref.lastIndexOf(':')), ref])),
+  };
 }
 
 function readMirrors(): Record<string, string> {

@@ -45,7 +45,7 @@ export class PublicStack {
     const prefix = process.env.E2E_STACKS_PROJECT_PREFIX ?? 'e2e-stacks';
     this.provideVariables(text);
     Object.assign(process.env, this.env);
-    this.compose = new ComposeStack(`${prefix}-${name}`, relative(repoRoot, this.composeFile), relative(repoRoot, this.specFile));
+    this.compose = new ComposeStack(`${prefix}-${name}`, relative(repoRoot, this.composeFile), { specFile: relative(repoRoot, this.specFile), goldenTags: true });
   }
 
   /** Every `${VAR:?…}` the file requires gets a random value; one used as a bind source gets a file holding it. */
