@@ -39,6 +39,7 @@ describe('validate', () => {
       ['duplicate service names', (s: any) => (s.services[1].name = 'db'), 'services[1].name', 'duplicate service name "db"'],
       ['stack name not DNS-1123', (s: any) => (s.name = 'Demo'), 'name', 'stack name "Demo" is not a DNS-1123 label'],
       ['port out of range', (s: any) => (svc(s, 'api').ports[0].port = 70000), 'services.api.ports[0].port', 'port 70000 is out of range 1-65535'],
+      ['a local default compose would cut at "}"', (s: any) => (svc(s, 'api').secrets.DATABASE_URL.localDefault = 'a}b'), 'services.api.secrets.DATABASE_URL.localDefault', 'contains "}", which compose cannot carry'],
       ['port zero', (s: any) => (svc(s, 'api').ports[0].port = 0), 'services.api.ports[0].port', 'port 0 is out of range 1-65535'],
       ['host port out of range', (s: any) => (svc(s, 'api').ports[0].hostPort = 99999), 'services.api.ports[0].hostPort', 'host port 99999 is out of range'],
       ['ports clash', (s: any) => svc(s, 'api').ports.push({ name: 'admin', port: 8000 }), 'services.api.ports[1].port', 'port 8000/TCP clashes with port "http"'],
