@@ -199,3 +199,21 @@ describe('renderKubernetes: container semantics, storage, files, jobs', () => {
     expect(() => all(gone)).toThrow('environments.k.patches.kubernetes[0]: no Deployment named "api"');
   });
 });
+
+describe('renderKubernetes: NetworkPolicy ports', () => {
+  const udp: StackSpec = {
+    name: 'dns',
+    services: [
+      { name: 'resolver', role: 'cache', image: { ref: 'example/dns:1.0' }, ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }, { name: 'metrics', port: 9153 }] },
+      { name: 'client', role: 'worker', image: { ref: 'example/client:1.0' }, talksTo: ['resolver'] },
+    ],
+    environments: { k: { target: 'kubernetes' } },
+  };
+  const policy = (name: string) => renderKubernetes(resolve(udp, 'k')).flatMap((f) => f.objects as any[]).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name);
+
+  it('opens each target port with its own protocol, both ways', () => {
+    const ports = [{ port: 5353, protocol: 'UDP' }, { port: 9153, protocol: 'TCP' }];
+    expect(policy('allow-client').spec.egress).toEqual([{ to: [expect.anything()], ports }]);
+    expect(policy('allow-resolver').spec.ingress).toEqual([{ from: [expect.anything()], ports }]);
+  });
+});
