@@ -1,7 +1,7 @@
 import { SpecValidationError, todoStack, validate, type StackSpec } from '@todo/service-spec';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ProblemError, shown, UsageError } from './args';
@@ -46,8 +46,17 @@ function jsonErrorOffset(text: string): number {
 
 function parseJson(file: string, text: string): unknown {
   try {
-    return JSON.parse(text);
+    const data: unknown = JSON.parse(text);
+    // JSON.parse keeps the last of two equal keys and drops the first without a word; JSON is YAML, whose parser refuses them.
+    const dup = parseDocument(text, { prettyErrors: false, uniqueKeys: true }).errors.find((e) => e.code === 'DUPLICATE_KEY');
+    if (dup) {
+      const at = dup.linePos?.[0] ?? lineColumn(text, dup.pos[0]);
+      const key = /^"((?:[^"\\]|\\.)*)"/.exec(text.slice(dup.pos[0]))?.[1];
+      throw new SpecParseError(`${file}:${at.line}:${at.col}: invalid JSON: key ${key === undefined ? '' : `"${key}" `}appears twice in one object, and only the last would count; fix: keep one`);
+    }
+    return data;
   } catch (e) {
+    if (e instanceof SpecParseError) throw e;
     const at = lineColumn(text, jsonErrorOffset(text));
     const reason = (e as Error).message
       .replace(/\s*\(line \d+ column \d+\)/, '')
@@ -58,7 +67,7 @@ function parseJson(file: string, text: string): unknown {
 }
 
 function parseYaml(file: string, text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true });
   const first = doc.errors[0];
   if (first) {
     const at = first.linePos?.[0] ?? lineColumn(text, first.pos[0]);
@@ -94,9 +103,11 @@ function loadTs(file: string, repoRoot: string): unknown {
 
 /** Reads a spec file (any supported format) as plain data; nothing is validated yet. */
 export function readSpecData(file: string, repoRoot: string, cwd: string = process.cwd()): unknown {
+  if (!file) throw new UsageError('--spec: the file name is empty; give a .json, .yaml, .yml or .ts file');
   const path = resolve(cwd, file);
   const display = shown(path, cwd);
   if (!existsSync(path)) throw new UsageError(`--spec: ${file} does not exist`);
+  if (statSync(path).isDirectory()) throw new UsageError(`--spec: ${file} is a directory; give the spec file inside it`);
   if (path.endsWith('.ts')) return loadTs(path, repoRoot);
   const text = readFileSync(path, 'utf8');
   if (path.endsWith('.json')) return parseJson(display, text);

@@ -147,6 +147,35 @@ describe('validate: the spec only, nothing written', () => {
     expect(b.err).toContain('cannot load the TypeScript spec');
   }, 30_000);
 
+  it('a JSON key given twice is a parse error naming the key, not a silent "last one wins"', () => {
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, '{\n  "name": "shop",\n  "name": "other"\n}\n');
+    const r = infra('validate', '--spec', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/spec\.json:3:3: invalid JSON: key "name" appears twice/);
+  });
+
+  it('YAML merge keys (`<<: *anchor`) share fields between services, as compose files do', () => {
+    const file = join(dir, 'spec.yaml');
+    const worker = (name: string, extra = '') => `  - name: ${name}\n    ${extra}image: { ref: "busybox:1.36" }\n    command: [sleep, "1000"]\n`;
+    writeFileSync(file, `name: merged\nservices:\n${worker('a', '<<: &common { role: worker, writablePaths: [/tmp] }\n    ')}${worker('b', '<<: *common\n    ')}environments:\n  local: { target: compose }\n`);
+    const r = infra('validate', '--spec', file);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('an empty --spec, a directory as --spec, or an --out inside a file is a usage error that writes nothing', () => {
+    const empty = infra('synth', '--spec=', '--out', join(dir, 'out'));
+    expect([empty.code, empty.err]).toEqual([2, expect.stringContaining('--spec: the file name is empty')]);
+    const folder = infra('validate', '--spec', dir);
+    expect([folder.code, folder.err]).toEqual([2, expect.stringContaining('is a directory')]);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const out = infra('synth', '--spec', SHOP, '--out', join(file, 'out'));
+    expect([out.code, out.err]).toEqual([2, expect.stringContaining('is a file, not a directory')]);
+    expect(readdirSync(dir)).toEqual(['a-file']);
+  });
+
   it('a missing spec file is a usage error', () => {
     const r = infra('validate', '--spec', join(dir, 'nope.json'));
     expect(r.code).toBe(2);

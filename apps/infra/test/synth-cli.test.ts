@@ -200,10 +200,10 @@ describe('synth owns only the files it wrote', () => {
       expect(synth(['synth', '--out', out]).status).toBe(0);
       writeFileSync(join(out, 'keep.txt'), 'mine\n');
       const manifest = join(out, 'dist/synth-manifest.json');
-      writeFileSync(manifest, JSON.stringify({ files: ['dist/parity-report.md', '../keep.txt', 'keep.txt'] }));
+      writeFileSync(manifest, JSON.stringify({ files: ['dist/parity-report.md', '../keep.txt', 'keep.txt', 'dist/../keep.txt'] }));
       const r = synth(['synth', '--out', out]);
       expect(r.status).toBe(1);
-      expect(r.stderr).toContain('dist/synth-manifest.json: lists "../keep.txt", "keep.txt", outside dist/ and docker/');
+      expect(r.stderr).toContain('dist/synth-manifest.json: lists "../keep.txt", "keep.txt", "dist/../keep.txt", outside dist/ and docker/');
       expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('mine\n');
       writeFileSync(manifest, '{ "files": [');
       const broken = synth(['synth', '--out', out]);

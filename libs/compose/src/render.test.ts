@@ -178,3 +178,75 @@ describe('renderCompose: container semantics, storage, files, jobs', () => {
     expect((renderCompose(s).services.migrate as any).tmpfs).toEqual(['/app/.next/cache:uid=1001,gid=1002,mode=1777']);
   });
 });
+
+describe('compose: conditions compose cannot check, and the dev override', () => {
+  const spec: StackSpec = {
+    name: 'gaps',
+    services: [
+      // An HTTP check with no known runtime: Kubernetes probes it, compose has no healthcheck to wait on.
+      { name: 'web', role: 'web', image: { ref: 'example/web:1.0' }, ports: [{ name: 'http', port: 8080 }], health: { liveness: { http: { path: '/', port: 'http' } } } },
+      {
+        name: 'app',
+        role: 'api',
+        image: { ref: 'example/app:1.0' },
+        dependsOn: ['web'],
+        dev: { command: ['sh', '-c', 'echo $HOME'], env: { PROMPT: '$ ' }, mounts: [{ source: 'apps/app/src', target: '/app/src' }] },
+      },
+    ],
+    environments: { local: { target: 'compose' } },
+  };
+  const stack = resolve(spec, 'local');
+
+  it('waits for "started" where the spec says healthy but compose has no health check to wait on', () => {
+    expect(renderCompose(stack).services.web.healthcheck).toBeUndefined();
+    expect(renderCompose(stack).services.app.depends_on).toEqual({ web: { condition: 'service_started' } });
+  });
+
+  it('escapes $ in the dev command and dev env', () => {
+    const dev = renderComposeDev(stack).services.app as any;
+    expect(dev.command).toEqual(['sh', '-c', 'echo $$HOME']);
+    expect(dev.environment).toEqual({ PROMPT: '$$ ' });
+    expect(dev.volumes).toEqual([{ type: 'bind', source: '../apps/app/src', target: '/app/src', read_only: true }]);
+  });
+});
+
+describe('compose: the migration one-shot', () => {
+  const spec: StackSpec = {
+    name: 'mig',
+    services: [
+      {
+        name: 'api',
+        role: 'api',
+        image: { ref: 'example/api:1.0' },
+        migration: { entrypoint: ['sh', '-c', 'exec "$0" "$@"'], command: ['migrate', '--to=$TARGET'] },
+      },
+    ],
+    environments: { local: { target: 'compose' } },
+  };
+  const doc = renderCompose(resolve(spec, 'local'));
+
+  it('escapes $ in the migration entrypoint and command, and the service waits for it to complete', () => {
+    const m = doc.services['api-migrate'] as any;
+    expect(m.entrypoint).toEqual(['sh', '-c', 'exec "$$0" "$$@"']);
+    expect(m.command).toEqual(['migrate', '--to=$$TARGET']);
+    expect(m.restart).toBe('no');
+    expect((doc.services.api as any).depends_on).toEqual({ 'api-migrate': { condition: 'service_completed_successfully' } });
+  });
+});
+
+describe('compose: health check commands reach the container as written', () => {
+  it('escapes $ so the container shell, not compose, expands it', () => {
+    const s = resolve(
+      { name: 'hc', services: [{ name: 'db', role: 'database', image: { ref: 'postgres:16' }, ports: [{ name: 'pg', port: 5432 }], health: { liveness: { exec: { command: ['sh', '-c', 'pg_isready -U "$POSTGRES_USER"'] } } } }], environments: { local: { target: 'compose' } } },
+      'local',
+    );
+    expect((renderCompose(s).services.db.healthcheck as any).test).toEqual(['CMD', 'sh', '-c', 'pg_isready -U "$$POSTGRES_USER"']);
+  });
+});
+
+describe('compose: published UDP ports', () => {
+  it('keep their protocol', () => {
+    const s = resolve({ name: 'dns', services: [{ name: 'resolver', role: 'cache', image: { ref: 'example/dns:1.0' }, ports: [{ name: 'dns', port: 53, hostPort: 5353, protocol: 'UDP' }, { name: 'web', port: 80, hostPort: 8053 }] }], environments: { local: { target: 'compose' } } }, 'local');
+    expect(renderCompose(s).services.resolver.ports).toEqual(['127.0.0.1:5353:53/udp', '127.0.0.1:8053:80']);
+  });
+});

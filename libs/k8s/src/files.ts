@@ -1,10 +1,23 @@
 import type { ResolvedService, ResolvedStack } from '@todo/service-spec';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import { serviceLabels } from './labels';
 
 /** Name of the ConfigMap that holds a service's config files. */
 export const filesConfigMapName = (s: ResolvedService) => `${s.name}-files`;
+
+/**
+ * The volume of a secret's files. A volume name is a DNS-1123 label, while a
+ * secret name is a subdomain (dots, up to 253 characters): such a name is
+ * rewritten and gets a hash of the real name, so two secrets never share a volume.
+ */
+export function secretVolumeName(secretName: string): string {
+  const plain = `secret-${secretName}`;
+  if (plain.length <= 63 && /^[a-z0-9-]+$/.test(secretName)) return plain;
+  const hash = createHash('sha256').update(secretName).digest('hex').slice(0, 8);
+  return `${plain.replace(/[^a-z0-9-]+/g, '-').slice(0, 54).replace(/-+$/, '')}-${hash}`;
+}
 
 /**
  * Config files as one ConfigMap volume and secret files as Secret volumes, each
@@ -27,7 +40,7 @@ export function mountFiles(scope: Construct, stack: ResolvedStack, s: ResolvedSe
   for (const [secretName, files] of [...bySecret].sort(([a], [b]) => a.localeCompare(b))) {
     const secret = kplus.Secret.fromSecretName(scope, `file-secret-${secretName}`, secretName);
     const volume = kplus.Volume.fromSecret(scope, `file-secret-volume-${secretName}`, secret, {
-      name: `secret-${secretName}`.slice(0, 63).replace(/[^a-z0-9]+$/, ''),
+      name: secretVolumeName(secretName),
       // Readable by the pod's group (fsGroup) only.
       defaultMode: 0o440,
       items: Object.fromEntries(files.map((f) => [f.secret!.key, { path: f.key }])),

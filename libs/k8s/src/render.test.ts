@@ -199,3 +199,38 @@ describe('renderKubernetes: container semantics, storage, files, jobs', () => {
     expect(() => all(gone)).toThrow('environments.k.patches.kubernetes[0]: no Deployment named "api"');
   });
 });
+
+describe('renderKubernetes: NetworkPolicy ports', () => {
+  const udp: StackSpec = {
+    name: 'dns',
+    services: [
+      { name: 'resolver', role: 'cache', image: { ref: 'example/dns:1.0' }, ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }, { name: 'metrics', port: 9153 }] },
+      { name: 'client', role: 'worker', image: { ref: 'example/client:1.0' }, talksTo: ['resolver'] },
+    ],
+    environments: { k: { target: 'kubernetes' } },
+  };
+  const policy = (name: string) => renderKubernetes(resolve(udp, 'k')).flatMap((f) => f.objects as any[]).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name);
+
+  it('opens each target port with its own protocol, both ways', () => {
+    const ports = [{ port: 5353, protocol: 'UDP' }, { port: 9153, protocol: 'TCP' }];
+    expect(policy('allow-client').spec.egress).toEqual([{ to: [expect.anything()], ports }]);
+    expect(policy('allow-resolver').spec.ingress).toEqual([{ from: [expect.anything()], ports }]);
+  });
+});
+
+describe('renderKubernetes: secret file volumes', () => {
+  it('names each volume with a DNS-1123 label, also for a secret name with dots or of subdomain length, and never shares one', () => {
+    const files = [
+      { path: '/etc/tls/tls.crt', secret: { secret: 'web.tls', key: 'tls.crt' } },
+      { path: '/etc/tls2/ca.crt', secret: { secret: 'web-tls', key: 'ca.crt' } },
+      { path: '/etc/long/key', secret: { secret: `a.${'b'.repeat(70)}`, key: 'key' } },
+    ];
+    const s: StackSpec = { name: 'tls', services: [{ name: 'web', role: 'web', image: { ref: 'nginx:1.27' }, ports: [{ name: 'http', port: 8080 }], files }], environments: { k: { target: 'kubernetes' } } };
+    const deployment = renderKubernetes(resolve(s, 'k')).flatMap((f) => f.objects as any[]).find((o) => o.kind === 'Deployment');
+    const names = deployment.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.name);
+    expect(names).toHaveLength(3);
+    expect(new Set(names).size).toBe(3);
+    for (const n of names) expect(n).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
+    expect(names).toContain('secret-web-tls');
+  });
+});

@@ -110,7 +110,9 @@ function checkGates(spec: StackSpec, out: SpecIssue[]): void {
 function checkSecretVariables(spec: StackSpec, out: SpecIssue[]): void {
   const seen = new Map<string, { ref: string; path: string }>();
   // A secret file travels as the path of a host file: `<VARIABLE>_FILE`, which must not clash either.
-  const visit = (ref: { secret: string; key: string }, path: string, asFile = false) => {
+  const visit = (ref: { secret: string; key: string; localDefault?: string }, path: string, asFile = false) => {
+    // Compose reads `${VAR:-default}` up to the first `}` and has no escape for it: the rest would become part of the value.
+    if (ref.localDefault?.includes('}')) out.push({ path: `${path}.localDefault`, message: 'contains "}", which compose cannot carry in a default value (it ends the default early); fix: use a local default without "}"' });
     const v = `${secretVariable(ref)}${asFile ? '_FILE' : ''}`;
     const id = `${ref.secret}/${ref.key}${asFile ? ' (as a file)' : ''}`;
     const other = seen.get(v);

@@ -63,6 +63,22 @@ export function specPath(pointer: string, spec: unknown): string {
   return path.replace(/^\./, '');
 }
 
+const INT32_MAX = 2147483647;
+
+/**
+ * Kubernetes counts (replicas, ports, seconds, uids, sizes) are 32-bit integers.
+ * JSON and YAML carry any size, and a larger one would only fail at apply time.
+ */
+export function hugeNumbers(data: unknown, spec: unknown = data, pointer = ''): SpecIssue[] {
+  if (typeof data === 'number' && Math.abs(data) > INT32_MAX) {
+    return [{ path: specPath(pointer, spec), message: `${data} is too large: Kubernetes numbers are 32-bit (at most ${INT32_MAX}); fix: use a realistic value` }];
+  }
+  if (Array.isArray(data)) return data.flatMap((v, i) => hugeNumbers(v, spec, `${pointer}/${i}`));
+  // Patch values are Kubernetes/compose syntax checked after rendering, not spec numbers.
+  if (isObj(data)) return Object.entries(data).flatMap(([k, v]) => (k === 'patches' ? [] : hugeNumbers(v, spec, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)));
+  return [];
+}
+
 function variantName(s: any): string {
   if (s?.$ref) return String(s.$ref).split('/').pop()!;
   if (s?.enum) return s.enum.map((e: unknown) => JSON.stringify(e)).join(' | ');

@@ -3,7 +3,7 @@ import type { StackSpec } from './types';
 import { checkEnvironments } from './validate-environments';
 import { dnsLabel } from './validate-rules';
 import { checkService, findCycles } from './validate-service';
-import { validateShape } from './validate-shape';
+import { hugeNumbers, validateShape } from './validate-shape';
 
 /** Phase 2: meaning. Assumes the shape is right. */
 export function validateMeaning(spec: StackSpec): SpecIssue[] {
@@ -28,6 +28,8 @@ export function validateMeaning(spec: StackSpec): SpecIssue[] {
 export function validate(spec: unknown): SpecIssue[] {
   const shape = validateShape(spec);
   if (shape.length) return shape;
+  const huge = hugeNumbers(spec);
+  if (huge.length) return huge;
   return validateMeaning(spec as StackSpec);
 }
 

@@ -1,6 +1,7 @@
 import { findRepoRoot, stackImageTags } from '@todo/build-inputs';
-import { resolve as resolvePath } from 'node:path';
-import { OUT_OPTION, parse, SPEC_HELP, SPEC_OPTION, type Io } from '../args';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { OUT_OPTION, parse, shown, SPEC_HELP, SPEC_OPTION, UsageError, type Io } from '../args';
 import { checkOutputs } from '../check';
 import { renderOutputs } from '../outputs';
 import { loadSpec } from '../spec-file';
@@ -12,12 +13,22 @@ const OPTION_HELP = `${SPEC_HELP}
   --out DIR     output root: dist/ and docker/ are written under it (default: the workspace root)
   -h, --help    this text`;
 
+/** The output root must be a directory, or a path whose first existing ancestor is one (synth creates the rest). */
+function outputRoot(io: Io, out: string | undefined, repoRoot: string): string {
+  if (out === '') throw new UsageError('--out: the directory name is empty; give a directory (dist/ and docker/ are written under it)');
+  const root = resolvePath(io.cwd, out ?? repoRoot);
+  let p = root;
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+  if (!statSync(p).isDirectory()) throw new UsageError(`--out: ${shown(p, io.cwd)} is a file, not a directory; give a directory (dist/ and docker/ are written under it)`);
+  return root;
+}
+
 function render(argv: readonly string[], io: Io) {
   const { values } = parse(argv, OPTIONS);
   if (values.help) return undefined;
   const repoRoot = findRepoRoot(io.cwd);
   const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
-  const out = resolvePath(io.cwd, (values.out as string | undefined) ?? repoRoot);
+  const out = outputRoot(io, values.out as string | undefined, repoRoot);
   return { out, ...renderOutputs(spec, stackImageTags(repoRoot, spec)) };
 }
 

@@ -22,6 +22,8 @@ describe('validate', () => {
       ['bad role', (s: any) => (s.services[1].role = 'server'), 'services.api.role', 'must be one of "web", "api", "database", "worker", "cache", got "server"'],
       ['bad target', (s: any) => (s.environments.local.target = 'swarm'), 'environments.local.target', 'must be one of "compose", "kubernetes"'],
       ['bool expected', (s: any) => (s.environments.prod.podDisruptionBudgets = 'yes'), 'environments.prod.podDisruptionBudgets', 'must be true or false, got "yes"'],
+      ['a count beyond 32 bits', (s: any) => (s.services[1].replicas = 1e20), 'services.api.replicas', '100000000000000000000 is too large: Kubernetes numbers are 32-bit'],
+      ['a volume size beyond 32 bits in an environment', (s: any) => (s.environments.prod.services = { api: { volumeSizeGiB: { data: 2 ** 40 } } }), 'environments.prod.services.api.volumeSizeGiB.data', 'is too large'],
       ['empty string', (s: any) => (s.services[0].image.ref = ''), 'services.db.image.ref', 'must be a non-empty string, got an empty string'],
     ])('%s', (_, change, path, message) => {
       const issues = validate(mutate(change));
@@ -39,6 +41,13 @@ describe('validate', () => {
       ['duplicate service names', (s: any) => (s.services[1].name = 'db'), 'services[1].name', 'duplicate service name "db"'],
       ['stack name not DNS-1123', (s: any) => (s.name = 'Demo'), 'name', 'stack name "Demo" is not a DNS-1123 label'],
       ['port out of range', (s: any) => (svc(s, 'api').ports[0].port = 70000), 'services.api.ports[0].port', 'port 70000 is out of range 1-65535'],
+      ['a local default compose would cut at "}"', (s: any) => (svc(s, 'api').secrets.DATABASE_URL.localDefault = 'a}b'), 'services.api.secrets.DATABASE_URL.localDefault', 'contains "}", which compose cannot carry'],
+      ['root group', (s: any) => (svc(s, 'db').user = { uid: 70, gid: 0 }), 'services.db.user', 'uid and gid must not be 0'],
+      ['a job restarting always', (s: any) => s.services.push({ name: 'once', role: 'worker', image: { ref: 'x:1' }, job: {}, restart: 'always' }), 'services.once.restart', 'a job cannot restart "always"'],
+      ['hostAddress on an unpublished port', (s: any) => (svc(s, 'db').ports[0].hostAddress = '127.0.0.1'), 'services.db.ports', 'hostAddress is set on a port that is not published'],
+      ['two files mapping to one volume key', (s: any) => (svc(s, 'api').files = [{ path: '/etc/a-b', content: 'x' }, { path: '/etc/a/b', content: 'y' }]), 'services.api.files[1].path', 'maps to the same volume key'],
+      ['a job with a volume', (s: any) => s.services.push({ name: 'once', role: 'worker', image: { ref: 'x:1' }, job: {}, volumes: [{ name: 'v', mountPath: '/v' }] }), 'services.once.volumes', 'a job cannot claim a persistent volume'],
+      ['a volume mounted twice', (s: any) => svc(s, 'db').volumes.push({ name: 'again', mountPath: '/var/lib/postgresql/data' }), 'services.db.volumes[1].mountPath', 'is mounted twice'],
       ['port zero', (s: any) => (svc(s, 'api').ports[0].port = 0), 'services.api.ports[0].port', 'port 0 is out of range 1-65535'],
       ['host port out of range', (s: any) => (svc(s, 'api').ports[0].hostPort = 99999), 'services.api.ports[0].hostPort', 'host port 99999 is out of range'],
       ['ports clash', (s: any) => svc(s, 'api').ports.push({ name: 'admin', port: 8000 }), 'services.api.ports[1].port', 'port 8000/TCP clashes with port "http"'],
