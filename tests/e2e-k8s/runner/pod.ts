@@ -249,7 +249,8 @@ export class Pod {
 
   private async startContainer(c: any): Promise<string> {
     const name = this.cname(c.name);
-    await run(DOCKER, ['rm', '-f', name]);
+    // -v: an image VOLUME (anonymous, as containerd makes one per container) goes with its container.
+    await run(DOCKER, ['rm', '-f', '-v', name]);
     const env = this.resolveEnv(c);
     const args = await this.runArgs(c, env, name);
     return docker(args, { env: { ...process.env, ...env } });
@@ -425,7 +426,7 @@ export class Pod {
     const grace = String(this.spec.terminationGracePeriodSeconds ?? 30);
     const names = [...this.spec.containers, ...(this.spec.initContainers ?? [])].map((c: any) => this.cname(c.name));
     await Promise.all(names.map((n) => run(DOCKER, ['stop', '-t', grace, n])));
-    await run(DOCKER, ['rm', '-f', ...names, this.cname('pause')]);
+    await run(DOCKER, ['rm', '-f', '-v', ...names, this.cname('pause')]);
     for (const v of this.volumeDirs.values()) if (v.tmpfs) await run('umount', [v.dir]);
     rmSync(join(this.dir), { recursive: true, force: true });
     this.gone = true;
