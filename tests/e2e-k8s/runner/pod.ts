@@ -312,10 +312,11 @@ export class Pod {
       status.started = false;
       this.readySince = 0;
       if (this.deleted) return;
-      status.restarts++;
-      status.lastExit = code;
       const oom = (await run(DOCKER, ['inspect', '-f', '{{.State.OOMKilled}}', status.id])).stdout.trim() === 'true';
       const logs = await run(DOCKER, ['logs', '--tail', '5', status.id]);
+      // The status and its event change together: a reader that sees the restart sees why.
+      status.restarts++;
+      status.lastExit = code;
       status.reason = `CrashLoopBackOff: exited ${code}${oom ? ' (OOMKilled)' : ''}`;
       this.host.event(`pod ${this.namespace}/${this.name} ${c.name}: exited ${code}${oom ? ' OOMKilled' : ''}, restart ${status.restarts}: ${(logs.stdout + logs.stderr).trim().split('\n').slice(-3).join(' | ')}`);
       if (Date.now() - startedAt > 600_000) backoff = BACKOFF_START_S;
