@@ -3,6 +3,8 @@
 // stateful service that is not a database (redis on a claim). Two mutated copies of the same
 // manifests show what the renderer's fixes are for: the arguments rendered as `command` (which
 // replaces the ENTRYPOINT) do not start, and without the claim redis cannot keep its data.
+// Both mutations are what libs/k8s rendered before the spec had entrypoint/args (f1e521a^1):
+// container.ts set `command: s.command`, and workload.ts mounted volumes only for role database.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
