@@ -3,7 +3,7 @@
 // (pod network, cluster DNS, NetworkPolicy) and the kubelet's part (./pod.ts).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { ClusterDns } from './dns';
 import { routes, startRouter } from './ingress';
 import { kindKey, matches, quantity, ref, type K8sObject } from './manifests';
@@ -56,6 +56,7 @@ export class Cluster {
   private reconciler?: NodeJS.Timeout;
   private syncing: Promise<void> = Promise.resolve();
   private readonly forwards: Server[] = [];
+  private readonly sockets = new Set<Socket>();
   private lastEviction = 0;
   private reconciling = false;
 
@@ -359,8 +360,13 @@ export class Cluster {
       if (!pod) return client.destroy();
       const upstream = connect({ host: pod.ip, port });
       client.pipe(upstream).pipe(client);
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
+      // Either side gone, both gone: a deleted pod's address never answers a FIN, and a half-open
+      // socket would keep the test process alive after teardown.
+      this.sockets.add(client).add(upstream);
+      for (const [a, b] of [[client, upstream], [upstream, client]]) {
+        a.on('error', () => b.destroy());
+        a.on('close', () => (b.destroy(), this.sockets.delete(a)));
+      }
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     this.forwards.push(server);
@@ -372,13 +378,14 @@ export class Cluster {
   async teardown(quiet = false): Promise<void> {
     if (this.reconciler) clearInterval(this.reconciler);
     for (const f of this.forwards) f.close();
+    for (const sock of this.sockets) sock.destroy();
     this.dns?.close();
     for (const p of this.pods) p.deleted = true;
     const label = `label=e2e-k8s.run=${this.opts.prefix}`;
     // Twice: a container start already in flight when the pods were marked deleted lands late.
     for (const pass of [1, 2]) {
       const ids = (await run(DOCKER, ['ps', '-aq', '--filter', label])).stdout.split('\n').filter(Boolean);
-      if (ids.length) await run(DOCKER, ['rm', '-f', ...ids]);
+      if (ids.length) await run(DOCKER, ['rm', '-f', '-v', ...ids]);
       if (pass === 1 && !quiet) await sleep(2000);
     }
     if (this.bridge) for (const ip of [this.dnsIp, this.controllerIp]) await run('ip', ['addr', 'del', `${ip}/32`, 'dev', this.bridge]);

@@ -223,7 +223,8 @@ export class Pod {
 
   private async startContainer(c: any): Promise<string> {
     const name = this.cname(c.name);
-    await run(DOCKER, ['rm', '-f', name]);
+    // -v: an image VOLUME (anonymous, as containerd makes one per container) goes with its container.
+    await run(DOCKER, ['rm', '-f', '-v', name]);
     const env = this.resolveEnv(c);
     const args = await this.runArgs(c, env, name);
     return docker(args, { env: { ...process.env, ...env } });
@@ -285,10 +286,11 @@ export class Pod {
       status.started = false;
       this.readySince = 0;
       if (this.deleted) return;
-      status.restarts++;
-      status.lastExit = code;
       const oom = (await run(DOCKER, ['inspect', '-f', '{{.State.OOMKilled}}', status.id])).stdout.trim() === 'true';
       const logs = await run(DOCKER, ['logs', '--tail', '5', status.id]);
+      // The status and its event change together: a reader that sees the restart sees why.
+      status.restarts++;
+      status.lastExit = code;
       status.reason = `CrashLoopBackOff: exited ${code}${oom ? ' (OOMKilled)' : ''}`;
       this.host.event(`pod ${this.namespace}/${this.name} ${c.name}: exited ${code}${oom ? ' OOMKilled' : ''}, restart ${status.restarts}: ${(logs.stdout + logs.stderr).trim().split('\n').slice(-3).join(' | ')}`);
       if (Date.now() - startedAt > 600_000) backoff = BACKOFF_START_S;
@@ -399,7 +401,7 @@ export class Pod {
     const grace = String(this.spec.terminationGracePeriodSeconds ?? 30);
     const names = [...this.spec.containers, ...(this.spec.initContainers ?? [])].map((c: any) => this.cname(c.name));
     await Promise.all(names.map((n) => run(DOCKER, ['stop', '-t', grace, n])));
-    await run(DOCKER, ['rm', '-f', ...names, this.cname('pause')]);
+    await run(DOCKER, ['rm', '-f', '-v', ...names, this.cname('pause')]);
     for (const v of this.volumeDirs.values()) if (v.tmpfs) await run('umount', [v.dir]);
     rmSync(join(this.dir), { recursive: true, force: true });
     this.gone = true;
