@@ -306,9 +306,11 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       if (v === null) {
         note(`${p}.environment.${k}`, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
       } else if (looksSecretName(k)) {
-        // `${VAR:-default}` as the whole value: the default is the local value (the spec's secret variable takes VAR's place).
-        const fallback = typeof raw === 'string' ? /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^${}]*)\}$/.exec(raw)?.[1] : undefined;
-        secrets[k] = { secret: `${kebab(stackName)}-${s.name}`, key: kebab(k), localDefault: fallback ?? v };
+        // A whole-value interpolation: `${VAR:-default}` keeps the default as the local value; `${VAR}`,
+        // `${VAR:?message}` have none (compose requires the host variable). The spec's secret variable takes VAR's place.
+        const whole = typeof raw === 'string' ? /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-([^${}]*)|:?\?[^}]*)?\}$/.exec(raw) : null;
+        const localDefault = whole ? whole[1] : v;
+        secrets[k] = { secret: `${kebab(stackName)}-${s.name}`, key: kebab(k), ...(localDefault !== undefined && { localDefault }) };
         note(`${p}.environment.${k}`, 'decision', `looks like a secret: imported as a reference to secret "${stackName}-${s.name}" key "${kebab(k)}"; the compose value is kept as a local-only default, replace it (compose reads a host variable, Kubernetes a Secret)`);
       } else {
         plain[k] = v;
