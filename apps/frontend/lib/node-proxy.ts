@@ -28,7 +28,7 @@ export async function serveApi(req: IncomingMessage, res: ServerResponse): Promi
       search: queryAt === -1 ? '' : url.slice(queryAt),
       headers: headerPairs(req),
       contentLength: declared === undefined ? null : Number(declared),
-      // Left unread past the size cap; the connection then closes instead of draining it.
+      // Left unread past the size cap; the connection then closes after a lingering drain (lingerThenClose).
       body: req.iterator({ destroyOnReturn: false }),
     },
     route.apiPath,
@@ -45,14 +45,18 @@ export async function serveApi(req: IncomingMessage, res: ServerResponse): Promi
 }
 
 /**
- * After answering a body it refused (413), the server reads and discards what the client
- * is still sending for a short while before closing. Closing at once would make the
- * kernel reset the connection, and a reset can discard the answer before the client
- * reads it (the "lingering close" of RFC 9112 9.6, as nginx does it).
+ * After answering a body it refused (413), the server half-closes the connection and reads
+ * and discards what the client is still sending, for a bounded time, before closing it
+ * (the "lingering close" of RFC 9112 9.6, as nginx does it). Node's own handling of a
+ * `Connection: close` answer destroys the socket as soon as the answer is written; with
+ * unread bytes still arriving, the kernel then resets the connection, and the reset can
+ * discard the answer before the client reads it.
  */
-function lingerThenClose(req: IncomingMessage, lingerMs = 2_000): void {
+function lingerThenClose(req: IncomingMessage, lingerMs = 5_000): void {
+  const socket = req.socket;
+  socket.destroySoon = () => void socket.end();
   req.on('error', () => undefined);
-  const timer = setTimeout(() => req.socket.destroy(), lingerMs);
+  const timer = setTimeout(() => socket.destroy(), lingerMs);
   timer.unref();
   req.once('end', () => clearTimeout(timer));
   req.resume();
