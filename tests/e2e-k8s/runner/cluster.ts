@@ -360,12 +360,21 @@ export class Cluster {
       if (!pod) return client.destroy();
       const upstream = connect({ host: pod.ip, port });
       client.pipe(upstream).pipe(client);
-      // Either side gone, both gone: a deleted pod's address never answers a FIN, and a half-open
-      // socket would keep the test process alive after teardown.
+      // One side gone: the other gets its FIN (after what is in flight) and what it still sends is
+      // discarded, then it goes after a short linger. Destroying it at once would reset it while its
+      // peer is still sending (a server answering 413 mid-upload), and a reset can discard the answer.
+      // It must go in the end: a deleted pod's address never answers a FIN, and a half-open socket
+      // would keep the test process alive after teardown.
       this.sockets.add(client).add(upstream);
       for (const [a, b] of [[client, upstream], [upstream, client]]) {
         a.on('error', () => b.destroy());
-        a.on('close', () => (b.destroy(), this.sockets.delete(a)));
+        a.on('close', () => {
+          this.sockets.delete(a);
+          b.unpipe(a);
+          b.resume();
+          b.end();
+          setTimeout(() => b.destroy(), 2_000).unref();
+        });
       }
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
