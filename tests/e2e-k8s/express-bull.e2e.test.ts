@@ -12,7 +12,7 @@ import { repoRoot } from './checks/target';
 import { Cluster, loadMirrors } from './runner/cluster';
 import { admit, loadDir, type K8sObject } from './runner/manifests';
 import type { Pod } from './runner/pod';
-import { run, sleep } from './runner/sh';
+import { poll, run, sleep } from './runner/sh';
 
 const SPEC = 'apps/infra/test/fixtures/express-bull/spec.json';
 const NS = 'express-bull';
@@ -24,20 +24,6 @@ const summary: Record<string, unknown> = {};
 const cli = (...args: string[]) => run(process.execPath, [join(repoRoot, 'tools/run-ts.mjs'), join(repoRoot, 'apps/infra/src/cli.ts'), ...args], { timeoutMs: 120_000 });
 const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
 
-async function poll<T>(what: string, ms: number, fn: () => Promise<T | undefined>, state = () => ''): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(500);
-  }
-  throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}\n  ${state()}`);
-}
 
 let dir = '';
 let objects: K8sObject[] = [];
@@ -102,7 +88,7 @@ async function markerAcrossPodDeletion(c: Cluster): Promise<string> {
   expect(await redisCli(c, 'get', MARKER)).toBe(String(stamp));
   await sleep(1500);
   const replaced = await replaceCachePod(c);
-  await poll('redis to answer again', 30_000, async () => ((await redisCli(c, 'ping')) === 'PONG' ? true : undefined), () => c.describe());
+  await poll('redis to answer again', 30_000, async () => ((await redisCli(c, 'ping')) === 'PONG' ? true : undefined), { state: () => c.describe() });
   return replaced;
 }
 
@@ -143,7 +129,7 @@ describe('the rendered manifests', () => {
     summary.applyToAllReadyS = seconds(started);
     base = await c.portForward(NS, 'app', 3000);
     // No probes in this stack (upstream has none): "ready" is "started", so wait for the app to answer.
-    await poll('the app to answer /healthz with redis reachable', 60_000, async () => ((await json('/healthz')).body.redis === 'PONG' ? true : undefined), () => c.describe());
+    await poll('the app to answer /healthz with redis reachable', 60_000, async () => ((await json('/healthz')).body.redis === 'PONG' ? true : undefined), { state: () => c.describe() });
     summary.applyToServingS = seconds(started);
   }, 5 * 60_000);
   afterAll(() => c?.teardown(true), 2 * 60_000);
@@ -166,7 +152,7 @@ describe('the rendered manifests', () => {
     expect(r.status).toBe(201);
     webhookId = r.body.id;
     const started = Date.now();
-    await poll('the worker to deliver to the receiver', 60_000, async () => ((await json('/receiver')).body.some((e: any) => e.webhookId === webhookId) ? true : undefined), () => c.describe());
+    await poll('the worker to deliver to the receiver', 60_000, async () => ((await json('/receiver')).body.some((e: any) => e.webhookId === webhookId) ? true : undefined), { state: () => c.describe() });
     expect((await json('/receiver')).body.find((e: any) => e.webhookId === webhookId).body).toEqual(payload);
     await poll('the delivery to be recorded', 30_000, async () => ((await json(`/webhooks/${webhookId}`)).body.deliveries?.[RECEIVER] ? true : undefined));
     expect((await json(`/webhooks/${webhookId}`)).body.deliveries[RECEIVER]).toMatchObject({ ok: true, status: 200 });
@@ -200,7 +186,7 @@ describe('the renderer fixes matter: mutated copies of the same manifests fail',
     expect(cacheContainer(objs).command).toEqual(['--appendonly', 'yes']);
     const c = await up('cmd', objs);
     try {
-      const reason = await poll('redis to fail to start', 90_000, async () => podOf(c, CACHE)?.statuses.get(CACHE)?.reason?.match(/^RunContainerError.*/)?.[0], () => c.describe());
+      const reason = await poll('redis to fail to start', 90_000, async () => podOf(c, CACHE)?.statuses.get(CACHE)?.reason?.match(/^RunContainerError.*/)?.[0], { state: () => c.describe() });
       expect(podOf(c, CACHE)!.ready).toBe(false);
       summary.argsAsCommand = reason;
     } finally {
@@ -218,7 +204,7 @@ describe('the renderer fixes matter: mutated copies of the same manifests fail',
       // The image declares VOLUME /data; like containerd, the runtime gives each container a fresh
       // writable directory there, so redis starts on the read-only root, and its data dies with the pod.
       await c.waitReady(90_000);
-      await poll('redis to answer', 30_000, async () => ((await redisCli(c, 'ping')) === 'PONG' ? true : undefined), () => c.describe());
+      await poll('redis to answer', 30_000, async () => ((await redisCli(c, 'ping')) === 'PONG' ? true : undefined), { state: () => c.describe() });
       summary.withoutClaimPodReplaced = await markerAcrossPodDeletion(c);
       expect(await redisCli(c, 'get', MARKER)).toBe('');
       summary.withoutClaim = 'redis runs on the image\'s per-container /data, and the marker is gone after the pod is deleted';

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { kubectlReachesCluster, repoRoot, startCluster, startRunner, type Target } from './checks/target';
 import { matches, type K8sObject } from './runner/manifests';
-import { run, sleep } from './runner/sh';
+import { poll, run } from './runner/sh';
 
 // The todo stack's roles (names of its Services and workloads in the spec).
 const FRONTEND = 'frontend';
@@ -31,20 +31,6 @@ async function expectStatus(method: string, path: string, status: number, body?:
 }
 const titles = async () => ((await expectStatus('GET', '/api/todos?limit=100', 200)).items as { title: string }[]).map((x) => x.title);
 
-async function poll<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(1000);
-  }
-  throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 const workloads = () => t.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
 const workload = (name: string) => workloads().find((w) => w.metadata.name === name)!;
@@ -184,9 +170,9 @@ test('deleting the database pod: it comes back with the data', async () => {
   const [pod] = await podsOf(workload(DATABASE));
   const started = Date.now();
   await t.deletePod(pod.name);
-  await poll('the database pod to be ready again', 5 * 60_000, async () => ((await podsOf(workload(DATABASE))).some((p) => p.ready) ? true : undefined));
+  await poll('the database pod to be ready again', 5 * 60_000, async () => ((await podsOf(workload(DATABASE))).some((p) => p.ready) ? true : undefined), { everyMs: 1000 });
   await t.waitAllReady(5 * 60_000);
-  await poll('the todo list through the frontend', 2 * 60_000, async () => ((await titles()).includes(title) ? true : undefined));
+  await poll('the todo list through the frontend', 2 * 60_000, async () => ((await titles()).includes(title) ? true : undefined), { everyMs: 1000 });
   summary.databasePodDeleted = `back, data kept, serving in ${seconds(started)} s`;
 }, 10 * 60_000);
 
@@ -194,7 +180,7 @@ test('deleting a backend pod: a replacement becomes ready and serves', async () 
   const [old] = await podsOf(workload(BACKEND));
   const started = Date.now();
   await t.deletePod(old.name);
-  const fresh = await poll('a replacement backend pod to be ready', 5 * 60_000, async () => (await podsOf(workload(BACKEND))).find((p) => p.ready && p.name !== old.name));
-  await poll('GET /api/todos through the frontend', 2 * 60_000, async () => ((await call('GET', '/api/todos')).status === 200 ? true : undefined));
+  const fresh = await poll('a replacement backend pod to be ready', 5 * 60_000, async () => (await podsOf(workload(BACKEND))).find((p) => p.ready && p.name !== old.name), { everyMs: 1000 });
+  await poll('GET /api/todos through the frontend', 2 * 60_000, async () => ((await call('GET', '/api/todos')).status === 200 ? true : undefined), { everyMs: 1000 });
   summary.backendPodDeleted = `${old.name} -> ${fresh.name}, serving in ${seconds(started)} s`;
 }, 10 * 60_000);

@@ -40,5 +40,22 @@ export async function docker(args: string[], opts: { env?: NodeJS.ProcessEnv; in
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Calls `fn` every `everyMs` until it returns a value; on timeout the error names `what`, the last error and `state()`. */
+export async function poll<T>(what: string, ms: number, fn: () => Promise<T | undefined>, { everyMs = 500, state = (): string => '' }: { everyMs?: number; state?: () => string } = {}): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(everyMs);
+  }
+  const detail = state();
+  throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}${detail ? `\n  ${detail}` : ''}`);
+}
 /** For a pod's own back-off and probe periods: they must not keep the process alive after teardown. */
 export const idle = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
