@@ -308,6 +308,7 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     await page.getByRole('button', { name: 'Try again' }).click();
     await checkbox(title, true).waitFor();
     await eventually(async () => (await api('GET', '/api/todos?completed=true&limit=100')).json.items.some((x) => x.title === title), 'the retried change to be stored');
-    assert.equal(await page.getByRole('button', { name: 'Try again' }).count(), 0);
+    // The page drops the offer when the retried save answers, which can be a moment after the store has it.
+    await page.getByRole('button', { name: 'Try again' }).waitFor({ state: 'detached', timeout: 10_000 });
   });
 });
