@@ -6,9 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE="${CI:+true}"
-# Nx runs each plugin in its own worker process by default; for the docker-build
-# inference plugin that worker costs more than the plugin's work (bench/synth).
-export NX_ISOLATE_PLUGINS="${NX_ISOLATE_PLUGINS:-false}"
 
 step() { printf '\n=== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 

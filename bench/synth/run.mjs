@@ -2,7 +2,8 @@
 // Median wall times of the synth, all measured in one run so they share the
 // machine's noise:
 //   nx floor       `nx show projects` (what any nx command costs), with the
-//                  docker-build inference plugin, and without it (nx.json is
+//                  docker-build inference plugin, with it named by its workspace
+//                  path instead of the installed package, and without it (nx.json is
 //                  swapped for a copy without "plugins" during those runs and
 //                  restored afterwards: run no other nx command meanwhile);
 //                  each with Nx's default plugin isolation (a worker process
@@ -75,23 +76,27 @@ try {
   time(process.execPath, [...program, '--out', join(tmp, 'todo')]);
   time(nx, ['run', 'infra:synth']);
 
-  const samples = { floor: [], bare: [], floorShared: [], bareShared: [], synth: [], todo: [], big: [], validate: [], import: [] };
+  const samples = { floor: [], bare: [], byPath: [], floorShared: [], bareShared: [], synth: [], todo: [], big: [], validate: [], import: [] };
   const shared = { NX_ISOLATE_PLUGINS: 'false' };
   const nxJsonPath = join(root, 'nx.json');
   const nxJson = readFileSync(nxJsonPath, 'utf8');
   const withoutPlugins = JSON.stringify({ ...JSON.parse(nxJson), plugins: undefined }, null, 2);
-  const bare = (extraEnv = {}) => {
-    writeFileSync(nxJsonPath, withoutPlugins);
+  // The plugin named by its workspace path, as before it was installed as a package.
+  const pluginByPath = nxJson.replace('"@todo/nx-plugin"', '"./tools/nx-plugin/index.cjs"');
+  const withNxJson = (text, extraEnv = {}) => {
+    writeFileSync(nxJsonPath, text);
     try {
       return time(nx, ['show', 'projects'], extraEnv);
     } finally {
       writeFileSync(nxJsonPath, nxJson);
     }
   };
+  const bare = (extraEnv = {}) => withNxJson(withoutPlugins, extraEnv);
   bare();
   for (let i = 0; i < runs; i++) {
     samples.floor.push(time(nx, ['show', 'projects']));
     samples.bare.push(bare());
+    samples.byPath.push(withNxJson(pluginByPath));
     samples.floorShared.push(time(nx, ['show', 'projects'], shared));
     samples.bareShared.push(bare(shared));
     samples.synth.push(time(nx, ['run', 'infra:synth']));
@@ -104,6 +109,7 @@ try {
   const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
   console.log(`bench/synth: medians of ${runs} runs on ${process.platform} ${process.arch}, node ${process.version}`);
   console.log(`  nx floor (nx show projects)            ${f(m.floor)}   without the docker-build plugin ${f(m.bare)}: plugin + ${f(m.floor - m.bare)}   (target: + 0.30 s)`);
+  console.log(`    plugin named by its workspace path   ${f(m.byPath)}   plugin + ${f(m.byPath - m.bare)}`);
   console.log(`    NX_ISOLATE_PLUGINS=false             ${f(m.floorShared)}   without the docker-build plugin ${f(m.bareShared)}: plugin + ${f(m.floorShared - m.bareShared)}`);
   console.log(`  nx run infra:synth                     ${f(m.synth)}   floor + ${f(m.synth - m.floor)}   (target: floor + 1.00 s)`);
   console.log(`  synth program alone, todo stack        ${f(m.todo)}   (target: 0.80 s)`);

@@ -1,4 +1,4 @@
-// Nx loads this file (nx.json "plugins"). The plugin is TypeScript that reuses
+// Nx loads this file through the @todo/nx-plugin package (tools/nx-plugin/package, nx.json "plugins"). The plugin is TypeScript that reuses
 // @todo/build-inputs; esbuild bundles it into a cached CommonJS file keyed by
 // the content of every bundled source, so an unchanged plugin costs one read
 // and hash per input instead of a compile (tools/run-ts.mjs does the same).
