@@ -8,6 +8,15 @@ import { artifactsDir, startStack } from './support/stack.mjs';
 
 const UNAVAILABLE = 'The todo service is unavailable. Retrying…';
 
+
+/** True once the backend stores a todo matching `pred` (every page of `query`, so a long list cannot hide it). */
+async function isStored(baseUrl, query, pred) {
+  for (let offset = 0; ; offset += 100) {
+    const list = await (await fetch(`${baseUrl}/api/todos?${query}&limit=100&offset=${offset}`)).json();
+    if (list.items.some(pred)) return true;
+    if (offset + 100 >= list.total) return false;
+  }
+}
 describe('todo app in a real browser against the real backend and PostgreSQL', { timeout: 240_000 }, () => {
   let stack;
   let browser;
@@ -46,10 +55,7 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     await checkbox(title, false).check();
     await checkbox(title, true).waitFor();
     // Wait for the PATCH to land before reloading, not just for the optimistic tick.
-    await eventually(async () => {
-      const stored = await (await fetch(`${stack.baseUrl}/api/todos?completed=true&limit=100`)).json();
-      return stored.items.some((todo) => todo.title === title);
-    }, 'the backend to store the todo as completed');
+    await eventually(() => isStored(stack.baseUrl, 'completed=true', (todo) => todo.title === title), 'the backend to store the todo as completed');
 
     await page.reload();
     await checkbox(title, true).waitFor();
@@ -72,13 +78,16 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     await field.fill(renamed);
     await field.press('Enter');
     await checkbox(renamed, false).waitFor();
+    // The new title shows at once; reload only once the PATCH has landed.
+    await eventually(() => isStored(stack.baseUrl, 'completed=false', (todo) => todo.title === renamed), 'the backend to store the new title');
 
     await page.reload();
     await checkbox(renamed, false).waitFor();
     assert.equal(await page.getByText('this should be discarded').count(), 0);
 
     await page.getByRole('button', { name: /^Completed \(\d+\)$/ }).click();
-    assert.equal(await checkbox(renamed, false).count(), 0, 'an active todo is hidden under Completed');
+    // An active todo is hidden under Completed.
+    await checkbox(renamed, false).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: /^Active \(\d+\)$/ }).click();
     await checkbox(renamed, false).waitFor();
 
@@ -307,7 +316,7 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     await page.getByText('The todo service is back.').waitFor();
     await page.getByRole('button', { name: 'Try again' }).click();
     await checkbox(title, true).waitFor();
-    await eventually(async () => (await api('GET', '/api/todos?completed=true&limit=100')).json.items.some((x) => x.title === title), 'the retried change to be stored');
+    await eventually(() => isStored(stack.baseUrl, 'completed=true', (x) => x.title === title), 'the retried change to be stored');
     // The page drops the offer when the retried save answers, which can be a moment after the store has it.
     await page.getByRole('button', { name: 'Try again' }).waitFor({ state: 'detached', timeout: 10_000 });
   });
