@@ -254,9 +254,11 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
       fc.constantFrom('%ff', '%00', '%2e%2e%2f', '..', '-1', '0', '1e999', 'NaN', '9223372036854775808', '%D9%A1%D9%A2', '%ED%A0%80'),
     );
     const path = fc.oneof(fc.constant('/api/todos'), fc.constant('/api/chat'), segment.map((s) => `/api/todos/${s}`));
+    // Values go on the wire as given: generated strings percent-encoded, the constants (a bad escape among them) raw.
+    const value = fc.oneof(fc.string({ maxLength: 8 }).map(encodeURIComponent), fc.constantFrom('NaN', '1e999', '-1', '9223372036854775808', 'true', '%ff', '%', '%zz'));
     const query = fc
-      .dictionary(fc.constantFrom('limit', 'offset', 'completed', 'q'), fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('NaN', '1e999', '-1', '9223372036854775808', 'true', '%ff')), { maxKeys: 3 })
-      .map((q) => Object.entries(q).map(([k, v]) => `${k}=${v.startsWith('%') ? v : encodeURIComponent(v)}`).join('&'));
+      .dictionary(fc.constantFrom('limit', 'offset', 'completed', 'q'), value, { maxKeys: 3 })
+      .map((q) => Object.entries(q).map(([k, v]) => `${k}=${v}`).join('&'));
     const body = fc.oneof(
       fc.constant(undefined),
       fc.jsonValue().map((v) => JSON.stringify(v)),
