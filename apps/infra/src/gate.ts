@@ -1,4 +1,4 @@
-import { K8S_RULES, parseManifests, runRules, type Violation, type Waiver } from '@todo/policy';
+import { K8S_RULES, runRules, toK8sObject, type Violation, type Waiver } from '@todo/policy';
 import { SpecValidationError, type ResolvedStack, type SpecIssue } from '@todo/service-spec';
 
 /** The spec field a gate rule's violation comes from. */
@@ -49,8 +49,10 @@ function specPath(stack: ResolvedStack, v: Violation): string {
  * before anything is written: a spec that synthesizes passes the gate, and a
  * violation names the spec field that caused it.
  */
-export function gateKubernetes(stack: ResolvedStack, files: readonly { path: string; content: string }[]): void {
-  const manifests = files.flatMap((f) => parseManifests(f.content, f.path));
+export function gateKubernetes(stack: ResolvedStack, files: readonly { path: string; objects: readonly object[] }[]): void {
+  // The objects the YAML is written from: parsing the YAML back cost most of a large synth.
+  // `infra:policy` gates the written files themselves.
+  const manifests = files.flatMap((f) => f.objects.map((o) => toK8sObject(f.path, o as Record<string, unknown>)));
   const kindOf = (name: string) => manifests.find((m) => m.name === name && ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(m.kind))?.kind ?? 'Deployment';
   const result = runRules(K8S_RULES, manifests, specWaivers(stack, kindOf));
   const issues: SpecIssue[] = result.outcomes.flatMap((o) =>

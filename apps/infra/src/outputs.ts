@@ -91,12 +91,12 @@ function renderEnvironment(spec: StackSpec, env: string, imageTags: Readonly<Rec
   if (stack.target === 'kubernetes') {
     const rendered = renderKubernetes(stack);
     checkPatched(stack, rendered.flatMap((f) => f.objects as KubeObject[]));
+    gateKubernetes(stack, rendered.map((f) => ({ path: `dist/k8s/${env}/${f.name}`, objects: f.objects })));
     const manifests = rendered.map((f) => ({
       path: `dist/k8s/${env}/${f.name}`,
       content: toYamlStream(f.objects, `${GENERATED}\nEnvironment "${env}", namespace "${stack.namespace}".`),
       objects: f.objects.length,
     }));
-    gateKubernetes(stack, manifests);
     return { files: manifests, warnings: kubernetesWarnings(stack).map((w) => ({ ...w, environment: env })), stack };
   }
   const main = renderCompose(stack);

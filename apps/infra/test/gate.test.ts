@@ -1,6 +1,5 @@
 import { renderKubernetes } from '@todo/k8s';
 import { resolve, validate, type StackSpec } from '@todo/service-spec';
-import { toYamlStream } from '@todo/yaml-out';
 import { gateKubernetes } from '../src/gate';
 import { renderOutputs } from '../src/outputs';
 
@@ -41,8 +40,13 @@ describe('the policy gate inside synth', () => {
   it('traces a violation in rendered output to the spec field of the right service', () => {
     const spec = stack((s) => (s.services[1].name = 'app-worker'));
     const resolved = resolve(spec, 'k');
-    const files = renderKubernetes(resolved).map((f) => ({ path: `dist/k8s/k/${f.name}`, content: toYamlStream(f.objects, 'test') }));
-    const tampered = files.map((f) => (f.path.endsWith('-app-worker.yaml') ? { ...f, content: f.content.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false') } : f));
+    const files = renderKubernetes(resolved).map((f) => ({ path: `dist/k8s/k/${f.name}`, objects: f.objects as object[] }));
+    const tampered = files.map((f) =>
+      f.path.endsWith('-app-worker.yaml')
+        ? { ...f, objects: JSON.parse(JSON.stringify(f.objects).replace('"readOnlyRootFilesystem":true', '"readOnlyRootFilesystem":false')) }
+        : f,
+    );
+    expect(tampered).not.toEqual(files);
     expect(() => gateKubernetes(resolved, files)).not.toThrow();
     expect(() => gateKubernetes(resolved, tampered)).toThrow(/services\.app-worker\.readOnlyRootFilesystem: the policy gate rejects environment "k" \(read-only-root-filesystem\)/);
   });

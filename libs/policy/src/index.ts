@@ -3,6 +3,7 @@ export { runRules, formatResult } from './core/run';
 export { parseWaivers, loadWaivers, type Waiver } from './core/waivers';
 export { K8S_RULES } from './k8s/rules';
 export { loadManifests, parseManifests } from './k8s/load';
+export { toK8sObject } from './k8s/model';
 export { DOCKERFILE_RULES, DOCKERFILE_LIST_RULES } from './dockerfile/rules';
 export { parseDockerfile, readDockerfile } from './dockerfile/model';
 export { SECRET_RULES } from './secrets/rules';
