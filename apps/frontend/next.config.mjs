@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const appDir = path.dirname(fileURLToPath(import.meta.url));
-// One list for pages, route handlers and the server's API fast path (lib/node-proxy.ts).
+// One list for pages, route handlers and the server's API fast path (lib/node-proxy.ts);
+// its Content-Security-Policy is for what is not a page (pages: proxy.ts, lib/csp.ts).
 const securityHeaders = JSON.parse(readFileSync(path.join(appDir, 'lib/security-headers.json'), 'utf8'));
 
 /** @type {import('next').NextConfig} */
@@ -17,11 +18,13 @@ const nextConfig = {
   serverExternalPackages: ['undici'],
   reactStrictMode: true,
   async headers() {
+    const { 'Content-Security-Policy': apiCsp, ...common } = securityHeaders;
+    const list = (headers) => Object.entries(headers).map(([key, value]) => ({ key, value }));
     return [
-      {
-        source: '/:path*',
-        headers: Object.entries(securityHeaders).map(([key, value]) => ({ key, value })),
-      },
+      { source: '/:path*', headers: list(common) },
+      // Pages get a policy with a fresh script nonce from proxy.ts; JSON and static files this one.
+      { source: '/api/:path*', headers: list({ 'Content-Security-Policy': apiCsp }) },
+      { source: '/_next/static/:path*', headers: list({ 'Content-Security-Policy': apiCsp }) },
     ];
   },
 };

@@ -134,7 +134,18 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     fresh.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     try {
       const response = await fresh.goto(stack.baseUrl);
-      assert.match(response.headers()['content-security-policy'], /default-src 'self'.*object-src 'none'.*frame-ancestors 'none'/);
+      const csp = response.headers()['content-security-policy'];
+      assert.match(csp, /default-src 'self'.*object-src 'none'.*frame-ancestors 'none'/);
+      const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src '));
+      assert.doesNotMatch(scriptSrc, /'unsafe-inline'|'unsafe-eval'/);
+      const nonce = scriptSrc.match(/'nonce-([A-Za-z0-9+/=]{16,})'/)?.[1];
+      assert.ok(nonce, `script-src names a nonce: ${scriptSrc}`);
+      // Next.js put this response's nonce on every script of the page, inline ones included.
+      const scripts = await fresh.evaluate(() => [...document.scripts].map((el) => ({ inline: !el.src, nonce: el.nonce })));
+      assert.ok(scripts.some((x) => x.inline), 'the page has inline scripts');
+      assert.deepEqual(scripts.filter((x) => x.nonce !== nonce), []);
+      const again = (await fetch(stack.baseUrl)).headers.get('content-security-policy');
+      assert.notEqual(again.match(/'nonce-([^']+)'/)[1], nonce, 'each response has its own nonce');
       // Typing and adding works only once the page's scripts ran: a blocked script would leave a dead form.
       const title = `e2e csp ${Date.now()}`;
       await fresh.getByLabel('New todo').fill(title);
@@ -143,6 +154,17 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
       assert.deepEqual(await fresh.evaluate(() => window.__cspViolations), []);
       assert.deepEqual(consoleErrors, []);
       assert.deepEqual(failed, []);
+      // Injected markup does not run: an inline event handler is blocked (with 'unsafe-inline' it would run).
+      // (A script element that the page's own trusted code creates may run: that is what 'strict-dynamic' allows.)
+      const injected = await fresh.evaluate(async () => {
+        const box = document.createElement('div');
+        box.innerHTML = '<img src="data:," onerror="window.__xss = 1">';
+        document.body.append(box);
+        await new Promise((r) => setTimeout(r, 200));
+        return { xss: window.__xss ?? null, violations: window.__cspViolations.splice(0) };
+      });
+      assert.equal(injected.xss, null, 'injected markup ran');
+      assert.ok(injected.violations.length >= 1, 'the blocked injection is reported');
       const icon = await fresh.locator('link[rel="icon"]').first().getAttribute('href');
       assert.ok(icon, 'the page links an icon');
       for (const href of [icon, '/favicon.ico']) {
