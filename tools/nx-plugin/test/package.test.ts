@@ -43,6 +43,22 @@ describe('@todo/nx-plugin, the package nx.json loads', () => {
       expect(JSON.parse(r.stdout)).toEqual({ checkout: 'other' });
     });
 
+    it('nx started in a subdirectory of a checkout (no NX_WORKSPACE_ROOT_PATH) loads that checkout\'s plugin', () => {
+      // Nx's workspace root is the nearest folder up from the current one with an nx.json; with
+      // NX_ISOLATE_PLUGINS=false the plugin loads in the nx process, whose cwd is where nx was started.
+      const other = join(dir, 'nested');
+      const sub = join(other, 'apps', 'infra');
+      mkdirSync(join(other, 'tools', 'nx-plugin'), { recursive: true });
+      mkdirSync(sub, { recursive: true });
+      writeFileSync(join(other, 'nx.json'), '{}');
+      writeFileSync(join(other, 'tools', 'nx-plugin', 'index.cjs'), 'module.exports = { checkout: "nested" };');
+      const env = { ...process.env };
+      delete env.NX_WORKSPACE_ROOT_PATH;
+      const r = spawnSync(process.execPath, ['-e', `console.log(JSON.stringify(require(${JSON.stringify(installed)})))`], { cwd: sub, env, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({ checkout: 'nested' });
+    });
+
     it('a workspace without tools/nx-plugin gets an error that names the file and the fix', () => {
       const empty = join(dir, 'empty');
       mkdirSync(empty);
