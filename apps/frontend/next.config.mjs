@@ -25,6 +25,8 @@ const nextConfig = {
       // Pages get a policy with a fresh script nonce from proxy.ts; JSON and static files this one.
       { source: '/api/:path*', headers: list({ 'Content-Security-Policy': apiCsp }) },
       { source: '/_next/static/:path*', headers: list({ 'Content-Security-Policy': apiCsp }) },
+      // The image optimizer's own errors (a 400 for a missing or refused url); the images it serves carry Next's sandbox policy.
+      { source: '/_next/image', headers: list({ 'Content-Security-Policy': apiCsp }) },
     ];
   },
 };

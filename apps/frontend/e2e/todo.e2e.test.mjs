@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -175,6 +176,42 @@ describe('todo app in a real browser against the real backend and PostgreSQL', {
     } finally {
       await fresh.close();
     }
+  });
+
+  test('every kind of response carries exactly one Content-Security-Policy: pages a nonce policy, the rest the fixed one', async () => {
+    const fixed = JSON.parse(readFileSync(new URL('../lib/security-headers.json', import.meta.url), 'utf8'))['Content-Security-Policy'];
+    const html = await (await fetch(stack.baseUrl)).text();
+    const chunk = html.match(/src="(\/_next\/static\/[^"]+\.js)"/)?.[1];
+    assert.ok(chunk, 'the page loads a script from /_next/static');
+    // fetch joins repeated headers with ", ": a second policy would show as a comma.
+    const policyOf = async (method, target) => {
+      const r = await fetch(new URL(target, stack.baseUrl), { method, redirect: 'manual' });
+      await r.arrayBuffer();
+      return { target: `${method} ${target}`, status: r.status, csp: r.headers.get('content-security-policy') };
+    };
+    const pages = [['GET', '/'], ['HEAD', '/'], ['GET', '/no-such-page'], ['GET', '/icon.svg'], ['GET', '/favicon.ico']];
+    for (const [method, target] of pages) {
+      const { csp, ...at } = await policyOf(method, target);
+      assert.ok(csp && !csp.includes(','), `${JSON.stringify(at)}: one policy, got ${csp}`);
+      assert.match(csp, /script-src 'self' 'nonce-[A-Za-z0-9+/=]{16,}' 'strict-dynamic'/, JSON.stringify(at));
+      assert.doesNotMatch(csp, /script-src[^;]*'unsafe-inline'/, JSON.stringify(at));
+    }
+    const rest = [
+      ['GET', '/api/health'], // the server's fast path
+      ['HEAD', '/api/health'],
+      ['GET', '/api/no-such-route'], // Next.js
+      ['PUT', '/api/todos'], // a route handler's 405
+      ['GET', chunk],
+      ['GET', '/_next/static/no-such-file.js'],
+      ['GET', '/_next/image'], // the image optimizer's 400
+      ['GET', `/_next/image?url=${encodeURIComponent('/favicon.ico')}&w=64&q=75`],
+    ];
+    for (const [method, target] of rest) {
+      const { csp, ...at } = await policyOf(method, target);
+      assert.ok(csp && !csp.includes(','), `${JSON.stringify(at)}: one policy, got ${csp}`);
+      assert.match(csp, /script-src 'none'|default-src 'none'/, JSON.stringify(at));
+    }
+    for (const [method, target] of rest.slice(0, -1)) assert.equal((await policyOf(method, target)).csp, fixed, `${method} ${target}`);
   });
 
   test('focus ring and input borders reach 3:1 against the panel', async () => {
