@@ -19,6 +19,11 @@ describe('the page Content-Security-Policy', () => {
     expect(policy.get('default-src')).toEqual(["'self'"]);
   });
 
+  it("allows eval only under next dev, where React's development build needs it", () => {
+    expect(directives(pageCsp('abc123', false)).get('script-src')).not.toContain("'unsafe-eval'");
+    expect(directives(pageCsp('abc123', true)).get('script-src')).toEqual(["'self'", "'nonce-abc123'", "'strict-dynamic'", "'unsafe-eval'"]);
+  });
+
   it('gets a fresh 128-bit nonce each time', () => {
     const nonces = Array.from({ length: 2000 }, newNonce);
     expect(new Set(nonces).size).toBe(nonces.length);

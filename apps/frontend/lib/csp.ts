@@ -5,11 +5,13 @@
  * 'strict-dynamic' extends the trust to the chunks those scripts load. No
  * 'unsafe-inline' for scripts, so an injected <script> or on* attribute does
  * not run. Styles keep 'unsafe-inline': React writes style attributes.
+ * Under `next dev` only, scripts may also eval: React's development build
+ * rebuilds call stacks with eval() and reports an error on every page without it.
  */
-export function pageCsp(nonce: string): string {
+export function pageCsp(nonce: string, development = process.env.NODE_ENV === 'development'): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
