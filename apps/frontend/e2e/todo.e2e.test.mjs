@@ -14,6 +14,7 @@ const UNAVAILABLE = 'The todo service is unavailable. Retrying…';
 async function isStored(baseUrl, query, pred) {
   for (let offset = 0; ; offset += 100) {
     const list = await (await fetch(`${baseUrl}/api/todos?${query}&limit=100&offset=${offset}`)).json();
+    if (!Array.isArray(list.items) || !Number.isInteger(list.total)) throw new Error(`GET /api/todos?${query} answered no page: ${JSON.stringify(list).slice(0, 200)}`);
     if (list.items.some(pred)) return true;
     if (offset + 100 >= list.total) return false;
   }
