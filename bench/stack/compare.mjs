@@ -8,10 +8,11 @@
 // Figures are medians of --runs runs. The stacks bind the compose file's fixed host ports, so
 // run this under the shared lock (bench/stack/run.sh --compare does).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { COMPOSE, DOCKER, checkoutOf, describe, ensureBuilt, missingImages, planOf } from './images.mjs';
 
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -24,6 +25,8 @@ const duration = Number(arg('duration', 10));
 const only = arg('only', '');
 // --load-only: one plain `up`, no cold/warm timing (quicker re-runs of the load figures).
 const loadOnly = argv.includes('--load-only');
+// --prepare: build what the engine lacks for both revisions and stop (run.sh does this outside the lock).
+const prepare = argv.includes('--prepare');
 const project = process.env.BENCH_PROJECT ?? 'todo-bench';
 const BACKEND = 'http://127.0.0.1:8000';
 const FRONTEND = 'http://127.0.0.1:3000';
@@ -36,16 +39,6 @@ const median = (xs) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Machines without a registry run stand-in base images (TODO_IMAGE_MIRRORS, as for the builds).
-const mirrors = process.env.TODO_IMAGE_MIRRORS ? JSON.parse(readFileSync(process.env.TODO_IMAGE_MIRRORS, 'utf8')) : {};
-function composeFileOf(rev) {
-  const yaml = rev === 'WORKTREE' ? readFileSync('docker/docker-compose.yml', 'utf8') : sh('git', ['show', `${rev}:docker/docker-compose.yml`]);
-  return yaml.replace(/^(\s+image: )(\S+)$/gm, (_, lead, img) => lead + (mirrors[img] ?? img));
-}
-function imagesOf(yaml) {
-  return [...yaml.matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1]);
-}
-
 class Stack {
   constructor(name, yaml) {
     this.name = name;
@@ -55,7 +48,7 @@ class Stack {
     this.project = `${project}-${name}`;
   }
   compose(...args) {
-    return sh('docker-compose', ['-p', this.project, '-f', this.file, ...args]);
+    return sh(COMPOSE[0], [...COMPOSE.slice(1), '-p', this.project, '-f', this.file, ...args]);
   }
   down(volumes) {
     this.compose('down', '--remove-orphans', '--timeout', '10', ...(volumes ? ['-v'] : []));
@@ -66,7 +59,7 @@ class Stack {
     this.compose('up', '-d');
     for (;;) {
       const ids = this.compose('ps', '-q').split('\n').filter(Boolean);
-      const states = sh('docker', ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', ...ids])
+      const states = sh(DOCKER, ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', ...ids])
         .trim()
         .split('\n');
       const ready = states.every((s) => {
@@ -152,7 +145,7 @@ function backendRss(stack) {
   const id = stack.compose('ps', '-q', 'backend').trim();
   const py = "import glob,re\nfor f in glob.glob('/proc/[0-9]*/status'):\n  t=open(f).read(); m=re.search(r'VmRSS:\\s+(\\d+)',t)\n  m and print(int(m.group(1))//1024)";
   try {
-    return sh('docker', ['exec', id, 'python', '-c', py]).trim().split('\n').map(Number).sort((a, b) => b - a);
+    return sh(DOCKER, ['exec', id, 'python', '-c', py]).trim().split('\n').map(Number).sort((a, b) => b - a);
   } catch {
     return [];
   }
@@ -210,24 +203,28 @@ function summary(m) {
 }
 
 const variants = [];
-if (only !== 'new') variants.push(['base', composeFileOf(base)]);
-if (only !== 'base') variants.push(['new', composeFileOf('WORKTREE')]);
-const missing = variants.flatMap(([, yaml]) => imagesOf(yaml)).filter((img) => {
-  try {
-    sh('docker', ['image', 'inspect', img]);
-    return false;
-  } catch {
-    return true;
+if (only !== 'new') variants.push(['base', base]);
+if (only !== 'base') variants.push(['new', 'WORKTREE']);
+const plans = Object.fromEntries(variants.map(([name, rev]) => [name, planOf(checkoutOf(rev), rev)]));
+if (prepare) {
+  for (const [name, rev] of variants) {
+    const left = ensureBuilt(plans[name]);
+    if (left.length) throw new Error(`${name} (${rev}): still not in the engine after the build: ${left.join(', ')}`);
   }
-});
+}
+const missing = variants.flatMap(([name]) => missingImages(plans[name]));
 if (missing.length) {
-  console.error(`compare: images not in the engine: ${[...new Set(missing)].join(', ')}; build them from that commit (npx nx affected -t docker-build, or nx run <svc>:docker-build in a checkout of it)`);
+  console.error(`compare: images not in the engine: ${[...new Set(missing)].join(', ')}; build them with \`node bench/stack/compare.mjs --prepare --base ${base}\` (bench/stack/run.sh --compare does)`);
   process.exit(2);
 }
-
+const provenance = variants.map(([name, rev]) => describe(name, rev === 'WORKTREE' ? 'working tree' : rev, plans[name])).join('\n');
+if (prepare) {
+  console.log(provenance);
+  process.exit(0);
+}
 const results = {};
-for (const [name, yaml] of variants) {
-  const stack = new Stack(name, yaml);
+for (const [name] of variants) {
+  const stack = new Stack(name, plans[name].yaml);
   try {
     results[name] = { raw: await measure(stack) };
     results[name].summary = summary(results[name].raw);
@@ -238,7 +235,8 @@ for (const [name, yaml] of variants) {
 
 const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v));
 const names = Object.keys(results);
-console.log(`\nbench/stack: base ${base} vs working tree; medians of ${runs} runs, ${duration} s each, c=10\n`);
+console.log(`\nbench/stack: base ${base} vs working tree; medians of ${runs} runs, ${duration} s each, c=10`);
+console.log(`images (a stand-in base is not the official image: figures compare the revisions on this machine's bases):\n${provenance}\n`);
 console.log(`| figure | ${names.join(' | ')} |${names.length === 2 ? ' new/base |' : ''}`);
 console.log(`|---|${names.map(() => '---').join('|')}|${names.length === 2 ? '---|' : ''}`);
 for (const key of Object.keys(results[names[0]].summary)) {
