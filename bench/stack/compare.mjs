@@ -83,8 +83,9 @@ class Stack {
 }
 
 // The load generator shares the 2 cores with the stack it measures, so it must cost little:
-// node:http over keep-alive sockets takes about a third of the CPU per request that fetch()
-// (undici behind the web API) takes, leaving that much more to the stack.
+// node:http over keep-alive sockets. Measured here for the cycles through the frontend: fetch()
+// (undici behind the web API) cost the generator 2.7 ms of CPU per cycle, node:http 0.95 ms,
+// and the cycles/s rose from ~150 to ~205 with nothing else changed.
 const agent = new http.Agent({ keepAlive: true });
 function request(method, url, body, headers = {}) {
   return new Promise((resolve, reject) => {
