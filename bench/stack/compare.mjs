@@ -8,10 +8,12 @@
 // Figures are medians of --runs runs. The stacks bind the compose file's fixed host ports, so
 // run this under the shared lock (bench/stack/run.sh --compare does).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { COMPOSE, DOCKER, checkoutOf, describe, ensureBuilt, missingImages, planOf } from './images.mjs';
 
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -24,6 +26,8 @@ const duration = Number(arg('duration', 10));
 const only = arg('only', '');
 // --load-only: one plain `up`, no cold/warm timing (quicker re-runs of the load figures).
 const loadOnly = argv.includes('--load-only');
+// --prepare: build what the engine lacks for both revisions and stop (run.sh does this outside the lock).
+const prepare = argv.includes('--prepare');
 const project = process.env.BENCH_PROJECT ?? 'todo-bench';
 const BACKEND = 'http://127.0.0.1:8000';
 const FRONTEND = 'http://127.0.0.1:3000';
@@ -36,16 +40,6 @@ const median = (xs) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Machines without a registry run stand-in base images (TODO_IMAGE_MIRRORS, as for the builds).
-const mirrors = process.env.TODO_IMAGE_MIRRORS ? JSON.parse(readFileSync(process.env.TODO_IMAGE_MIRRORS, 'utf8')) : {};
-function composeFileOf(rev) {
-  const yaml = rev === 'WORKTREE' ? readFileSync('docker/docker-compose.yml', 'utf8') : sh('git', ['show', `${rev}:docker/docker-compose.yml`]);
-  return yaml.replace(/^(\s+image: )(\S+)$/gm, (_, lead, img) => lead + (mirrors[img] ?? img));
-}
-function imagesOf(yaml) {
-  return [...yaml.matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1]);
-}
-
 class Stack {
   constructor(name, yaml) {
     this.name = name;
@@ -55,7 +49,7 @@ class Stack {
     this.project = `${project}-${name}`;
   }
   compose(...args) {
-    return sh('docker-compose', ['-p', this.project, '-f', this.file, ...args]);
+    return sh(COMPOSE[0], [...COMPOSE.slice(1), '-p', this.project, '-f', this.file, ...args]);
   }
   down(volumes) {
     this.compose('down', '--remove-orphans', '--timeout', '10', ...(volumes ? ['-v'] : []));
@@ -66,7 +60,7 @@ class Stack {
     this.compose('up', '-d');
     for (;;) {
       const ids = this.compose('ps', '-q').split('\n').filter(Boolean);
-      const states = sh('docker', ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', ...ids])
+      const states = sh(DOCKER, ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', ...ids])
         .trim()
         .split('\n');
       const ready = states.every((s) => {
@@ -88,14 +82,29 @@ class Stack {
   }
 }
 
-async function json(method, url, body, headers = {}) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
+// The load generator shares the 2 cores with the stack it measures, so it must cost little:
+// node:http over keep-alive sockets. Measured here for the cycles through the frontend: fetch()
+// (undici behind the web API) cost the generator 2.7 ms of CPU per cycle, node:http 0.95 ms,
+// and the cycles/s rose from ~150 to ~205 with nothing else changed.
+const agent = new http.Agent({ keepAlive: true });
+function request(method, url, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const sent = { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers };
+    const req = http.request(url, { method, agent, headers: sent, timeout: 10_000 }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, etag: res.headers.etag ?? null, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in 10 s`)));
+    req.on('error', reject);
+    req.end(data);
   });
-  const text = await res.text();
-  return { status: res.status, etag: res.headers.get('etag'), body: text ? JSON.parse(text) : null };
+}
+async function json(method, url, body, headers = {}) {
+  const res = await request(method, url, body, headers);
+  return { status: res.status, etag: res.etag, body: res.text ? JSON.parse(res.text) : null };
 }
 
 async function getLoad(url) {
@@ -116,8 +125,7 @@ async function cycles() {
         const url = `${FRONTEND}/api/todos/${created.body.id}`;
         const patched = await json('PATCH', url, { completed: true }, created.etag ? { 'if-match': created.etag } : {});
         if (patched.status !== 200) throw new Error(`PATCH ${patched.status}`);
-        const deleted = await fetch(url, { method: 'DELETE' });
-        await deleted.arrayBuffer();
+        const deleted = await request('DELETE', url);
         if (deleted.status !== 204) throw new Error(`DELETE ${deleted.status}`);
         done++;
       } catch {
@@ -152,7 +160,7 @@ function backendRss(stack) {
   const id = stack.compose('ps', '-q', 'backend').trim();
   const py = "import glob,re\nfor f in glob.glob('/proc/[0-9]*/status'):\n  t=open(f).read(); m=re.search(r'VmRSS:\\s+(\\d+)',t)\n  m and print(int(m.group(1))//1024)";
   try {
-    return sh('docker', ['exec', id, 'python', '-c', py]).trim().split('\n').map(Number).sort((a, b) => b - a);
+    return sh(DOCKER, ['exec', id, 'python', '-c', py]).trim().split('\n').map(Number).sort((a, b) => b - a);
   } catch {
     return [];
   }
@@ -210,24 +218,28 @@ function summary(m) {
 }
 
 const variants = [];
-if (only !== 'new') variants.push(['base', composeFileOf(base)]);
-if (only !== 'base') variants.push(['new', composeFileOf('WORKTREE')]);
-const missing = variants.flatMap(([, yaml]) => imagesOf(yaml)).filter((img) => {
-  try {
-    sh('docker', ['image', 'inspect', img]);
-    return false;
-  } catch {
-    return true;
+if (only !== 'new') variants.push(['base', base]);
+if (only !== 'base') variants.push(['new', 'WORKTREE']);
+const plans = Object.fromEntries(variants.map(([name, rev]) => [name, planOf(checkoutOf(rev), rev)]));
+if (prepare) {
+  for (const [name, rev] of variants) {
+    const left = ensureBuilt(plans[name]);
+    if (left.length) throw new Error(`${name} (${rev}): still not in the engine after the build: ${left.join(', ')}`);
   }
-});
+}
+const missing = variants.flatMap(([name]) => missingImages(plans[name]));
 if (missing.length) {
-  console.error(`compare: images not in the engine: ${[...new Set(missing)].join(', ')}; build them from that commit (npx nx affected -t docker-build, or nx run <svc>:docker-build in a checkout of it)`);
+  console.error(`compare: images not in the engine: ${[...new Set(missing)].join(', ')}; build them with \`node bench/stack/compare.mjs --prepare --base ${base}\` (bench/stack/run.sh --compare does)`);
   process.exit(2);
 }
-
+const provenance = variants.map(([name, rev]) => describe(name, rev === 'WORKTREE' ? 'working tree' : rev, plans[name])).join('\n');
+if (prepare) {
+  console.log(provenance);
+  process.exit(0);
+}
 const results = {};
-for (const [name, yaml] of variants) {
-  const stack = new Stack(name, yaml);
+for (const [name] of variants) {
+  const stack = new Stack(name, plans[name].yaml);
   try {
     results[name] = { raw: await measure(stack) };
     results[name].summary = summary(results[name].raw);
@@ -238,7 +250,8 @@ for (const [name, yaml] of variants) {
 
 const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v));
 const names = Object.keys(results);
-console.log(`\nbench/stack: base ${base} vs working tree; medians of ${runs} runs, ${duration} s each, c=10\n`);
+console.log(`\nbench/stack: base ${base} vs working tree; medians of ${runs} runs, ${duration} s each, c=10`);
+console.log(`images (a stand-in base is not the official image: figures compare the revisions on this machine's bases):\n${provenance}\n`);
 console.log(`| figure | ${names.join(' | ')} |${names.length === 2 ? ' new/base |' : ''}`);
 console.log(`|---|${names.map(() => '---').join('|')}|${names.length === 2 ? '---|' : ''}`);
 for (const key of Object.keys(results[names[0]].summary)) {

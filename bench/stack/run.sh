@@ -7,11 +7,16 @@
 #     brings up the base commit's images and the working tree's one after the other (own
 #     compose project names, fixed host ports, so under the shared lock) and prints absolute
 #     figures and new/base ratios: up times, GET, POST->PATCH->DELETE cycles, 50 parallel PATCHes.
-#     Env: TODO_IMAGE_MIRRORS (stand-in base images), BENCH_PROJECT, BENCH_LOCK.
+#     Both revisions' images are built first, outside the lock, each from a checkout of its
+#     revision (the base in a detached git worktree, BENCH_BASE_CHECKOUT or /tmp/bench-base-<sha>);
+#     on stand-in bases they run under the refs built here, never under the official ones.
+#     Env: TODO_IMAGE_MIRRORS (stand-in base images), PIP_INDEX_URL, BENCH_PROJECT, BENCH_LOCK.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [[ "${1:-}" == "--compare" ]]; then
   shift
+  source scripts/docker-env.sh
+  node bench/stack/compare.mjs --prepare "$@"
   exec flock "${BENCH_LOCK:-/tmp/docker-stack.lock}" node bench/stack/compare.mjs "$@"
 fi
 frontend="${FRONTEND_URL:-http://127.0.0.1:3000}"

@@ -68,7 +68,7 @@ describe('todo compose specifics', () => {
   });
 
   it('runs health checks with the image runtime, never curl or wget', () => {
-    expect(doc.services.backend.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'python', '-c']);
+    expect(doc.services.backend.healthcheck.test.slice(0, 5)).toEqual(['CMD', 'python', '-I', '-S', '-c']);
     expect(doc.services.frontend.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
     expect(doc.services.postgres.healthcheck.test).toEqual(['CMD', 'pg_isready', '-U', 'todo', '-d', 'todo', '-h', '127.0.0.1']);
     expect(raw).not.toMatch(/curl|wget/);

@@ -78,8 +78,10 @@ describe('compose health commands', () => {
   it('uses the image runtime against 127.0.0.1 for HTTP and TCP checks', () => {
     expect(cmd({ runtime: 'python', health: { readiness: { http: { path: '/ready', port: 'http' } } } })).toEqual([
       'python',
+      '-I',
+      '-S',
       '-c',
-      "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/ready', timeout=3).status < 400 else 1)",
+      "import socket, sys; s = socket.create_connection(('127.0.0.1', 8000), 3); s.sendall(b'GET /ready HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n'); sys.exit(0 if s.makefile('rb').read(12)[9:10] in (b'2', b'3') else 1)",
     ]);
     expect(cmd({ runtime: 'node', health: { liveness: { tcp: { port: 'http' } } } })?.slice(0, 2)).toEqual(['node', '-e']);
     expect(cmd({ health: { liveness: { exec: { command: ['check'] } } } })).toEqual(['check']);
