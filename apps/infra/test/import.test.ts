@@ -72,7 +72,16 @@ describe('import: field by field', () => {
     expect(spec.services[0].secrets).toEqual({ DB_PASSWORD: { secret: 'demo-app', key: 'db-password', localDefault: 'hunter2' } });
     expect(spec.services[0].env).toBeUndefined();
     const unmapped = report.filter((e) => e.status === 'unmapped').map((e) => e.path);
-    expect(unmapped).toEqual(expect.arrayContaining(['services.app.environment.FROM_HOST', 'services.app.logging', 'services.app.working_dir']));
+    expect(unmapped).toEqual(expect.arrayContaining(['services.app.environment.FROM_HOST', 'services.app.working_dir']));
+    // Other logging than the rotated local driver synth writes is a decision, with the way to keep it.
+    expect(report.find((e) => e.path === 'services.app.logging')).toMatchObject({ status: 'decision', message: expect.stringContaining('environments.<env>.patches.compose.app.logging') });
+  });
+
+  it('reads the logging synth writes (max-file as a number or a string) as mapped', () => {
+    for (const maxFile of [3, '3']) {
+      const { report } = importCompose({ services: { app: { image: 'example/app:1', logging: { driver: 'local', options: { 'max-size': '10m', 'max-file': maxFile } } } } }, { name: 'demo', repoPath });
+      expect(report.find((e) => e.path === 'services.app.logging')?.status).toBe('mapped');
+    }
   });
 
   it('maps entrypoint and command apart, file secrets, dependency conditions, one-shot jobs and talks-to edges', () => {

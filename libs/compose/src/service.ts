@@ -127,6 +127,14 @@ function labels(stack: ResolvedStack, s: ResolvedService, component: string, nam
   return { ...literalMap(s.annotations), ...literalMap(s.labels), 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': stack.name, 'app.kubernetes.io/component': component };
 }
 
+/**
+ * Bounded logs. Docker's default json-file driver never rotates, so a long-running
+ * stack fills the disk; the local driver rotates (here 3 files of 10 MiB, as the
+ * kubelet does for Kubernetes' containers) and `docker compose logs` reads it as before.
+ * A stack that ships json-file logs sets its own `logging` through patches.compose.
+ */
+export const LOGGING = { driver: 'local', options: { 'max-size': '10m', 'max-file': '3' } } as const;
+
 /** The service (long-running, or a job). */
 export function composeService(stack: ResolvedStack, s: ResolvedService): ComposeService {
   const env = environment(s);
@@ -152,6 +160,7 @@ export function composeService(stack: ResolvedStack, s: ResolvedService): Compos
     ...(s.job?.schedule !== undefined && { profiles: ['scheduled-jobs'] }),
     ...(!s.job && { stop_grace_period: '30s' }),
     labels: labels(stack, s, s.role),
+    logging: LOGGING,
     ...hardening(s),
   };
 }
@@ -171,6 +180,7 @@ export function composeMigration(stack: ResolvedStack, s: ResolvedService): Comp
     networks: s.connectsTo.map(networkName).sort(),
     restart: 'no',
     labels: labels(stack, s, 'migration', migrationServiceName(s)),
+    logging: LOGGING,
     ...hardening(s),
   };
 }

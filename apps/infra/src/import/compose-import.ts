@@ -1,6 +1,8 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
 import { isPinnedImage, looksSecretName } from '@todo/service-spec';
 import type { ImportEntry } from './report';
+import { LOGGING } from '@todo/compose';
+import { isDeepStrictEqual } from 'node:util';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -18,7 +20,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -500,6 +502,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     });
     if (files.length) s.files = files;
     if (c.working_dir !== undefined) note(`${p}.working_dir`, 'unmapped', 'the image working directory is used');
+    if (c.logging !== undefined) {
+      // Compose files write option values as strings or numbers alike (max-file: 3).
+      const given = isObj(c.logging) ? { ...c.logging, ...(isObj(c.logging.options) && { options: Object.fromEntries(Object.entries(c.logging.options).map(([k, v]) => [k, String(v)])) }) } : c.logging;
+      if (isDeepStrictEqual(given, LOGGING)) note(`${p}.logging`, 'mapped', 'the rotated local log driver that synth writes for every service');
+      else note(`${p}.logging`, 'decision', `synth writes the local log driver, rotated at 3 files of 10 MiB, for every service; to keep this logging, set it in environments.<env>.patches.compose.${s.name}.logging`);
+    }
     for (const k of Object.keys(c)) if (!HANDLED.has(k)) note(`${p}.${k}`, 'unmapped', 'not a field the spec models');
 
     s.role = role(s.name, s.image.ref, ports.some((x) => x.hostPort !== undefined));
