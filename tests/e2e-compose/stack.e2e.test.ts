@@ -85,6 +85,15 @@ test('every container runs as a non-root uid, read-only where the compose file s
   summary.hardening = seen;
 });
 
+test('every container logs through the rotated local driver, and `logs` still reads it', async () => {
+  for (const service of stack.services) {
+    const id = await stack.container(service);
+    expect({ service, log: inspect(id, '{{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config "max-size"}} {{index .HostConfig.LogConfig.Config "max-file"}}') }).toEqual({ service, log: 'local 10m 3' });
+  }
+  // The backend's JSON lines come back through the compose CLI.
+  expect(await stack.compose('logs', '--no-color', '--tail', '20', 'backend')).toMatch(/backend[-_0-9]*\s+\|\s+\{/);
+});
+
 test('every declared writable path of every service is writable by the service\'s own user', async () => {
   const results: Record<string, string> = {};
   const failures: string[] = [];
