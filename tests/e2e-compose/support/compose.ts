@@ -147,7 +147,8 @@ function builtOnThisMachine(specFile?: string): { byOfficialRef: Record<string, 
   };
 }
 
-function readMirrors(): Record<string, string> {
+/** The machine's mirror map (TODO_IMAGE_MIRRORS, a path relative to the repository root or absolute). */
+export function readMirrors(): Record<string, string> {
   const file = process.env.TODO_IMAGE_MIRRORS;
   if (!file) return {};
   try {

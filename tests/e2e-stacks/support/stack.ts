@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 /* eslint-disable @nx/enforce-module-boundaries -- test code: the spec's types, and the e2e-compose project's compose and shell helpers (shared, not a library) */
 import type { StackSpec } from '@todo/service-spec';
-import { ComposeStack } from '../../e2e-compose/support/compose';
+import { ComposeStack, readMirrors } from '../../e2e-compose/support/compose';
 import { DOCKER, docker, poll, repoRoot, run, runSync } from '../../e2e-compose/support/sh';
 
 
@@ -143,8 +143,3 @@ export class PublicStack {
 }
 
 export const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
-
-function readMirrors(): Record<string, string> {
-  const file = process.env.TODO_IMAGE_MIRRORS;
-  return file ? (JSON.parse(readFileSync(join(repoRoot, relative(repoRoot, file)), 'utf8')) as Record<string, string>) : {};
-}
