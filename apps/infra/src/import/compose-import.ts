@@ -506,7 +506,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       // Compose files write option values as strings or numbers alike (max-file: 3).
       const given = isObj(c.logging) ? { ...c.logging, ...(isObj(c.logging.options) && { options: Object.fromEntries(Object.entries(c.logging.options).map(([k, v]) => [k, String(v)])) }) } : c.logging;
       if (isDeepStrictEqual(given, LOGGING)) note(`${p}.logging`, 'mapped', 'the rotated local log driver that synth writes for every service');
-      else note(`${p}.logging`, 'decision', `synth writes the local log driver, rotated at 3 files of 10 MiB, for every service; to keep this logging, set it in environments.<env>.patches.compose.${s.name}.logging`);
+      else note(`${p}.logging`, 'decision', `synth writes the ${LOGGING.driver} log driver, rotated at ${LOGGING.options['max-file']} files of ${LOGGING.options['max-size']}, for every service; to keep this logging, set it in environments.<env>.patches.compose.${s.name}.logging`);
     }
     for (const k of Object.keys(c)) if (!HANDLED.has(k)) note(`${p}.${k}`, 'unmapped', 'not a field the spec models');
 
