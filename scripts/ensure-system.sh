@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System prerequisites of the full test suite on a fresh Debian machine:
-# Docker engine + docker-compose (v1.29), debootstrap (air-gapped base images),
+# Docker engine + docker-compose (v1.29), debootstrap (air-gapped base images), busybox, wget, curl,
 # Debian's chromium (browser tests), wrk (load checks), PostgreSQL 15 server
 # binaries (throwaway test databases). Then a running dockerd.
 set -euo pipefail
@@ -12,6 +12,10 @@ command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+# The compose health checks' HTTP clients, run for real by libs/compose (busybox: alpine's wget).
+command -v busybox >/dev/null 2>&1 || need+=(busybox)
+command -v wget >/dev/null 2>&1 || need+=(wget)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v git >/dev/null 2>&1 || need+=(git)
 # The Kubernetes pod runner (tests/e2e-k8s) enforces NetworkPolicies with iptables inside pod namespaces.
 command -v iptables >/dev/null 2>&1 || need+=(iptables)

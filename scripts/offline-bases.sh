@@ -86,19 +86,19 @@ DOCKERFILE
   build -t "$NODE" "$ctx"
 fi
 
-if have "$RUNTIME"; then say "$RUNTIME exists"; else
-  say "building $RUNTIME"
-  # Just enough of Debian for a dynamically linked node: glibc, libstdc++,
-  # a shell and id(1); the counterpart of alpine:3.22 for glibc binaries.
-  build -t "$RUNTIME" - <<'DOCKERFILE'
-ARG BASE
+# Just enough of Debian for a dynamically linked node: glibc, libstdc++, a shell, id(1)
+# and busybox's wget (alpine's /usr/bin/wget, which health checks use); the counterpart of
+# alpine:3.22 for glibc binaries. Rebuilt when this recipe changes (a label carries its digest).
+RUNTIME_DOCKERFILE=$(cat <<'DOCKERFILE'
 FROM todo-offline/debian:bookworm-minbase AS src
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends busybox \
+ && rm -rf /var/lib/apt/lists/*
 RUN set -e; mkdir -p /out/etc/ssl/certs /out/tmp; chmod 1777 /out/tmp; \
-  for f in $(dpkg -L libc6 libgcc-s1 libstdc++6 libselinux1 libpcre2-8-0 dash | grep '^/' | grep -v -e '^/usr/share' -e '^/\.$') /usr/bin/id; do \
+  for f in $(dpkg -L libc6 libgcc-s1 libstdc++6 libselinux1 libpcre2-8-0 dash | grep '^/' | grep -v -e '^/usr/share' -e '^/\.$') /usr/bin/id /bin/busybox; do \
     [ -d "$f" ] && [ ! -L "$f" ] && continue; \
     d=$(cd "$(dirname "$f")" && pwd -P); mkdir -p "/out$d"; cp -a "$f" "/out$d/"; \
   done; \
-  cp -a /bin /lib /lib64 /sbin /out/; ln -sf dash /out/usr/bin/sh; \
+  cp -a /bin /lib /lib64 /sbin /out/; ln -sf dash /out/usr/bin/sh; ln -sf /bin/busybox /out/usr/bin/wget; \
   cp -a /etc/passwd /etc/group /etc/nsswitch.conf /out/etc/; \
   cp /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/
 FROM scratch
@@ -107,6 +107,13 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin \
     NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 CMD ["sh"]
 DOCKERFILE
+)
+runtime_sources=$(printf '%s' "$RUNTIME_DOCKERFILE" | sha256sum | cut -c1-16)
+if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "todo.standin.sources"}}' "$RUNTIME" 2>/dev/null)" = "$runtime_sources" ]; then
+  say "$RUNTIME is current"
+else
+  say "building $RUNTIME"
+  printf '%s\n' "$RUNTIME_DOCKERFILE" | build --label "todo.standin.sources=$runtime_sources" -t "$RUNTIME" -
 fi
 
 if have "$POSTGRES"; then say "$POSTGRES exists"; else

@@ -77,6 +77,7 @@ const COVERAGE: readonly Coverage[] = [
   { fields: ['services[].health.readiness.'], change: (s) => (svc(s, 'api').health.readiness = { http: { path: '/ready', port: 'http' }, periodSeconds: 5 }), kubernetes: 'rendered', compose: 'rendered' },
   { fields: ['services[].health.startup.'], change: (s) => (svc(s, 'api').health.startup = { http: { path: '/health', port: 'http' }, periodSeconds: 2, failureThreshold: 30 }), kubernetes: 'rendered', compose: 'parity' },
   { fields: ['services[].health.composeCommand[]'], change: (s) => (svc(s, 'api').health.composeCommand = ['check-health']), kubernetes: 'parity', compose: 'rendered' },
+  { fields: ['services[].health.composeHttpClient'], change: (s) => (svc(s, 'api').health.composeHttpClient = 'wget'), kubernetes: 'parity', compose: 'rendered' },
   { fields: ['services[].resources.'], change: (s) => (svc(s, 'api').resources = { cpuMillis: { request: 200, limit: 900 }, memoryMiB: { request: 100, limit: 300 } }), kubernetes: 'rendered', compose: 'rendered' },
   { fields: ['services[].replicas'], change: (s) => (svc(s, 'api').replicas = 2), kubernetes: 'rendered', compose: 'parity' },
   { fields: ['services[].volumes[].name', 'services[].volumes[].mountPath'], change: (s) => (svc(s, 'api').volumes = [{ name: 'uploads', mountPath: '/uploads' }]), kubernetes: 'rendered', compose: 'rendered' },

@@ -4,56 +4,89 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from '@todo/service-spec';
 import { composeHealthCommand } from './health';
 
-// The derived HTTP checks run for real, with the host's Python and Node, against a server
-// that answers with a chosen status: the exit code is what compose reads.
+// The derived HTTP checks run for real, with the host's Python, Node, busybox wget, GNU wget
+// and curl, against a server that answers with a chosen status: the exit code is what compose reads.
 describe('derived HTTP health checks, run against a real server', () => {
   let server: Server;
   let status = 200;
+  // Where a redirect from /ready lands.
+  let elsewhere = 200;
   const paths: string[] = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
       paths.push(req.url ?? '');
-      res.writeHead(status, { location: '/elsewhere' }).end('{}');
+      if (req.url === '/elsewhere') res.writeHead(elsewhere).end('{}');
+      else res.writeHead(status, { location: '/elsewhere' }).end('{}');
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   });
   afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
-  const command = (runtime: 'python' | 'node', port: number) => {
+  type Client = 'python' | 'node' | 'busybox wget' | 'GNU wget' | 'curl';
+  const command = (client: Client, port: number) => {
+    const runtime = client === 'python' || client === 'node' ? client : 'none';
+    const composeHttpClient = client.endsWith('wget') ? 'wget' : client === 'curl' ? 'curl' : undefined;
     const stack = resolve(
       {
         name: 's',
-        services: [{ name: 'x', role: 'api', runtime, image: { ref: 'x:1' }, ports: [{ name: 'http', port }], health: { readiness: { http: { path: '/ready', port: 'http' }, timeoutSeconds: 2 } } }],
+        services: [
+          {
+            name: 'x',
+            role: 'api',
+            runtime,
+            image: { ref: 'x:1' },
+            ports: [{ name: 'http', port }],
+            health: { readiness: { http: { path: '/ready', port: 'http' }, timeoutSeconds: 2 }, ...(composeHttpClient && { composeHttpClient }) },
+          },
+        ],
         environments: { local: { target: 'compose' } },
       },
       'local',
     );
     const argv = composeHealthCommand(stack.services[0]) ?? [];
-    // The host's interpreter stands in for the image's (python3 where the image says python).
-    return argv[0] === 'python' ? ['python3', ...argv.slice(1)] : argv;
+    // The host's programs stand in for the image's: python3 where the image says python, and
+    // busybox's wget applet for alpine's /usr/bin/wget (the same busybox code).
+    if (argv[0] === 'python') return ['python3', ...argv.slice(1)];
+    if (client === 'busybox wget') return ['busybox', ...argv];
+    return argv;
   };
   const exitCode = (argv: string[]) =>
     new Promise<number | null>((done) => {
       const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+      child.on('error', () => done(Number.NaN));
       child.on('exit', (code) => done(code));
     });
+  const healthy = async (argv: string[]) => (await exitCode(argv)) === 0;
 
-  for (const runtime of ['python', 'node'] as const) {
-    it(`${runtime}: 2xx and 3xx are healthy, 4xx/5xx and a closed port are not`, async () => {
+  const clients: Client[] = ['python', 'node', 'busybox wget', 'GNU wget', 'curl'];
+  for (const client of clients) {
+    it(`${client}: 2xx and 3xx are healthy, 4xx/5xx and a closed port are not`, async () => {
       const port = (server.address() as AddressInfo).port;
-      const argv = command(runtime, port);
+      const argv = command(client, port);
+      expect(await exitCode([argv[0], client.endsWith('wget') ? '--help' : '--version'])).not.toBeNaN();
       paths.length = 0;
-      for (const [answer, healthy] of [[200, true], [204, true], [307, true], [404, false], [503, false]] as const) {
+      elsewhere = 200;
+      for (const [answer, ok] of [[200, true], [204, true], [307, true], [404, false], [503, false]] as const) {
         status = answer;
-        expect([answer, await exitCode(argv)]).toEqual([answer, healthy ? 0 : 1]);
+        expect([answer, await healthy(argv)]).toEqual([answer, ok]);
       }
-      expect(new Set(paths)).toEqual(new Set(['/ready']));
+      // The runtimes and curl take a 3xx as it is; wget follows it and judges where it lands.
+      status = 307;
+      elsewhere = 503;
+      expect(await healthy(argv)).toBe(!client.endsWith('wget'));
+      expect(new Set(paths)).toEqual(new Set(client.endsWith('wget') ? ['/ready', '/elsewhere'] : ['/ready']));
       // A port nothing listens on: the check fails rather than hangs.
       const closed = createServer();
       await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
       const closedPort = (closed.address() as AddressInfo).port;
       await new Promise<void>((done) => closed.close(() => done()));
-      expect(await exitCode(command(runtime, closedPort))).toBe(1);
+      expect(await healthy(command(client, closedPort))).toBe(false);
     }, 30_000);
   }
+
+  it('the runtimes exit 1 when unhealthy, the exit code Docker documents', async () => {
+    const port = (server.address() as AddressInfo).port;
+    status = 503;
+    for (const client of ['python', 'node'] as const) expect(await exitCode(command(client, port))).toBe(1);
+  });
 });

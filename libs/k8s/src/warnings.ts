@@ -16,6 +16,7 @@ export function kubernetesWarnings(stack: ResolvedStack): TargetWarning[] {
     if (s.ingress && !stack.ingress) w(`${p}.ingressPath`, `environment "${stack.environment}" has no ingress host: "${s.ingress.path}" is only reachable inside the cluster`);
     if (!s.job && !s.liveness && !s.readiness) w(`${p}.health`, 'no health check: no probes (the probes gate is waived for it), so traffic is routed as soon as the container starts and a hung process is not restarted');
     if (s.composeHealthCommand) w(`${p}.health.composeCommand`, 'compose-only: Kubernetes runs the probes themselves');
+    if (s.composeHttpClient !== 'runtime') w(`${p}.health.composeHttpClient`, `compose-only: Kubernetes runs the probes themselves, not ${s.composeHttpClient}`);
     for (const d of s.dependsOn) {
       w(`${p}.dependsOn.${d.service}`, `Kubernetes has no start order: "${s.name}" starts alongside "${d.service}" instead of waiting for it to be ${d.condition}, and must retry until ${d.condition === 'completed' ? 'its work is done' : 'it answers'}`);
     }

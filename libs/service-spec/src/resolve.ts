@@ -156,6 +156,7 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
       readiness,
       startup: resolveProbe(s.health?.startup, ports),
       composeHealthCommand: s.health?.composeCommand && [...s.health.composeCommand],
+      composeHttpClient: s.health?.composeHttpClient ?? 'runtime',
       resources: {
         cpuMillis: { ...(o.resources?.cpuMillis ?? s.resources?.cpuMillis ?? DEFAULT_CPU) },
         memoryMiB: { ...(o.resources?.memoryMiB ?? s.resources?.memoryMiB ?? DEFAULT_MEMORY) },

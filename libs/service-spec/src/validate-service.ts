@@ -82,6 +82,11 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
   checkProbe(h.startup, `${p}.health.startup`, portNames, s.name, out);
   if (h.composeCommand && !h.composeCommand.length) out.push({ path: `${p}.health.composeCommand`, message: 'must name a command; omit it to derive one' });
   if ((h.startup || h.composeCommand) && !hasHealthCheck(s)) out.push({ path: `${p}.health`, message: 'startup and composeCommand refine a liveness or readiness check; add one, or remove them' });
+  if (h.composeHttpClient !== undefined && h.composeHttpClient !== 'runtime') {
+    const cp = `${p}.health.composeHttpClient`;
+    if (h.composeCommand) out.push({ path: cp, message: 'composeCommand already says what compose runs; remove one of the two' });
+    else if (!(h.readiness ?? h.liveness)?.http) out.push({ path: cp, message: `${h.composeHttpClient} only runs HTTP checks, and compose checks ${s.name} with its ${h.readiness ? 'readiness' : 'liveness'} probe, which is ${(h.readiness ?? h.liveness) ? 'not HTTP' : 'missing'}; fix: remove composeHttpClient or make that probe http` });
+  }
 
   if (s.entrypoint && !s.entrypoint.length) out.push({ path: `${p}.entrypoint`, message: 'an empty entrypoint would clear the image ENTRYPOINT; omit the field to keep it' });
   if (s.migration?.entrypoint && !s.migration.entrypoint.length) out.push({ path: `${p}.migration.entrypoint`, message: 'an empty entrypoint would clear the image ENTRYPOINT; omit the field to keep it' });

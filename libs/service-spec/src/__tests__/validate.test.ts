@@ -64,6 +64,10 @@ describe('validate', () => {
       ['probe period zero', (s: any) => (svc(s, 'api').health.liveness.periodSeconds = 0), 'services.api.health.liveness.periodSeconds', 'must be at least 1, got 0'],
       // Health is optional, but what refines a check needs one.
       ['startup without a check', (s: any) => (svc(s, 'api').health = { startup: { http: { path: '/h', port: 'http' } } }), 'services.api.health', 'startup and composeCommand refine a liveness or readiness check'],
+      ['http client for an exec check', (s: any) => (svc(s, 'db').health.composeHttpClient = 'wget'), 'services.db.health.composeHttpClient', 'wget only runs HTTP checks, and compose checks db with its liveness probe, which is not HTTP'],
+      ['http client with no check', (s: any) => (svc(s, 'api').health = { composeHttpClient: 'wget' }), 'services.api.health.composeHttpClient', 'which is missing'],
+      ['http client beside a command', (s: any) => Object.assign(svc(s, 'api').health, { composeHttpClient: 'curl', composeCommand: ['check'] }), 'services.api.health.composeHttpClient', 'composeCommand already says what compose runs; remove one of the two'],
+      ['unknown http client', (s: any) => (svc(s, 'api').health.composeHttpClient = 'httpie'), 'services.api.health.composeHttpClient', 'runtime'],
       // Secret-looking plain values: the gate's ConfigMap rule would reject them after synth.
       ['secret-looking env name', (s: any) => (svc(s, 'api').env.STRIPE_SECRET_KEY = 'sk_live_abcdefghijklmnop'), 'services.api.env.STRIPE_SECRET_KEY', '"STRIPE_SECRET_KEY" looks like a secret'],
       ['secret-looking env value', (s: any) => (svc(s, 'api').env.PAYMENTS = 'sk_live_abcdefghijklmnop'), 'services.api.env.PAYMENTS', 'the value holds a Stripe-style live key'],
