@@ -4,14 +4,16 @@
 //   node bench/stack/compare.mjs [--base <git rev>] [--runs 3] [--duration 10] [--only base|new] [--load-only]
 // Per variant: cold `up` (new volume) and warm `up` (volume kept) to all healthy, then on the
 // running stack: GET /api/todos on the backend (c=10), the same through the frontend,
-// POST->PATCH->DELETE cycles through the frontend (c=10), and 50 parallel PATCHes of one todo.
+// POST->PATCH->DELETE cycles through the frontend (c=10; from wrk, then from a node:http client),
+// and 50 parallel PATCHes of one todo.
 // Figures are medians of --runs runs. The stacks bind the compose file's fixed host ports, so
 // run this under the shared lock (bench/stack/run.sh --compare does).
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { COMPOSE, DOCKER, checkoutOf, describe, ensureBuilt, missingImages, planOf } from './images.mjs';
 
@@ -29,6 +31,7 @@ const loadOnly = argv.includes('--load-only');
 // --prepare: build what the engine lacks for both revisions and stop (run.sh does this outside the lock).
 const prepare = argv.includes('--prepare');
 const project = process.env.BENCH_PROJECT ?? 'todo-bench';
+const HERE = dirname(fileURLToPath(import.meta.url));
 const BACKEND = 'http://127.0.0.1:8000';
 const FRONTEND = 'http://127.0.0.1:3000';
 
@@ -138,6 +141,20 @@ async function cycles() {
   return { cps: done / ((performance.now() - started) / 1000), errors };
 }
 
+/**
+ * The same cycles from wrk (bench/stack/cycles.lua): c=10, one connection per wrk thread. wrk is C,
+ * so the generator takes less of the 2 cores the stack runs on: measured here, node:http cost
+ * ~0.5-0.75 ms of CPU per cycle (~11% of the machine at 330 cycles/s in a whole-machine profile),
+ * wrk a fraction of that. Both figures are printed; the API bench (bench/api) uses wrk too.
+ */
+function cyclesWrk(seconds = duration) {
+  const out = sh('wrk', ['-t10', '-c10', `-d${seconds}s`, '--timeout', '10s', '-s', join(HERE, 'cycles.lua'), FRONTEND], { timeout: (seconds + 30) * 1000 });
+  const line = out.split('\n').find((l) => l.startsWith('CYCLES '));
+  if (!line) throw new Error(`wrk printed no CYCLES line:\n${out}`);
+  const r = JSON.parse(line.slice('CYCLES '.length));
+  return { cps: r.cycles / r.seconds, errors: r.errors + r.socketErrors };
+}
+
 /** 50 PATCHes of one todo at once (If-Match when the API hands out ETags). */
 async function contention(round) {
   const created = await json('POST', `${FRONTEND}/api/todos`, { title: `contended ${round}` });
@@ -192,6 +209,10 @@ async function measure(stack) {
   out.contention = [];
   for (let i = 0; i < runs; i++) out.backendGet.push(await getLoad(`${BACKEND}/api/todos`));
   for (let i = 0; i < runs; i++) out.frontendGet.push(await getLoad(`${FRONTEND}/api/todos`));
+  // Warm-up, not counted (as for the GETs): the first seconds of writes run slower on every revision.
+  cyclesWrk(3);
+  out.cyclesWrk = [];
+  for (let i = 0; i < runs; i++) out.cyclesWrk.push(cyclesWrk());
   for (let i = 0; i < runs; i++) out.cycles.push(await cycles());
   for (let i = 0; i < runs; i++) out.contention.push(await contention(i));
   out.backendRssMiB = backendRss(stack);
@@ -206,8 +227,9 @@ function summary(m) {
     'frontend GET req/s': median(m.frontendGet.map((r) => r.rps)),
     'frontend GET p99 ms': median(m.frontendGet.map((r) => r.p99)),
     'frontend GET failed': m.frontendGet.reduce((n, r) => n + r.failed, 0),
-    'cycles/s (POST,PATCH,DELETE)': median(m.cycles.map((r) => r.cps)),
-    'cycle errors': m.cycles.reduce((n, r) => n + r.errors, 0),
+    'cycles/s (POST,PATCH,DELETE), wrk': median(m.cyclesWrk.map((r) => r.cps)),
+    'cycles/s, node:http client': median(m.cycles.map((r) => r.cps)),
+    'cycle errors (both clients)': [...m.cyclesWrk, ...m.cycles].reduce((n, r) => n + r.errors, 0),
     '50 PATCHes: rounds consistent': `${m.contention.filter((r) => r.consistent).length}/${m.contention.length}`,
     '50 PATCHes: 5xx': m.contention.reduce((n, r) => n + r.fiveXX, 0),
     '50 PATCHes: 200/412/other': m.contention.map((r) => `${r.ok}/${r.stale}/${r.other}`).join(' '),

@@ -6,7 +6,8 @@
 #   bench/stack/run.sh --compare [--base REV] [--runs 3] [--duration 10]
 #     brings up the base commit's images and the working tree's one after the other (own
 #     compose project names, fixed host ports, so under the shared lock) and prints absolute
-#     figures and new/base ratios: up times, GET, POST->PATCH->DELETE cycles, 50 parallel PATCHes.
+#     figures and new/base ratios: up times, GET, POST->PATCH->DELETE cycles (wrk and node:http),
+#     50 parallel PATCHes.
 #     Both revisions' images are built first, outside the lock, each from a checkout of its
 #     revision (the base in a detached git worktree, BENCH_BASE_CHECKOUT or /tmp/bench-base-<sha>);
 #     on stand-in bases they run under the refs built here, never under the official ones.
@@ -15,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [[ "${1:-}" == "--compare" ]]; then
   shift
+  command -v wrk >/dev/null || { echo "wrk not found (the cycles load): apt-get install -y wrk" >&2; exit 2; }
   source scripts/docker-env.sh
   node bench/stack/compare.mjs --prepare "$@"
   exec flock "${BENCH_LOCK:-/tmp/docker-stack.lock}" node bench/stack/compare.mjs "$@"
