@@ -87,7 +87,7 @@ DOCKERFILE
 fi
 
 # Just enough of Debian for a dynamically linked node: glibc, libstdc++, a shell, id(1)
-# and busybox's wget (alpine's /usr/bin/wget, which health checks use); the counterpart of
+# and busybox's wget and timeout (alpine's, which health checks use); the counterpart of
 # alpine:3.22 for glibc binaries. Rebuilt when this recipe changes (a label carries its digest).
 RUNTIME_DOCKERFILE=$(cat <<'DOCKERFILE'
 FROM todo-offline/debian:bookworm-minbase AS src
@@ -98,7 +98,7 @@ RUN set -e; mkdir -p /out/etc/ssl/certs /out/tmp; chmod 1777 /out/tmp; \
     [ -d "$f" ] && [ ! -L "$f" ] && continue; \
     d=$(cd "$(dirname "$f")" && pwd -P); mkdir -p "/out$d"; cp -a "$f" "/out$d/"; \
   done; \
-  cp -a /bin /lib /lib64 /sbin /out/; ln -sf dash /out/usr/bin/sh; ln -sf /bin/busybox /out/usr/bin/wget; \
+  cp -a /bin /lib /lib64 /sbin /out/; ln -sf dash /out/usr/bin/sh; ln -sf /bin/busybox /out/usr/bin/wget; ln -sf /bin/busybox /out/usr/bin/timeout; \
   cp -a /etc/passwd /etc/group /etc/nsswitch.conf /out/etc/; \
   cp /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/
 FROM scratch

@@ -89,10 +89,10 @@ describe('frontend image', () => {
       '--health-interval', '2s', '-e', 'BACKEND_URL=http://backend.invalid:8000', ref);
     await waitHealthy(web);
     expectNonRoot(ref, web);
-    // busybox wget, as compose's derived check (health.composeHttpClient) runs it.
-    expectProbeRuns(ref, web, 'wget');
+    // busybox wget under busybox timeout, as compose's derived check (health.composeHttpClient) runs it.
+    expectProbeRuns(ref, web, 'timeout');
     // The same client fails on an error answer, so a broken server cannot look healthy.
-    expect(run(DOCKER, ['exec', web, 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:3000/api/no-such-route']).status).not.toBe(0);
+    expect(run(DOCKER, ['exec', web, 'timeout', '2', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:3000/api/no-such-route']).status).not.toBe(0);
   });
 
   it('ships a writable .next/cache owned by the user and read-only code', () => {

@@ -69,7 +69,7 @@ describe('todo compose specifics', () => {
 
   it('runs health checks with what each image has: python on slim, busybox wget on alpine, never curl', () => {
     expect(doc.services.backend.healthcheck.test.slice(0, 5)).toEqual(['CMD', 'python', '-I', '-S', '-c']);
-    expect(doc.services.frontend.healthcheck.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:3000/api/health']);
+    expect(doc.services.frontend.healthcheck.test).toEqual(['CMD', 'timeout', '2', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:3000/api/health']);
     expect(doc.services.postgres.healthcheck.test).toEqual(['CMD', 'pg_isready', '-U', 'todo', '-d', 'todo', '-h', '127.0.0.1']);
     // python:3.13-slim has neither client.
     expect(raw).not.toMatch(/curl/);

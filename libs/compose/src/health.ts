@@ -19,8 +19,11 @@ function derivedCommand(probe: ResolvedProbe, runtime: ResolvedService['runtime'
   const t = probe.timeoutSeconds;
   if (probe.http) {
     const url = `http://127.0.0.1:${probe.http.portNumber}${probe.http.path}`;
-    // No -T: Debian's busybox wget crashes on it (1.35), and compose's timeout kills the check anyway.
-    if (client === 'wget') return ['wget', '-q', '-O', '/dev/null', url];
+    // Every form bounds itself: Engine 20.10 does not kill a check that outlives compose's
+    // timeout (moby/moby#43737), so an unbounded one piles up a process per interval against a
+    // server that accepts and never answers. wget runs under timeout(1) (busybox's applet in
+    // alpine, coreutils elsewhere): busybox wget's own -T crashes Debian's 1.35 build.
+    if (client === 'wget') return ['timeout', String(t), 'wget', '-q', '-O', '/dev/null', url];
     if (client === 'curl') return ['curl', '-sS', '-o', '/dev/null', '--fail', '--max-time', String(t), url];
     if (runtime === 'python') {
       const request = `GET ${probe.http.path} HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n`;

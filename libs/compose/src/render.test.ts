@@ -96,6 +96,10 @@ describe('compose health commands', () => {
     expect(composeHealthCommand(s.services[0])).toBeUndefined();
     expect(renderCompose(s).services.x.healthcheck).toBeUndefined();
     expect(composeWarnings(s).map((w) => w.path)).toContain('services.x.health.composeCommand');
+    // The fixes it offers fit the check: an HTTP client only for an HTTP check.
+    const line = (health: object) => composeWarnings(stack({ health })).find((w) => w.path === 'services.x.health.composeCommand')?.message;
+    expect(line({ liveness: { http: { path: '/', port: 'http' } } })).toMatch(/HTTP request: .*; set runtime, health\.composeHttpClient \(wget or curl in the image\) or health\.composeCommand$/);
+    expect(line({ liveness: { tcp: { port: 'http' } } })).toMatch(/TCP request: .*; set runtime or health\.composeCommand$/);
   });
 });
 

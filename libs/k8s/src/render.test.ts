@@ -62,6 +62,18 @@ describe('kubernetesWarnings', () => {
     };
     expect(kubernetesWarnings(resolve(withPort, 'k')).map((w) => w.path)).toEqual(['services.db.ports[0].hostPort', 'services.db.secrets.PW.localDefault', 'services.worker.dependsOn.db']);
   });
+
+  it('says that either compose HTTP client is compose-only, and stays quiet for the runtime', () => {
+    const withClient = (composeHttpClient: 'runtime' | 'wget' | 'curl'): StackSpec => ({
+      ...spec,
+      services: [spec.services[0], { name: 'web', role: 'web', image: { ref: 'example/web:1.0' }, ports: [{ name: 'http', port: 80 }], health: { liveness: { http: { path: '/', port: 'http' } }, composeHttpClient } }],
+    });
+    for (const client of ['wget', 'curl'] as const) {
+      const w = kubernetesWarnings(resolve(withClient(client), 'k')).find((x) => x.path === 'services.web.health.composeHttpClient');
+      expect(w?.message).toBe(`compose-only: Kubernetes runs the probes themselves, not ${client}`);
+    }
+    expect(kubernetesWarnings(resolve(withClient('runtime'), 'k')).map((w) => w.path)).not.toContain('services.web.health.composeHttpClient');
+  });
 });
 
 /** A stack that uses the fields real stacks need, one service per concern. */

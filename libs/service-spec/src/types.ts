@@ -82,7 +82,9 @@ export interface HealthSpec {
    * `node -e` took ~70 ms and `python -I -S -c` ~25 ms on the 2-core reference machine.
    * `runtime` uses the image's interpreter (`runtime: python|node`). wget follows a redirect and
    * judges its target; curl and the runtimes take any 2xx or 3xx as healthy. A TCP check always
-   * uses the runtime. Compose's `timeout` bounds every form.
+   * uses the runtime. Every form stops itself after the probe's `timeoutSeconds` (wget under
+   * `timeout`, which alpine's busybox and coreutils provide): Docker Engine 20.10 does not kill a
+   * check that overruns.
    * @default 'runtime'
    */
   readonly composeHttpClient?: 'runtime' | 'wget' | 'curl';

@@ -47,6 +47,9 @@ export function checkProbe(probe: ProbeSpec | undefined, path: string, portNames
   }
   if (probe.http && !probe.http.path.startsWith('/')) {
     out.push({ path: `${path}.http.path`, message: `must start with "/", got "${probe.http.path}"` });
+  } else if (probe.http && [...probe.http.path].some((c) => /\s/.test(c) || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    // Sent as is by the compose checks (curl refuses it, busybox wget gets a 400): never healthy.
+    out.push({ path: `${path}.http.path`, message: `a URL path cannot hold spaces or control characters, got ${JSON.stringify(probe.http.path)}; percent-encode them (a space is %20)` });
   }
   for (const f of ['periodSeconds', 'timeoutSeconds', 'failureThreshold'] as const) {
     const v = probe[f];

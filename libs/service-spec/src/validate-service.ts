@@ -85,7 +85,8 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
   if (h.composeHttpClient !== undefined && h.composeHttpClient !== 'runtime') {
     const cp = `${p}.health.composeHttpClient`;
     if (h.composeCommand) out.push({ path: cp, message: 'composeCommand already says what compose runs; remove one of the two' });
-    else if (!(h.readiness ?? h.liveness)?.http) out.push({ path: cp, message: `${h.composeHttpClient} only runs HTTP checks, and compose checks ${s.name} with its ${h.readiness ? 'readiness' : 'liveness'} probe, which is ${(h.readiness ?? h.liveness) ? 'not HTTP' : 'missing'}; fix: remove composeHttpClient or make that probe http` });
+    else if (!h.readiness && !h.liveness) out.push({ path: cp, message: `${h.composeHttpClient} runs an HTTP check, and ${s.name} has no liveness or readiness probe; fix: add an http one, or remove composeHttpClient` });
+    else if (!(h.readiness ?? h.liveness)!.http) out.push({ path: cp, message: `${h.composeHttpClient} only runs HTTP checks, and compose checks ${s.name} with its ${h.readiness ? 'readiness' : 'liveness'} probe, which is not HTTP; fix: remove composeHttpClient or make that probe http` });
   }
 
   if (s.entrypoint && !s.entrypoint.length) out.push({ path: `${p}.entrypoint`, message: 'an empty entrypoint would clear the image ENTRYPOINT; omit the field to keep it' });

@@ -65,7 +65,11 @@ describe('validate', () => {
       // Health is optional, but what refines a check needs one.
       ['startup without a check', (s: any) => (svc(s, 'api').health = { startup: { http: { path: '/h', port: 'http' } } }), 'services.api.health', 'startup and composeCommand refine a liveness or readiness check'],
       ['http client for an exec check', (s: any) => (svc(s, 'db').health.composeHttpClient = 'wget'), 'services.db.health.composeHttpClient', 'wget only runs HTTP checks, and compose checks db with its liveness probe, which is not HTTP'],
-      ['http client with no check', (s: any) => (svc(s, 'api').health = { composeHttpClient: 'wget' }), 'services.api.health.composeHttpClient', 'which is missing'],
+      ['http client with no check', (s: any) => (svc(s, 'api').health = { composeHttpClient: 'wget' }), 'services.api.health.composeHttpClient', 'wget runs an HTTP check, and api has no liveness or readiness probe; fix: add an http one'],
+      // Compose checks with readiness when there is one, so that is the probe that must be HTTP.
+      ['http client with an exec readiness', (s: any) => Object.assign(svc(s, 'api').health, { readiness: { exec: { command: ['ready'] } }, composeHttpClient: 'wget' }), 'services.api.health.composeHttpClient', 'compose checks api with its readiness probe, which is not HTTP'],
+      ['probe path with a space', (s: any) => (svc(s, 'api').health.liveness.http.path = '/a b'), 'services.api.health.liveness.http.path', 'percent-encode them (a space is %20)'],
+      ['probe path with a newline', (s: any) => (svc(s, 'api').health.liveness.http.path = '/a\nb'), 'services.api.health.liveness.http.path', 'cannot hold spaces or control characters'],
       ['http client beside a command', (s: any) => Object.assign(svc(s, 'api').health, { composeHttpClient: 'curl', composeCommand: ['check'] }), 'services.api.health.composeHttpClient', 'composeCommand already says what compose runs; remove one of the two'],
       ['unknown http client', (s: any) => (svc(s, 'api').health.composeHttpClient = 'httpie'), 'services.api.health.composeHttpClient', 'runtime'],
       // Secret-looking plain values: the gate's ConfigMap rule would reject them after synth.
@@ -171,6 +175,14 @@ describe('validate', () => {
         svc(s, 'api').dependsOn.push('seed');
         s.environments.prod.services = { api: { command: ['serve'], secrets: { EXTRA: { secret: 'api', key: 'extra' } }, labels: { tier: 'gold' } } };
         s.environments.local.services = { api: { hostAddress: '0.0.0.0', image: 'example/api:1.2.3' } };
+      });
+      expect(validate(spec)).toEqual([]);
+    });
+
+    it('accepts an HTTP client when the probe compose checks (readiness first) is HTTP', () => {
+      const spec = mutate((s) => {
+        Object.assign(svc(s, 'db').health, { readiness: { http: { path: '/ready', port: svc(s, 'db').ports[0].name } }, composeHttpClient: 'curl' });
+        Object.assign(svc(s, 'api').health, { composeHttpClient: 'wget' });
       });
       expect(validate(spec)).toEqual([]);
     });
