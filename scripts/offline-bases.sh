@@ -24,6 +24,17 @@ POSTGRES=todo-offline/postgres:15-bookworm
 STANDINS="redis:7.0-bookworm nginx:1.22-bookworm mariadb:10.11-bookworm python:3.11-bookworm-pip"
 
 have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
+# build_current IMAGE SOURCES BUILD-ARGS...: builds IMAGE unless it already carries the digest
+# SOURCES of what it is built from (label todo.standin.sources), so a changed recipe rebuilds it.
+build_current() {
+  local image=$1 sources=$2; shift 2
+  if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "todo.standin.sources"}}' "$image" 2>/dev/null)" = "$sources" ]; then
+    say "$image is current"
+  else
+    say "building $image"
+    build --label "todo.standin.sources=$sources" -t "$image" "$@"
+  fi
+}
 say() { echo "offline-bases: $*" >&2; }
 build() {
   [ -z "${DOCKER_PROBLEM:-}" ] || { say "$DOCKER_PROBLEM"; exit 1; }
@@ -108,13 +119,7 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin \
 CMD ["sh"]
 DOCKERFILE
 )
-runtime_sources=$(printf '%s' "$RUNTIME_DOCKERFILE" | sha256sum | cut -c1-16)
-if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "todo.standin.sources"}}' "$RUNTIME" 2>/dev/null)" = "$runtime_sources" ]; then
-  say "$RUNTIME is current"
-else
-  say "building $RUNTIME"
-  printf '%s\n' "$RUNTIME_DOCKERFILE" | build --label "todo.standin.sources=$runtime_sources" -t "$RUNTIME" -
-fi
+printf '%s\n' "$RUNTIME_DOCKERFILE" | build_current "$RUNTIME" "$(printf '%s' "$RUNTIME_DOCKERFILE" | sha256sum | cut -c1-16)" -
 
 if have "$POSTGRES"; then say "$POSTGRES exists"; else
   say "building $POSTGRES"
@@ -126,12 +131,7 @@ for standin in $STANDINS; do
   image=todo-offline/$standin
   dir="docker/standins/${standin%%:*}"
   sources=$(cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-  if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "todo.standin.sources"}}' "$image" 2>/dev/null)" = "$sources" ]; then
-    say "$image is current"
-  else
-    say "building $image"
-    build --build-arg BASE_IMAGE="$BASE" --label "todo.standin.sources=$sources" -t "$image" "$dir"
-  fi
+  build_current "$image" "$sources" --build-arg BASE_IMAGE="$BASE" "$dir"
 done
 
 say "ready. Use them with: export TODO_IMAGE_MIRRORS=scripts/offline-mirrors.json"

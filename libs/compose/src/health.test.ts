@@ -31,7 +31,11 @@ describe('derived HTTP health checks, run against a real server', () => {
   afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
   type Client = 'python' | 'node' | 'busybox wget' | 'GNU wget' | 'curl';
-  const command = (client: Client, port: number, timeoutSeconds = 2) => {
+  interface Check {
+    argv: string[];
+    env: NodeJS.ProcessEnv;
+  }
+  const commandFor = (client: Client, port: number, timeoutSeconds = 2): Check => {
     const runtime = client === 'python' || client === 'node' ? client : 'none';
     const composeHttpClient = client.endsWith('wget') ? 'wget' : client === 'curl' ? 'curl' : undefined;
     const stack = resolve(
@@ -54,17 +58,11 @@ describe('derived HTTP health checks, run against a real server', () => {
     const argv = composeHealthCommand(stack.services[0]) ?? [];
     // The host's programs stand in for the image's: python3 where the image says python, and
     // busybox's applets for alpine's /usr/bin/wget and timeout (the same busybox code).
-    if (argv[0] === 'python') return ['python3', ...argv.slice(1)];
-    return argv;
+    return {
+      argv: argv[0] === 'python' ? ['python3', ...argv.slice(1)] : argv,
+      env: client === 'busybox wget' ? { ...process.env, PATH: `${busyboxBin}:${process.env.PATH}` } : process.env,
+    };
   };
-  interface Check {
-    argv: string[];
-    env: NodeJS.ProcessEnv;
-  }
-  const commandFor = (client: Client, port: number, timeoutSeconds?: number): Check => ({
-    argv: command(client, port, timeoutSeconds),
-    env: client === 'busybox wget' ? { ...process.env, PATH: `${busyboxBin}:${process.env.PATH}` } : process.env,
-  });
   const exitCode = ({ argv, env }: Check) =>
     new Promise<number | null>((done) => {
       const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', env });

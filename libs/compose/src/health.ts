@@ -1,9 +1,9 @@
 import type { ResolvedProbe, ResolvedService } from '@todo/service-spec';
 
 /**
- * The command compose runs for a probe. Slim images have no curl or wget, and
- * busybox wget resolves localhost to ::1, so HTTP checks use the image's own
- * runtime against 127.0.0.1.
+ * The command compose runs for a probe. Slim images have no curl or wget, so by
+ * default HTTP checks use the image's own runtime; every form asks 127.0.0.1, as
+ * busybox wget resolves localhost to ::1.
  *
  * Compose runs the check every interval for the container's whole life (1 s for the
  * todo stack: compose 1.29 has no start_interval), so its cost is paid under load too.
