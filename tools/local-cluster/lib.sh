@@ -1,0 +1,52 @@
+# Shared settings of the local cluster (sourced by build.sh, up.sh, down.sh, status.sh).
+# One node: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+# kube-proxy (iptables), containerd + runc + CNI bridge, kube-router (NetworkPolicy),
+# all built from upstream Go modules by build.sh.
+set -euo pipefail
+
+LC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LC_TOOLS="$LC_ROOT/tools/local-cluster"
+# Everything up writes lives under these four places; down removes them.
+LC_STATE="${LOCAL_CLUSTER_STATE:-$LC_ROOT/tmp/local-cluster}"   # kubeconfig, PKI, config, logs, pids
+LC_BIN="$LC_STATE/bin"
+LC_VAR="/var/lib/todo-local-cluster"                              # containerd root, kubelet root, volumes
+LC_RUN="/run/todo-local-cluster"                                  # sockets, containerd state
+KUBECONFIG_OUT="$LC_STATE/kubeconfig"
+
+K8S_VERSION=v1.37.2
+NODE_NAME=local-cluster
+POD_CIDR=10.244.0.0/24
+CLUSTER_CIDR=10.244.0.0/16
+SERVICE_CIDR=10.96.0.0/16
+API_SERVICE_IP=10.96.0.1
+DNS_IP=10.96.0.10
+CNI_BRIDGE=todo-cni0
+API_PORT=6443
+ETCD_CLIENT_PORT=2379
+ETCD_PEER_PORT=2380
+# Host ports that the components listen on (checked free before up starts anything).
+LC_PORTS=(2379 2380 6443 10248 10249 10250 10256 10257 10259 20244 80)
+PAUSE_IMAGE=localhost/local-cluster/pause:3.10
+COREDNS_IMAGE=localhost/local-cluster/coredns:v1.14.7
+STORAGE_IMAGE=localhost/local-cluster/local-path-provisioner:v0.0.30
+HELPER_IMAGE=localhost/local-cluster/busybox:1.35
+INGRESS_IMAGE=localhost/local-cluster/traefik:v3.6.12
+# kube-router's iptables chains and ipsets carry these prefixes.
+KR_CHAIN_PREFIX=KUBE-
+export PATH="$LC_BIN:$PATH"
+
+log() { printf 'local-cluster: %s\n' "$*" >&2; }
+die() { printf 'local-cluster: %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+  [ "$(id -u)" = 0 ] || die "must run as root: the node runs containers (containerd, runc), sets iptables rules and mounts volumes. Use sudo, or point kubectl at a cluster you already have (README: Deploy to Kubernetes)."
+}
+
+node_ip() {
+  ip -4 route get 1.1.1.1 2>/dev/null | sed -nE 's/.* src ([0-9.]+).*/\1/p' | head -1
+}
+
+# pid file helpers: $LC_STATE/pids/<name>
+pid_of() { local f="$LC_STATE/pids/$1"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+
+kc() { "$LC_BIN/kubectl" --kubeconfig "$KUBECONFIG_OUT" "$@"; }

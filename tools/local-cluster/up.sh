@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# Brings up the single-node local cluster (idempotent): builds what is missing, starts
+# etcd, the control plane, containerd, the kubelet, kube-proxy and kube-router, then the
+# addons (CoreDNS, the `standard` StorageClass, the Ingress controller). Prints the
+# server version and the time to a Ready node. On any failure it removes what it started.
+#   tools/local-cluster/up.sh            (npx nx run local-cluster:up)
+#   tools/local-cluster/up.sh --control-plane-only   # etcd + API server: enough for --dry-run=server
+source "$(dirname "$0")/lib.sh"
+mode=full
+case "${1:-}" in
+  --control-plane-only) mode=api ;;
+  "") ;;
+  *) die "unknown argument '$1'; use nothing or --control-plane-only" ;;
+esac
+need_root
+t0=$(date +%s.%N)
+elapsed() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
+
+# Already up? Then only report (idempotent).
+if [ -f "$LC_STATE/mode" ] && "$LC_TOOLS/status.sh" --quiet 2>/dev/null; then
+  if [ "$(cat "$LC_STATE/mode")" = full ] || [ "$mode" = api ]; then
+    log "already up ($(cat "$LC_STATE/mode")); kubeconfig: $KUBECONFIG_OUT"
+    "$LC_TOOLS/status.sh"
+    exit 0
+  fi
+fi
+# A half-started or stale cluster: clean it first.
+if [ -d "$LC_STATE/pids" ] || [ -d "$LC_RUN" ]; then
+  log "removing the leftovers of an earlier run first"
+  "$LC_TOOLS/down.sh" --quiet
+fi
+
+# --- preflight: everything checked before anything starts -------------------------------
+[ "$(uname -s)" = Linux ] || die "the local cluster runs on Linux only; point kubectl at a cluster you already have"
+if [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ]; then cgroup=v1
+elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then cgroup=v2
+else die "no cgroup hierarchy with the memory and cpu controllers under /sys/fs/cgroup: the kubelet cannot run pods here"
+fi
+missing=()
+for t in iptables ip6tables ipset conntrack openssl gcc pkg-config busybox; do command -v "$t" >/dev/null || missing+=("$t"); done
+pkg-config --exists libseccomp 2>/dev/null || missing+=(libseccomp-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    log "installing ${missing[*]} (Debian packages)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q iptables ipset conntrack openssl gcc libseccomp-dev pkg-config busybox >/dev/null \
+      || die "apt-get could not install iptables ipset conntrack openssl gcc libseccomp-dev pkg-config busybox"
+  else
+    die "missing tools: ${missing[*]}; install them with your package manager"
+  fi
+fi
+ports=(6443 2379 2380 10257 10259)
+[ "$mode" = api ] || ports=("${LC_PORTS[@]}")
+for p in "${ports[@]}"; do
+  if ss -Hltn "sport = :$p" | grep -q .; then
+    die "port $p is in use ($(ss -Hltnp "sport = :$p" | sed -nE 's/.*users:\(\("([^"]+)".*/\1/p' | head -1)); the local cluster needs ${ports[*]}. Stop what holds it (or run tools/local-cluster/down.sh if it is an earlier cluster)."
+  fi
+done
+ip=$(node_ip)
+[ -n "$ip" ] || die "no IPv4 address with a default route: the node needs one for its InternalIP"
+
+"$LC_TOOLS/build.sh"
+"$LC_TOOLS/pki.sh" "$ip"
+pki="$LC_STATE/pki"
+
+# From here on, a failure removes everything started so far.
+started=0
+on_fail() {
+  local rc=$?
+  [ "$rc" = 0 ] && return
+  log "up failed; the last log lines:"
+  for f in "$LC_STATE"/logs/*.log; do
+    case "$f" in */build-*|*/go-download-*) continue ;; esac
+    [ -s "$f" ] && { echo "--- $f" >&2; tail -5 "$f" >&2; }
+  done
+  [ "$started" = 1 ] && "$LC_TOOLS/down.sh" --quiet --keep-logs
+  exit "$rc"
+}
+trap on_fail EXIT
+mkdir -p "$LC_STATE/pids" "$LC_STATE/logs" "$LC_STATE/config" "$LC_RUN" "$LC_VAR"
+echo "$mode" >"$LC_STATE/mode"
+started=1
+
+# start NAME ARGV…: a background process in its own session, logged, with a pid file.
+start() {
+  local name=$1; shift
+  setsid "$@" >"$LC_STATE/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$LC_STATE/pids/$name"
+}
+wait_for() {  # wait_for WHAT SECONDS CMD…
+  local what=$1 secs=$2; shift 2
+  local end=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || die "$what did not come up in ${secs} s"
+    sleep 0.3
+  done
+}
+
+# --- control plane -----------------------------------------------------------------------
+start etcd "$LC_BIN/etcd" --name local-cluster --data-dir "$LC_VAR/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "local-cluster=http://127.0.0.1:$ETCD_PEER_PORT" --quota-backend-bytes 1073741824 \
+  --snapshot-count 10000 --log-level warn
+wait_for etcd 30 curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
+
+start kube-apiserver "$LC_BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --advertise-address "$ip" --bind-address 0.0.0.0 --secure-port "$API_PORT" \
+  --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
+  --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority "$pki/ca.crt" --kubelet-preferred-address-types InternalIP \
+  --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --service-cluster-ip-range "$SERVICE_CIDR" --authorization-mode Node,RBAC \
+  --enable-admission-plugins NodeRestriction --allow-privileged=false \
+  --profiling=false --v=1
+wait_for kube-apiserver 60 curl -fsS --cacert "$pki/ca.crt" "https://$ip:$API_PORT/readyz"
+log "API server ready after $(elapsed) s"
+
+if [ "$mode" = api ]; then
+  trap - EXIT
+  log "control plane only (etcd + kube-apiserver); kubeconfig: $KUBECONFIG_OUT"
+  kc version 2>/dev/null | sed 's/^/local-cluster: /' >&2
+  exit 0
+fi
+
+start kube-controller-manager "$LC_BIN/kube-controller-manager" --kubeconfig "$pki/controller-manager.kubeconfig" \
+  --authentication-kubeconfig "$pki/controller-manager.kubeconfig" --authorization-kubeconfig "$pki/controller-manager.kubeconfig" \
+  --bind-address 127.0.0.1 --leader-elect=false --use-service-account-credentials \
+  --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+  --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+  --allocate-node-cidrs --cluster-cidr "$CLUSTER_CIDR" --node-cidr-mask-size 24 \
+  --service-cluster-ip-range "$SERVICE_CIDR" --profiling=false --v=1
+start kube-scheduler "$LC_BIN/kube-scheduler" --kubeconfig "$pki/scheduler.kubeconfig" \
+  --authentication-kubeconfig "$pki/scheduler.kubeconfig" --authorization-kubeconfig "$pki/scheduler.kubeconfig" \
+  --bind-address 127.0.0.1 --leader-elect=false --profiling=false --v=1
+
+# --- node: containerd, CNI, kubelet, kube-proxy, kube-router -------------------------------
+cfg="$LC_STATE/config"
+mkdir -p "$cfg/cni" "$LC_VAR/kubelet" "$LC_VAR/storage"
+cat >"$cfg/cni/10-local-cluster.conflist" <<EOF
+{
+  "cniVersion": "1.0.0",
+  "name": "local-cluster",
+  "plugins": [
+    {
+      "type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}],
+               "dataDir": "$LC_VAR/cni"}
+    },
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+EOF
+cat >"$cfg/containerd.toml" <<EOF
+version = 3
+root = "$LC_VAR/containerd"
+state = "$LC_RUN/containerd"
+[grpc]
+  address = "$LC_RUN/containerd.sock"
+[ttrpc]
+  address = "$LC_RUN/containerd.sock.ttrpc"
+[debug]
+  level = "warn"
+[plugins.'io.containerd.cri.v1.images'.pinned_images]
+  sandbox = "$PAUSE_IMAGE"
+[plugins.'io.containerd.cri.v1.runtime']
+  # root here has no CAP_SYS_RESOURCE: never set an oom_score_adj below containerd's own.
+  restrict_oom_score_adj = true
+  # Pod network namespaces under containerd's state dir, so down.sh finds exactly ours.
+  netns_mounts_under_state_dir = true
+[plugins.'io.containerd.cri.v1.runtime'.cni]
+  bin_dirs = ["$LC_BIN/cni"]
+  conf_dir = "$cfg/cni"
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+  BinaryName = "$LC_BIN/runc"
+  SystemdCgroup = false
+EOF
+start containerd "$LC_BIN/containerd" --config "$cfg/containerd.toml"
+wait_for containerd 30 "$LC_BIN/ctr" --address "$LC_RUN/containerd.sock" version
+"$LC_TOOLS/images.sh" node
+
+# The kubelet's root needs shared mount propagation (/ is private here).
+if ! mountpoint -q "$LC_VAR/kubelet"; then mount --bind "$LC_VAR/kubelet" "$LC_VAR/kubelet"; fi
+mount --make-rshared "$LC_VAR/kubelet"
+sysctl -qw net.ipv4.ip_forward=1
+# Docker sets the FORWARD policy to DROP; pod traffic on the CNI bridge is forwarded. These
+# are appended, so kube-router's NetworkPolicy chain (inserted first) still decides.
+iptables -A FORWARD -i "$CNI_BRIDGE" -m comment --comment todo-local-cluster -j ACCEPT
+iptables -A FORWARD -o "$CNI_BRIDGE" -m comment --comment todo-local-cluster -j ACCEPT
+
+cat >"$cfg/kubelet.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+failCgroupV1: false
+cgroupDriver: cgroupfs
+containerRuntimeEndpoint: unix://$LC_RUN/containerd.sock
+address: 0.0.0.0
+port: 10250
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+readOnlyPort: 0
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $pki/ca.crt}
+authorization: {mode: Webhook}
+tlsCertFile: $pki/kubelet-serving.crt
+tlsPrivateKeyFile: $pki/kubelet-serving.key
+clusterDomain: cluster.local
+clusterDNS: [$DNS_IP]
+resolvConf: /etc/resolv.conf
+failSwapOn: false
+protectKernelDefaults: false
+serializeImagePulls: false
+evictionHard: {memory.available: 100Mi, nodefs.available: 2%, imagefs.available: 2%, nodefs.inodesFree: 2%}
+imageGCHighThresholdPercent: 99
+imageGCLowThresholdPercent: 98
+oomScoreAdj: 0
+EOF
+start kubelet "$LC_BIN/kubelet" --config "$cfg/kubelet.yaml" --kubeconfig "$pki/kubelet.kubeconfig" \
+  --root-dir "$LC_VAR/kubelet" --hostname-override "$NODE_NAME" --node-ip "$ip" --v=1
+cat >"$cfg/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: iptables
+clientConnection: {kubeconfig: $pki/kube-proxy.kubeconfig}
+clusterCIDR: $CLUSTER_CIDR
+hostnameOverride: $NODE_NAME
+bindAddress: 0.0.0.0
+metricsBindAddress: 127.0.0.1:10249
+healthzBindAddress: 127.0.0.1:10256
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+EOF
+start kube-proxy "$LC_BIN/kube-proxy" --config "$cfg/kube-proxy.yaml" --v=1
+
+wait_for "the node object" 60 kc get node "$NODE_NAME"
+# kube-router reads pods, namespaces and NetworkPolicies (its upstream ClusterRole, trimmed
+# to the firewall).
+kc apply -f - >/dev/null <<'EOF'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: local-cluster:kube-router}
+rules:
+- apiGroups: [""]
+  resources: [namespaces, pods, services, nodes, endpoints]
+  verbs: [list, get, watch]
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [list, get, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, get, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: local-cluster:kube-router}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "local-cluster:kube-router"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:kube-router"}
+EOF
+start kube-router "$LC_BIN/kube-router" --kubeconfig "$pki/kube-router.kubeconfig" --hostname-override "$NODE_NAME" \
+  --run-firewall=true --run-router=false --run-service-proxy=false --metrics-port 0 --health-port 20244 --v=1
+wait_for "a Ready node" 120 sh -c "'$LC_BIN/kubectl' --kubeconfig '$KUBECONFIG_OUT' get node '$NODE_NAME' -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
+ready=$(elapsed)
+log "node $NODE_NAME Ready after $ready s"
+
+"$LC_TOOLS/addons.sh"
+trap - EXIT
+echo "$ready" >"$LC_STATE/ready-seconds"
+log "up: node Ready after $ready s, addons ready after $(elapsed) s; kubeconfig: $KUBECONFIG_OUT"
+kc version 2>/dev/null | sed 's/^/local-cluster: /' >&2
