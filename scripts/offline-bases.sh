@@ -67,15 +67,24 @@ if have "$BASE"; then say "$BASE exists"; else
         --change 'CMD ["bash"]' - "$BASE" >/dev/null
 fi
 
-if have "$PYTHON"; then say "$PYTHON exists"; else
-  say "building $PYTHON"
-  build -t "$PYTHON" - <<DOCKERFILE
+# apt installs Debian's ca-certificates with python3, whose bundle replaces the host's: the
+# host's is copied back (a TLS-inspecting proxy's root is only in the host's), and pip, which
+# reads its own vendored bundle, is pointed at it with PIP_CERT. Rebuilt when this recipe or
+# the host's bundle changes.
+PYTHON_DOCKERFILE=$(cat <<DOCKERFILE
 FROM $BASE
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-venv \
  && ln -s /usr/bin/python3 /usr/local/bin/python && rm -rf /var/lib/apt/lists/* /usr/share/doc /usr/share/man
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt
 CMD ["python3"]
 DOCKERFILE
-fi
+)
+python_ctx=$(mktemp -d)
+cp "$CA_BUNDLE" "$python_ctx/ca-certificates.crt"
+printf '%s\n' "$PYTHON_DOCKERFILE" >"$python_ctx/Dockerfile"
+build_current "$PYTHON" "$( { printf '%s' "$PYTHON_DOCKERFILE"; cat "$CA_BUNDLE"; } | sha256sum | cut -c1-16)" "$python_ctx"
+rm -rf "$python_ctx"
 
 if have "$NODE"; then say "$NODE exists"; else
   node_bin=$(readlink -f "${HOST_NODE:-$(command -v node)}")
@@ -126,11 +135,13 @@ if have "$POSTGRES"; then say "$POSTGRES exists"; else
   build --build-arg BASE_IMAGE="$BASE" -t "$POSTGRES" docker/postgres
 fi
 
-# A stand-in is rebuilt when its folder changes: the image carries a digest of its sources.
+# A stand-in is rebuilt when its folder or a base it builds on changes: the image carries a
+# digest of its sources and of the bases' image IDs.
+bases_id=$("$DOCKER" image inspect -f '{{.Id}}' "$BASE" "$PYTHON" | sha256sum | cut -c1-16)
 for standin in $STANDINS; do
   image=todo-offline/$standin
   dir="docker/standins/${standin%%:*}"
-  sources=$(cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  sources=$( { cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; echo "$bases_id"; } | sha256sum | cut -c1-16)
   build_current "$image" "$sources" --build-arg BASE_IMAGE="$BASE" "$dir"
 done
 
