@@ -17,7 +17,7 @@ command -v busybox >/dev/null 2>&1 || need+=(busybox)
 command -v wget >/dev/null 2>&1 || need+=(wget)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v git >/dev/null 2>&1 || need+=(git)
-# The Kubernetes pod runner (tests/e2e-k8s) enforces NetworkPolicies with iptables inside pod namespaces.
+# The local cluster (tools/local-cluster) and kube-router set iptables rules; ip, nsenter for its clean-up.
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)

@@ -18,6 +18,14 @@ source scripts/docker-env.sh
 [ -z "${DOCKER_PROBLEM:-}" ] || { echo "$DOCKER_PROBLEM" >&2; exit 1; }
 echo "docker: $DOCKER; build: $DOCKER_BUILD; compose: $COMPOSE ($COMPOSE_VERSION)"
 
+# The local Kubernetes cluster's binaries, built from the Go module proxy first: a cold build
+# takes minutes, and a proxy problem should stop the run before the long suites.
+cluster_started=""
+if [ -z "${E2E_K8S_BACKEND:-}" ] && ! kubectl config current-context 2>/dev/null | grep -qx minikube; then
+  step "local Kubernetes cluster: build from upstream Go modules"
+  bash tools/local-cluster/build.sh
+fi
+
 step "base images"
 if ! "$DOCKER" image inspect python:3.13-slim >/dev/null 2>&1 && ! timeout 60 "$DOCKER" pull -q python:3.13-slim >/dev/null 2>&1; then
   echo "no registry answers: building stand-in bases (README: Air-gapped machines)"
@@ -31,7 +39,11 @@ if [ -z "${PIP_INDEX_URL:-}" ] && [ -d /opt/pypi/simple ]; then
   pip_server=$!
   export PIP_INDEX_URL=http://127.0.0.1:8765/simple
 fi
-cleanup() { [ -z "$pip_server" ] || kill "$pip_server" 2>/dev/null || true; }
+cleanup() {
+  [ -z "$pip_server" ] || kill "$pip_server" 2>/dev/null || true
+  # Only a cluster this run started is taken down.
+  [ -z "$cluster_started" ] || bash tools/local-cluster/down.sh --quiet || true
+}
 trap cleanup EXIT
 
 step "generated output is current, policy gates"
@@ -52,7 +64,14 @@ if [ -f tests/e2e-compose/project.json ]; then
   npx nx run e2e-compose:compose
 fi
 step "public stacks end-to-end: express-bull, nginx-flask-mysql"; npx nx run e2e-stacks:e2e
-step "Kubernetes manifests end-to-end (pod runner; minikube when kubectl reaches it)" && npx nx run e2e-k8s:run
+step "Kubernetes end-to-end on a real cluster (minikube when kubectl's context is minikube, else the local cluster)"
+if [ -z "${E2E_K8S_BACKEND:-}" ] && ! kubectl config current-context 2>/dev/null | grep -qx minikube; then
+  if [ ! -f tmp/local-cluster/mode ]; then cluster_started=1; fi
+  npx nx run local-cluster:up
+  # The cluster's own kubectl (v1.37) before any older one on PATH.
+  export KUBECONFIG="$PWD/tmp/local-cluster/kubeconfig" PATH="$PWD/tmp/local-cluster/client:$PATH"
+fi
+npx nx run e2e-k8s:run
 step "all tests passed"
 if [ -n "${TODO_IMAGE_MIRRORS:-}" ]; then
   # The committed manifests name the official-base images; these runs tested stand-ins.

@@ -1,5 +1,5 @@
 // A public stack (apps/infra/test/fixtures/express-bull) rendered by the current synth and run on
-// the pod runner: an image with an ENTRYPOINT given arguments (redis `--appendonly yes`) and a
+// the cluster kubectl points at (images loaded by scripts/load-images.sh --spec): an image with an ENTRYPOINT given arguments (redis `--appendonly yes`) and a
 // stateful service that is not a database (redis on a claim). Two mutated copies of the same
 // manifests show what the renderer's fixes are for: the arguments rendered as `command` (which
 // replaces the ENTRYPOINT) do not start, and without the claim redis cannot keep its data.
@@ -8,11 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from './checks/target';
-import { Cluster, loadMirrors } from './runner/cluster';
-import { admit, loadDir, type K8sObject } from './runner/manifests';
-import type { Pod } from './runner/pod';
-import { poll, run, sleep } from './runner/sh';
+import { clusterContext, deleteNamespace, describe as describeNs, exec, kubectl, loadDir, pods, portForward, repoRoot, rolloutAll, toYaml, type Forward, type K8sObject, type PodView } from './lib/kube';
+import { poll, run, sleep } from './lib/sh';
 
 const SPEC = 'apps/infra/test/fixtures/express-bull/spec.json';
 const NS = 'express-bull';
@@ -24,58 +21,45 @@ const summary: Record<string, unknown> = {};
 const cli = (...args: string[]) => run(process.execPath, [join(repoRoot, 'tools/run-ts.mjs'), join(repoRoot, 'apps/infra/src/cli.ts'), ...args], { timeoutMs: 120_000 });
 const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
 
-
 let dir = '';
 let objects: K8sObject[] = [];
-let mirrors: Record<string, string> = {};
-
-/** The spec's images as the manifests name them -> as built here (stand-in bases), like stack.e2e.test.ts. */
-async function builtHere(): Promise<Record<string, string>> {
-  const plan = async (...args: string[]) => {
-    const r = await cli('images', 'plan', '--spec', SPEC, ...args);
-    if (r.code !== 0) throw new Error(`infra images plan: ${r.stderr}`);
-    return JSON.parse(r.stdout).services as Record<string, { ref: string }>;
-  };
-  const [official, here] = [await plan('--official'), await plan()];
-  return Object.fromEntries(Object.keys(here).filter((s) => official[s]).map((s) => [official[s].ref, here[s].ref]));
-}
 
 beforeAll(async () => {
+  await clusterContext();
   dir = mkdtempSync(join(tmpdir(), 'e2ek8s-express-bull-'));
   const synth = await cli('synth', '--spec', SPEC, '--out', dir);
   if (synth.code !== 0) throw new Error(`infra synth: ${synth.stderr}${synth.stdout}`);
-  const built = await builtHere();
   // The engine is the cache: a no-op when the content-hash tags are there.
   const build = await run(process.execPath, [join(repoRoot, 'scripts/docker-build.mjs'), '--spec', SPEC, 'app', 'worker'], { timeoutMs: 10 * 60_000 });
   if (build.code !== 0) throw new Error(`docker-build: ${build.stderr}${build.stdout}`);
-  mirrors = { ...loadMirrors(), ...built };
-  objects = loadDir(join(dir, 'dist', 'k8s', 'production')).objects;
-}, 12 * 60_000);
+  const manifests = join(dir, 'dist', 'k8s', 'production');
+  objects = loadDir(manifests);
+  // Into the node, as for the todo stack: the plan's images and redis (through the mirror map).
+  const load = await run('bash', [join(repoRoot, 'scripts/load-images.sh'), '--spec', join(repoRoot, SPEC), '--dir', manifests], { timeoutMs: 10 * 60_000 });
+  if (load.code !== 0) throw new Error(`load-images: ${load.stderr}${load.stdout}`);
+}, 15 * 60_000);
 
-afterAll(() => {
+afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+  await deleteNamespace(NS);
   console.log(`e2e-k8s express-bull summary: ${JSON.stringify(summary, null, 2)}`);
-});
+}, 4 * 60_000);
 
-/** A cluster of its own (unique prefix), the objects applied in the README's order (namespace first). */
-async function up(name: string, objs: K8sObject[]): Promise<Cluster> {
-  const prefix = `e2ek8s-eb-${name}-${process.pid}`;
-  const cluster = new Cluster({ prefix, stateDir: join(repoRoot, 'tmp', 'e2e-k8s', prefix), mirrors, log: () => undefined });
-  await cluster.start();
-  const admitted = admit(objs, `${name} copy`).objects;
-  await cluster.apply(admitted.filter((o) => o.kind === 'Namespace'));
-  await cluster.apply(admitted.filter((o) => o.kind !== 'Namespace'));
-  return cluster;
+/** A clean namespace, then the objects in the README's order (namespace first). */
+async function up(objs: K8sObject[]): Promise<void> {
+  await deleteNamespace(NS);
+  await kubectl(['apply', '-f', '-'], { input: toYaml(objs.filter((o) => o.kind === 'Namespace')) });
+  await kubectl(['apply', '-f', '-'], { input: toYaml(objs.filter((o) => o.kind !== 'Namespace')) });
 }
 
-const podOf = (c: Cluster, workload: string) => c.workloads.find((w) => w.obj.metadata.name === workload)!.pods.find((p) => !p.deleted);
-const readyPod = (c: Cluster, workload: string): Pod => {
-  const p = podOf(c, workload);
-  if (!p?.ready) throw new Error(`${workload} has no ready pod`);
+const cachePod = async (): Promise<PodView | undefined> => (await pods(NS, `app.kubernetes.io/name=${CACHE}`))[0];
+const readyCachePod = async (): Promise<PodView> => {
+  const p = await cachePod();
+  if (!p?.ready) throw new Error(`${CACHE} has no ready pod`);
   return p;
 };
-const redisCli = async (c: Cluster, ...args: string[]) => {
-  const r = await readyPod(c, CACHE).exec(CACHE, ['redis-cli', ...args]);
+const redisCli = async (...args: string[]) => {
+  const r = await exec(NS, (await readyCachePod()).name, CACHE, ['redis-cli', ...args]);
   if (r.code !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 };
@@ -83,21 +67,18 @@ const cacheContainer = (objs: K8sObject[]) => objs.find((o) => o.kind === 'Deplo
 
 const MARKER = 'e2e-k8s-marker';
 /** Writes a marker key (on disk within a second: appendfsync everysec), deletes the redis pod, waits for the replacement. */
-async function markerAcrossPodDeletion(c: Cluster): Promise<string> {
-  expect(await redisCli(c, 'set', MARKER, String(stamp))).toBe('OK');
-  expect(await redisCli(c, 'get', MARKER)).toBe(String(stamp));
+async function markerAcrossPodDeletion(): Promise<string> {
+  expect(await redisCli('set', MARKER, String(stamp))).toBe('OK');
+  expect(await redisCli('get', MARKER)).toBe(String(stamp));
   await sleep(1500);
-  const replaced = await replaceCachePod(c);
-  await poll('redis to answer again', 30_000, async () => ((await redisCli(c, 'ping')) === 'PONG' ? true : undefined), { state: () => c.describe() });
-  return replaced;
-}
-
-/** Deletes the redis pod and waits for its replacement to be ready. */
-async function replaceCachePod(c: Cluster): Promise<string> {
-  const old = podOf(c, CACHE)!;
-  await c.deletePod(NS, old.name);
-  await c.waitReady(120_000);
-  return `${old.name} -> ${podOf(c, CACHE)!.name}`;
+  const old = (await cachePod())!;
+  await kubectl(['-n', NS, 'delete', 'pod', old.name, '--wait=true']);
+  await rolloutAll(NS, 120);
+  const fresh = await poll('a new redis pod to answer', 60_000, async () => {
+    const p = await cachePod();
+    return p && p.name !== old.name && p.ready && (await redisCli('ping')) === 'PONG' ? p : undefined;
+  }, { state: () => describeNs(NS) });
+  return `${old.name} -> ${fresh.name}`;
 }
 
 test('the rendered redis keeps the image ENTRYPOINT and passes the spec\'s arguments; its data is on a claim', () => {
@@ -109,7 +90,7 @@ test('the rendered redis keeps the image ENTRYPOINT and passes the spec\'s argum
 });
 
 describe('the rendered manifests', () => {
-  let c: Cluster;
+  let forward: Forward;
   let base = '';
   let webhookId = '';
   const json = async (path: string, init?: RequestInit): Promise<{ status: number; body: any }> => {
@@ -119,30 +100,29 @@ describe('the rendered manifests', () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    c = await up('ok', structuredClone(objects));
-    try {
-      await c.waitReady(180_000);
-    } catch (error) {
-      await c.teardown(true);
-      throw error;
-    }
+    await up(objects);
+    await rolloutAll(NS, 180);
     summary.applyToAllReadyS = seconds(started);
-    base = await c.portForward(NS, 'app', 3000);
+    forward = await portForward(NS, 'app', 3000);
+    base = forward.url;
     // No probes in this stack (upstream has none): "ready" is "started", so wait for the app to answer.
-    await poll('the app to answer /healthz with redis reachable', 60_000, async () => ((await json('/healthz')).body.redis === 'PONG' ? true : undefined), { state: () => c.describe() });
+    await poll('the app to answer /healthz with redis reachable', 60_000, async () => ((await json('/healthz')).body.redis === 'PONG' ? true : undefined), { state: () => describeNs(NS) });
     summary.applyToServingS = seconds(started);
   }, 5 * 60_000);
-  afterAll(() => c?.teardown(true), 2 * 60_000);
+  afterAll(() => forward?.close());
 
-  test('every workload is ready', () => {
-    for (const w of c.workloads) expect({ workload: w.obj.metadata.name, ready: w.pods.filter((p) => p.ready).length }).toEqual({ workload: w.obj.metadata.name, ready: w.obj.spec.replicas ?? 1 });
+  test('every workload is ready', async () => {
+    for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
+      const ready = (await pods(NS, Object.entries(w.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(','))).filter((p) => p.ready).length;
+      expect({ workload: w.metadata.name, ready }).toEqual({ workload: w.metadata.name, ready: w.spec.replicas ?? 1 });
+    }
   });
 
   test('redis runs through its ENTRYPOINT with the spec\'s arguments', async () => {
     // --appendonly yes reached redis-server; --protected-mode no is what the image's entrypoint adds, so it ran.
-    expect(await redisCli(c, 'config', 'get', 'appendonly')).toBe('appendonly\nyes');
-    expect(await redisCli(c, 'config', 'get', 'protected-mode')).toBe('protected-mode\nno');
-    const dirList = await readyPod(c, CACHE).exec(CACHE, ['sh', '-c', 'cd /data/appendonlydir && echo *']);
+    expect(await redisCli('config', 'get', 'appendonly')).toBe('appendonly\nyes');
+    expect(await redisCli('config', 'get', 'protected-mode')).toBe('protected-mode\nno');
+    const dirList = await exec(NS, (await readyCachePod()).name, CACHE, ['sh', '-c', 'cd /data/appendonlydir && echo *']);
     expect(dirList.stdout).toMatch(/appendonly\.aof/);
   });
 
@@ -152,7 +132,7 @@ describe('the rendered manifests', () => {
     expect(r.status).toBe(201);
     webhookId = r.body.id;
     const started = Date.now();
-    await poll('the worker to deliver to the receiver', 60_000, async () => ((await json('/receiver')).body.some((e: any) => e.webhookId === webhookId) ? true : undefined), { state: () => c.describe() });
+    await poll('the worker to deliver to the receiver', 60_000, async () => ((await json('/receiver')).body.some((e: any) => e.webhookId === webhookId) ? true : undefined), { state: () => describeNs(NS) });
     expect((await json('/receiver')).body.find((e: any) => e.webhookId === webhookId).body).toEqual(payload);
     await poll('the delivery to be recorded', 30_000, async () => ((await json(`/webhooks/${webhookId}`)).body.deliveries?.[RECEIVER] ? true : undefined));
     expect((await json(`/webhooks/${webhookId}`)).body.deliveries[RECEIVER]).toMatchObject({ ok: true, status: 200 });
@@ -162,11 +142,11 @@ describe('the rendered manifests', () => {
   test('deleting the redis pod keeps the data (the claim outlives the pod)', async () => {
     expect(webhookId).not.toBe('');
     const started = Date.now();
-    summary.cachePodReplaced = await markerAcrossPodDeletion(c);
-    expect(await redisCli(c, 'get', MARKER)).toBe(String(stamp));
+    summary.cachePodReplaced = await markerAcrossPodDeletion();
+    expect(await redisCli('get', MARKER)).toBe(String(stamp));
     await poll('the webhook read back through the app', 60_000, async () => ((await json(`/webhooks/${webhookId}`)).status === 200 ? true : undefined));
     expect((await json(`/webhooks/${webhookId}`)).body).toMatchObject({ id: webhookId, deliveries: { [RECEIVER]: { ok: true, status: 200 } } });
-    expect(await redisCli(c, 'exists', `relay:webhook:${webhookId}`)).toBe('1');
+    expect(await redisCli('exists', `relay:webhook:${webhookId}`)).toBe('1');
     summary.cachePodDeletedS = seconds(started);
   }, 3 * 60_000);
 });
@@ -184,14 +164,14 @@ describe('the renderer fixes matter: mutated copies of the same manifests fail',
       }
     }
     expect(cacheContainer(objs).command).toEqual(['--appendonly', 'yes']);
-    const c = await up('cmd', objs);
-    try {
-      const reason = await poll('redis to fail to start', 90_000, async () => podOf(c, CACHE)?.statuses.get(CACHE)?.reason?.match(/^RunContainerError.*/)?.[0], { state: () => c.describe() });
-      expect(podOf(c, CACHE)!.ready).toBe(false);
-      summary.argsAsCommand = reason;
-    } finally {
-      await c.teardown(true);
-    }
+    await up(objs);
+    // The kubelet cannot start "--appendonly" as a program: the runtime's error, then back-off.
+    const reasons = await poll('redis to fail to start', 120_000, async () => {
+      const p = await cachePod();
+      return p && p.reasons.some((r) => /^(RunContainerError|StartError|CrashLoopBackOff)$/.test(r)) ? p.reasons : undefined;
+    }, { state: () => describeNs(NS) });
+    expect((await cachePod())!.ready).toBe(false);
+    summary.argsAsCommand = reasons.join(', ');
   }, 3 * 60_000);
 
   test('redis without its claim (what the renderer did with non-database volumes): the data does not outlive the pod', async () => {
@@ -199,17 +179,13 @@ describe('the renderer fixes matter: mutated copies of the same manifests fail',
     const d = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === CACHE)!;
     delete d.spec.template.spec.volumes;
     delete cacheContainer(objs).volumeMounts;
-    const c = await up('novol', objs);
-    try {
-      // The image declares VOLUME /data; like containerd, the runtime gives each container a fresh
-      // writable directory there, so redis starts on the read-only root, and its data dies with the pod.
-      await c.waitReady(90_000);
-      await poll('redis to answer', 30_000, async () => ((await redisCli(c, 'ping')) === 'PONG' ? true : undefined), { state: () => c.describe() });
-      summary.withoutClaimPodReplaced = await markerAcrossPodDeletion(c);
-      expect(await redisCli(c, 'get', MARKER)).toBe('');
-      summary.withoutClaim = 'redis runs on the image\'s per-container /data, and the marker is gone after the pod is deleted';
-    } finally {
-      await c.teardown(true);
-    }
+    await up(objs);
+    // The image declares VOLUME /data; containerd gives each container a fresh writable
+    // directory there, so redis starts on the read-only root, and its data dies with the pod.
+    await rolloutAll(NS, 120);
+    await poll('redis to answer', 60_000, async () => ((await redisCli('ping')) === 'PONG' ? true : undefined), { state: () => describeNs(NS) });
+    summary.withoutClaimPodReplaced = await markerAcrossPodDeletion();
+    expect(await redisCli('get', MARKER)).toBe('');
+    summary.withoutClaim = 'redis runs on the image\'s per-container /data, and the marker is gone after the pod is deleted';
   }, 4 * 60_000);
 });

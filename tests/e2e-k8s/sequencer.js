@@ -1,8 +1,15 @@
-// The runner's own tests first: when the runner is wrong, the stack run says nothing.
+// The API server's validation first (it needs no node and says the most when it fails), then
+// the todo stack, then the public stacks.
 const Sequencer = require('@jest/test-sequencer').default;
 
-module.exports = class RunnerFirst extends Sequencer {
+const ORDER = ['server.e2e.test.ts', 'stack.e2e.test.ts'];
+const rank = (p) => {
+  const i = ORDER.findIndex((name) => p.endsWith(name));
+  return i === -1 ? ORDER.length : i;
+};
+
+module.exports = class ServerFirst extends Sequencer {
   sort(tests) {
-    return [...tests].sort((a, b) => Number(b.path.endsWith('runner.test.ts')) - Number(a.path.endsWith('runner.test.ts')));
+    return [...tests].sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
   }
 };

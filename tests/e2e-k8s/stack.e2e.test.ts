@@ -1,12 +1,12 @@
-// dist/k8s/minikube brought up and checked. On a real cluster (kubectl reaches one, or
-// E2E_K8S_BACKEND=cluster) it deploys with scripts/minikube-up.sh; otherwise the pod runner
-// runs the same YAML on the Docker engine. The checks below are the same for both.
+// dist/k8s/minikube deployed with scripts/deploy-k8s.sh (the README's deploy) on the cluster
+// kubectl points at: the local cluster (tools/local-cluster, built from upstream Kubernetes) in
+// CI, minikube, or any context with E2E_K8S_BACKEND=cluster. Everything else goes through kubectl.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { kubectlReachesCluster, repoRoot, startCluster, startRunner, type Target } from './checks/target';
-import { matches, type K8sObject } from './runner/manifests';
-import { poll, run } from './runner/sh';
+import { clusterContext, deleteNamespace, describe as describeNs, exec, ingressUrl, kubectl, loadDir, pods as podsIn, portForward, repoRoot, rolloutAll, selectorOf, type Forward, type K8sObject } from './lib/kube';
+import { poll, run } from './lib/sh';
 
 // The todo stack's roles (names of its Services and workloads in the spec).
 const FRONTEND = 'frontend';
@@ -15,12 +15,15 @@ const DATABASE = 'postgres';
 const NAMESPACE = 'todo';
 const DIR = process.env.E2E_K8S_DIR ?? join(repoRoot, 'dist/k8s/minikube');
 
-let t: Target;
+const objects: K8sObject[] = loadDir(DIR);
+let forward: Forward;
+let ingress: string | undefined;
 const summary: Record<string, unknown> = {};
 const stamp = Date.now();
+const frontendUrl = () => forward.url;
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${t.frontendUrl}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+  const res = await fetch(`${frontendUrl()}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
@@ -31,29 +34,38 @@ async function expectStatus(method: string, path: string, status: number, body?:
 }
 const titles = async () => ((await expectStatus('GET', '/api/todos?limit=100', 200)).items as { title: string }[]).map((x) => x.title);
 
-
-const workloads = () => t.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+const workloads = () => objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
 const workload = (name: string) => workloads().find((w) => w.metadata.name === name)!;
-const podsOf = async (w: K8sObject) => (await t.pods()).filter((p) => matches(w.spec.selector, p.labels));
+const podsOf = (w: K8sObject) => podsIn(NAMESPACE, selectorOf(w));
 const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
+const t = {
+  exec: (pod: string, container: string, argv: string[]) => exec(NAMESPACE, pod, container, argv),
+  deletePod: async (name: string) => void (await kubectl(['-n', NAMESPACE, 'delete', 'pod', name, '--wait=false'])),
+  waitAllReady: (ms: number) => rolloutAll(NAMESPACE, Math.ceil(ms / 1000)),
+};
 
 beforeAll(async () => {
-  const backend = process.env.E2E_K8S_BACKEND ?? ((await kubectlReachesCluster()) ? 'cluster' : 'runner');
-  const opts = { dir: DIR, namespace: NAMESPACE, frontend: { service: FRONTEND, port: 3000 } };
-  t = backend === 'cluster' ? await startCluster(opts) : await startRunner(opts);
-  summary.backend = t.kind;
-  summary.applyToAllReadyS = t.applyToReadyS;
-  summary.notRun = t.notRun;
-  console.log(`e2e-k8s (${t.kind}): ${t.applyToReadyS} s from apply to all workloads ready`);
-}, 10 * 60_000);
+  const ctx = await clusterContext();
+  summary.context = ctx;
+  // A clean namespace: the deploy below is a first install, as a new user's is.
+  await deleteNamespace(NAMESPACE);
+  const env = { ...process.env, TODO_POSTGRES_PASSWORD: process.env.TODO_POSTGRES_PASSWORD ?? randomBytes(12).toString('hex') };
+  const started = Date.now();
+  const up = await run('bash', [join(repoRoot, 'scripts/deploy-k8s.sh'), '--dir', DIR], { env, timeoutMs: 15 * 60_000 });
+  console.log(up.stdout + up.stderr);
+  if (up.code !== 0) throw new Error(`scripts/deploy-k8s.sh failed (${up.code}):\n${up.stderr}\n${await describeNs(NAMESPACE)}`);
+  summary.deployToAllReadyS = seconds(started);
+  forward = await portForward(NAMESPACE, FRONTEND, 3000);
+  ingress = await ingressUrl(ctx);
+  console.log(`e2e-k8s (${ctx}): ${summary.deployToAllReadyS} s from scripts/deploy-k8s.sh to every rollout done`);
+}, 16 * 60_000);
 
 afterAll(async () => {
   const out = join(repoRoot, 'tmp', 'e2e-k8s');
   mkdirSync(out, { recursive: true });
-  if (t && 'cluster' in t) writeFileSync(join(out, 'events.log'), (t as any).cluster.events.join('\n') + '\n');
   writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2));
   console.log(`e2e-k8s summary: ${JSON.stringify(summary, null, 2)}`);
-  await t?.close();
+  forward?.close();
 }, 3 * 60_000);
 
 test('every workload has its replicas ready', async () => {
@@ -120,7 +132,7 @@ test('the frontend cannot reach the database directly; the backend can (NetworkP
 /** GET through the ingress with a Host header (fetch cannot set Host). */
 function viaIngress(host: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${t.ingressUrl}${path}`, { headers: { host }, timeout: 15_000 }, (res) => {
+    const req = request(`${ingress}${path}`, { headers: { host }, timeout: 15_000 }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -131,9 +143,9 @@ function viaIngress(host: string, path: string): Promise<{ status: number; body:
 }
 
 test('every Ingress path answers through the ingress controller', async () => {
-  if (!t.ingressUrl) return console.log('not run: no ingress controller reachable (minikube ip failed)');
+  if (!ingress) throw new Error('no ingress address: minikube ip failed, or the node has no InternalIP');
   const seen: Record<string, number> = {};
-  for (const ing of t.objects.filter((o) => o.kind === 'Ingress')) {
+  for (const ing of objects.filter((o) => o.kind === 'Ingress')) {
     for (const rule of ing.spec.rules) {
       for (const p of rule.http.paths) {
         // The backend's todo list for an /api prefix, the page for anything else.
@@ -151,7 +163,7 @@ test('every Ingress path answers through the ingress controller', async () => {
 
 test('the frontend browser suite passes through the port-forward', async () => {
   const started = Date.now();
-  const env = { ...process.env, E2E_BASE_URL: t.frontendUrl, NEXT_TELEMETRY_DISABLED: '1' };
+  const env = { ...process.env, E2E_BASE_URL: frontendUrl(), NEXT_TELEMETRY_DISABLED: '1' };
   const r = await run(process.execPath, ['--test', '--test-reporter=spec', join(repoRoot, 'apps/frontend/e2e/todo.e2e.test.mjs')], { env, timeoutMs: 5 * 60_000 });
   const count = (k: string) => Number(new RegExp(`^ℹ ${k} (\\d+)`, 'm').exec(r.stdout)?.[1] ?? -1);
   summary.browser = { pass: count('pass'), fail: count('fail'), skipped: count('skipped'), seconds: seconds(started) };

@@ -27,7 +27,7 @@ if [ -f "$LC_TOOLS/addons/ingress-controller.yaml" ]; then
   kc apply -f "$LC_TOOLS/addons/ingress-controller.yaml" >/dev/null
 fi
 
-for d in kube-system/coredns local-path-storage/local-path-provisioner $( [ -f "$LC_TOOLS/addons/ingress-controller.yaml" ] && echo ingress/ingress-controller); do
+for d in kube-system/coredns local-path-storage/local-path-provisioner $( [ -f "$LC_TOOLS/addons/ingress-controller.yaml" ] && echo ingress-nginx/ingress-controller); do
   kc -n "${d%%/*}" rollout status "deployment/${d#*/}" --timeout=120s >/dev/null \
     || { kc -n "${d%%/*}" describe pods | tail -20 >&2; die "addon ${d#*/} did not become ready"; }
 done

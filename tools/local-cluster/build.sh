@@ -6,9 +6,8 @@
 #   tools/local-cluster/build.sh            # binaries into tmp/local-cluster/bin
 source "$(dirname "$0")/lib.sh"
 
+ensure_packages
 command -v go >/dev/null || die "Go is not installed: install Go 1.26 (https://go.dev/dl/) or point kubectl at a cluster you already have (README: Deploy to Kubernetes)."
-command -v gcc >/dev/null || die "gcc is missing (runc needs cgo with libseccomp, the pause binary is C): apt-get install -y gcc libseccomp-dev pkg-config"
-pkg-config --exists libseccomp 2>/dev/null || die "libseccomp's headers are missing (runc is built with seccomp): apt-get install -y libseccomp-dev pkg-config"
 export GOFLAGS="-buildvcs=false -mod=readonly" GOTOOLCHAIN=local
 mkdir -p "$LC_BIN/cni"
 GO_DIR="$LC_TOOLS/go"
@@ -77,4 +76,8 @@ if [ ! -x "$LC_BIN/pause" ] || [ "$pause_src" -nt "$LC_BIN/pause" ]; then
   gcc -Os -Wall -Werror -static -DVERSION=v3.10-local -o "$LC_BIN/pause" "$pause_src"
   strip "$LC_BIN/pause"
 fi
+# kubectl of the cluster's version alone, for PATH (bin/ also holds runc and containerd,
+# which must not shadow Docker's).
+mkdir -p "$LC_STATE/client"
+ln -sf ../bin/kubectl "$LC_STATE/client/kubectl"
 log "binaries ready in $((SECONDS - t_start)) s ($LC_BIN)"

@@ -49,4 +49,19 @@ node_ip() {
 # pid file helpers: $LC_STATE/pids/<name>
 pid_of() { local f="$LC_STATE/pids/$1"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
 
+# The Debian packages the build and the node need; installed when missing (root, apt).
+ensure_packages() {
+  local missing=() t
+  for t in iptables ip6tables ipset conntrack openssl gcc pkg-config busybox curl; do command -v "$t" >/dev/null || missing+=("$t"); done
+  pkg-config --exists libseccomp 2>/dev/null || missing+=(libseccomp-dev)
+  [ ${#missing[@]} -gt 0 ] || return 0
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    log "installing Debian packages for: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q iptables ipset conntrack openssl gcc libc6-dev libseccomp-dev pkg-config busybox curl >/dev/null \
+      || die "apt-get could not install iptables ipset conntrack openssl gcc libc6-dev libseccomp-dev pkg-config busybox curl"
+  else
+    die "missing: ${missing[*]}; install them with your package manager (Debian: iptables ipset conntrack openssl gcc libseccomp-dev pkg-config busybox curl)"
+  fi
+}
+
 kc() { "$LC_BIN/kubectl" --kubeconfig "$KUBECONFIG_OUT" "$@"; }

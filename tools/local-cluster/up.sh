@@ -36,18 +36,6 @@ if [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ]; then cgroup=v1
 elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then cgroup=v2
 else die "no cgroup hierarchy with the memory and cpu controllers under /sys/fs/cgroup: the kubelet cannot run pods here"
 fi
-missing=()
-for t in iptables ip6tables ipset conntrack openssl gcc pkg-config busybox; do command -v "$t" >/dev/null || missing+=("$t"); done
-pkg-config --exists libseccomp 2>/dev/null || missing+=(libseccomp-dev)
-if [ ${#missing[@]} -gt 0 ]; then
-  if command -v apt-get >/dev/null; then
-    log "installing ${missing[*]} (Debian packages)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q iptables ipset conntrack openssl gcc libseccomp-dev pkg-config busybox >/dev/null \
-      || die "apt-get could not install iptables ipset conntrack openssl gcc libseccomp-dev pkg-config busybox"
-  else
-    die "missing tools: ${missing[*]}; install them with your package manager"
-  fi
-fi
 ports=(6443 2379 2380 10257 10259)
 [ "$mode" = api ] || ports=("${LC_PORTS[@]}")
 for p in "${ports[@]}"; do
@@ -111,7 +99,7 @@ start kube-apiserver "$LC_BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-cluster-ip-range "$SERVICE_CIDR" --authorization-mode Node,RBAC \
-  --enable-admission-plugins NodeRestriction --allow-privileged=false \
+  --enable-admission-plugins NodeRestriction --allow-privileged=true \
   --profiling=false --v=1
 wait_for kube-apiserver 60 curl -fsS --cacert "$pki/ca.crt" "https://$ip:$API_PORT/readyz"
 log "API server ready after $(elapsed) s"

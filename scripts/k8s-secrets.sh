@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# The Secrets the minikube manifests reference: the whole secret contract (dist/ never
+# The Secrets dist/k8s/minikube references: the whole secret contract (dist/ never
 # holds a value). Each is made by `kubectl create secret generic … --dry-run=client -o yaml`
 # and applied, so a re-run updates instead of failing. --print writes the YAML instead
-# (no cluster needed); the pod runner in tests/e2e-k8s applies exactly that.
-#   TODO_POSTGRES_PASSWORD=… [TODO_OPENAI_API_KEY=…] scripts/minikube-secrets.sh [--print]
+# (no cluster needed).
+#   TODO_POSTGRES_PASSWORD=… [TODO_OPENAI_API_KEY=…] scripts/k8s-secrets.sh [--print]
 set -euo pipefail
 print=0
 case "${1:-}" in
   --print) print=1 ;;
   "") ;;
-  *) echo "minikube-secrets: unknown argument '$1'; use --print or nothing" >&2; exit 2 ;;
+  *) echo "k8s-secrets: unknown argument '$1'; use --print or nothing" >&2; exit 2 ;;
 esac
 : "${TODO_POSTGRES_PASSWORD:?set TODO_POSTGRES_PASSWORD (letters and digits, e.g. \$(openssl rand -hex 16))}"
 ns=todo

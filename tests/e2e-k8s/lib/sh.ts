@@ -1,9 +1,4 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-
-// The one Docker detection of every script and test ($DOCKER, else docker from PATH); the runner needs no BuildKit.
-const tools = require(join(__dirname, '..', '..', '..', 'scripts', 'docker-tools.cjs')) as { detectDocker(): { docker: string } };
-export const DOCKER = process.env.E2E_K8S_DOCKER ?? tools.detectDocker().docker;
 
 export interface Result {
   code: number;
@@ -33,16 +28,10 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
   });
 }
 
-export async function docker(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<string> {
-  const r = await run(DOCKER, args, opts);
-  if (r.code !== 0) throw new Error(`docker ${args.slice(0, 3).join(' ')} … failed (${r.code}): ${r.stderr.trim()}`);
-  return r.stdout.trim();
-}
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Calls `fn` every `everyMs` until it returns a value; on timeout the error names `what`, the last error and `state()`. */
-export async function poll<T>(what: string, ms: number, fn: () => Promise<T | undefined>, { everyMs = 500, state = (): string => '' }: { everyMs?: number; state?: () => string } = {}): Promise<T> {
+export async function poll<T>(what: string, ms: number, fn: () => Promise<T | undefined>, { everyMs = 500, state = async (): Promise<string> => '' }: { everyMs?: number; state?: () => Promise<string> | string } = {}): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   while (Date.now() < end) {
@@ -54,8 +43,6 @@ export async function poll<T>(what: string, ms: number, fn: () => Promise<T | un
     }
     await sleep(everyMs);
   }
-  const detail = state();
+  const detail = await state();
   throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}${detail ? `\n  ${detail}` : ''}`);
 }
-/** For a pod's own back-off and probe periods: they must not keep the process alive after teardown. */
-export const idle = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());

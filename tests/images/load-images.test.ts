@@ -1,15 +1,15 @@
-// minikube cannot run here: --dry-run prints the refs it would load.
+// --dry-run prints the refs it would load (no cluster needed).
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot, run } from './docker';
 
-const loadMinikube = (...args: string[]) => run('bash', ['scripts/load-minikube.sh', ...args]);
+const loadImages = (...args: string[]) => run('bash', ['scripts/load-images.sh', ...args]);
 
-describe('scripts/load-minikube.sh', () => {
+describe('scripts/load-images.sh', () => {
   it('prints exactly the todo-* image refs, deduplicated, quotes stripped', () => {
-    const r = loadMinikube('--dry-run', '--dir', join(__dirname, 'fixtures/minikube'));
+    const r = loadImages('--dry-run', '--dir', join(__dirname, 'fixtures/minikube'));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('todo-backend:0123456789ab\ntodo-frontend:ba9876543210\n');
@@ -18,17 +18,17 @@ describe('scripts/load-minikube.sh', () => {
   it('fails naming the fix when the manifests are missing or hold no todo-* image', () => {
     const empty = mkdtempSync(join(tmpdir(), 'k8s-empty-'));
     try {
-      const none = loadMinikube('--dry-run', '--dir', empty);
+      const none = loadImages('--dry-run', '--dir', empty);
       expect(none.status).toBe(1);
       expect(none.stderr).toContain('run \'npx nx run infra:synth\' first');
       writeFileSync(join(empty, 'db.yaml'), 'spec:\n  containers:\n    - image: postgres:16-alpine\n');
-      const noTodo = loadMinikube('--dry-run', '--dir', empty);
+      const noTodo = loadImages('--dry-run', '--dir', empty);
       expect(noTodo.status).toBe(1);
-      expect(noTodo.stderr).toContain('no todo-* image');
+      expect(noTodo.stderr).toContain('no built image (todo-*)');
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
-    expect(loadMinikube('--bogus').stderr).toContain("unknown argument '--bogus'");
+    expect(loadImages('--bogus').stderr).toContain("unknown argument '--bogus'");
   });
 
   const synthDir = join(repoRoot, 'dist/k8s/minikube');
@@ -46,7 +46,7 @@ describe('scripts/load-minikube.sh', () => {
     }
     const expected = [...images].filter((i) => /(^|\/)todo-[^/]*$/.test(i)).sort();
     expect(expected.map((i) => i.replace(/:.*/, ''))).toEqual(['todo-backend', 'todo-frontend']);
-    const r = loadMinikube('--dry-run');
+    const r = loadImages('--dry-run');
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual(expected);
   });

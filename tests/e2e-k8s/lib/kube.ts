@@ -1,0 +1,141 @@
+// The suite's only way to a cluster: kubectl, on whatever context it points at (minikube,
+// the local cluster of tools/local-cluster, or any cluster with E2E_K8S_BACKEND=cluster).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { poll, run, sleep, type Result } from './sh';
+
+export const repoRoot = join(__dirname, '..', '..', '..');
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: any;
+}
+
+export interface PodView {
+  name: string;
+  labels: Record<string, string>;
+  ready: boolean;
+  phase: string;
+  /** Waiting/terminated reasons of its containers, e.g. CrashLoopBackOff, RunContainerError. */
+  reasons: string[];
+  restarts: number;
+}
+
+/** The YAML files of a directory as `kubectl apply -f DIR` reads them: files in name order, documents in file order. */
+export function loadDir(dir: string): K8sObject[] {
+  const out: K8sObject[] = [];
+  for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, f), 'utf8'))) {
+      if (doc.errors.length) throw new Error(`${dir}/${f}: ${doc.errors[0].message}`);
+      const o = doc.toJS();
+      if (o) out.push(o);
+    }
+  }
+  return out;
+}
+
+export async function kubectl(args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const r = await run('kubectl', args, { timeoutMs: opts.timeoutMs ?? 5 * 60_000, input: opts.input, env: opts.env });
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  return r.stdout;
+}
+export const kubectlRaw = (args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> => run('kubectl', args, { timeoutMs: opts.timeoutMs ?? 5 * 60_000, input: opts.input });
+
+// YAML 1.1, as the API server reads it: `yes`, `on` and `no` are quoted strings, not booleans.
+export const toYaml = (objs: K8sObject[]) => objs.map((o) => stringify(o, { lineWidth: 0, version: '1.1' })).join('---\n');
+
+/**
+ * The context to run on. A test must never deploy to a cluster by accident: minikube and the
+ * local cluster are ours; any other context needs E2E_K8S_BACKEND=cluster.
+ */
+export async function clusterContext(): Promise<string> {
+  const ctx = (await run('kubectl', ['config', 'current-context'], { timeoutMs: 10_000 }).catch(() => undefined))?.stdout.trim() ?? '';
+  const fix = 'Start one: `npx nx run local-cluster:up` (root, Linux) then `export KUBECONFIG=$PWD/tmp/local-cluster/kubeconfig`, or `minikube start --addons=ingress`; for another context set E2E_K8S_BACKEND=cluster.';
+  if (!['minikube', 'local-cluster'].includes(ctx) && process.env.E2E_K8S_BACKEND !== 'cluster') {
+    throw new Error(`e2e-k8s: kubectl's context is ${ctx ? `'${ctx}'` : 'not set'}, which is neither minikube nor the local cluster. ${fix}`);
+  }
+  const v = await run('kubectl', ['version', '--request-timeout=5s', '-o', 'json'], { timeoutMs: 15_000 }).catch(() => undefined);
+  if (!v || v.code !== 0 || !v.stdout.includes('serverVersion')) throw new Error(`e2e-k8s: context '${ctx}' does not answer (${v?.stderr.trim() ?? 'kubectl failed'}). ${fix}`);
+  return ctx;
+}
+
+/** The address of the node's port 80 (the ingress controller's hostPort): minikube ip, or the node's InternalIP. */
+export async function ingressUrl(ctx: string): Promise<string | undefined> {
+  if (ctx === 'minikube') return run('minikube', ['ip'], { timeoutMs: 30_000 }).then((r) => (r.code === 0 ? `http://${r.stdout.trim()}` : undefined), () => undefined);
+  const ip = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}'])).trim();
+  return ip ? `http://${ip}` : undefined;
+}
+
+export function selectorOf(w: K8sObject): string {
+  return Object.entries(w.spec.selector.matchLabels as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+export async function pods(ns: string, selector?: string): Promise<PodView[]> {
+  const items = JSON.parse(await kubectl(['-n', ns, 'get', 'pods', ...(selector ? ['-l', selector] : []), '-o', 'json'])).items as any[];
+  return items
+    .filter((p) => !p.metadata.deletionTimestamp)
+    .map((p) => {
+      const statuses = [...(p.status.initContainerStatuses ?? []), ...(p.status.containerStatuses ?? [])];
+      return {
+        name: p.metadata.name,
+        labels: p.metadata.labels ?? {},
+        ready: (p.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+        phase: p.status.phase,
+        reasons: statuses.map((s: any) => s.state?.waiting?.reason ?? s.state?.terminated?.reason ?? s.lastState?.terminated?.reason).filter(Boolean),
+        restarts: statuses.reduce((n: number, s: any) => n + (s.restartCount ?? 0), 0),
+      };
+    });
+}
+
+/** What a failed wait prints: the pods and the namespace's last events. */
+export async function describe(ns: string): Promise<string> {
+  const p = await kubectlRaw(['-n', ns, 'get', 'pods', '-o', 'wide']);
+  const e = await kubectlRaw(['-n', ns, 'get', 'events', '--sort-by=.lastTimestamp']);
+  return `${p.stdout}${e.stdout.split('\n').slice(-15).join('\n')}`;
+}
+
+export const exec = (ns: string, pod: string, container: string, argv: string[]) => run('kubectl', ['-n', ns, 'exec', pod, '-c', container, '--', ...argv], { timeoutMs: 60_000 });
+
+export async function rolloutAll(ns: string, timeoutS: number): Promise<void> {
+  for (const w of (await kubectl(['-n', ns, 'get', 'statefulset,deployment', '-o', 'name'])).split('\n').filter(Boolean)) {
+    await kubectl(['-n', ns, 'rollout', 'status', w, `--timeout=${timeoutS}s`], { timeoutMs: (timeoutS + 30) * 1000 }).catch(async (e) => {
+      throw new Error(`${e.message}\n${await describe(ns)}`);
+    });
+  }
+}
+
+export async function deleteNamespace(ns: string): Promise<void> {
+  await kubectlRaw(['delete', 'namespace', ns, '--ignore-not-found', '--wait=true', '--timeout=180s'], { timeoutMs: 200_000 });
+}
+
+export interface Forward {
+  url: string;
+  close(): void;
+}
+
+/** kubectl port-forward to a Service, on a free local port, once it accepts connections. */
+export async function portForward(ns: string, service: string, port: number): Promise<Forward> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const local = 20000 + Math.floor(Math.random() * 20000);
+    const child: ChildProcess = spawn('kubectl', ['-n', ns, 'port-forward', `svc/${service}`, `${local}:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let exited = false;
+    child.on('exit', () => (exited = true));
+    const up = await poll(`port-forward to ${ns}/${service}:${port}`, 20_000, async () => {
+      if (exited) return false;
+      return new Promise<boolean | undefined>((resolve) => {
+        const s = createConnection(local, '127.0.0.1');
+        s.on('connect', () => (s.destroy(), resolve(true)));
+        s.on('error', () => resolve(undefined));
+      });
+    }).catch(() => false);
+    if (up) return { url: `http://127.0.0.1:${local}`, close: () => void child.kill() };
+    child.kill();
+    await sleep(500);
+  }
+  throw new Error(`kubectl port-forward to ${ns}/${service}:${port} did not come up`);
+}
