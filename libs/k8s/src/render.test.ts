@@ -1,7 +1,7 @@
 import { resolve, type StackSpec } from '@todo/service-spec';
 import { kubernetesWarnings } from './warnings';
 import { renderKubernetes } from './render';
-import { writableVolumeName } from './workload';
+import { PRE_STOP_SLEEP_SECONDS, writableVolumeName } from './workload';
 
 const spec: StackSpec = {
   name: 'mini',
@@ -32,6 +32,17 @@ describe('renderKubernetes', () => {
     const text = JSON.stringify(objects());
     expect(text).not.toContain('cdk8s.io/metadata.addr');
     expect(objects().filter((o) => o.metadata).every((o) => /^[a-z0-9-]+$/.test(o.metadata.name))).toBe(true);
+  });
+
+  it('gives a Deployment behind a Service a preStop sleep, and nothing else one', () => {
+    const web = { name: 'web', role: 'web', image: { ref: 'example/web:1.0' }, ports: [{ name: 'http', port: 8080 }], health: { liveness: { exec: { command: ['true'] } } } } as const;
+    const all = renderKubernetes(resolve({ ...spec, services: [...spec.services, web] }, 'k')).flatMap((f) => f.objects as any[]);
+    const lifecycle = (name: string) => all.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name).spec.template.spec.containers[0].lifecycle;
+    expect(lifecycle('web')).toEqual({ preStop: { sleep: { seconds: PRE_STOP_SLEEP_SECONDS } } });
+    expect(PRE_STOP_SLEEP_SECONDS).toBeGreaterThanOrEqual(2);
+    // A worker has no Service to leave, and a StatefulSet database is not rolled behind a load.
+    expect(lifecycle('worker')).toBeUndefined();
+    expect(lifecycle('db')).toBeUndefined();
   });
 
   it('sizes the PVC from the spec', () => {

@@ -9,7 +9,7 @@ import { addAutoscaler } from './autoscaling';
 import { addDisruptionBudget } from './disruption-budget';
 import { addConfigMap } from './env-config';
 import { addService } from './service';
-import { addWorkload } from './workload';
+import { addWorkload, drainServingPods } from './workload';
 
 /** One output file: its name in dist/k8s/<env>/ and its objects in apply order. */
 export interface ManifestFile {
@@ -62,5 +62,7 @@ export function renderKubernetes(stack: ResolvedStack): ManifestFile[] {
   });
   if (stack.ingress) addIngress(chart(`${prefix(20 + stack.services.length * 10)}-ingress`), stack);
 
-  return applyKubernetesPatches(stack, charts.map(([name, c]) => ({ name, objects: c.toJson() })));
+  const files = charts.map(([name, c]) => ({ name, objects: c.toJson() }));
+  for (const f of files) drainServingPods(stack, f.objects);
+  return applyKubernetesPatches(stack, files);
 }
