@@ -2,7 +2,7 @@
 // pluginsConfig @nx/js analyzeSourceFiles: without @nx/js installed Nx skips
 // source analysis, and "affected" left out every importer).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,9 +52,17 @@ describe('project graph', () => {
   });
 
   it('every TypeScript library and tool is linted, so its module boundary is enforced', () => {
-    const ts = Object.entries(nodes).filter(([, n]) => /^(libs|tools)\//.test(n.data.root));
+    const tools = Object.entries(nodes).filter(([, n]) => /^(libs|tools)\//.test(n.data.root));
+    const ts = tools.filter(([, n]) => existsSync(join(repoRoot, n.data.root, 'tsconfig.json')));
     expect(ts.map(([name]) => name).sort()).toEqual([...libs, 'nx-plugin'].sort());
     for (const [name, n] of ts) expect({ name, lint: Boolean(n.data.targets.lint), typecheck: Boolean(n.data.targets.typecheck) }).toEqual({ name, lint: true, typecheck: true });
+    // The one tool that is not TypeScript: the local cluster (bash and Go modules).
+    expect(tools.filter(([, n]) => !existsSync(join(repoRoot, n.data.root, 'tsconfig.json'))).map(([name]) => name)).toEqual(['local-cluster']);
+  });
+
+  it('local-cluster has the targets the README names, never cached', () => {
+    const t = nodes['local-cluster'].data.targets;
+    for (const name of ['build', 'up', 'down', 'status', 'lint']) expect({ name, cache: t[name]?.cache }).toEqual({ name, cache: name === 'lint' ? true : false });
   });
 
   it('nx show projects --affected agrees for the model', () => {
