@@ -61,7 +61,7 @@ describe('project graph', () => {
   });
 
   it('local-cluster has the targets the README names, never cached', () => {
-    const t = nodes['local-cluster'].data.targets;
+    const t = nodes['local-cluster'].data.targets as Record<string, { cache?: boolean } | undefined>;
     for (const name of ['build', 'up', 'down', 'status', 'lint']) expect({ name, cache: t[name]?.cache }).toEqual({ name, cache: name === 'lint' ? true : false });
   });
 
