@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { clusterContext, deleteNamespace, describe as describeNs, exec, ingressUrl, kubectl, loadDir, pods as podsIn, portForward, repoRoot, rolloutAll, selectorOf, type Forward, type K8sObject } from './lib/kube';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { clusterContext, deleteNamespace, describe as describeNs, exec, ingressUrl, kubectl, kubectlRaw, loadDir, loadImage, pods as podsIn, portForward, repoRoot, rolloutAll, selectorOf, toYaml, type Forward, type K8sObject } from './lib/kube';
 import { poll, run } from './lib/sh';
 
 // The todo stack's roles (names of its Services and workloads in the spec).
@@ -18,6 +20,7 @@ const DIR = process.env.E2E_K8S_DIR ?? join(repoRoot, 'dist/k8s/minikube');
 const objects: K8sObject[] = loadDir(DIR);
 let forward: Forward;
 let ingress: string | undefined;
+let context = '';
 const summary: Record<string, unknown> = {};
 const stamp = Date.now();
 const frontendUrl = () => forward.url;
@@ -46,6 +49,7 @@ const t = {
 
 beforeAll(async () => {
   const ctx = await clusterContext();
+  context = ctx;
   summary.context = ctx;
   // A clean namespace: the deploy below is a first install, as a new user's is.
   await deleteNamespace(NAMESPACE);
@@ -196,3 +200,133 @@ test('deleting a backend pod: a replacement becomes ready and serves', async () 
   await poll('GET /api/todos through the frontend', 2 * 60_000, async () => ((await call('GET', '/api/todos')).status === 200 ? true : undefined), { everyMs: 1000 });
   summary.backendPodDeleted = `${old.name} -> ${fresh.name}, serving in ${seconds(started)} s`;
 }, 10 * 60_000);
+
+test('a Service whose port differs from its targetPort reaches the pods through its virtual IP (kube-proxy)', async () => {
+  const be = workload(BACKEND);
+  const svc: K8sObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'vip-probe', namespace: NAMESPACE },
+    spec: { selector: be.spec.selector.matchLabels, ports: [{ port: 18080, targetPort: 8000, protocol: 'TCP' }] },
+  };
+  await kubectl(['apply', '-f', '-'], { input: toYaml([svc]) });
+  try {
+    const ip = (await kubectl(['-n', NAMESPACE, 'get', 'service', 'vip-probe', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const fe = (await podsOf(workload(FRONTEND))).find((p) => p.ready)!;
+    // From the frontend, whose policy allows egress to the backend's pod port 8000: the
+    // virtual IP's port 18080 is translated to it, and the policy sees the pod port.
+    const probe = "fetch('http://vip-probe:18080/health',{signal:AbortSignal.timeout(5000)}).then(r=>console.log(r.status)).catch(e=>console.log(e.cause?.code??e.name))";
+    const r = await poll('the backend through vip-probe:18080', 60_000, async () => {
+      const x = await t.exec(fe.name, FRONTEND, ['node', '-e', probe]);
+      return x.stdout.trim() === '200' ? x : undefined;
+    });
+    expect(r.stdout.trim()).toBe('200');
+    summary.virtualIp = `vip-probe ${ip}:18080 -> backend pods :8000 answered 200`;
+  } finally {
+    await kubectlRaw(['-n', NAMESPACE, 'delete', 'service', 'vip-probe', '--wait=false']);
+  }
+});
+
+test('a rolling update of the backend under load: no failed request, the old pods gone', async () => {
+  const docker = process.env.DOCKER ?? 'docker';
+  const current = backendImage();
+  // The image as the node holds it may be a stand-in tagged under the manifest's name; the
+  // engine's own ref of it is what scripts/load-images.sh loaded (TODO_IMAGE_MIRRORS).
+  const source = await engineRefOf(current, docker);
+  const ctxDir = mkdtempSync(join(tmpdir(), 'e2ek8s-rollout-'));
+  const next = `todo-backend:rollout-${stamp}`;
+  try {
+    writeFileSync(join(ctxDir, 'Dockerfile'), `FROM ${source}\nCOPY rollout.txt /app/rollout.txt\n`);
+    writeFileSync(join(ctxDir, 'rollout.txt'), `${stamp}\n`);
+    const b = await run(docker, ['build', '-q', '-t', next, ctxDir], { timeoutMs: 5 * 60_000 });
+    if (b.code !== 0) throw new Error(`docker build ${next}: ${b.stderr}`);
+    await loadImage(context, next, docker);
+  } finally {
+    rmSync(ctxDir, { recursive: true, force: true });
+  }
+  const before = (await podsOf(workload(BACKEND))).map((p) => p.name);
+  // Light load through the frontend (and so through the backend Service) for the whole rollout.
+  let ok = 0;
+  const failures: string[] = [];
+  let loading = true;
+  const load = (async () => {
+    while (loading) {
+      try {
+        const r = await call('GET', '/api/todos?limit=1');
+        if (r.status === 200) ok++;
+        else failures.push(`HTTP ${r.status}`);
+      } catch (e) {
+        failures.push(String(e));
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  })();
+  const started = Date.now();
+  try {
+    await kubectl(['-n', NAMESPACE, 'set', 'image', 'deployment/backend', `backend=${next}`, `backend-migrate=${next}`]);
+    await kubectl(['-n', NAMESPACE, 'rollout', 'status', 'deployment/backend', '--timeout=300s'], { timeoutMs: 330_000 });
+    // Rollout status returns when the new pods are ready; the old ones still drain (preStop).
+    await poll('the old backend pods to be gone', 120_000, async () => {
+      const names = (await kubectl(['-n', NAMESPACE, 'get', 'pods', '-l', selectorOf(workload(BACKEND)), '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').filter(Boolean);
+      return names.some((n) => before.includes(n)) ? undefined : names;
+    });
+    await new Promise((res) => setTimeout(res, 2000));
+  } finally {
+    loading = false;
+    await load;
+  }
+  const after = await podsOf(workload(BACKEND));
+  const images = JSON.parse(await kubectl(['-n', NAMESPACE, 'get', 'pods', '-l', selectorOf(workload(BACKEND)), '-o', 'json'])).items.map((p: any) => p.spec.containers[0].image);
+  summary.rollingUpdate = { seconds: seconds(started), requests: ok + failures.length, failed: failures.length, before, after: after.map((p) => p.name) };
+  expect(failures).toEqual([]);
+  expect(ok).toBeGreaterThan(20);
+  expect(after.every((p) => p.ready && !before.includes(p.name))).toBe(true);
+  expect(new Set(images)).toEqual(new Set([next]));
+}, 10 * 60_000);
+
+test('the PodDisruptionBudget the production environment renders refuses an eviction that would break it (HTTP 429)', async () => {
+  // production runs 2 backend replicas with a PDB of maxUnavailable 1. The same PDB here,
+  // selecting this environment's backend, scaled to 2 the way the production HPA's minimum does.
+  const prod = loadDir(join(repoRoot, 'dist/k8s/production')).find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === BACKEND)!;
+  expect(prod.spec.maxUnavailable).toBe(1);
+  const pdb = structuredClone(prod);
+  pdb.spec.selector = workload(BACKEND).spec.selector;
+  pdb.metadata.labels = {};
+  await kubectl(['-n', NAMESPACE, 'scale', 'deployment/backend', '--replicas=2']);
+  await kubectl(['apply', '-f', '-'], { input: toYaml([pdb]) });
+  try {
+    await kubectl(['-n', NAMESPACE, 'rollout', 'status', 'deployment/backend', '--timeout=180s'], { timeoutMs: 200_000 });
+    await poll('the PDB to allow one disruption', 60_000, async () => {
+      const st = JSON.parse(await kubectl(['-n', NAMESPACE, 'get', 'pdb', BACKEND, '-o', 'json'])).status;
+      return st.disruptionsAllowed === 1 && st.currentHealthy === 2 ? st : undefined;
+    });
+    const [a, b] = (await podsOf(workload(BACKEND))).map((p) => p.name);
+    const evict = (pod: string) =>
+      kubectlRaw(['create', '--raw', `/api/v1/namespaces/${NAMESPACE}/pods/${pod}/eviction`, '-f', '-'], {
+        input: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: NAMESPACE } }),
+      });
+    const first = await evict(a);
+    expect({ code: first.code, stderr: first.stderr.trim() }).toEqual({ code: 0, stderr: '' });
+    const second = await evict(b);
+    expect(second.code).not.toBe(0);
+    // kubectl create --raw prints the API error; 429 TooManyRequests is the eviction API's refusal.
+    expect(second.stderr).toMatch(/Cannot evict pod as it would violate the pod's disruption budget|TooManyRequests|429/);
+    summary.podDisruptionBudget = { firstEviction: 'allowed', secondEviction: second.stderr.trim().split('\n')[0] };
+  } finally {
+    await kubectlRaw(['-n', NAMESPACE, 'delete', 'pdb', BACKEND, '--wait=false']);
+    await kubectl(['-n', NAMESPACE, 'scale', 'deployment/backend', '--replicas=1']);
+  }
+}, 6 * 60_000);
+
+function backendImage(): string {
+  return workload(BACKEND).spec.template.spec.containers[0].image;
+}
+
+/** The local engine's ref for an image the manifests name (its stand-in build, when TODO_IMAGE_MIRRORS is set). */
+async function engineRefOf(ref: string, docker: string): Promise<string> {
+  if ((await run(docker, ['image', 'inspect', ref])).code === 0) return ref;
+  const r = await run(process.execPath, [join(repoRoot, 'tools/run-ts.mjs'), join(repoRoot, 'apps/infra/src/cli.ts'), 'images', 'ref', BACKEND], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`infra images ref backend: ${r.stderr}`);
+  return r.stdout.trim();
+}

@@ -139,3 +139,15 @@ export async function portForward(ns: string, service: string, port: number): Pr
   }
   throw new Error(`kubectl port-forward to ${ns}/${service}:${port} did not come up`);
 }
+
+/**
+ * Puts a local engine image into the node, as scripts/load-images.sh does for the manifests'
+ * images: minikube image load, or the local cluster's containerd.
+ */
+export async function loadImage(ctx: string, ref: string, docker: string): Promise<void> {
+  let r: Result;
+  if (ctx === 'minikube') r = await run('minikube', ['image', 'load', ref], { timeoutMs: 10 * 60_000 });
+  else if (ctx === 'local-cluster') r = await run('bash', ['-c', '"$0" save "$1" | bash "$2" import', docker, ref, join(repoRoot, 'tools/local-cluster/images.sh')], { timeoutMs: 10 * 60_000 });
+  else throw new Error(`cannot put ${ref} into the nodes of context '${ctx}': push it to a registry they pull from`);
+  if (r.code !== 0) throw new Error(`loading ${ref} into ${ctx}: ${r.stderr}`);
+}
