@@ -97,7 +97,9 @@ pairs=$(
     }')
 # The name containerd gives an image that Docker names REF (docker.io/library/ for short names).
 docker_name() {
-  local ref=$1 first=${1%%/*}
+  local ref=$1 first=${1%%/*} last=${1##*/}
+  # No tag and no digest: Docker means :latest.
+  [[ "$last" == *:* || "$ref" == *@* ]] || ref="$ref:latest"
   if [[ "$ref" != */* ]]; then echo "docker.io/library/$ref"
   elif [[ "$first" == *.* || "$first" == *:* || "$first" == localhost ]]; then echo "$ref"
   else echo "docker.io/$ref"; fi
@@ -120,9 +122,10 @@ case "$target" in
   minikube)
     command -v minikube >/dev/null || { echo "load-images: minikube is not installed" >&2; exit 1; }
     for i in "${!sources[@]}"; do
-      [ "${sources[$i]}" = "${dests[$i]}" ] || "$DOCKER" tag "${sources[$i]}" "${dests[$i]}"
       echo "load-images: loading ${dests[$i]}"
-      minikube image load "${dests[$i]}"
+      minikube image load "${sources[$i]}"
+      # A stand-in gets the manifests' name inside minikube only, never in the local engine.
+      [ "${sources[$i]}" = "${dests[$i]}" ] || minikube image tag "${sources[$i]}" "${dests[$i]}"
     done ;;
   local-cluster)
     lc=tools/local-cluster

@@ -66,7 +66,7 @@ fi
 step "public stacks end-to-end: express-bull, nginx-flask-mysql"; npx nx run e2e-stacks:e2e
 step "Kubernetes end-to-end on a real cluster (minikube when kubectl's context is minikube, else the local cluster)"
 if [ -z "${E2E_K8S_BACKEND:-}" ] && ! kubectl config current-context 2>/dev/null | grep -qx minikube; then
-  if [ ! -f tmp/local-cluster/mode ]; then cluster_started=1; fi
+  if ! bash tools/local-cluster/status.sh --quiet 2>/dev/null; then cluster_started=1; fi
   npx nx run local-cluster:up
   # The cluster's own kubectl (v1.37) before any older one on PATH.
   export KUBECONFIG="$PWD/tmp/local-cluster/kubeconfig" PATH="$PWD/tmp/local-cluster/client:$PATH"

@@ -172,7 +172,7 @@ describe('the renderer fixes matter: mutated copies of the same manifests fail',
     }, { state: () => describeNs(NS) });
     expect((await cachePod())!.ready).toBe(false);
     summary.argsAsCommand = reasons.join(', ');
-  }, 3 * 60_000);
+  }, 8 * 60_000);
 
   test('redis without its claim (what the renderer did with non-database volumes): the data does not outlive the pod', async () => {
     const objs = structuredClone(objects).filter((o) => !(o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'redis-data'));
@@ -187,5 +187,5 @@ describe('the renderer fixes matter: mutated copies of the same manifests fail',
     summary.withoutClaimPodReplaced = await markerAcrossPodDeletion();
     expect(await redisCli('get', MARKER)).toBe('');
     summary.withoutClaim = 'redis runs on the image\'s per-container /data, and the marker is gone after the pod is deleted';
-  }, 4 * 60_000);
+  }, 12 * 60_000);
 });

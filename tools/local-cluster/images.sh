@@ -68,7 +68,7 @@ node_images() {
 
 case "${1:-}" in
   node) node_images ;;
-  import) ctr_ images import --all-platforms - ;;
+  import) ctr_ images import - ;;
   tag) ctr_ images tag --force "${2:?tag SOURCE DEST}" "${3:?tag SOURCE DEST}" >/dev/null ;;
   *) die "usage: images.sh node | images.sh import < archive | images.sh tag SOURCE DEST" ;;
 esac

@@ -7,10 +7,15 @@ set -euo pipefail
 LC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LC_TOOLS="$LC_ROOT/tools/local-cluster"
 # Everything up writes lives under these four places; down removes them.
-LC_STATE="${LOCAL_CLUSTER_STATE:-$LC_ROOT/tmp/local-cluster}"   # kubeconfig, PKI, config, logs, pids
+LC_STATE="${LOCAL_CLUSTER_STATE:-$LC_ROOT/tmp/local-cluster}"   # binaries, kubeconfig, PKI, config, logs
+case "$LC_STATE" in
+  /*/*) ;;
+  *) printf 'local-cluster: LOCAL_CLUSTER_STATE must be an absolute path of a directory of its own, not %s\n' "$LC_STATE" >&2; exit 2 ;;
+esac
 LC_BIN="$LC_STATE/bin"
-LC_VAR="/var/lib/todo-local-cluster"                              # containerd root, kubelet root, volumes
-LC_RUN="/run/todo-local-cluster"                                  # sockets, containerd state
+LC_VAR="/var/lib/todo-local-cluster"                              # containerd root, kubelet root, pod logs, volumes
+LC_RUN="/run/todo-local-cluster"                                  # pids, sockets, containerd and runc state
+LC_PIDS="$LC_RUN/pids"                                            # gone after a reboot, like the processes
 KUBECONFIG_OUT="$LC_STATE/kubeconfig"
 
 K8S_VERSION=v1.37.2
@@ -31,8 +36,6 @@ COREDNS_IMAGE=localhost/local-cluster/coredns:v1.14.7
 STORAGE_IMAGE=localhost/local-cluster/local-path-provisioner:v0.0.30
 HELPER_IMAGE=localhost/local-cluster/busybox:1.35
 INGRESS_IMAGE=localhost/local-cluster/traefik:v3.6.12
-# kube-router's iptables chains and ipsets carry these prefixes.
-KR_CHAIN_PREFIX=KUBE-
 export PATH="$LC_BIN:$PATH"
 
 log() { printf 'local-cluster: %s\n' "$*" >&2; }
@@ -46,22 +49,47 @@ node_ip() {
   ip -4 route get 1.1.1.1 2>/dev/null | sed -nE 's/.* src ([0-9.]+).*/\1/p' | head -1
 }
 
-# pid file helpers: $LC_STATE/pids/<name>
-pid_of() { local f="$LC_STATE/pids/$1"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+# The pid of component NAME when it runs: the pid file under /run, and the process's
+# executable is the one in $LC_BIN (a reused pid is never signalled).
+pid_of() {
+  local f="$LC_PIDS/$1" pid exe
+  [ -f "$f" ] || return 1
+  pid=$(cat "$f")
+  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+  case "$exe" in "$LC_BIN"/*) echo "$pid" ;; *) return 1 ;; esac
+}
 
 # The Debian packages the build and the node need; installed when missing (root, apt).
 ensure_packages() {
   local missing=() t
-  for t in iptables ip6tables ipset conntrack openssl gcc pkg-config busybox curl; do command -v "$t" >/dev/null || missing+=("$t"); done
+  for t in iptables ip6tables ipset conntrack openssl gcc pkg-config busybox curl ss pgrep setsid flock; do command -v "$t" >/dev/null || missing+=("$t"); done
   pkg-config --exists libseccomp 2>/dev/null || missing+=(libseccomp-dev)
   [ ${#missing[@]} -gt 0 ] || return 0
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     log "installing Debian packages for: ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q iptables ipset conntrack openssl gcc libc6-dev libseccomp-dev pkg-config busybox curl >/dev/null \
-      || die "apt-get could not install iptables ipset conntrack openssl gcc libc6-dev libseccomp-dev pkg-config busybox curl"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q iptables ipset conntrack openssl gcc libc6-dev libseccomp-dev pkg-config busybox curl iproute2 procps util-linux >/dev/null \
+      || die "apt-get could not install iptables ipset conntrack openssl gcc libc6-dev libseccomp-dev pkg-config busybox curl iproute2 procps util-linux"
   else
-    die "missing: ${missing[*]}; install them with your package manager (Debian: iptables ipset conntrack openssl gcc libseccomp-dev pkg-config busybox curl)"
+    die "missing: ${missing[*]}; install them with your package manager (Debian: iptables ipset conntrack openssl gcc libseccomp-dev pkg-config busybox curl iproute2 procps util-linux)"
   fi
+}
+
+# The node's paths (/run, /var/lib, the bridge, iptables) are the machine's: one cluster per
+# machine. $LC_RUN/owner names the state directory (the checkout) whose cluster it is.
+other_owner() {
+  local owner
+  owner=$(cat "$LC_RUN/owner" 2>/dev/null || true)
+  [ -n "$owner" ] && [ "$owner" != "$LC_STATE" ] && echo "$owner"
+}
+# Does any process of the cluster run (any pid file whose process runs that owner's binary)?
+owner_running() {
+  local owner=$1 f pid exe
+  for f in "$LC_PIDS"/*; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f"); exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+    case "$exe" in "$owner/bin"/*) return 0 ;; esac
+  done
+  return 1
 }
 
 kc() { "$LC_BIN/kubectl" --kubeconfig "$KUBECONFIG_OUT" "$@"; }

@@ -8,15 +8,19 @@ ip=${1:?pki.sh NODE_IP}
 pki="$LC_STATE/pki"
 mkdir -p "$pki"
 umask 077
-if [ -f "$pki/node-ip" ] && [ "$(cat "$pki/node-ip")" = "$ip" ] && [ -f "$pki/sa.pub" ]; then exit 0; fi
+if [ -f "$pki/node-ip" ] && [ "$(cat "$pki/node-ip")" = "$ip" ] && [ -f "$pki/sa.pub" ] && [ -f "$pki/apiserver-etcd-client.crt" ]; then exit 0; fi
 rm -f "$pki"/*
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=local-cluster-ca" \
   -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null
 
-# cert NAME CN O SAN(optional) USAGE
+# etcd trusts its own CA only (as kubeadm sets it up): a cluster certificate opens no etcd.
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=local-cluster-etcd-ca" \
+  -keyout "$pki/etcd-ca.key" -out "$pki/etcd-ca.crt" 2>/dev/null
+
+# cert NAME CN O SAN(optional) USAGE [CA]
 cert() {
-  local name=$1 cn=$2 o=$3 san=$4 usage=$5 subj="/CN=$2"
+  local name=$1 cn=$2 o=$3 san=$4 usage=$5 ca=${6:-ca} subj="/CN=$2"
   [ -z "$o" ] || subj="/O=$o/CN=$cn"
   {
     echo "basicConstraints=CA:FALSE"
@@ -25,7 +29,7 @@ cert() {
     [ -z "$san" ] || echo "subjectAltName=$san"
   } >"$pki/$name.ext"
   openssl req -newkey rsa:2048 -nodes -subj "$subj" -keyout "$pki/$name.key" -out "$pki/$name.csr" 2>/dev/null
-  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/$ca.crt" -CAkey "$pki/$ca.key" -CAcreateserial \
     -days 3650 -extfile "$pki/$name.ext" -out "$pki/$name.crt" 2>/dev/null
   rm -f "$pki/$name.csr" "$pki/$name.ext"
 }
@@ -41,6 +45,8 @@ cert kubelet-serving "system:node:$NODE_NAME" system:nodes "DNS:$NODE_NAME,IP:$i
 cert kube-proxy system:kube-proxy "" "" clientAuth
 # kube-router (NetworkPolicy) reads pods, namespaces and policies cluster-wide.
 cert kube-router system:kube-router "" "" clientAuth
+cert etcd-server local-cluster-etcd "" "DNS:localhost,IP:127.0.0.1" serverAuth,clientAuth etcd-ca
+cert apiserver-etcd-client kube-apiserver-etcd-client "" "" clientAuth etcd-ca
 openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
 openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
 echo "$ip" >"$pki/node-ip"
@@ -70,3 +76,7 @@ EOF
 for n in controller-manager scheduler kubelet kube-proxy kube-router; do kubeconfig "$n" "$pki/$n.kubeconfig"; done
 kubeconfig admin "$KUBECONFIG_OUT"
 chmod 600 "$KUBECONFIG_OUT"
+# Run with sudo: the user who called it can read the kubeconfig it points to.
+if [ -n "${SUDO_UID:-}" ] && [ "${SUDO_UID}" != 0 ]; then
+  chown "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$KUBECONFIG_OUT" "$pki/ca.crt" "$pki/admin.crt" "$pki/admin.key"
+fi

@@ -6,8 +6,9 @@ source "$(dirname "$0")/lib.sh"
 quiet=0
 [ "${1:-}" = --quiet ] && quiet=1
 out() { [ "$quiet" = 1 ] || echo "$@"; }
-if [ ! -f "$LC_STATE/mode" ]; then out "local-cluster: down"; exit 1; fi
-mode=$(cat "$LC_STATE/mode")
+if [ ! -f "$LC_RUN/mode" ]; then out "local-cluster: down"; exit 1; fi
+if owner=$(other_owner); then out "local-cluster: up, started by another checkout ($owner): export KUBECONFIG=$owner/kubeconfig"; exit 1; fi
+mode=$(cat "$LC_RUN/mode")
 names=(etcd kube-apiserver)
 [ "$mode" = api ] || names+=(kube-controller-manager kube-scheduler containerd kubelet kube-proxy kube-router)
 ok=0 total_kb=0
@@ -22,13 +23,17 @@ for n in "${names[@]}"; do
 done
 if [ "$mode" = full ]; then
   # Containers' processes (the shims and everything under them).
-  for shim in $(pgrep -f "containerd-shim-runc-v2 .*-address $LC_RUN/containerd.sock" || true); do
-    for p in $shim $(pgrep -P "$shim" || true); do
-      kb=$(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0); total_kb=$((total_kb + kb))
-    done
+  # Containers: every process in the kubelet's pod cgroups, and the shims.
+  for procs in $(find /sys/fs/cgroup/memory/kubepods /sys/fs/cgroup/kubepods* -name cgroup.procs 2>/dev/null); do
+    while read -r p; do
+      kb=$(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0); total_kb=$((total_kb + ${kb:-0}))
+    done <"$procs"
+  done
+  for p in $(pgrep -f "^$LC_BIN/containerd-shim-runc-v2 " || true); do
+    kb=$(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0); total_kb=$((total_kb + ${kb:-0}))
   done
 fi
-if ! kc get --raw /readyz >/dev/null 2>&1; then out "API server: not ready"; ok=1; fi
+if ! kc get --raw /readyz --request-timeout=10s >/dev/null 2>&1; then out "API server: not ready"; ok=1; fi
 if [ "$ok" = 0 ] && [ "$quiet" = 0 ]; then
   [ "$mode" = api ] || kc get nodes -o wide 2>/dev/null | sed 's/^/  /'
   kc version 2>/dev/null | sed 's/^/  /'

@@ -16,35 +16,78 @@ need_root
 t0=$(date +%s.%N)
 elapsed() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 
-# Already up? Then only report (idempotent).
-if [ -f "$LC_STATE/mode" ] && "$LC_TOOLS/status.sh" --quiet 2>/dev/null; then
-  if [ "$(cat "$LC_STATE/mode")" = full ] || [ "$mode" = api ]; then
-    log "already up ($(cat "$LC_STATE/mode")); kubeconfig: $KUBECONFIG_OUT"
-    "$LC_TOOLS/status.sh"
-    exit 0
+# One up or down at a time on this machine (a second one waits for the first).
+exec 9>"/run/todo-local-cluster.lock"
+flock 9
+export LOCAL_CLUSTER_LOCKED=1
+
+# Already up? Then only report (idempotent). The API server gets a few tries: a busy machine
+# answers slowly, and a running cluster is never torn down because of one slow answer.
+if [ -f "$LC_RUN/mode" ] && [ -z "$(other_owner || true)" ] && pid_of kube-apiserver >/dev/null; then
+  for _ in 1 2 3 4 5; do
+    if "$LC_TOOLS/status.sh" --quiet 2>/dev/null; then
+      if [ "$(cat "$LC_RUN/mode")" = full ] || [ "$mode" = api ]; then
+        log "already up ($(cat "$LC_RUN/mode")); kubeconfig: $KUBECONFIG_OUT"
+        "$LC_TOOLS/status.sh"
+        exit 0
+      fi
+      break
+    fi
+    sleep 3
+  done
+  if [ "$(cat "$LC_RUN/mode")" = full ] || [ "$mode" = api ]; then
+    "$LC_TOOLS/status.sh" >&2 || true
+    die "the local cluster runs but is not healthy (above); look at $LC_STATE/logs, or start again: tools/local-cluster/down.sh, then up."
   fi
 fi
-# A half-started or stale cluster: clean it first.
-if [ -d "$LC_STATE/pids" ] || [ -d "$LC_RUN" ]; then
+# Another checkout's cluster holds the node's paths: never take it down from here.
+if owner=$(other_owner); then
+  if owner_running "$owner"; then
+    die "a local cluster of another checkout is running ($owner); one machine runs one. Use it (export KUBECONFIG=$owner/kubeconfig), or take it down from there (tools/local-cluster/down.sh in that checkout)."
+  fi
+  log "removing the leftovers of a stopped cluster of another checkout ($owner)"
+  LOCAL_CLUSTER_STATE="$owner" "$LC_TOOLS/down.sh" --quiet --force 9>&-
+elif [ -d "$LC_RUN" ] || [ -d "$LC_VAR" ]; then
+  # A half-started or stopped cluster of this checkout: clean it first.
   log "removing the leftovers of an earlier run first"
-  "$LC_TOOLS/down.sh" --quiet
+  "$LC_TOOLS/down.sh" --quiet 9>&-
 fi
 
 # --- preflight: everything checked before anything starts -------------------------------
 [ "$(uname -s)" = Linux ] || die "the local cluster runs on Linux only; point kubectl at a cluster you already have"
-if [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ]; then cgroup=v1
-elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then cgroup=v2
+if [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ]; then :
+elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then :
 else die "no cgroup hierarchy with the memory and cpu controllers under /sys/fs/cgroup: the kubelet cannot run pods here"
+fi
+ensure_packages
+# Another Kubernetes on this host (k3s, kubeadm, minikube --driver=none) has the same iptables
+# chains and cgroups; the two would break each other, and down would remove its rules.
+if iptables-save 2>/dev/null | grep -qE '^:(KUBE-|CNI-)' || ls -d /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods* >/dev/null 2>&1; then
+  die "another Kubernetes (or CNI) runs on this host: iptables chains KUBE-*/CNI-* or a kubepods cgroup exist. Point kubectl at that cluster instead (E2E_K8S_BACKEND=cluster), or stop it first."
+fi
+# Pods share one bridge: NetworkPolicies and Service addresses need bridged traffic to pass iptables.
+if [ "$(sysctl -n net.bridge.bridge-nf-call-iptables 2>/dev/null || true)" != 1 ]; then
+  command -v modprobe >/dev/null && modprobe br_netfilter 2>/dev/null || true
+  sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null \
+    || die "net.bridge.bridge-nf-call-iptables is not 1 and cannot be set: load the br_netfilter module (modprobe br_netfilter) first"
 fi
 ports=(6443 2379 2380 10257 10259)
 [ "$mode" = api ] || ports=("${LC_PORTS[@]}")
 for p in "${ports[@]}"; do
   if ss -Hltn "sport = :$p" | grep -q .; then
-    die "port $p is in use ($(ss -Hltnp "sport = :$p" | sed -nE 's/.*users:\(\("([^"]+)".*/\1/p' | head -1)); the local cluster needs ${ports[*]}. Stop what holds it (or run tools/local-cluster/down.sh if it is an earlier cluster)."
+    die "port $p is in use ($(ss -Hltnp "sport = :$p" | sed -nE 's/.*users:\(\("([^"]+)".*/\1/p' | head -1)); the local cluster needs ${ports[*]}. Stop what holds it."
   fi
 done
 ip=$(node_ip)
 [ -n "$ip" ] || die "no IPv4 address with a default route: the node needs one for its InternalIP"
+# The node's resolver for CoreDNS: a loopback-only /etc/resolv.conf (systemd-resolved's stub)
+# would point CoreDNS at itself; use the upstream list as kubeadm does.
+resolv=/etc/resolv.conf
+if ! grep -qE '^nameserver +([0-9]+\.){3}[0-9]+' "$resolv" || ! grep -E '^nameserver' "$resolv" | grep -qvE ' 127\.'; then
+  if [ -f /run/systemd/resolve/resolv.conf ]; then resolv=/run/systemd/resolve/resolv.conf
+  else die "/etc/resolv.conf names no nameserver outside 127.0.0.0/8: cluster DNS would loop. Give the host a real resolver first."
+  fi
+fi
 
 "$LC_TOOLS/build.sh"
 "$LC_TOOLS/pki.sh" "$ip"
@@ -60,19 +103,25 @@ on_fail() {
     case "$f" in */build-*|*/go-download-*) continue ;; esac
     [ -s "$f" ] && { echo "--- $f" >&2; tail -5 "$f" >&2; }
   done
-  [ "$started" = 1 ] && "$LC_TOOLS/down.sh" --quiet --keep-logs
+  [ "$started" = 1 ] && "$LC_TOOLS/down.sh" --quiet --keep-logs 9>&-
   exit "$rc"
 }
 trap on_fail EXIT
-mkdir -p "$LC_STATE/pids" "$LC_STATE/logs" "$LC_STATE/config" "$LC_RUN" "$LC_VAR"
-echo "$mode" >"$LC_STATE/mode"
+mkdir -p "$LC_PIDS" "$LC_STATE/logs" "$LC_STATE/config" "$LC_VAR"
+echo "$LC_STATE" >"$LC_RUN/owner"
+echo "$mode" >"$LC_RUN/mode"
 started=1
+# The kernel settings the node changes (ip_forward here; the kubelet's panic, overcommit and
+# keys limits; kube-proxy's), saved so down puts them back.
+for k in net.ipv4.ip_forward kernel.panic kernel.panic_on_oops vm.overcommit_memory kernel.keys.root_maxkeys kernel.keys.root_maxbytes net.ipv4.conf.all.route_localnet; do
+  v=$(sysctl -n "$k" 2>/dev/null) && echo "$k=$v"
+done >"$LC_RUN/sysctl.orig"
 
 # start NAME ARGV…: a background process in its own session, logged, with a pid file.
 start() {
   local name=$1; shift
-  setsid "$@" >"$LC_STATE/logs/$name.log" 2>&1 </dev/null &
-  echo $! >"$LC_STATE/pids/$name"
+  setsid "$@" >"$LC_STATE/logs/$name.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$LC_PIDS/$name"
 }
 wait_for() {  # wait_for WHAT SECONDS CMD…
   local what=$1 secs=$2; shift 2
@@ -85,13 +134,16 @@ wait_for() {  # wait_for WHAT SECONDS CMD…
 
 # --- control plane -----------------------------------------------------------------------
 start etcd "$LC_BIN/etcd" --name local-cluster --data-dir "$LC_VAR/etcd" \
-  --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
-  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster "local-cluster=http://127.0.0.1:$ETCD_PEER_PORT" --quota-backend-bytes 1073741824 \
+  --listen-client-urls "https://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "https://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --cert-file "$pki/etcd-server.crt" --key-file "$pki/etcd-server.key" --client-cert-auth --trusted-ca-file "$pki/etcd-ca.crt" \
+  --listen-peer-urls "https://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "https://127.0.0.1:$ETCD_PEER_PORT" \
+  --peer-cert-file "$pki/etcd-server.crt" --peer-key-file "$pki/etcd-server.key" --peer-client-cert-auth --peer-trusted-ca-file "$pki/etcd-ca.crt" \
+  --initial-cluster "local-cluster=https://127.0.0.1:$ETCD_PEER_PORT" --quota-backend-bytes 1073741824 \
   --snapshot-count 10000 --log-level warn
-wait_for etcd 30 curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
+wait_for etcd 30 curl -fsS --cacert "$pki/etcd-ca.crt" --cert "$pki/apiserver-etcd-client.crt" --key "$pki/apiserver-etcd-client.key" "https://127.0.0.1:$ETCD_CLIENT_PORT/health"
 
-start kube-apiserver "$LC_BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+start kube-apiserver "$LC_BIN/kube-apiserver" --etcd-servers "https://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --etcd-cafile "$pki/etcd-ca.crt" --etcd-certfile "$pki/apiserver-etcd-client.crt" --etcd-keyfile "$pki/apiserver-etcd-client.key" \
   --advertise-address "$ip" --bind-address 0.0.0.0 --secure-port "$API_PORT" \
   --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
   --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
@@ -163,6 +215,7 @@ state = "$LC_RUN/containerd"
   runtime_type = "io.containerd.runc.v2"
 [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
   BinaryName = "$LC_BIN/runc"
+  Root = "$LC_RUN/runc"
   SystemdCgroup = false
 EOF
 start containerd "$LC_BIN/containerd" --config "$cfg/containerd.toml"
@@ -198,7 +251,8 @@ tlsCertFile: $pki/kubelet-serving.crt
 tlsPrivateKeyFile: $pki/kubelet-serving.key
 clusterDomain: cluster.local
 clusterDNS: [$DNS_IP]
-resolvConf: /etc/resolv.conf
+resolvConf: $resolv
+podLogsDir: $LC_VAR/pod-logs
 failSwapOn: false
 protectKernelDefaults: false
 serializeImagePulls: false
@@ -220,6 +274,8 @@ bindAddress: 0.0.0.0
 metricsBindAddress: 127.0.0.1:10249
 healthzBindAddress: 127.0.0.1:10256
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+# NodePorts on 127.0.0.1 would need net.ipv4.conf.all.route_localnet=1 (CVE-2020-8558).
+iptables: {localhostNodePorts: false}
 EOF
 start kube-proxy "$LC_BIN/kube-proxy" --config "$cfg/kube-proxy.yaml" --v=1
 

@@ -1,13 +1,14 @@
 // The suite's only way to a cluster: kubectl, on whatever context it points at (minikube,
 // the local cluster of tools/local-cluster, or any cluster with E2E_K8S_BACKEND=cluster).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { poll, run, sleep, type Result } from './sh';
 
 export const repoRoot = join(__dirname, '..', '..', '..');
+const LOCAL_KUBECONFIG = join(process.env.LOCAL_CLUSTER_STATE ?? join(repoRoot, 'tmp', 'local-cluster'), 'kubeconfig');
 
 export interface K8sObject {
   apiVersion: string;
@@ -59,6 +60,12 @@ export async function clusterContext(): Promise<string> {
   if (!['minikube', 'local-cluster'].includes(ctx) && process.env.E2E_K8S_BACKEND !== 'cluster') {
     throw new Error(`e2e-k8s: kubectl's context is ${ctx ? `'${ctx}'` : 'not set'}, which is neither minikube nor the local cluster. ${fix}`);
   }
+  if (ctx === 'local-cluster' && process.env.E2E_K8S_BACKEND !== 'cluster') {
+    // A context that is only named so (a copied kubeconfig) is not this machine's cluster.
+    const server = (await run('kubectl', ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { timeoutMs: 10_000 })).stdout.trim();
+    const ours = existsSync(LOCAL_KUBECONFIG) ? /server: (\S+)/.exec(readFileSync(LOCAL_KUBECONFIG, 'utf8'))?.[1] : undefined;
+    if (!ours || server !== ours) throw new Error(`e2e-k8s: context 'local-cluster' points at ${server}, not at this checkout's local cluster (${ours ?? `no ${LOCAL_KUBECONFIG}`}). ${fix}`);
+  }
   const v = await run('kubectl', ['version', '--request-timeout=5s', '-o', 'json'], { timeoutMs: 15_000 }).catch(() => undefined);
   if (!v || v.code !== 0 || !v.stdout.includes('serverVersion')) throw new Error(`e2e-k8s: context '${ctx}' does not answer (${v?.stderr.trim() ?? 'kubectl failed'}). ${fix}`);
   return ctx;
@@ -99,7 +106,14 @@ export async function describe(ns: string): Promise<string> {
   return `${p.stdout}${e.stdout.split('\n').slice(-15).join('\n')}`;
 }
 
-export const exec = (ns: string, pod: string, container: string, argv: string[]) => run('kubectl', ['-n', ns, 'exec', pod, '-c', container, '--', ...argv], { timeoutMs: 60_000 });
+/** kubectl's own log lines (klog: `E1207 13:45:48.238729   23800 websocket.go:296] …`), not the command's. */
+const KLOG = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [\w.-]+:\d+\] .*$/;
+
+/** Runs argv in a container; stderr is the command's (kubectl's own log lines are dropped). */
+export async function exec(ns: string, pod: string, container: string, argv: string[]): Promise<Result> {
+  const r = await run('kubectl', ['-n', ns, 'exec', pod, '-c', container, '--', ...argv], { timeoutMs: 60_000 });
+  return { ...r, stderr: r.stderr.split('\n').filter((l) => !KLOG.test(l)).join('\n') };
+}
 
 export async function rolloutAll(ns: string, timeoutS: number): Promise<void> {
   for (const w of (await kubectl(['-n', ns, 'get', 'statefulset,deployment', '-o', 'name'])).split('\n').filter(Boolean)) {
@@ -109,8 +123,10 @@ export async function rolloutAll(ns: string, timeoutS: number): Promise<void> {
   }
 }
 
+/** Deletes a namespace and waits until it is gone: an apply into a Terminating one fails. */
 export async function deleteNamespace(ns: string): Promise<void> {
-  await kubectlRaw(['delete', 'namespace', ns, '--ignore-not-found', '--wait=true', '--timeout=180s'], { timeoutMs: 200_000 });
+  await kubectlRaw(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
+  await poll(`namespace ${ns} to be deleted`, 240_000, async () => ((await kubectlRaw(['get', 'namespace', ns])).code !== 0 ? true : undefined), { everyMs: 1000, state: () => describe(ns) });
 }
 
 export interface Forward {
