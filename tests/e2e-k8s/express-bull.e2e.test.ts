@@ -5,11 +5,9 @@
 // replaces the ENTRYPOINT) do not start, and without the claim redis cannot keep its data.
 // Both mutations are what libs/k8s rendered before the spec had entrypoint/args (f1e521a^1):
 // container.ts set `command: s.command`, and workload.ts mounted volumes only for role database.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { clusterContext, deleteNamespace, describe as describeNs, exec, kubectl, loadDir, pods, portForward, repoRoot, rolloutAll, toYaml, type Forward, type K8sObject, type PodView } from './lib/kube';
-import { poll, run, sleep } from './lib/sh';
+import { rmSync } from 'node:fs';
+import { clusterContext, deleteNamespace, describe as describeNs, exec, kubectl, pods, portForward, preparedStack, rolloutAll, seconds, selectorOf, toYaml, type Forward, type K8sObject, type PodView } from './lib/kube';
+import { poll, sleep } from './lib/sh';
 
 const SPEC = 'apps/infra/test/fixtures/express-bull/spec.json';
 const NS = 'express-bull';
@@ -18,25 +16,12 @@ const RECEIVER = 'http://app:3000/receiver';
 const stamp = Date.now();
 const summary: Record<string, unknown> = {};
 
-const cli = (...args: string[]) => run(process.execPath, [join(repoRoot, 'tools/run-ts.mjs'), join(repoRoot, 'apps/infra/src/cli.ts'), ...args], { timeoutMs: 120_000 });
-const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
-
 let dir = '';
 let objects: K8sObject[] = [];
 
 beforeAll(async () => {
   await clusterContext();
-  dir = mkdtempSync(join(tmpdir(), 'e2ek8s-express-bull-'));
-  const synth = await cli('synth', '--spec', SPEC, '--out', dir);
-  if (synth.code !== 0) throw new Error(`infra synth: ${synth.stderr}${synth.stdout}`);
-  // The engine is the cache: a no-op when the content-hash tags are there.
-  const build = await run(process.execPath, [join(repoRoot, 'scripts/docker-build.mjs'), '--spec', SPEC, 'app', 'worker'], { timeoutMs: 10 * 60_000 });
-  if (build.code !== 0) throw new Error(`docker-build: ${build.stderr}${build.stdout}`);
-  const manifests = join(dir, 'dist', 'k8s', 'production');
-  objects = loadDir(manifests);
-  // Into the node, as for the todo stack: the plan's images and redis (through the mirror map).
-  const load = await run('bash', [join(repoRoot, 'scripts/load-images.sh'), '--spec', join(repoRoot, SPEC), '--dir', manifests], { timeoutMs: 10 * 60_000 });
-  if (load.code !== 0) throw new Error(`load-images: ${load.stderr}${load.stdout}`);
+  ({ dir, objects } = await preparedStack(SPEC, 'production', ['app', 'worker']));
 }, 15 * 60_000);
 
 afterAll(async () => {
@@ -113,7 +98,7 @@ describe('the rendered manifests', () => {
 
   test('every workload is ready', async () => {
     for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
-      const ready = (await pods(NS, Object.entries(w.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(','))).filter((p) => p.ready).length;
+      const ready = (await pods(NS, selectorOf(w))).filter((p) => p.ready).length;
       expect({ workload: w.metadata.name, ready }).toEqual({ workload: w.metadata.name, ready: w.spec.replicas ?? 1 });
     }
   });

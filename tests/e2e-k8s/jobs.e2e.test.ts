@@ -6,16 +6,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterContext, deleteNamespace, describe as describeNs, kubectl, kubectlRaw, loadDir, repoRoot, type K8sObject } from './lib/kube';
-import { run } from './lib/sh';
+import { clusterContext, deleteNamespace, describe as describeNs, infra, kubectl, kubectlRaw, loadDir, repoRoot, type K8sObject } from './lib/kube';
 
 const NS = 'jobs-probe';
 const stamp = Date.now();
 const summary: Record<string, unknown> = {};
 let dir = '';
 let objects: K8sObject[] = [];
-
-const cli = (...args: string[]) => run(process.execPath, [join(repoRoot, 'tools/run-ts.mjs'), join(repoRoot, 'apps/infra/src/cli.ts'), ...args], { timeoutMs: 120_000 });
 
 beforeAll(async () => {
   await clusterContext();
@@ -35,7 +32,7 @@ beforeAll(async () => {
     environments: { cluster: { target: 'kubernetes' } },
   };
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec, null, 2));
-  const synth = await cli('synth', '--spec', join(dir, 'spec.json'), '--out', join(dir, 'out'));
+  const synth = await infra('synth', '--spec', join(dir, 'spec.json'), '--out', join(dir, 'out'));
   if (synth.code !== 0) throw new Error(`infra synth: ${synth.stderr}${synth.stdout}`);
   objects = loadDir(join(dir, 'out', 'dist', 'k8s', 'cluster'));
   await deleteNamespace(NS);

@@ -5,11 +5,10 @@
 // image's entrypoint with the spec's arguments as uid 999; the data kept when the database
 // pod is deleted (a StatefulSet's claim).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterContext, deleteNamespace, describe as describeNs, exec, kubectl, loadDir, pods, portForward, repoRoot, rolloutAll, type Forward, type K8sObject } from './lib/kube';
-import { poll, run } from './lib/sh';
+import { clusterContext, deleteNamespace, describe as describeNs, exec, kubectl, pods, portForward, preparedStack, rolloutAll, seconds, type Forward, type K8sObject } from './lib/kube';
+import { poll } from './lib/sh';
 
 const SPEC = 'apps/infra/test/fixtures/nginx-flask-mysql/spec.json';
 const stamp = Date.now();
@@ -20,8 +19,6 @@ let ns = '';
 let objects: K8sObject[] = [];
 let forward: Forward | undefined;
 
-const cli = (...args: string[]) => run(process.execPath, [join(repoRoot, 'tools/run-ts.mjs'), join(repoRoot, 'apps/infra/src/cli.ts'), ...args], { timeoutMs: 120_000 });
-const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
 const dbPod = async () => (await pods(ns, 'app.kubernetes.io/name=db')).find((p) => p.ready);
 const sql = async (query: string) => {
   const pod = await dbPod();
@@ -37,16 +34,9 @@ const page = async () => {
 
 beforeAll(async () => {
   await clusterContext();
-  dir = mkdtempSync(join(tmpdir(), 'e2ek8s-nfm-'));
-  const synth = await cli('synth', '--spec', SPEC, '--out', dir);
-  if (synth.code !== 0) throw new Error(`infra synth: ${synth.stderr}${synth.stdout}`);
-  const build = await run(process.execPath, [join(repoRoot, 'scripts/docker-build.mjs'), '--spec', SPEC, 'backend', 'proxy'], { timeoutMs: 10 * 60_000 });
-  if (build.code !== 0) throw new Error(`docker-build: ${build.stderr}${build.stdout}`);
-  const manifests = join(dir, 'dist', 'k8s', 'production');
-  objects = loadDir(manifests);
+  let manifests: string;
+  ({ dir, manifests, objects } = await preparedStack(SPEC, 'production', ['backend', 'proxy']));
   ns = objects.find((o) => o.kind === 'Namespace')!.metadata.name;
-  const load = await run('bash', [join(repoRoot, 'scripts/load-images.sh'), '--spec', join(repoRoot, SPEC), '--dir', manifests], { timeoutMs: 10 * 60_000 });
-  if (load.code !== 0) throw new Error(`load-images: ${load.stderr}${load.stdout}`);
   const started = Date.now();
   await deleteNamespace(ns);
   // The README's order: the namespace, the Secrets the parity report lists, the directory.

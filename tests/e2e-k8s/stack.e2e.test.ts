@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { clusterContext, deleteNamespace, describe as describeNs, exec, ingressUrl, kubectl, kubectlRaw, loadDir, loadImage, pods as podsIn, portForward, repoRoot, rolloutAll, selectorOf, toYaml, type Forward, type K8sObject } from './lib/kube';
+import { clusterContext, deleteNamespace, infra, seconds, describe as describeNs, exec, ingressUrl, kubectl, kubectlRaw, loadDir, loadImage, pods as podsIn, portForward, repoRoot, rolloutAll, selectorOf, toYaml, type Forward, type K8sObject } from './lib/kube';
 import { poll, run } from './lib/sh';
 
 // The todo stack's roles (names of its Services and workloads in the spec).
@@ -40,7 +40,6 @@ const titles = async () => ((await expectStatus('GET', '/api/todos?limit=100', 2
 const workloads = () => objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
 const workload = (name: string) => workloads().find((w) => w.metadata.name === name)!;
 const podsOf = (w: K8sObject) => podsIn(NAMESPACE, selectorOf(w));
-const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
 const t = {
   exec: (pod: string, container: string, argv: string[]) => exec(NAMESPACE, pod, container, argv),
   deletePod: async (name: string) => void (await kubectl(['-n', NAMESPACE, 'delete', 'pod', name, '--wait=false'])),
@@ -336,7 +335,7 @@ function backendImage(): string {
 /** The local engine's ref for an image the manifests name (its stand-in build, when TODO_IMAGE_MIRRORS is set). */
 async function engineRefOf(ref: string, docker: string): Promise<string> {
   if ((await run(docker, ['image', 'inspect', ref])).code === 0) return ref;
-  const r = await run(process.execPath, [join(repoRoot, 'tools/run-ts.mjs'), join(repoRoot, 'apps/infra/src/cli.ts'), 'images', 'ref', BACKEND], { timeoutMs: 60_000 });
+  const r = await infra('images', 'ref', BACKEND);
   if (r.code !== 0) throw new Error(`infra images ref backend: ${r.stderr}`);
   return r.stdout.trim();
 }

@@ -1,7 +1,8 @@
 // The suite's only way to a cluster: kubectl, on whatever context it points at (minikube,
 // the local cluster of tools/local-cluster, or any cluster with E2E_K8S_BACKEND=cluster).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -166,4 +167,27 @@ export async function loadImage(ctx: string, ref: string, docker: string): Promi
   else if (ctx === 'local-cluster') r = await run('bash', ['-c', '"$0" save "$1" | bash "$2" import', docker, ref, join(repoRoot, 'tools/local-cluster/images.sh')], { timeoutMs: 10 * 60_000 });
   else throw new Error(`cannot put ${ref} into the nodes of context '${ctx}': push it to a registry they pull from`);
   if (r.code !== 0) throw new Error(`loading ${ref} into ${ctx}: ${r.stderr}`);
+}
+
+export const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
+
+/** The project's CLI (apps/infra), as a user runs it. */
+export const infra = (...args: string[]) => run(process.execPath, [join(repoRoot, 'tools/run-ts.mjs'), join(repoRoot, 'apps/infra/src/cli.ts'), ...args], { timeoutMs: 120_000 });
+
+/**
+ * A fixture stack made ready to apply, as a user would: `infra synth` into a temporary
+ * directory, its images built (the engine is the cache: a no-op when the content-hash tags are
+ * there), and put into the node with scripts/load-images.sh --spec (the plan's images, and the
+ * others through the mirror map). Returns the directory and the manifests of ENV.
+ */
+export async function preparedStack(spec: string, env: string, services: string[]): Promise<{ dir: string; manifests: string; objects: K8sObject[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'e2ek8s-stack-'));
+  const synth = await infra('synth', '--spec', spec, '--out', dir);
+  if (synth.code !== 0) throw new Error(`infra synth: ${synth.stderr}${synth.stdout}`);
+  const build = await run(process.execPath, [join(repoRoot, 'scripts/docker-build.mjs'), '--spec', spec, ...services], { timeoutMs: 10 * 60_000 });
+  if (build.code !== 0) throw new Error(`docker-build: ${build.stderr}${build.stdout}`);
+  const manifests = join(dir, 'dist', 'k8s', env);
+  const load = await run('bash', [join(repoRoot, 'scripts/load-images.sh'), '--spec', join(repoRoot, spec), '--dir', manifests], { timeoutMs: 10 * 60_000 });
+  if (load.code !== 0) throw new Error(`load-images: ${load.stderr}${load.stdout}`);
+  return { dir, manifests, objects: loadDir(manifests) };
 }
