@@ -32,14 +32,21 @@ export function parse(argv: readonly string[], options: Options, maxPositionals 
   if (argv.includes('--help') || argv.includes('-h')) return { values: { help: true }, positionals: [] };
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true, tokens: true });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\.?\nDid you forget.*$/s, ': it needs a value'));
+  }
+  // parseArgs keeps the last of a repeated option and drops the others without a word.
+  const seen = new Set<string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option') continue;
+    if (seen.has(t.name)) throw new UsageError(`--${t.name} is given more than once; give it once`);
+    seen.add(t.name);
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`unexpected argument${parsed.positionals.length - maxPositionals > 1 ? 's' : ''}: ${parsed.positionals.slice(maxPositionals).join(' ')}`);
   }
-  return parsed as Parsed;
+  return { values: parsed.values, positionals: parsed.positionals } as Parsed;
 }
 
 export const SPEC_OPTION = { spec: { type: 'string' } } as const;

@@ -4,9 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './support';
 
-/** The one CLI, run as `npm run infra -- …` runs it. */
+/** The one CLI, run as `npm run infra -- …` runs it (no INIT_CWD: relative paths are the repo root's). */
 function infra(...args: string[]) {
-  const r = spawnSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return infraIn(repoRoot, ...args);
+}
+
+/** The CLI with `cwd` as the user's directory, as npm passes it (INIT_CWD) when it runs a script from the package root. */
+function infraIn(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, INIT_CWD: cwd } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -72,6 +77,28 @@ describe('one CLI: subcommands, strict arguments, exit codes 0 / 1 / 2', () => {
     const r = infra(...(args as string[]), ...(args[0] === 'synth' ? ['--out', dir] : []));
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
+    expect(r.err).toContain(`usage: infra ${args[0]}`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // Every path is under the test's own directory (@ stands for it): a missing check must not write in the repo.
+  it.each([
+    ['synth', '--spec', SHOP, '--spec', SHOP, '--out', '@/out'],
+    ['synth', '--out', '@/one', '--out=@/two'],
+    ['check', '--spec', SHOP, '--spec', SHOP, '--out', '@/out'],
+    ['policy', '--out', '@/one', '--out', '@/two'],
+    ['images', '--spec', SHOP, '--spec', SHOP],
+    ['validate', `--spec=${SHOP}`, '--spec', SHOP],
+    ['init', '--out', '@/a.yaml', '--out', '@/b.yaml'],
+    ['init', '--force', '--force', '--out', '@/a.yaml'],
+    ['import', SHOP, '--out', '@/a.yaml', '--out', '@/b.yaml'],
+    ['schema', '--out', '@/a.json', '--out', '@/b.json'],
+  ])('%s with a repeated flag is a usage error naming it, not "the last one wins"', (...template) => {
+    const args = template.map((a) => a.replace('@', dir));
+    const flag = args.find((a, i) => a.startsWith('--') && args.slice(i + 1).some((b) => b.split('=')[0] === a.split('=')[0]))!.split('=')[0];
+    const r = infra(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${flag} is given more than once; give it once`);
     expect(r.err).toContain(`usage: infra ${args[0]}`);
     expect(readdirSync(dir)).toEqual([]);
   });
