@@ -1,4 +1,6 @@
-import { isAbsolute, relative } from 'node:path';
+import { findRepoRoot } from '@todo/build-inputs';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Exit codes of every subcommand (README "Command line"). */
@@ -11,9 +13,31 @@ export class UsageError extends Error {}
 export class ProblemError extends Error {}
 
 export interface Io {
+  /** The user's directory: relative paths on the command line are relative to it. */
   readonly cwd: string;
+  /** The workspace root (holds nx.json). @default the one at or above `cwd` */
+  readonly root?: string;
   out(text: string): void;
   err(text: string): void;
+}
+
+/** The workspace the command works on. */
+export function workspaceRoot(io: Io): string {
+  return io.root ?? findRepoRoot(io.cwd);
+}
+
+/**
+ * The directory the user typed the command in. `npm run infra` (and `npx nx run …`)
+ * run the program from the workspace root, and npm passes the caller's directory as
+ * INIT_CWD; without it a relative --spec given from a subdirectory would be read
+ * from the workspace root. INIT_CWD counts only when the program runs at the
+ * workspace root, as npm and Nx start it: anywhere else the process's own
+ * directory is the user's, whatever an outer npm left in the environment.
+ */
+export function userDirectory(env: NodeJS.ProcessEnv, cwd: string, root: string): string {
+  const init = env.INIT_CWD;
+  if (!init || !isAbsolute(init) || resolve(cwd) !== resolve(root)) return cwd;
+  return existsSync(init) && statSync(init).isDirectory() ? init : cwd;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;

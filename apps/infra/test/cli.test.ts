@@ -293,3 +293,42 @@ describe('policy through the one CLI', () => {
     expect(r.out).toMatch(/^secrets: \d+ rules, 0 violations$/m);
   });
 });
+
+describe('relative paths are the user\'s: `npm run infra` from a subdirectory', () => {
+  /** `npm run infra` as a user types it in `cwd`; npm itself runs the program from the workspace root. */
+  const npmInfra = (cwd: string, ...args: string[]) => {
+    const prefix = cwd.startsWith(`${repoRoot}/`) ? [] : ['--prefix', repoRoot];
+    const r = spawnSync('npm', [...prefix, 'run', '--silent', 'infra', '--', ...args], { cwd, encoding: 'utf8' });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it.each([
+    ['a subdirectory of the workspace', () => mkdtempSync(join(repoRoot, 'tmp', 'cli-cwd-'))],
+    ['a directory outside the workspace', () => mkdtempSync(join(tmpdir(), 'cli-cwd-'))],
+  ])('from %s: --out, --spec and the positional file are read and written there', (_, make) => {
+    // Where the bug wrote: the test owns it only if it was not there before.
+    const stray = join(repoRoot, 'mine.yaml');
+    expect(existsSync(stray)).toBe(false);
+    const here = make();
+    try {
+      const init = npmInfra(here, 'init', '--out', 'mine.yaml', '--name', 'cwd-test');
+      expect(init.err).toBe('');
+      expect(init.out).toContain('init: wrote mine.yaml');
+      expect(existsSync(join(here, 'mine.yaml'))).toBe(true);
+      expect(existsSync(join(repoRoot, 'mine.yaml'))).toBe(false);
+      expect(npmInfra(here, 'validate', '--spec', 'mine.yaml').out).toContain('validate: mine.yaml is valid');
+      const synth = npmInfra(here, 'synth', '--spec', 'mine.yaml', '--out', 'out');
+      expect(synth.err).toBe('');
+      expect(synth.code).toBe(0);
+      expect(existsSync(join(here, 'out', 'dist', 'synth-manifest.json'))).toBe(true);
+      expect(npmInfra(here, 'check', '--spec', 'mine.yaml', '--out', 'out').code).toBe(0);
+      writeFileSync(join(here, 'compose.yml'), 'services:\n  web:\n    image: nginx:1.27\n');
+      const imported = npmInfra(here, 'import', 'compose.yml', '--out', 'imported.yaml');
+      expect(imported.code).toBe(0);
+      expect(existsSync(join(here, 'imported.yaml'))).toBe(true);
+    } finally {
+      rmSync(here, { recursive: true, force: true });
+      rmSync(stray, { force: true });
+    }
+  }, 60_000);
+});

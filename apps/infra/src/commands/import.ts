@@ -1,9 +1,8 @@
-import { findRepoRoot } from '@todo/build-inputs';
 import { validate } from '@todo/service-spec';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { parse, ProblemError, shown, UsageError } from '../args';
+import { parse, ProblemError, shown, UsageError, workspaceRoot } from '../args';
 import { importCompose } from '../import/compose-import';
 import { formatReport } from '../import/report';
 import { SpecParseError } from '../spec-file';
@@ -48,7 +47,7 @@ Build contexts and bind mounts are made relative to the workspace root.
       const e = doc.errors[0];
       throw new SpecParseError(`${shown(file, io.cwd)}:${e.linePos?.[0].line}:${e.linePos?.[0].col}: invalid YAML: ${e.message.split('\n')[0]}`);
     }
-    const repoRoot = findRepoRoot(io.cwd);
+    const repoRoot = workspaceRoot(io);
     const folder = basename(dirname(file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'imported';
     let result;
     try {

@@ -1,7 +1,6 @@
-import { findRepoRoot } from '@todo/build-inputs';
 import { main as policyMain } from '@todo/policy';
 import { join, resolve as resolvePath } from 'node:path';
-import { OUT_OPTION, parse, shown, SPEC_HELP, SPEC_OPTION, UsageError } from '../args';
+import { OUT_OPTION, parse, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
 import { loadSpec } from '../spec-file';
 import type { Command } from './command';
 
@@ -40,7 +39,7 @@ ${SPEC_HELP}
       if (!paths.length) throw new UsageError(`${gate}: no paths given`);
       return runGate(gate, paths, io.cwd);
     }
-    const repoRoot = findRepoRoot(io.cwd);
+    const repoRoot = workspaceRoot(io);
     const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
     const out = resolvePath(io.cwd, (values.out as string | undefined) ?? repoRoot);
     const show = (p: string) => shown(p, repoRoot);

@@ -1,8 +1,7 @@
-import { findRepoRoot } from '@todo/build-inputs';
 import { specSchema, todoStack, validate } from '@todo/service-spec';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
-import { parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError } from '../args';
+import { parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
 import { readSpecData } from '../spec-file';
 import type { Command } from './command';
 import { starterSpec } from './starter-spec';
@@ -26,7 +25,7 @@ ${SPEC_HELP}
       io.out(this.help);
       return 0;
     }
-    const repoRoot = findRepoRoot(io.cwd);
+    const repoRoot = workspaceRoot(io);
     const data = values.spec === undefined ? todoStack : readSpecData(values.spec as string, repoRoot, io.cwd);
     const issues = validate(data);
     if (issues.length) {
@@ -94,7 +93,7 @@ passes the policy gates as it stands; replace the web image with your own.
     const file = resolvePath(io.cwd, (values.out as string | undefined) ?? 'stack.yaml');
     if (!/\.ya?ml$/.test(file)) throw new UsageError('--out: the starter spec is YAML (with comments); name a .yaml or .yml file');
     if (existsSync(file) && !values.force) throw new ProblemError(`${shown(file, io.cwd)} exists; fix: choose another --out, or pass --force to overwrite it`);
-    const schema = relative(dirname(file), join(findRepoRoot(io.cwd), SCHEMA_IN_REPO));
+    const schema = relative(dirname(file), join(workspaceRoot(io), SCHEMA_IN_REPO));
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, starterSpec(name, schema));
     io.out(`init: wrote ${shown(file, io.cwd)}\nnext: npm run infra -- synth --spec ${shown(file, io.cwd)} --out <dir>`);

@@ -1,7 +1,7 @@
-import { findRepoRoot, stackImageTags } from '@todo/build-inputs';
+import { stackImageTags } from '@todo/build-inputs';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { OUT_OPTION, parse, shown, SPEC_HELP, SPEC_OPTION, UsageError, type Io } from '../args';
+import { OUT_OPTION, parse, shown, SPEC_HELP, SPEC_OPTION, UsageError, type Io, workspaceRoot } from '../args';
 import { checkOutputs } from '../check';
 import { renderOutputs } from '../outputs';
 import { loadSpec } from '../spec-file';
@@ -26,7 +26,7 @@ function outputRoot(io: Io, out: string | undefined, repoRoot: string): string {
 function render(argv: readonly string[], io: Io) {
   const { values } = parse(argv, OPTIONS);
   if (values.help) return undefined;
-  const repoRoot = findRepoRoot(io.cwd);
+  const repoRoot = workspaceRoot(io);
   const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
   const out = outputRoot(io, values.out as string | undefined, repoRoot);
   return { out, ...renderOutputs(spec, stackImageTags(repoRoot, spec)) };
