@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './support';
@@ -238,6 +238,50 @@ describe('schema', () => {
     expect(`${infra('schema').out}`).toBe(committed);
     expect(infra('schema', '--out', join(dir, 's.json')).code).toBe(0);
     expect(readFileSync(join(dir, 's.json'), 'utf8')).toBe(committed);
+  });
+
+  it('refuses to overwrite an existing file unless --force, as init and import do', () => {
+    const file = join(dir, 's.json');
+    writeFileSync(file, 'mine\n');
+    const r = infra('schema', '--out', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('s.json exists; fix: choose another --out, or pass --force to overwrite it');
+    expect(r.err).toContain('Nothing was written.');
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+    expect(infra('schema', '--out', file, '--force').code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(repoRoot, 'libs/service-spec/src/spec.schema.json'), 'utf8'));
+  });
+});
+
+describe('import never replaces the compose file it reads', () => {
+  const compose = 'services:\n  web:\n    image: nginx:1.27\n';
+
+  it.each([
+    ['--out', (f: string) => ['--out', f]],
+    ['--out (another name for it: a symlink)', (f: string) => {
+      symlinkSync(f, join(dir, 'link.yml'));
+      return ['--out', join(dir, 'link.yml')];
+    }],
+    ['--report', (f: string) => ['--out', join(dir, 'spec.yaml'), '--report', f]],
+  ])('%s naming the input is refused, even with --force', (_, flags) => {
+    const file = join(dir, 'x.yml');
+    writeFileSync(file, compose);
+    const r = infra('import', file, ...flags(file), '--force');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/(--out|--report): .* is the compose file being imported; writing there would replace it; fix: choose another/);
+    expect(readFileSync(file, 'utf8')).toBe(compose);
+    expect(existsSync(join(dir, 'spec.yaml'))).toBe(false);
+  });
+
+  it('an existing --report file is kept unless --force', () => {
+    const file = join(dir, 'x.yml');
+    writeFileSync(file, compose);
+    writeFileSync(join(dir, 'notes.md'), 'mine\n');
+    const r = infra('import', file, '--out', join(dir, 'spec.yaml'), '--report', join(dir, 'notes.md'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('notes.md exists; fix: choose another --report, or pass --force');
+    expect(readFileSync(join(dir, 'notes.md'), 'utf8')).toBe('mine\n');
+    expect(existsSync(join(dir, 'spec.yaml'))).toBe(false);
   });
 });
 

@@ -42,7 +42,7 @@ ${SPEC_HELP}
 export const schemaCommand: Command = {
   name: 'schema',
   summary: 'print (or write) the JSON Schema of the spec, generated from its TypeScript types',
-  help: `usage: infra schema [--out FILE]
+  help: `usage: infra schema [--out FILE] [--force]
 
 Prints the JSON Schema of the service spec. Editors complete and check a spec that names it:
   JSON: "$schema": "<path to the schema>"
@@ -50,9 +50,10 @@ Prints the JSON Schema of the service spec. Editors complete and check a spec th
 The committed copy is ${SCHEMA_IN_REPO}.
 
   --out FILE    write the schema to FILE instead of printing it
+  --force       overwrite FILE if it exists
   -h, --help    this text`,
   run(argv, io) {
-    const { values } = parse(argv, { out: { type: 'string' } });
+    const { values } = parse(argv, { out: { type: 'string' }, force: { type: 'boolean' } });
     if (values.help) {
       io.out(this.help);
       return 0;
@@ -62,10 +63,12 @@ The committed copy is ${SCHEMA_IN_REPO}.
       io.out(text.trimEnd());
       return 0;
     }
+    if (values.out === '') throw new UsageError('--out: the file name is empty; give a .json file, or no --out to print the schema');
     const file = resolvePath(io.cwd, values.out as string);
+    if (existsSync(file) && !values.force) throw new ProblemError(`${shown(file, io.cwd)} exists; fix: choose another --out, or pass --force to overwrite it`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
-    io.out(`schema: wrote ${values.out}`);
+    io.out(`schema: wrote ${shown(file, io.cwd)}`);
     return 0;
   },
 };
