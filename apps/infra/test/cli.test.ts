@@ -329,6 +329,26 @@ describe('policy through the one CLI', () => {
     expect(infra('policy', 'k8s', join(dir, 'k8s')).code).toBe(1);
   });
 
+  it.each([
+    ['k8s', 'a YAML file with no objects', () => writeFileSync(join(dir, 'empty.yaml'), '# nothing yet\n---\n'), 'empty.yaml', 'no Kubernetes objects'],
+    ['k8s', 'a folder with no YAML', () => writeFileSync(join(dir, 'notes.txt'), 'x\n'), '.', 'no .yaml/.yml files'],
+    ['secrets', 'an empty folder', () => undefined, '.', 'no text files'],
+  ])('%s on %s is not "0 violations": exit 1, nothing was checked', (gate, _, plant, path, why) => {
+    plant();
+    const r = infra('policy', gate, join(dir, path));
+    expect(r.out).not.toContain('0 violations');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`policy ${gate}: nothing was checked: `);
+    expect(r.err).toContain(why);
+  });
+
+  it('dockerfiles given a folder is a usage error naming it, not a stack trace', () => {
+    const r = infra('policy', 'dockerfiles', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`dockerfiles: ${dir} is a directory; give the Dockerfiles themselves`);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
   it('with no gate runs all three on the committed output', () => {
     const r = infra('policy');
     expect(r.code).toBe(0);

@@ -1,10 +1,40 @@
-import { main as policyMain } from '@todo/policy';
+import { loadManifests, loadTextFiles, main as policyMain } from '@todo/policy';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { OUT_OPTION, parse, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
+import { OUT_OPTION, parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
 import { loadSpec } from '../spec-file';
 import type { Command } from './command';
 
 const GATES = ['k8s', 'dockerfiles', 'secrets'];
+
+function hasFile(path: string, match: RegExp): boolean {
+  if (!statSync(path).isDirectory()) return match.test(path);
+  return readdirSync(path).some((e) => hasFile(join(path, e), match));
+}
+
+/**
+ * A gate given nothing to look at would pass with "0 violations": that is not a
+ * pass. Returns why nothing would be checked; a path that does not exist, or a
+ * file the gate cannot read, is left to the gate, which names it.
+ */
+function nothingToCheck(gate: string, paths: readonly string[], cwd: string): string | undefined {
+  if (paths.some((p) => !existsSync(resolvePath(cwd, p)))) return undefined;
+  const all = paths.join(' ');
+  if (gate === 'k8s') {
+    if (!paths.some((p) => hasFile(resolvePath(cwd, p), /\.ya?ml$/))) return `${all}: no .yaml/.yml files`;
+    try {
+      if (loadManifests(paths, cwd).length === 0) return `${all}: no Kubernetes objects in the .yaml/.yml files`;
+    } catch {
+      return undefined;
+    }
+  }
+  if (gate === 'secrets' && loadTextFiles(paths, cwd).length === 0) return `${all}: no text files`;
+  if (gate === 'dockerfiles') {
+    const dir = paths.find((p) => statSync(resolvePath(cwd, p)).isDirectory());
+    if (dir !== undefined) throw new UsageError(`dockerfiles: ${dir} is a directory; give the Dockerfiles themselves`);
+  }
+  return undefined;
+}
 
 export const policyCommand: Command = {
   name: 'policy',
@@ -37,6 +67,8 @@ ${SPEC_HELP}
       if (!GATES.includes(gate)) throw new UsageError(`unknown gate "${gate}"; use ${GATES.join(', ')}, or no gate for all three`);
       if (values.spec !== undefined || values.out !== undefined) throw new UsageError('--spec and --out apply only when no gate is named');
       if (!paths.length) throw new UsageError(`${gate}: no paths given`);
+      const nothing = nothingToCheck(gate, paths, io.cwd);
+      if (nothing) throw new ProblemError(`policy ${gate}: nothing was checked: ${nothing}; fix: pass the files to check${gate === 'k8s' ? ' (synth writes them to dist/k8s/<env>/)' : ''}`);
       return runGate(gate, paths, io.cwd);
     }
     const repoRoot = workspaceRoot(io);
