@@ -1,9 +1,9 @@
 import { stackImageTags } from '@todo/build-inputs';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import { OUT_OPTION, parse, shown, SPEC_HELP, SPEC_OPTION, UsageError, type Io, workspaceRoot } from '../args';
 import { checkOutputs } from '../check';
-import { renderOutputs } from '../outputs';
+import { renderOutputs, TODO_SPEC } from '../outputs';
 import { loadSpec } from '../spec-file';
 import { writeOutputs } from '../write';
 import type { Command } from './command';
@@ -23,13 +23,25 @@ function outputRoot(io: Io, out: string | undefined, repoRoot: string): string {
   return root;
 }
 
+/**
+ * The spec as generated files name it: repo-relative, so the committed output is
+ * the same on every machine; a spec outside the workspace by its file name only.
+ */
+export function specPathOf(spec: string | undefined, io: Io, repoRoot: string): string {
+  if (spec === undefined) return TODO_SPEC;
+  const file = resolvePath(io.cwd, spec);
+  const rel = relative(repoRoot, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : basename(file);
+}
+
 function render(argv: readonly string[], io: Io) {
   const { values } = parse(argv, OPTIONS);
   if (values.help) return undefined;
   const repoRoot = workspaceRoot(io);
   const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
   const out = outputRoot(io, values.out as string | undefined, repoRoot);
-  return { out, ...renderOutputs(spec, stackImageTags(repoRoot, spec)) };
+  const specPath = specPathOf(values.spec as string | undefined, io, repoRoot);
+  return { out, ...renderOutputs(spec, stackImageTags(repoRoot, spec), { specPath }) };
 }
 
 export const synthCommand: Command = {
