@@ -4,6 +4,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { OUT_OPTION, parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
 import { loadSpec } from '../spec-file';
 import type { Command } from './command';
+import { defaultOutputRoot, outputRoot, sameFlags } from './synth';
 
 const GATES = ['k8s', 'dockerfiles', 'secrets'];
 
@@ -50,7 +51,8 @@ With a gate, runs that gate on the paths given:
   secrets PATH...      secret values in files, and .env files not ignored by git
 
 ${SPEC_HELP}
-  --out DIR       output root holding dist/ and docker/ (default: the workspace root)
+  --out DIR       output root holding dist/ and docker/ (default: as synth: the workspace
+                  root for the todo stack, dist/stacks/<stack name>/ for a --spec)
   --waivers FILE  accepted exceptions (default libs/policy/waivers.json)
   --allow FILE    secrets allow-list (default libs/policy/secret-allowlist.json)
   -h, --help      this text`,
@@ -73,13 +75,16 @@ ${SPEC_HELP}
     }
     const repoRoot = workspaceRoot(io);
     const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
-    const out = resolvePath(io.cwd, (values.out as string | undefined) ?? repoRoot);
+    const out = outputRoot(io, values.out as string | undefined, defaultOutputRoot(values.spec !== undefined, spec.name, repoRoot));
+    const again = `npm run infra -- synth${sameFlags(values)}`;
+    if (!existsSync(join(out, 'dist'))) throw new ProblemError(`policy: ${resolvePath(out) === resolvePath(io.cwd) ? '.' : shown(out, io.cwd)} holds no output (no dist/): nothing to check.\nfix: write it with \`${again}\`, or give --out the folder synth wrote`);
     const show = (p: string) => shown(p, repoRoot);
     const dockerfiles = [...new Set(spec.services.flatMap((s) => (s.image.build ? [s.image.build.dockerfile] : [])))].sort();
+    const kubernetes = Object.values(spec.environments).some((e) => e.target === 'kubernetes');
     const codes = [
-      runGate('k8s', [show(join(out, 'dist', 'k8s'))], repoRoot),
+      ...(kubernetes ? [runGate('k8s', [show(join(out, 'dist', 'k8s'))], repoRoot)] : []),
       ...(dockerfiles.length ? [runGate('dockerfiles', dockerfiles, repoRoot)] : []),
-      runGate('secrets', [show(join(out, 'dist')), show(join(out, 'docker'))], repoRoot),
+      runGate('secrets', ['dist', 'docker'].filter((d) => existsSync(join(out, d))).map((d) => show(join(out, d))), repoRoot),
     ];
     // Usage (2) outranks problems (1) outranks ok (0).
     return Math.max(...codes);
