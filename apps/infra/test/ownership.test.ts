@@ -276,6 +276,18 @@ describe('check says how to bring the output up to date, and that a missing fold
     expect(existsSync(join(dir, 'nowhere'))).toBe(false);
   });
 
+  it('policy on a stack with no Kubernetes environment runs the gates it has, not k8s on a folder that cannot exist', () => {
+    const spec = join(dir, 'solo.json');
+    const worker = { name: 'a', role: 'worker', writablePaths: ['/tmp'], image: { ref: 'busybox:1.36' }, command: ['sleep', '1000'] };
+    writeFileSync(spec, JSON.stringify({ name: 'solo', services: [worker], environments: { local: { target: 'compose' } } }));
+    expect(infra(dir, 'synth', '--spec', 'solo.json', '--out', 'out').code).toBe(0);
+    const r = infra(dir, 'policy', '--spec', 'solo.json', '--out', 'out');
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/^secrets: \d+ rules, 0 violations$/m);
+    expect(r.out).not.toMatch(/^k8s:/m);
+    expect(r.code).toBe(0);
+  });
+
   it('policy on an output folder that does not exist: exit 1, nothing checked', () => {
     const r = infra(dir, 'policy', '--spec', SHOP, '--out', 'nowhere');
     expect(r.code).toBe(1);
