@@ -1,4 +1,6 @@
-import { isAbsolute, relative } from 'node:path';
+import { findRepoRoot } from '@todo/build-inputs';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Exit codes of every subcommand (README "Command line"). */
@@ -11,9 +13,31 @@ export class UsageError extends Error {}
 export class ProblemError extends Error {}
 
 export interface Io {
+  /** The user's directory: relative paths on the command line are relative to it. */
   readonly cwd: string;
+  /** The workspace root (holds nx.json). @default the one at or above `cwd` */
+  readonly root?: string;
   out(text: string): void;
   err(text: string): void;
+}
+
+/** The workspace the command works on. */
+export function workspaceRoot(io: Io): string {
+  return io.root ?? findRepoRoot(io.cwd);
+}
+
+/**
+ * The directory the user typed the command in. `npm run infra` (and `npx nx run …`)
+ * run the program from the workspace root, and npm passes the caller's directory as
+ * INIT_CWD; without it a relative --spec given from a subdirectory would be read
+ * from the workspace root. INIT_CWD counts only when the program runs at the
+ * workspace root, as npm and Nx start it: anywhere else the process's own
+ * directory is the user's, whatever an outer npm left in the environment.
+ */
+export function userDirectory(env: NodeJS.ProcessEnv, cwd: string, root: string): string {
+  const init = env.INIT_CWD;
+  if (!init || !isAbsolute(init) || resolve(cwd) !== resolve(root)) return cwd;
+  return existsSync(init) && statSync(init).isDirectory() ? init : cwd;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -32,14 +56,21 @@ export function parse(argv: readonly string[], options: Options, maxPositionals 
   if (argv.includes('--help') || argv.includes('-h')) return { values: { help: true }, positionals: [] };
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true, tokens: true });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\.?\nDid you forget.*$/s, ': it needs a value'));
+  }
+  // parseArgs keeps the last of a repeated option and drops the others without a word.
+  const seen = new Set<string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option') continue;
+    if (seen.has(t.name)) throw new UsageError(`--${t.name} is given more than once; give it once`);
+    seen.add(t.name);
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`unexpected argument${parsed.positionals.length - maxPositionals > 1 ? 's' : ''}: ${parsed.positionals.slice(maxPositionals).join(' ')}`);
   }
-  return parsed as Parsed;
+  return { values: parsed.values, positionals: parsed.positionals } as Parsed;
 }
 
 export const SPEC_OPTION = { spec: { type: 'string' } } as const;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { OutputFile } from './outputs';
-import { foreignFiles, ownedFiles } from './write';
+import { foreignFiles, ownedFiles, readManifest } from './write';
 
 /** `Kind namespace/name` of every object in a YAML stream (compose files: `service <name>`). */
 export function objectIds(path: string, content: string): string[] {
@@ -23,12 +23,15 @@ export interface CheckResult {
   readonly removedObjects: string[];
   /** Files synth did not write, in the folders it writes to: not compared, never touched. */
   readonly foreign: string[];
+  /** The stack the manifest on disk records, if it records one. */
+  readonly stack?: string;
 }
 
 /** Compares freshly rendered output with the files synth owns on disk, file by file and object by object. */
 export function checkOutputs(root: string, files: readonly OutputFile[]): CheckResult {
   const fresh = new Map(files.map((f) => [f.path, f.content]));
-  const onDisk = ownedFiles(root);
+  const manifest = readManifest(root);
+  const onDisk = ownedFiles(root, manifest);
   const paths = [...new Set([...fresh.keys(), ...onDisk])].sort();
   const stale: string[] = [];
   let diff = '';
@@ -45,5 +48,5 @@ export function checkOutputs(root: string, files: readonly OutputFile[]): CheckR
     stale.push(p);
     diff += createTwoFilesPatch(committed === undefined ? '/dev/null' : `a/${p}`, next === undefined ? '/dev/null' : `b/${p}`, committed ?? '', next ?? '', 'committed', 'synth');
   }
-  return { stale, diff, removedObjects: before.filter((id) => !after.has(id)), foreign: foreignFiles(root, files) };
+  return { stale, diff, removedObjects: before.filter((id) => !after.has(id)), foreign: foreignFiles(root, files), stack: manifest?.stack };
 }

@@ -4,8 +4,9 @@
  *   nx run infra:synth|check|policy -- [options]   (the Nx targets call this program)
  * Exit codes: 0 ok, 1 problems found (spec, output, gates), 2 usage (bad arguments).
  */
+import { findRepoRoot } from '@todo/build-inputs';
 import { SpecValidationError } from '@todo/service-spec';
-import { EXIT, ProblemError, UsageError, type Io } from './args';
+import { EXIT, ProblemError, UsageError, userDirectory, type Io } from './args';
 import type { Command } from './commands/command';
 import { importCommand } from './commands/import';
 import { imagesCommand } from './commands/images';
@@ -56,5 +57,7 @@ export function run(argv: readonly string[], io: Io): number {
 
 // Run as a program (tools/run-ts.mjs bundles this file as the entry point).
 if (process.argv[1]?.replace(/\\/g, '/').endsWith('apps/infra/src/cli.ts')) {
-  process.exitCode = run(process.argv.slice(2), { cwd: process.cwd(), out: (t) => console.log(t), err: (t) => console.error(t) });
+  const root = findRepoRoot(process.cwd());
+  const cwd = userDirectory(process.env, process.cwd(), root);
+  process.exitCode = run(process.argv.slice(2), { cwd, root, out: (t) => console.log(t), err: (t) => console.error(t) });
 }

@@ -1,12 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './support';
 
-/** The one CLI, run as `npm run infra -- …` runs it. */
+/** The one CLI, run as `npm run infra -- …` runs it (no INIT_CWD: relative paths are the repo root's). */
 function infra(...args: string[]) {
-  const r = spawnSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return infraIn(repoRoot, ...args);
+}
+
+/** The CLI with `cwd` as the user's directory, as npm passes it (INIT_CWD) when it runs a script from the package root. */
+function infraIn(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, INIT_CWD: cwd } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -72,6 +77,28 @@ describe('one CLI: subcommands, strict arguments, exit codes 0 / 1 / 2', () => {
     const r = infra(...(args as string[]), ...(args[0] === 'synth' ? ['--out', dir] : []));
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
+    expect(r.err).toContain(`usage: infra ${args[0]}`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // Every path is under the test's own directory (@ stands for it): a missing check must not write in the repo.
+  it.each([
+    ['synth', '--spec', SHOP, '--spec', SHOP, '--out', '@/out'],
+    ['synth', '--out', '@/one', '--out=@/two'],
+    ['check', '--spec', SHOP, '--spec', SHOP, '--out', '@/out'],
+    ['policy', '--out', '@/one', '--out', '@/two'],
+    ['images', '--spec', SHOP, '--spec', SHOP],
+    ['validate', `--spec=${SHOP}`, '--spec', SHOP],
+    ['init', '--out', '@/a.yaml', '--out', '@/b.yaml'],
+    ['init', '--force', '--force', '--out', '@/a.yaml'],
+    ['import', SHOP, '--out', '@/a.yaml', '--out', '@/b.yaml'],
+    ['schema', '--out', '@/a.json', '--out', '@/b.json'],
+  ])('%s with a repeated flag is a usage error naming it, not "the last one wins"', (...template) => {
+    const args = template.map((a) => a.replace('@', dir));
+    const flag = args.find((a, i) => a.startsWith('--') && args.slice(i + 1).some((b) => b.split('=')[0] === a.split('=')[0]))!.split('=')[0];
+    const r = infra(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${flag} is given more than once; give it once`);
     expect(r.err).toContain(`usage: infra ${args[0]}`);
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -212,6 +239,50 @@ describe('schema', () => {
     expect(infra('schema', '--out', join(dir, 's.json')).code).toBe(0);
     expect(readFileSync(join(dir, 's.json'), 'utf8')).toBe(committed);
   });
+
+  it('refuses to overwrite an existing file unless --force, as init and import do', () => {
+    const file = join(dir, 's.json');
+    writeFileSync(file, 'mine\n');
+    const r = infra('schema', '--out', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('s.json exists; fix: choose another --out, or pass --force to overwrite it');
+    expect(r.err).toContain('Nothing was written.');
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+    expect(infra('schema', '--out', file, '--force').code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(repoRoot, 'libs/service-spec/src/spec.schema.json'), 'utf8'));
+  });
+});
+
+describe('import never replaces the compose file it reads', () => {
+  const compose = 'services:\n  web:\n    image: nginx:1.27\n';
+
+  it.each([
+    ['--out', (f: string) => ['--out', f]],
+    ['--out (another name for it: a symlink)', (f: string) => {
+      symlinkSync(f, join(dir, 'link.yml'));
+      return ['--out', join(dir, 'link.yml')];
+    }],
+    ['--report', (f: string) => ['--out', join(dir, 'spec.yaml'), '--report', f]],
+  ])('%s naming the input is refused, even with --force', (_, flags) => {
+    const file = join(dir, 'x.yml');
+    writeFileSync(file, compose);
+    const r = infra('import', file, ...flags(file), '--force');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/(--out|--report): .* is the compose file being imported; writing there would replace it; fix: choose another/);
+    expect(readFileSync(file, 'utf8')).toBe(compose);
+    expect(existsSync(join(dir, 'spec.yaml'))).toBe(false);
+  });
+
+  it('an existing --report file is kept unless --force', () => {
+    const file = join(dir, 'x.yml');
+    writeFileSync(file, compose);
+    writeFileSync(join(dir, 'notes.md'), 'mine\n');
+    const r = infra('import', file, '--out', join(dir, 'spec.yaml'), '--report', join(dir, 'notes.md'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('notes.md exists; fix: choose another --report, or pass --force');
+    expect(readFileSync(join(dir, 'notes.md'), 'utf8')).toBe('mine\n');
+    expect(existsSync(join(dir, 'spec.yaml'))).toBe(false);
+  });
 });
 
 describe('init: a starter spec that works as it stands', () => {
@@ -258,6 +329,26 @@ describe('policy through the one CLI', () => {
     expect(infra('policy', 'k8s', join(dir, 'k8s')).code).toBe(1);
   });
 
+  it.each([
+    ['k8s', 'a YAML file with no objects', () => writeFileSync(join(dir, 'empty.yaml'), '# nothing yet\n---\n'), 'empty.yaml', 'no Kubernetes objects'],
+    ['k8s', 'a folder with no YAML', () => writeFileSync(join(dir, 'notes.txt'), 'x\n'), '.', 'no .yaml/.yml files'],
+    ['secrets', 'an empty folder', () => undefined, '.', 'no text files'],
+  ])('%s on %s is not "0 violations": exit 1, nothing was checked', (gate, _, plant, path, why) => {
+    plant();
+    const r = infra('policy', gate, join(dir, path));
+    expect(r.out).not.toContain('0 violations');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`policy ${gate}: nothing was checked: `);
+    expect(r.err).toContain(why);
+  });
+
+  it('dockerfiles given a folder is a usage error naming it, not a stack trace', () => {
+    const r = infra('policy', 'dockerfiles', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`dockerfiles: ${dir} is a directory; give the Dockerfiles themselves`);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
   it('with no gate runs all three on the committed output', () => {
     const r = infra('policy');
     expect(r.code).toBe(0);
@@ -265,4 +356,43 @@ describe('policy through the one CLI', () => {
     expect(r.out).toMatch(/^dockerfiles: \d+ rules, 0 violations$/m);
     expect(r.out).toMatch(/^secrets: \d+ rules, 0 violations$/m);
   });
+});
+
+describe('relative paths are the user\'s: `npm run infra` from a subdirectory', () => {
+  /** `npm run infra` as a user types it in `cwd`; npm itself runs the program from the workspace root. */
+  const npmInfra = (cwd: string, ...args: string[]) => {
+    const prefix = cwd.startsWith(`${repoRoot}/`) ? [] : ['--prefix', repoRoot];
+    const r = spawnSync('npm', [...prefix, 'run', '--silent', 'infra', '--', ...args], { cwd, encoding: 'utf8' });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it.each([
+    ['a subdirectory of the workspace', () => mkdtempSync(join(repoRoot, 'tmp', 'cli-cwd-'))],
+    ['a directory outside the workspace', () => mkdtempSync(join(tmpdir(), 'cli-cwd-'))],
+  ])('from %s: --out, --spec and the positional file are read and written there', (_, make) => {
+    // Where the bug wrote: the test owns it only if it was not there before.
+    const stray = join(repoRoot, 'mine.yaml');
+    expect(existsSync(stray)).toBe(false);
+    const here = make();
+    try {
+      const init = npmInfra(here, 'init', '--out', 'mine.yaml', '--name', 'cwd-test');
+      expect(init.err).toBe('');
+      expect(init.out).toContain('init: wrote mine.yaml');
+      expect(existsSync(join(here, 'mine.yaml'))).toBe(true);
+      expect(existsSync(join(repoRoot, 'mine.yaml'))).toBe(false);
+      expect(npmInfra(here, 'validate', '--spec', 'mine.yaml').out).toContain('validate: mine.yaml is valid');
+      const synth = npmInfra(here, 'synth', '--spec', 'mine.yaml', '--out', 'out');
+      expect(synth.err).toBe('');
+      expect(synth.code).toBe(0);
+      expect(existsSync(join(here, 'out', 'dist', 'synth-manifest.json'))).toBe(true);
+      expect(npmInfra(here, 'check', '--spec', 'mine.yaml', '--out', 'out').code).toBe(0);
+      writeFileSync(join(here, 'compose.yml'), 'services:\n  web:\n    image: nginx:1.27\n');
+      const imported = npmInfra(here, 'import', 'compose.yml', '--out', 'imported.yaml');
+      expect(imported.code).toBe(0);
+      expect(existsSync(join(here, 'imported.yaml'))).toBe(true);
+    } finally {
+      rmSync(here, { recursive: true, force: true });
+      rmSync(stray, { force: true });
+    }
+  }, 60_000);
 });

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { specWaivers } from '../src/gate';
 import { renderOutputs } from '../src/outputs';
-import { fixtureTags, kubeObjects, loadCase, repoRoot, validateComposeSchema, validateKube } from './support';
+import { casePath, fixtureTags, kubeObjects, loadCase, repoRoot, validateComposeSchema, validateKube } from './support';
 
 /**
  * Real public multi-service stacks, each written as a spec (fixtures/<name>/spec.json) with
@@ -50,7 +50,7 @@ it('has at least six public stacks', () => {
 
 describe.each(STACKS)('public stack %s', (name) => {
   const spec = loadCase(name);
-  const { files, warnings } = renderOutputs(spec, fixtureTags(spec));
+  const { files, warnings } = renderOutputs(spec, fixtureTags(spec), { specPath: casePath(name) });
   const expectedDir = join(FIXTURES, name, 'expected');
   const golden = files.map((f) => ({ ...f, path: f.path.replace(/^(dist|docker)\//, '') }));
   if (UPDATE) {

@@ -21,9 +21,14 @@ export function loadCase(name: string): StackSpec {
   return spec;
 }
 
+/** The fixture's spec file as synth names it in headers and the manifest (the todo stack: its own module). */
+export function casePath(name: string): string | undefined {
+  return name === 'todo' ? undefined : `apps/infra/test/fixtures/${name}/spec.json`;
+}
+
 export function renderCase(name: string): OutputFile[] {
   const spec = loadCase(name);
-  return renderOutputs(spec, fixtureTags(spec)).files;
+  return renderOutputs(spec, fixtureTags(spec), { specPath: casePath(name) }).files;
 }
 
 export type KubeObject = Record<string, any> & { kind: string; apiVersion: string; metadata: { name: string; namespace?: string } };

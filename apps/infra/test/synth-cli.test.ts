@@ -90,18 +90,22 @@ describe('infra synth and check (real program, temp output root)', () => {
     expect(edited.stdout).toContain('+  replicas: 1');
     expect(edited.stderr).toContain('stale: dist/k8s/minikube/40-frontend.yaml');
 
-    // Objects a previous synth wrote (another spec here) that this spec no longer produces are named as removals.
-    expect(synth(['synth', '--spec', SHOP, '--out', out]).status).toBe(0);
+    // Objects a previous synth wrote (another stack here, taken over with --force) that this spec no longer produces are named as removals.
+    expect(synth(['synth', '--spec', SHOP, '--out', out, '--force']).status).toBe(0);
     const other = synth(['check', '--out', out]);
     expect(other.status).toBe(1);
     expect(other.stderr).toContain('would remove dist/k8s/staging/');
+    expect(other.stderr).toContain('holds the output of stack "shop", not of "todo"');
   });
 
   it('synth removes the files a previous synth wrote and the spec no longer produces, and names them', () => {
     expect(synth(['synth', '--spec', SHOP, '--out', out]).status).toBe(0);
     expect(readdirSync(join(out, 'dist/k8s')).sort()).toEqual(['production', 'staging']);
-    const r = synth(['synth', '--out', out]);
+    // Another stack's output: only --force takes it over.
+    expect(synth(['synth', '--out', out]).status).toBe(1);
+    const r = synth(['synth', '--out', out, '--force']);
     expect(r.status).toBe(0);
+    expect(r.stdout).toContain('took over the output of stack "shop" (--force)');
     expect(r.stdout).toMatch(/^removed dist\/k8s\/staging\/\S+ \(a previous synth wrote it/m);
     expect(readdirSync(join(out, 'dist/k8s')).sort()).toEqual(['minikube', 'production']);
     expect(readdirSync(join(out, 'docker')).sort()).toEqual(['docker-compose.dev.yml', 'docker-compose.yml']);

@@ -1,6 +1,6 @@
-import { contextFiles, findRepoRoot, machineMirrors, stackImagePlan } from '@todo/build-inputs';
+import { contextFiles, machineMirrors, stackImagePlan } from '@todo/build-inputs';
 import { mirrorImage } from '@todo/service-spec';
-import { parse, ProblemError, SPEC_HELP, SPEC_OPTION, UsageError } from '../args';
+import { parse, ProblemError, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
 import { loadSpec } from '../spec-file';
 import type { Command } from './command';
 
@@ -34,7 +34,7 @@ ${SPEC_HELP}
     const [query = 'plan', arg] = positionals;
     if (!QUERIES.includes(query)) throw new UsageError(`unknown query "${query}"; use ${QUERIES.join(', ')}`);
     if (query !== 'plan' && arg === undefined) throw new UsageError(`${query}: name a ${query === 'mirror' ? 'image' : 'service'}`);
-    const repoRoot = findRepoRoot(io.cwd);
+    const repoRoot = workspaceRoot(io);
     const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
     const plan = stackImagePlan(repoRoot, spec, values.official ? {} : machineMirrors());
     if (query === 'plan') {

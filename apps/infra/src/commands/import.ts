@@ -1,9 +1,8 @@
-import { findRepoRoot } from '@todo/build-inputs';
 import { validate } from '@todo/service-spec';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { parse, ProblemError, shown, UsageError } from '../args';
+import { parse, ProblemError, shown, UsageError, workspaceRoot } from '../args';
 import { importCompose } from '../import/compose-import';
 import { formatReport } from '../import/report';
 import { SpecParseError } from '../spec-file';
@@ -26,7 +25,8 @@ Build contexts and bind mounts are made relative to the workspace root.
   --out FILE     the spec to write (default: stack.yaml)
   --name NAME    stack name when the compose file has no \`name\` (default: its folder's name)
   --report FILE  also write the report as Markdown
-  --force        overwrite the --out file if it exists
+  --force        overwrite the --out and --report files if they exist
+                 (never the compose file being imported)
   -h, --help     this text`,
   run(argv, io) {
     const { values, positionals } = parse(argv, { out: { type: 'string' }, name: { type: 'string' }, report: { type: 'string' }, force: { type: 'boolean' } }, 1);
@@ -40,7 +40,15 @@ Build contexts and bind mounts are made relative to the workspace root.
     if (!existsSync(file)) throw new UsageError(`${source} does not exist`);
     const out = resolvePath(io.cwd, (values.out as string | undefined) ?? 'stack.yaml');
     if (!/\.ya?ml$/.test(out)) throw new UsageError('--out: the spec is written as YAML; name a .yaml or .yml file');
-    if (existsSync(out) && !values.force) throw new ProblemError(`${shown(out, io.cwd)} exists; fix: choose another --out, or pass --force`);
+    const report = values.report === undefined ? undefined : resolvePath(io.cwd, values.report as string);
+    // The same file under two names (a symlink, `./x`, `../dir/x`) is the same file: compare where they lead.
+    const same = (a: string, b: string) => existsSync(a) && existsSync(b) && realpathSync(a) === realpathSync(b);
+    for (const [flag, path] of [['--out', out], ['--report', report]] as const) {
+      if (path === undefined) continue;
+      if (same(path, file)) throw new UsageError(`${flag}: ${shown(path, io.cwd)} is the compose file being imported; writing there would replace it; fix: choose another ${flag}`);
+      if (existsSync(path) && !values.force) throw new ProblemError(`${shown(path, io.cwd)} exists; fix: choose another ${flag}, or pass --force`);
+    }
+    if (report !== undefined && (report === out || same(report, out))) throw new UsageError('--report: it names the same file as --out; fix: give the report its own file');
 
     const text = readFileSync(file, 'utf8');
     const doc = parseDocument(text, { uniqueKeys: true, merge: true });
@@ -48,7 +56,7 @@ Build contexts and bind mounts are made relative to the workspace root.
       const e = doc.errors[0];
       throw new SpecParseError(`${shown(file, io.cwd)}:${e.linePos?.[0].line}:${e.linePos?.[0].col}: invalid YAML: ${e.message.split('\n')[0]}`);
     }
-    const repoRoot = findRepoRoot(io.cwd);
+    const repoRoot = workspaceRoot(io);
     const folder = basename(dirname(file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'imported';
     let result;
     try {
@@ -71,9 +79,9 @@ Build contexts and bind mounts are made relative to the workspace root.
     const body = stringify(result.spec, { lineWidth: 0 });
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${header.split('\n').map((l) => `# ${l}`).join('\n')}\n${body}`);
-    const report = formatReport(shown(file, io.cwd), result.report);
-    if (values.report !== undefined) writeFileSync(resolvePath(io.cwd, values.report as string), report);
-    io.out(report.trimEnd());
+    const reportText = formatReport(shown(file, io.cwd), result.report);
+    if (report !== undefined) writeFileSync(report, reportText);
+    io.out(reportText.trimEnd());
     const issues = validate(result.spec);
     io.out(`\nimport: wrote ${shown(out, io.cwd)} (${result.spec.services.length} services)`);
     if (issues.length) {

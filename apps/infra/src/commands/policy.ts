@@ -1,11 +1,41 @@
-import { findRepoRoot } from '@todo/build-inputs';
-import { main as policyMain } from '@todo/policy';
+import { loadManifests, loadTextFiles, main as policyMain } from '@todo/policy';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { OUT_OPTION, parse, shown, SPEC_HELP, SPEC_OPTION, UsageError } from '../args';
+import { OUT_OPTION, parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
 import { loadSpec } from '../spec-file';
 import type { Command } from './command';
+import { defaultOutputRoot, outputRoot, sameFlags } from './synth';
 
 const GATES = ['k8s', 'dockerfiles', 'secrets'];
+
+function hasFile(path: string, match: RegExp): boolean {
+  if (!statSync(path).isDirectory()) return match.test(path);
+  return readdirSync(path).some((e) => hasFile(join(path, e), match));
+}
+
+/**
+ * A gate given nothing to look at would pass with "0 violations": that is not a
+ * pass. Returns why nothing would be checked; a path that does not exist, or a
+ * file the gate cannot read, is left to the gate, which names it.
+ */
+function nothingToCheck(gate: string, paths: readonly string[], cwd: string): string | undefined {
+  if (paths.some((p) => !existsSync(resolvePath(cwd, p)))) return undefined;
+  const all = paths.join(' ');
+  if (gate === 'k8s') {
+    if (!paths.some((p) => hasFile(resolvePath(cwd, p), /\.ya?ml$/))) return `${all}: no .yaml/.yml files`;
+    try {
+      if (loadManifests(paths, cwd).length === 0) return `${all}: no Kubernetes objects in the .yaml/.yml files`;
+    } catch {
+      return undefined;
+    }
+  }
+  if (gate === 'secrets' && loadTextFiles(paths, cwd).length === 0) return `${all}: no text files`;
+  if (gate === 'dockerfiles') {
+    const dir = paths.find((p) => statSync(resolvePath(cwd, p)).isDirectory());
+    if (dir !== undefined) throw new UsageError(`dockerfiles: ${dir} is a directory; give the Dockerfiles themselves`);
+  }
+  return undefined;
+}
 
 export const policyCommand: Command = {
   name: 'policy',
@@ -21,7 +51,8 @@ With a gate, runs that gate on the paths given:
   secrets PATH...      secret values in files, and .env files not ignored by git
 
 ${SPEC_HELP}
-  --out DIR       output root holding dist/ and docker/ (default: the workspace root)
+  --out DIR       output root holding dist/ and docker/ (default: as synth: the workspace
+                  root for the todo stack, dist/stacks/<stack name>/ for a --spec)
   --waivers FILE  accepted exceptions (default libs/policy/waivers.json)
   --allow FILE    secrets allow-list (default libs/policy/secret-allowlist.json)
   -h, --help      this text`,
@@ -38,17 +69,22 @@ ${SPEC_HELP}
       if (!GATES.includes(gate)) throw new UsageError(`unknown gate "${gate}"; use ${GATES.join(', ')}, or no gate for all three`);
       if (values.spec !== undefined || values.out !== undefined) throw new UsageError('--spec and --out apply only when no gate is named');
       if (!paths.length) throw new UsageError(`${gate}: no paths given`);
+      const nothing = nothingToCheck(gate, paths, io.cwd);
+      if (nothing) throw new ProblemError(`policy ${gate}: nothing was checked: ${nothing}; fix: pass the files to check${gate === 'k8s' ? ' (synth writes them to dist/k8s/<env>/)' : ''}`);
       return runGate(gate, paths, io.cwd);
     }
-    const repoRoot = findRepoRoot(io.cwd);
+    const repoRoot = workspaceRoot(io);
     const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
-    const out = resolvePath(io.cwd, (values.out as string | undefined) ?? repoRoot);
+    const out = outputRoot(io, values.out as string | undefined, defaultOutputRoot(values.spec !== undefined, spec.name, repoRoot));
+    const again = `npm run infra -- synth${sameFlags(values)}`;
+    if (!existsSync(join(out, 'dist'))) throw new ProblemError(`policy: ${resolvePath(out) === resolvePath(io.cwd) ? '.' : shown(out, io.cwd)} holds no output (no dist/): nothing to check.\nfix: write it with \`${again}\`, or give --out the folder synth wrote`);
     const show = (p: string) => shown(p, repoRoot);
     const dockerfiles = [...new Set(spec.services.flatMap((s) => (s.image.build ? [s.image.build.dockerfile] : [])))].sort();
+    const kubernetes = Object.values(spec.environments).some((e) => e.target === 'kubernetes');
     const codes = [
-      runGate('k8s', [show(join(out, 'dist', 'k8s'))], repoRoot),
+      ...(kubernetes ? [runGate('k8s', [show(join(out, 'dist', 'k8s'))], repoRoot)] : []),
       ...(dockerfiles.length ? [runGate('dockerfiles', dockerfiles, repoRoot)] : []),
-      runGate('secrets', [show(join(out, 'dist')), show(join(out, 'docker'))], repoRoot),
+      runGate('secrets', ['dist', 'docker'].filter((d) => existsSync(join(out, d))).map((d) => show(join(out, d))), repoRoot),
     ];
     // Usage (2) outranks problems (1) outranks ok (0).
     return Math.max(...codes);

@@ -1,8 +1,7 @@
-import { findRepoRoot } from '@todo/build-inputs';
 import { specSchema, todoStack, validate } from '@todo/service-spec';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
-import { parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError } from '../args';
+import { parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
 import { readSpecData } from '../spec-file';
 import type { Command } from './command';
 import { starterSpec } from './starter-spec';
@@ -26,7 +25,7 @@ ${SPEC_HELP}
       io.out(this.help);
       return 0;
     }
-    const repoRoot = findRepoRoot(io.cwd);
+    const repoRoot = workspaceRoot(io);
     const data = values.spec === undefined ? todoStack : readSpecData(values.spec as string, repoRoot, io.cwd);
     const issues = validate(data);
     if (issues.length) {
@@ -43,7 +42,7 @@ ${SPEC_HELP}
 export const schemaCommand: Command = {
   name: 'schema',
   summary: 'print (or write) the JSON Schema of the spec, generated from its TypeScript types',
-  help: `usage: infra schema [--out FILE]
+  help: `usage: infra schema [--out FILE] [--force]
 
 Prints the JSON Schema of the service spec. Editors complete and check a spec that names it:
   JSON: "$schema": "<path to the schema>"
@@ -51,9 +50,10 @@ Prints the JSON Schema of the service spec. Editors complete and check a spec th
 The committed copy is ${SCHEMA_IN_REPO}.
 
   --out FILE    write the schema to FILE instead of printing it
+  --force       overwrite FILE if it exists
   -h, --help    this text`,
   run(argv, io) {
-    const { values } = parse(argv, { out: { type: 'string' } });
+    const { values } = parse(argv, { out: { type: 'string' }, force: { type: 'boolean' } });
     if (values.help) {
       io.out(this.help);
       return 0;
@@ -63,10 +63,12 @@ The committed copy is ${SCHEMA_IN_REPO}.
       io.out(text.trimEnd());
       return 0;
     }
+    if (values.out === '') throw new UsageError('--out: the file name is empty; give a .json file, or no --out to print the schema');
     const file = resolvePath(io.cwd, values.out as string);
+    if (existsSync(file) && !values.force) throw new ProblemError(`${shown(file, io.cwd)} exists; fix: choose another --out, or pass --force to overwrite it`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
-    io.out(`schema: wrote ${values.out}`);
+    io.out(`schema: wrote ${shown(file, io.cwd)}`);
     return 0;
   },
 };
@@ -94,7 +96,7 @@ passes the policy gates as it stands; replace the web image with your own.
     const file = resolvePath(io.cwd, (values.out as string | undefined) ?? 'stack.yaml');
     if (!/\.ya?ml$/.test(file)) throw new UsageError('--out: the starter spec is YAML (with comments); name a .yaml or .yml file');
     if (existsSync(file) && !values.force) throw new ProblemError(`${shown(file, io.cwd)} exists; fix: choose another --out, or pass --force to overwrite it`);
-    const schema = relative(dirname(file), join(findRepoRoot(io.cwd), SCHEMA_IN_REPO));
+    const schema = relative(dirname(file), join(workspaceRoot(io), SCHEMA_IN_REPO));
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, starterSpec(name, schema));
     io.out(`init: wrote ${shown(file, io.cwd)}\nnext: npm run infra -- synth --spec ${shown(file, io.cwd)} --out <dir>`);
