@@ -79,7 +79,7 @@ const publishedSeeds = specSeeds.map((seed) => {
 function synthCase(r: Rand, box: Sandbox, i: number) {
   const file = `synth/case-${i % 20}.yaml`;
   box.write(file, serialise(mutate(pick(r, publishedSeeds), r, names), r, '.yaml'));
-  return { label: `mutated spec ${file} through synth`, argv: ['synth', '--spec', file, '--out', `synth/out-${i % 5}`] };
+  return { label: `mutated spec ${file} through synth`, argv: ['synth', '--spec', file, '--out', `synth/out-${i}`] };
 }
 
 /** Import, then synth what import wrote: what validate passes must synthesize or be refused in words. */
@@ -91,7 +91,7 @@ function importSynthCase(r: Rand, box: Sandbox, i: number) {
   box.write(`${dir}/docker-compose.yml`, stringify(mutate(pick(r, composeSeeds), r, ['web', 'cache', 'worker', 'db', 'app'])));
   const imported = box.run(['import', `${dir}/docker-compose.yml`, '--out', `${dir}/stack.yaml`, '--force']);
   if (imported.code !== 0) return { label: `compose ${dir} (import refused it)`, argv: ['validate', '--spec', `${dir}/docker-compose.yml`] };
-  return { label: `imported ${dir}/stack.yaml through synth`, argv: ['synth', '--spec', `${dir}/stack.yaml`, '--out', `${dir}/out`] };
+  return { label: `imported ${dir}/stack.yaml through synth`, argv: ['synth', '--spec', `${dir}/stack.yaml`, '--out', `${dir}/out-${i}`] };
 }
 
 function importCase(r: Rand, box: Sandbox, i: number) {
