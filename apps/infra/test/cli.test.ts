@@ -176,6 +176,27 @@ describe('validate: the spec only, nothing written', () => {
     expect(readdirSync(dir)).toEqual(['a-file']);
   });
 
+  it('a YAML alias bomb ("billion laughs") is refused naming the file, with no stack trace', () => {
+    const file = join(dir, 'lol.yaml');
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g']]) levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    writeFileSync(file, `${levels.join('\n')}\nname: x\nservices: []\nenvironments: {}\n`);
+    const r = infra('validate', '--spec', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/lol\.yaml: invalid YAML: too many alias expansions/);
+    expect(r.err).not.toMatch(/ReferenceError|\n\s+at /);
+  });
+
+  it('a spec file over 1 MiB is refused before it is parsed', () => {
+    const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
+    spec.services[0].env = { BIG: 'x'.repeat(1100 * 1024) };
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const r = infra('validate', '--spec', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/spec\.json: the spec file is \d+ bytes, over the 1048576-byte \(1 MiB\) limit/);
+  });
+
   it('a missing spec file is a usage error', () => {
     const r = infra('validate', '--spec', join(dir, 'nope.json'));
     expect(r.code).toBe(2);
