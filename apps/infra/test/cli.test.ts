@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { repoRoot } from './support';
 
 /** The one CLI, run as `npm run infra -- …` runs it. */
@@ -196,6 +196,30 @@ describe('validate: the spec only, nothing written', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/spec\.json: the spec file is \d+ bytes, over the 1048576-byte \(1 MiB\) limit/);
   });
+
+  it('validate and synth refuse a missing Dockerfile and a file source that symlinks out of the repo, at their fields, writing nothing', () => {
+    // The link must live inside the repo to be reachable by a repo-relative source.
+    mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
+    const inRepo = mkdtempSync(join(repoRoot, 'tmp', 'cli-link-'));
+    try {
+      symlinkSync('/etc/passwd', join(inRepo, 'passwd'));
+      const spec = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'nginx-flask-mysql', 'spec.json'), 'utf8'));
+      const built = spec.services.find((x: any) => x.image.build);
+      built.image.build.dockerfile = 'docker/does-not-exist/Dockerfile';
+      built.files = [{ path: '/etc/app.conf', source: relative(repoRoot, join(inRepo, 'passwd')) }];
+      const file = join(dir, 'spec.json');
+      writeFileSync(file, JSON.stringify(spec));
+      for (const args of [['validate'], ['synth', '--out', join(dir, 'out')]]) {
+        const r = infra(...args, '--spec', file);
+        expect(r.code).toBe(1);
+        expect(r.err).toContain(`services.${built.name}.image.build.dockerfile: the Dockerfile "docker/does-not-exist/Dockerfile" does not exist`);
+        expect(r.err).toMatch(new RegExp(`services\\.${built.name}\\.files\\[0\\]\\.source: ".*passwd" resolves to /etc/passwd, outside the repository`));
+      }
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+    } finally {
+      rmSync(inRepo, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('a missing spec file is a usage error', () => {
     const r = infra('validate', '--spec', join(dir, 'nope.json'));
