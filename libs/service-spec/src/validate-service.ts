@@ -55,6 +55,9 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
       out.push({ path: `${p}.image.ref`, message: `image "${s.image.ref}" is untagged or :latest, which environments ${floatingIn.map((e) => `"${e}"`).join(', ')} do not allow: pin a version tag or digest` });
     }
   }
+  // Docker receives the whole context: it stays inside the repo (symlinks, and the Dockerfile, are checked against the disk by the repo checks).
+  const context = s.image.build?.context;
+  if (context !== undefined && (context.startsWith('/') || context.split(/[\\/]/).includes('..'))) out.push({ path: `${p}.image.build.context`, message: `"${context}" must be a path inside the repo, relative to its root (no "..", not absolute)` });
   for (const [arg, base] of Object.entries(s.image.build?.baseImages ?? {})) {
     checkImageRef(base, `${p}.image.build.baseImages.${arg}`, out);
     if (!isPinnedImage(base)) out.push({ path: `${p}.image.build.baseImages.${arg}`, message: `base image "${base}" is untagged or :latest: pin a version tag` });
@@ -204,5 +207,6 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
   (s.dev?.mounts ?? []).forEach((m, i) => {
     if (!m.target.startsWith('/')) out.push({ path: `${p}.dev.mounts[${i}].target`, message: `"${m.target}" is not an absolute path` });
     if (m.source.startsWith('/')) out.push({ path: `${p}.dev.mounts[${i}].source`, message: `"${m.source}" must be relative to the repo root so the file works on every machine` });
+    else if (m.source.split(/[\\/]/).includes('..')) out.push({ path: `${p}.dev.mounts[${i}].source`, message: `"${m.source}" must be a path inside the repo (no "..")` });
   });
 }

@@ -260,6 +260,10 @@ describe('validate', () => {
       ['bad mirror', (s: any) => (s.imageMirrors = { 'postgres:16-alpine': 'mirror//postgres:16' }), 'imageMirrors.postgres:16-alpine', 'is not a valid image reference'],
       ['bad repository', (s: any) => (svc(s, 'api').image.repository = 'My_Api'), 'services.api.image.repository', 'is not an image repository'],
       ['bad registry', (s: any) => (s.environments.prod.registry = 'registry.example.com/Team'), 'environments.prod.registry', 'is not a registry prefix'],
+      // Paths Docker and compose read stay in the repo (symlinks: libs/build-inputs repoPathIssues).
+      ['build context ..', (s: any) => (svc(s, 'api').image.build.context = '..'), 'services.api.image.build.context', '".." must be a path inside the repo'],
+      ['absolute build context', (s: any) => (svc(s, 'api').image.build.context = '/etc'), 'services.api.image.build.context', 'must be a path inside the repo'],
+      ['dev mount climbing out', (s: any) => (svc(s, 'api').dev = { mounts: [{ source: 'src/../../x', target: '/app' }] }), 'services.api.dev.mounts[0].source', 'must be a path inside the repo'],
       // Writable paths.
       ['the root as a writable path', (s: any) => (svc(s, 'api').writablePaths = ['/']), 'services.api.writablePaths[0]', 'the whole filesystem cannot be a writable mount'],
       ['nested writable paths', (s: any) => (svc(s, 'api').writablePaths = ['/tmp', '/tmp/cache']), 'services.api.writablePaths[1]', '"/tmp/cache" overlaps writable path "/tmp"'],
