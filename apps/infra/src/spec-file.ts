@@ -1,4 +1,5 @@
-import { SpecValidationError, todoStack, validate, type StackSpec } from '@todo/service-spec';
+import { repoPathIssues } from '@todo/build-inputs';
+import { MAX_SPEC_BYTES, SpecValidationError, todoStack, validate, type SpecIssue, type StackSpec } from '@todo/service-spec';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -66,6 +67,9 @@ function parseJson(file: string, text: string): unknown {
   }
 }
 
+/** Aliases a spec may expand: merge keys and shared blocks use a few; a "billion laughs" file needs thousands. */
+const MAX_ALIAS_COUNT = 100;
+
 function parseYaml(file: string, text: string): unknown {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true });
   const first = doc.errors[0];
@@ -73,14 +77,27 @@ function parseYaml(file: string, text: string): unknown {
     const at = first.linePos?.[0] ?? lineColumn(text, first.pos[0]);
     throw new SpecParseError(`${file}:${at.line}:${at.col}: invalid YAML: ${first.message.split('\n')[0]}`);
   }
-  return doc.toJS();
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml package throws a ReferenceError when aliases would expand the data exponentially.
+    if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+      throw new SpecParseError(`${file}: invalid YAML: too many alias expansions (aliases that expand aliases, more than ${MAX_ALIAS_COUNT}), which would blow the data up exponentially; fix: write the values out, or share fewer nested anchors`);
+    }
+    throw new SpecParseError(`${file}: invalid YAML: ${(e as Error).message}`);
+  }
+}
+
+/** A spec is a description, not data: a file over the cap is refused before it is read. */
+function checkSize(display: string, bytes: number, what = 'the spec file'): void {
+  if (bytes > MAX_SPEC_BYTES) throw new SpecParseError(`${display}: ${what} is ${bytes} bytes, over the ${MAX_SPEC_BYTES}-byte (1 MiB) limit for a spec; fix: keep large content in repo files (files[].source) or the image`);
 }
 
 /**
  * A `.ts` spec runs through tools/run-ts.mjs (esbuild, cached): a generated entry
  * imports it and prints its `default` (or `spec`) export as JSON.
  */
-function loadTs(file: string, repoRoot: string): unknown {
+function loadTs(file: string, repoRoot: string, display: string): unknown {
   const dir = join(repoRoot, 'tmp', 'spec-ts');
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, `${createHash('sha256').update(file).digest('hex').slice(0, 16)}.ts`);
@@ -98,6 +115,7 @@ function loadTs(file: string, repoRoot: string): unknown {
     const detail = r.stderr.split('\n').filter((l) => l.trim() && !l.includes(entry)).slice(0, 6).join('\n  ');
     throw new SpecParseError(`${file}: cannot load the TypeScript spec:\n  ${detail}`);
   }
+  checkSize(display, Buffer.byteLength(r.stdout), 'the spec it exports');
   return JSON.parse(r.stdout);
 }
 
@@ -108,18 +126,34 @@ export function readSpecData(file: string, repoRoot: string, cwd: string = proce
   const display = shown(path, cwd);
   if (!existsSync(path)) throw new UsageError(`--spec: ${file} does not exist`);
   if (statSync(path).isDirectory()) throw new UsageError(`--spec: ${file} is a directory; give the spec file inside it`);
-  if (path.endsWith('.ts')) return loadTs(path, repoRoot);
+  checkSize(display, statSync(path).size);
+  if (path.endsWith('.ts')) return loadTs(path, repoRoot, display);
   const text = readFileSync(path, 'utf8');
   if (path.endsWith('.json')) return parseJson(display, text);
   if (/\.ya?ml$/.test(path)) return parseYaml(display, text);
   throw new UsageError(`--spec: ${file}: use a .json, .yaml, .yml or .ts file`);
 }
 
+/**
+ * Every problem of a spec, as `infra validate` reports them: shape and meaning
+ * (pure: nothing in the spec is executed or read), then what needs the repo on
+ * disk: build contexts and Dockerfiles exist, and contexts, file sources and dev
+ * mounts stay inside the repository after symlinks are followed.
+ */
+export function validateSpec(data: unknown, repoRoot: string): SpecIssue[] {
+  const issues = validate(data);
+  return issues.length ? issues : repoPathIssues(data as StackSpec, repoRoot);
+}
+
 /** The spec to work on: the file given, validated in both phases, or the todo stack. */
 export function loadSpec(file: string | undefined, repoRoot: string, cwd?: string): StackSpec {
-  if (file === undefined) return todoStack;
+  if (file === undefined) {
+    const repo = repoPathIssues(todoStack, repoRoot);
+    if (repo.length) throw new SpecValidationError(repo);
+    return todoStack;
+  }
   const data = readSpecData(file, repoRoot, cwd);
-  const issues = validate(data);
+  const issues = validateSpec(data, repoRoot);
   if (issues.length) throw new SpecValidationError(issues);
   // `$schema` is for editors; the model never sees it.
   if (data && typeof data === 'object' && '$schema' in data) delete (data as Record<string, unknown>).$schema;

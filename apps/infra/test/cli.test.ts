@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { repoRoot } from './support';
 
 /** The one CLI, run as `npm run infra -- …` runs it (no INIT_CWD: relative paths are the repo root's). */
@@ -202,6 +202,51 @@ describe('validate: the spec only, nothing written', () => {
     expect([out.code, out.err]).toEqual([2, expect.stringContaining('is a file, not a directory')]);
     expect(readdirSync(dir)).toEqual(['a-file']);
   });
+
+  it('a YAML alias bomb ("billion laughs") is refused naming the file, with no stack trace', () => {
+    const file = join(dir, 'lol.yaml');
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g']]) levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    writeFileSync(file, `${levels.join('\n')}\nname: x\nservices: []\nenvironments: {}\n`);
+    const r = infra('validate', '--spec', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/lol\.yaml: invalid YAML: too many alias expansions/);
+    expect(r.err).not.toMatch(/ReferenceError|\n\s+at /);
+  });
+
+  it('a spec file over 1 MiB is refused before it is parsed', () => {
+    const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
+    spec.services[0].env = { BIG: 'x'.repeat(1100 * 1024) };
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const r = infra('validate', '--spec', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/spec\.json: the spec file is \d+ bytes, over the 1048576-byte \(1 MiB\) limit/);
+  });
+
+  it('validate and synth refuse a missing Dockerfile and a file source that symlinks out of the repo, at their fields, writing nothing', () => {
+    // The link must live inside the repo to be reachable by a repo-relative source.
+    mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
+    const inRepo = mkdtempSync(join(repoRoot, 'tmp', 'cli-link-'));
+    try {
+      symlinkSync('/etc/passwd', join(inRepo, 'passwd'));
+      const spec = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'nginx-flask-mysql', 'spec.json'), 'utf8'));
+      const built = spec.services.find((x: any) => x.image.build);
+      built.image.build.dockerfile = 'docker/does-not-exist/Dockerfile';
+      built.files = [{ path: '/etc/app.conf', source: relative(repoRoot, join(inRepo, 'passwd')) }];
+      const file = join(dir, 'spec.json');
+      writeFileSync(file, JSON.stringify(spec));
+      for (const args of [['validate'], ['synth', '--out', join(dir, 'out')]]) {
+        const r = infra(...args, '--spec', file);
+        expect(r.code).toBe(1);
+        expect(r.err).toContain(`services.${built.name}.image.build.dockerfile: the Dockerfile "docker/does-not-exist/Dockerfile" does not exist`);
+        expect(r.err).toMatch(new RegExp(`services\\.${built.name}\\.files\\[0\\]\\.source: ".*passwd" resolves to /etc/passwd, outside the repository`));
+      }
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+    } finally {
+      rmSync(inRepo, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('a missing spec file is a usage error', () => {
     const r = infra('validate', '--spec', join(dir, 'nope.json'));

@@ -116,6 +116,7 @@ const COVERAGE: readonly Coverage[] = [
   { fields: ['services[].dev.env.*'], change: (s) => (svc(s, 'api').dev = { env: { DEBUG: '1' } }), kubernetes: 'parity', compose: 'rendered' },
   { fields: ['environments.*.target'], change: () => undefined, kubernetes: { na: 'chooses the target itself' }, compose: { na: 'chooses the target itself' } },
   { fields: ['environments.*.namespace'], change: (s, env) => (s.environments[env].namespace = 'elsewhere'), kubernetes: 'rendered', compose: 'rejected' },
+  { fields: ['environments.*.allowSystemNamespace'], change: (s, env) => Object.assign(s.environments[env], { allowSystemNamespace: true }, env === 'k' && { namespace: 'default' }), kubernetes: 'rendered', compose: 'rejected' },
   { fields: ['environments.*.registry'], change: (s, env) => (s.environments[env].registry = 'registry.example.com/cov'), kubernetes: 'rendered', compose: 'rendered' },
   { fields: ['environments.*.imagePullPolicy'], change: (s, env) => (s.environments[env].imagePullPolicy = 'Always'), kubernetes: 'rendered', compose: 'rejected' },
   { fields: ['environments.*.ingress.'], change: (s, env) => (s.environments[env].ingress = { host: 'x.example.com', className: 'traefik', tlsSecret: 'tls', controllerNamespace: 'traefik' }), kubernetes: 'rendered', compose: 'rejected' },

@@ -23,6 +23,38 @@ interface Facts {
 }
 
 const unescape = (v: string[] | undefined) => v?.map((x) => x.replace(/\$\$/g, '$'));
+
+/**
+ * What the kubelet hands the process for a command, argument or env value
+ * (k8s.io/kubernetes third_party/forked/golang/expansion): `$$` becomes `$`,
+ * `$(NAME)` becomes the variable's value when it is known and stays as written
+ * when not, an unclosed `$(` and any other `$x` stay as written.
+ */
+function kubeletExpand(input: string, vars: Readonly<Record<string, string>>): string {
+  let out = '';
+  let i = 0;
+  while (i < input.length) {
+    if (input[i] !== '$' || i + 1 >= input.length) {
+      out += input[i++];
+      continue;
+    }
+    const next = input[i + 1];
+    if (next === '$') {
+      out += '$';
+      i += 2;
+    } else if (next === '(' && input.indexOf(')', i + 2) >= 0) {
+      const end = input.indexOf(')', i + 2);
+      const name = input.slice(i + 2, end);
+      out += name in vars ? vars[name] : `$(${name})`;
+      i = end + 1;
+    } else {
+      out += `$${next}`;
+      i += 2;
+    }
+  }
+  return out;
+}
+const kubelet = (v: string[] | undefined, vars: Readonly<Record<string, string>>) => v?.map((x) => kubeletExpand(x, vars));
 const OWN = /^app\.kubernetes\.io\//;
 
 function composeFacts(name: string): Record<string, Facts> {
@@ -67,7 +99,9 @@ function kubeFacts(name: string, env: string, composeHealth: Record<string, stri
     const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === c.envFrom?.[0]?.configMapRef.name);
     const probe = c.readinessProbe;
     // The same check, as compose must run it inside the container.
-    const health = !probe ? 'none' : probe.exec ? JSON.stringify(probe.exec.command) : `${probe.httpGet ? `${probe.httpGet.path}@${probe.httpGet.port}` : `tcp@${probe.tcpSocket.port}`}`;
+    // Exec probes are expanded with the container's own `env` values only (ExpandContainerCommandOnlyStatic).
+    const staticEnv = Object.fromEntries((c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    const health = !probe ? 'none' : probe.exec ? JSON.stringify(kubelet(probe.exec.command, staticEnv)) : `${probe.httpGet ? `${probe.httpGet.path}@${probe.httpGet.port}` : `tcp@${probe.tcpSocket.port}`}`;
     const allow = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === `allow-${svc}`)!;
     const volumeKind = (mount: any) => {
       const v = (pod.volumes ?? []).find((x: any) => x.name === mount.name);
@@ -78,8 +112,8 @@ function kubeFacts(name: string, env: string, composeHealth: Record<string, stri
     const r = c.resources;
     out[svc] = {
       image: c.image.split(':').pop(),
-      entrypoint: c.command,
-      command: c.args,
+      entrypoint: kubelet(c.command, { ...(cm?.data ?? {}), ...staticEnv }),
+      command: kubelet(c.args, { ...(cm?.data ?? {}), ...staticEnv }),
       ports: (c.ports ?? []).map((p: any) => p.containerPort),
       env: Object.keys(cm?.data ?? {}).sort(),
       secrets: (c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name).sort(),
@@ -129,5 +163,52 @@ describe.each([
       k.health = 'none';
     }
     expect({ ...k, ports: undefined, resources: sameResources ? k.resources : undefined }).toEqual({ ...c, ports: undefined, resources: sameResources ? c.resources : undefined });
+  });
+});
+
+describe('$(VAR) and $$ reach the process as written, on both targets', () => {
+  const spec: any = {
+    name: 'dollars',
+    services: [
+      {
+        name: 'app',
+        role: 'worker',
+        image: { ref: 'example/app:1.0' },
+        env: { PORT: '8080', TEXT: 'x$(PORT)y$$(PORT)z$HOME' },
+        entrypoint: ['sh', '-c', 'echo "$(PORT)" "$$(PORT)" "$HOME" "$$"', '--'],
+        command: ['$(PORT)', '$$(PORT)', '$', 'a$$$b'],
+        health: { liveness: { exec: { command: ['test', '$(PORT)', '$$(PORT)'] } } },
+      },
+    ],
+    environments: { k: { target: 'kubernetes' }, c: { target: 'compose' } },
+  };
+  const files = renderOutputs(spec, {}).files;
+  const compose = parse(files.find((f) => f.path === 'docker/docker-compose.c.yml')!.content).services.app;
+  const kube: any[] = kubeObjects(files).map((o) => o.object);
+  const c = kube.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];
+  const env = kube.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'app-env').data;
+  const app = spec.services[0];
+
+  it('renders the escapes each target needs', () => {
+    // Only a `$` before `$` or `(` is doubled: `$HOME` and a last `$` are no kubelet syntax.
+    expect(c.command).toEqual(['sh', '-c', 'echo "$$(PORT)" "$$$$(PORT)" "$HOME" "$$$"', '--']);
+    expect(c.args).toEqual(['$$(PORT)', '$$$$(PORT)', '$', 'a$$$$$b']);
+    expect(c.livenessProbe.exec.command).toEqual(['test', '$$(PORT)', '$$$$(PORT)']);
+    expect(env.TEXT).toBe('x$(PORT)y$$(PORT)z$HOME');
+    expect(compose.entrypoint).toEqual(['sh', '-c', 'echo "$$(PORT)" "$$$$(PORT)" "$$HOME" "$$$$"', '--']);
+    expect(compose.command).toEqual(['$$(PORT)', '$$$$(PORT)', '$$', 'a$$$$$$b']);
+    expect(compose.environment.TEXT).toBe('x$$(PORT)y$$$$(PORT)z$$HOME');
+  });
+
+  it('so the process gets the spec text from the kubelet (which knows PORT) and from compose alike', () => {
+    const vars = { ...env };
+    expect(kubelet(c.command, vars)).toEqual(app.entrypoint);
+    expect(kubelet(c.args, vars)).toEqual(app.command);
+    expect(kubelet(c.livenessProbe.exec.command, {})).toEqual(app.health.liveness.exec.command);
+    // envFrom values are not expanded by the kubelet.
+    expect(env.TEXT).toBe(app.env.TEXT);
+    expect(unescape(compose.entrypoint)).toEqual(app.entrypoint);
+    expect(unescape(compose.command)).toEqual(app.command);
+    expect(unescape([compose.environment.TEXT])).toEqual([app.env.TEXT]);
   });
 });

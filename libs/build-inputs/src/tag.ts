@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contextFiles, fileFingerprint, ignoreFileFor } from './context-files';
+import { assertContextInRepo } from './repo-paths';
 
 /**
  * Content hash of what Docker receives for a build: the Dockerfile, its ignore
@@ -10,6 +11,7 @@ import { contextFiles, fileFingerprint, ignoreFileFor } from './context-files';
  * (`imageTagOf` in the model) adds the resolved base images to it.
  */
 export function sourceHash(repoRoot: string, source: BuildSource): string {
+  assertContextInRepo(repoRoot, source.context);
   const h = createHash('sha256');
   const add = (label: string, data: Buffer) => {
     h.update(label).update('\0').update(String(data.length)).update('\0').update(data);

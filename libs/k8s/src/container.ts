@@ -2,6 +2,7 @@ import type { ResolvedService, ResolvedStack } from '@todo/service-spec';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { kubeletLiteral } from './kubelet-literal';
 import { toProbe } from './probes';
 
 const PULL_POLICY = {
@@ -63,8 +64,8 @@ export function containerProps(
     name: opts.name,
     image: s.image,
     imagePullPolicy: PULL_POLICY[stack.imagePullPolicy],
-    command: opts.entrypoint ? [...opts.entrypoint] : undefined,
-    args: opts.args ? [...opts.args] : undefined,
+    command: opts.entrypoint ? opts.entrypoint.map(kubeletLiteral) : undefined,
+    args: opts.args ? opts.args.map(kubeletLiteral) : undefined,
     ports: opts.serving ? s.ports.map((p) => ({ name: p.name, number: p.port, protocol: p.protocol === 'UDP' ? kplus.Protocol.UDP : kplus.Protocol.TCP })) : undefined,
     envFrom: configMap ? [kplus.Env.fromConfigMap(configMap)] : undefined,
     envVariables: secretEnv(scope, s, opts.name),

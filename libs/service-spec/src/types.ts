@@ -108,7 +108,7 @@ export interface VolumeSpec {
   readonly name: string;
   /** Absolute mount path. */
   readonly mountPath: string;
-  /** Requested size in GiB. @default 1 */
+  /** Requested size in GiB, a whole number of 1 or more. @default 1 */
   readonly sizeGiB?: number;
   /**
    * `ReadWriteOnce` attaches to one node, so a Deployment with it runs one replica.
@@ -238,13 +238,16 @@ export interface ServiceSpec {
   readonly health?: HealthSpec;
   /** @default see ResourcesSpec */
   readonly resources?: ResourcesSpec;
-  /** @default 1 */
+  /** 0 to 1000 (a larger count is refused as a typo). @default 1 */
   readonly replicas?: number;
   /** @default [] */
   readonly volumes?: readonly VolumeSpec[];
   /** Config files and secret files mounted read-only. @default [] */
   readonly files?: readonly FileSpec[];
-  /** Absolute paths that must stay writable on a read-only root filesystem. @default [] */
+  /**
+   * Absolute paths that must stay writable on a read-only root filesystem: not `/`,
+   * normalised, none inside another. @default []
+   */
   readonly writablePaths?: readonly string[];
   /** @default true */
   readonly readOnlyRootFilesystem?: boolean;
@@ -255,7 +258,7 @@ export interface ServiceSpec {
   readonly dependsOn?: readonly (string | DependencySpec)[];
   /** Services this one connects to without waiting for them (network path only). @default [] */
   readonly talksTo?: readonly string[];
-  /** Exposed through the ingress at this path prefix. @default undefined (internal only) */
+  /** Exposed through the ingress at this path prefix: normalised (no `//`, `.` or `..` segments). @default undefined (internal only) */
   readonly ingressPath?: string;
   /** Port name the ingress routes to. @default the first port */
   readonly ingressPort?: string;
@@ -326,14 +329,27 @@ export interface ServiceOverride {
 export interface EnvironmentSpec {
   /** `compose` writes docker/docker-compose*.yml; `kubernetes` writes dist/k8s/<env>/. */
   readonly target: 'compose' | 'kubernetes';
-  /** Kubernetes namespace. @default the stack name */
+  /**
+   * Kubernetes namespace. `kube-system`, `kube-public`, `kube-node-lease` and `default`
+   * are refused (also as the stack name it defaults to) unless `allowSystemNamespace` is set.
+   * @default the stack name
+   */
   readonly namespace?: string;
+  /**
+   * Deploy into a Kubernetes system namespace (`kube-system`, `kube-public`,
+   * `kube-node-lease`, `default`) on purpose. The stack's objects and its
+   * default-deny NetworkPolicy then share the namespace with the cluster's own
+   * workloads, so this is for a dedicated cluster only.
+   * @default false
+   */
+  readonly allowSystemNamespace?: boolean;
   /** Registry prefix for built images, e.g. `registry.example.com/todo`. @default undefined (local images) */
   readonly registry?: string;
   /** @default 'IfNotPresent' (tags are content hashes, so a present tag is the right image) */
   readonly imagePullPolicy?: 'IfNotPresent' | 'Always' | 'Never';
   /** @default undefined (no Ingress) */
   readonly ingress?: {
+    /** RFC 1123 host name; a wildcard only as the whole first label (`*.example.com`). */
     readonly host: string;
     /** @default 'nginx' */
     readonly className?: string;

@@ -2,6 +2,8 @@ import type { SpecIssue } from './errors';
 import { isPinnedImage } from './images';
 import { secretVariable } from './secret-variables';
 import type { StackSpec } from './types';
+import { checkPatchHostAccess } from './validate-host-access';
+import { checkImageRef, checkIngressHost, checkRegistry, checkReplicas, checkSize, SYSTEM_NAMESPACES } from './validate-limits';
 import { checkHostAddress, checkMetadata, checkPlainValue, checkRange, DNS_SUBDOMAIN, dnsLabel, ENV_NAME, HARDENING_KEYS, waives } from './validate-rules';
 
 export function checkEnvironments(spec: StackSpec, names: Set<string>, out: SpecIssue[]): void {
@@ -10,9 +12,16 @@ export function checkEnvironments(spec: StackSpec, names: Set<string>, out: Spec
     const p = `environments.${envName}`;
     dnsLabel(envName, p, 'environment name', out);
     if (env.namespace !== undefined) dnsLabel(env.namespace, `${p}.namespace`, 'namespace', out);
+    const namespace = env.namespace ?? spec.name;
+    if (env.target === 'kubernetes' && SYSTEM_NAMESPACES.has(namespace) && !env.allowSystemNamespace) {
+      const given = env.namespace !== undefined ? `"${namespace}"` : `"${namespace}" (the stack name, used when namespace is not set)`;
+      out.push({ path: `${p}.namespace`, message: `${given} is a Kubernetes system namespace (${[...SYSTEM_NAMESPACES].join(', ')}); the stack's objects and NetworkPolicies would mix with the cluster's own; fix: set namespace to the stack's own, or set allowSystemNamespace: true if you mean it` });
+    }
+    if (env.allowSystemNamespace !== undefined && env.target !== 'kubernetes') out.push({ path: `${p}.allowSystemNamespace`, message: `a Kubernetes setting; compose environment "${envName}" cannot use it` });
     if (env.registry !== undefined && /^[a-z]+:\/\//.test(env.registry)) {
       out.push({ path: `${p}.registry`, message: `"${env.registry}" must be a registry prefix without a scheme, e.g. "registry.example.com/team"` });
-    }
+    } else if (env.registry !== undefined) checkRegistry(env.registry, `${p}.registry`, out);
+    if (env.ingress) checkIngressHost(env.ingress.host, `${p}.ingress.host`, out);
     if (env.ingress && !hasIngressService) out.push({ path: `${p}.ingress`, message: 'no service sets ingressPath, so the ingress would route nothing' });
     if (env.target === 'compose' && (env.ingress || env.podDisruptionBudgets)) {
       out.push({ path: p, message: 'ingress and podDisruptionBudgets are Kubernetes settings; a compose environment cannot use them' });
@@ -25,10 +34,12 @@ export function checkEnvironments(spec: StackSpec, names: Set<string>, out: Spec
     }
     if (env.patches?.compose && env.target !== 'compose') out.push({ path: `${p}.patches.compose`, message: `environment "${envName}" targets ${env.target}; compose patches apply only to compose environments` });
     if (env.patches?.kubernetes && env.target !== 'kubernetes') out.push({ path: `${p}.patches.kubernetes`, message: `environment "${envName}" targets ${env.target}; Kubernetes patches apply only to Kubernetes environments` });
+    const hostAccess = checkPatchHostAccess(env.patches, p, out);
     for (const [svc, extra] of Object.entries(env.patches?.compose ?? {})) {
       if (!names.has(svc)) out.push({ path: `${p}.patches.compose.${svc}`, message: `unknown service "${svc}" (services: ${[...names].join(', ')})` });
       for (const key of Object.keys(extra)) {
-        if (HARDENING_KEYS.has(key)) out.push({ path: `${p}.patches.compose.${svc}.${key}`, message: `would undo the hardening every container gets (the gate's rules for Kubernetes output); set it through the spec (user, readOnlyRootFilesystem) or not at all` });
+        if (key === 'extends') out.push({ path: `${p}.patches.compose.${svc}.${key}`, message: 'would take settings from another service or file, past every check of the spec; fix: set the keys you need here' });
+        else if (HARDENING_KEYS.has(key) && !hostAccess.has(`${svc}.${key}`)) out.push({ path: `${p}.patches.compose.${svc}.${key}`, message: `would undo the hardening every container gets (the gate's rules for Kubernetes output); set it through the spec (user, readOnlyRootFilesystem) or not at all` });
       }
     }
     (env.patches?.kubernetes ?? []).forEach((k, i) => {
@@ -54,8 +65,9 @@ export function checkEnvironments(spec: StackSpec, names: Set<string>, out: Spec
         continue;
       }
       const service = spec.services.find((s) => s.name === svc)!;
-      if (o.replicas !== undefined && o.replicas < 0) out.push({ path: `${sp}.replicas`, message: `must be 0 or more, got ${o.replicas}` });
+      checkReplicas(o.replicas, `${sp}.replicas`, out);
       if (service.job && (o.replicas !== undefined || o.autoscaling)) out.push({ path: sp, message: 'a job runs once; replicas and autoscaling do not apply' });
+      if (o.image !== undefined) checkImageRef(o.image, `${sp}.image`, out);
       if (o.image !== undefined && !env.allowFloatingTags && !isPinnedImage(o.image)) out.push({ path: `${sp}.image`, message: `image "${o.image}" is untagged or :latest, which environment "${envName}" does not allow: pin a version tag or digest` });
       if (o.entrypoint && !o.entrypoint.length) out.push({ path: `${sp}.entrypoint`, message: 'an empty entrypoint would clear the image ENTRYPOINT; omit the field to keep it' });
       checkHostAddress(o.hostAddress, service, `${sp}.hostAddress`, out);
@@ -69,7 +81,8 @@ export function checkEnvironments(spec: StackSpec, names: Set<string>, out: Spec
       }
       if (o.autoscaling) {
         const a = o.autoscaling;
-        if (a.minReplicas < 1) out.push({ path: `${sp}.autoscaling.minReplicas`, message: `must be at least 1, got ${a.minReplicas}` });
+        checkReplicas(a.minReplicas, `${sp}.autoscaling.minReplicas`, out, 1);
+        checkReplicas(a.maxReplicas, `${sp}.autoscaling.maxReplicas`, out, 1);
         if (a.maxReplicas < a.minReplicas) out.push({ path: `${sp}.autoscaling.maxReplicas`, message: `${a.maxReplicas} is below minReplicas ${a.minReplicas}` });
         if (env.target === 'compose') out.push({ path: `${sp}.autoscaling`, message: 'compose cannot autoscale; set autoscaling only in Kubernetes environments' });
       }
@@ -79,7 +92,8 @@ export function checkEnvironments(spec: StackSpec, names: Set<string>, out: Spec
         if (service.secrets?.[name]) out.push({ path: `${sp}.env.${name}`, message: `is a secret of service "${svc}"; it cannot be overridden with a plain value` });
         else checkPlainValue(name, value, `${sp}.env.${name}`, `move it to ${sp}.secrets as a reference to a secret key`, out);
       }
-      for (const vol of Object.keys(o.volumeSizeGiB ?? {})) {
+      for (const [vol, size] of Object.entries(o.volumeSizeGiB ?? {})) {
+        checkSize(size, `${sp}.volumeSizeGiB.${vol}`, out);
         if (!service.volumes?.some((v) => v.name === vol)) out.push({ path: `${sp}.volumeSizeGiB.${vol}`, message: `service "${svc}" has no volume "${vol}"` });
       }
     }
@@ -87,6 +101,8 @@ export function checkEnvironments(spec: StackSpec, names: Set<string>, out: Spec
   checkGates(spec, out);
   checkSecretVariables(spec, out);
   for (const [from, to] of Object.entries(spec.imageMirrors ?? {})) {
+    checkImageRef(from, `imageMirrors.${from}`, out);
+    checkImageRef(to, `imageMirrors.${from}`, out);
     if (!isPinnedImage(to)) out.push({ path: `imageMirrors.${from}`, message: `mirror "${to}" is untagged or :latest: pin a version tag` });
   }
 }

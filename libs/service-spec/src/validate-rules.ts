@@ -1,6 +1,7 @@
 import type { SpecIssue } from './errors';
 import { looksSecretName, secretValueKinds } from './secret-looking';
 import type { ProbeSpec, ServiceSpec } from './types';
+import { checkUrlPath } from './validate-limits';
 
 /** Shared grammar and small checks of the meaning phase. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -50,7 +51,7 @@ export function checkProbe(probe: ProbeSpec | undefined, path: string, portNames
   } else if (probe.http && [...probe.http.path].some((c) => /\s/.test(c) || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
     // Sent as is by the compose checks (curl refuses it, busybox wget gets a 400): never healthy.
     out.push({ path: `${path}.http.path`, message: `a URL path cannot hold spaces or control characters, got ${JSON.stringify(probe.http.path)}; percent-encode them (a space is %20)` });
-  }
+  } else if (probe.http) checkUrlPath(probe.http.path.replace(/[?#].*$/s, ''), `${path}.http.path`, out);
   for (const f of ['periodSeconds', 'timeoutSeconds', 'failureThreshold'] as const) {
     const v = probe[f];
     if (v !== undefined && v < 1) out.push({ path: `${path}.${f}`, message: `must be at least 1, got ${v}` });

@@ -3,6 +3,7 @@ import { isPinnedImage } from './images';
 import { dependencyName, fileKey, hasHealthCheck } from './resolve-helpers';
 import { secretValueKinds } from './secret-looking';
 import type { ServiceSpec, StackSpec } from './types';
+import { checkImageRef, checkReplicas, checkRepository, checkSize, checkUrlPath } from './validate-limits';
 import { checkHostAddress, checkMetadata, checkPlainValue, checkProbe, checkRange, CRON, DNS_SUBDOMAIN, dnsLabel, ENV_NAME, WAIVABLE, waives } from './validate-rules';
 
 export function findCycles(services: readonly ServiceSpec[]): string[][] {
@@ -46,13 +47,19 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
   const hasBuild = s.image.build !== undefined;
   const hasRef = s.image.ref !== undefined;
   if (hasBuild === hasRef) out.push({ path: `${p}.image`, message: 'set exactly one of build (built from this repo) or ref (a published image)' });
+  if (s.image.ref !== undefined) checkImageRef(s.image.ref, `${p}.image.ref`, out);
+  if (s.image.repository !== undefined) checkRepository(s.image.repository, `${p}.image.repository`, out);
   if (s.image.ref !== undefined) {
     const floatingIn = Object.entries(spec.environments).filter(([, e]) => !e.allowFloatingTags).map(([n]) => n);
     if (!isPinnedImage(s.image.ref) && floatingIn.length) {
       out.push({ path: `${p}.image.ref`, message: `image "${s.image.ref}" is untagged or :latest, which environments ${floatingIn.map((e) => `"${e}"`).join(', ')} do not allow: pin a version tag or digest` });
     }
   }
+  // Docker receives the whole context: it stays inside the repo (symlinks, and the Dockerfile, are checked against the disk by the repo checks).
+  const context = s.image.build?.context;
+  if (context !== undefined && (context.startsWith('/') || context.split(/[\\/]/).includes('..'))) out.push({ path: `${p}.image.build.context`, message: `"${context}" must be a path inside the repo, relative to its root (no "..", not absolute)` });
   for (const [arg, base] of Object.entries(s.image.build?.baseImages ?? {})) {
+    checkImageRef(base, `${p}.image.build.baseImages.${arg}`, out);
     if (!isPinnedImage(base)) out.push({ path: `${p}.image.build.baseImages.${arg}`, message: `base image "${base}" is untagged or :latest: pin a version tag` });
   }
 
@@ -136,11 +143,12 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
 
   checkRange(s.resources?.cpuMillis, `${p}.resources.cpuMillis`, out);
   checkRange(s.resources?.memoryMiB, `${p}.resources.memoryMiB`, out);
-  if (s.replicas !== undefined && s.replicas < 0) out.push({ path: `${p}.replicas`, message: `must be 0 or more, got ${s.replicas}` });
+  checkReplicas(s.replicas, `${p}.replicas`, out);
 
   const mounts = new Set<string>();
   (s.volumes ?? []).forEach((v, i) => {
     dnsLabel(v.name, `${p}.volumes[${i}].name`, 'volume name', out);
+    checkSize(v.sizeGiB, `${p}.volumes[${i}].sizeGiB`, out);
     if (v.storageClass !== undefined && !DNS_SUBDOMAIN.test(v.storageClass)) out.push({ path: `${p}.volumes[${i}].storageClass`, message: `"${v.storageClass}" is not a DNS-1123 subdomain` });
     if (s.role !== 'database' && (v.accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce') {
       const scaled = [['', s.replicas], ...Object.entries(spec.environments).map(([e, env]) => [e, env.services?.[s.name]?.autoscaling?.maxReplicas ?? env.services?.[s.name]?.replicas])] as [string, number | undefined][];
@@ -170,13 +178,28 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
     if (f.secret && !DNS_SUBDOMAIN.test(f.secret.secret)) out.push({ path: `${fp}.secret.secret`, message: `secret name "${f.secret.secret}" is not a DNS-1123 subdomain` });
     if (!f.secret) checkPlainValue(key, f.content ?? '', fp, `deliver it as a secret file (files[${i}].secret)`, out);
   });
+  const writable = new Map<string, string>();
   (s.writablePaths ?? []).forEach((w, i) => {
-    if (!w.startsWith('/')) out.push({ path: `${p}.writablePaths[${i}]`, message: `"${w}" is not an absolute path: writable paths become emptyDir/tmpfs mounts and need an absolute path such as "/${w.replace(/^\.?\/*/, '')}"` });
-    if (mounts.has(w)) out.push({ path: `${p}.writablePaths[${i}]`, message: `"${w}" is already mounted` });
+    const wp = `${p}.writablePaths[${i}]`;
+    if (!w.startsWith('/')) out.push({ path: wp, message: `"${w}" is not an absolute path: writable paths become emptyDir/tmpfs mounts and need an absolute path such as "/${w.replace(/^\.?\/*/, '')}"` });
+    else if (w.replace(/\/+$/, '') === '') out.push({ path: wp, message: 'the whole filesystem cannot be a writable mount (it would hide the image); list the directories the process writes, e.g. "/tmp"' });
+    else if (checkUrlPath(w.replace(/\/+$/, ''), wp, out)) {
+      // Kubernetes names each emptyDir after its path's letters and digits (libs/k8s writableVolumeName): paths equal
+      // but for case or punctuation would be one volume, and a path inside another is already writable.
+      const key = w.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+      const nested = [...writable.keys()].find((o) => `${w}/`.startsWith(`${o.replace(/\/+$/, '')}/`) || `${o}/`.startsWith(`${w.replace(/\/+$/, '')}/`));
+      const clash = [...writable.entries()].find(([, k]) => k === key);
+      if (nested !== undefined) out.push({ path: wp, message: `"${w}" overlaps writable path "${nested}" (one holds the other); fix: keep only the outer one` });
+      else if (clash) out.push({ path: wp, message: `"${w}" and writable path "${clash[0]}" differ only in case or punctuation, and would get the same volume name; fix: keep one` });
+      writable.set(w, key);
+    }
+    if (mounts.has(w)) out.push({ path: wp, message: `"${w}" is already mounted` });
     mounts.add(w);
   });
 
   if (s.ingressPath !== undefined && !s.ingressPath.startsWith('/')) out.push({ path: `${p}.ingressPath`, message: `must start with "/", got "${s.ingressPath}"` });
+  else if (s.ingressPath !== undefined && /[\s?#]/.test(s.ingressPath)) out.push({ path: `${p}.ingressPath`, message: `an ingress path is a plain URL path without spaces, "?" or "#", got ${JSON.stringify(s.ingressPath)}` });
+  else if (s.ingressPath !== undefined) checkUrlPath(s.ingressPath, `${p}.ingressPath`, out);
   if (s.ingressPort !== undefined && !portNames.has(s.ingressPort)) out.push({ path: `${p}.ingressPort`, message: `port "${s.ingressPort}" is not declared by service "${s.name}"` });
   if (s.ingressPath !== undefined && portNames.size === 0) out.push({ path: `${p}.ingressPath`, message: 'an exposed service needs at least one port' });
   if (s.role === 'database' && portNames.size === 0) out.push({ path: `${p}.ports`, message: 'a database needs a port: it becomes a StatefulSet with a headless Service' });
@@ -184,5 +207,6 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
   (s.dev?.mounts ?? []).forEach((m, i) => {
     if (!m.target.startsWith('/')) out.push({ path: `${p}.dev.mounts[${i}].target`, message: `"${m.target}" is not an absolute path` });
     if (m.source.startsWith('/')) out.push({ path: `${p}.dev.mounts[${i}].source`, message: `"${m.source}" must be relative to the repo root so the file works on every machine` });
+    else if (m.source.split(/[\\/]/).includes('..')) out.push({ path: `${p}.dev.mounts[${i}].source`, message: `"${m.source}" must be a path inside the repo (no "..")` });
   });
 }

@@ -103,7 +103,8 @@ function issueFor(e: ErrorObject, spec: unknown): SpecIssue {
         .split(',')
         .map((t) => TYPE_WORDS[t] ?? t)
         .join(' or ');
-      const got = typeof e.data === 'number' || typeof e.data === 'string' || typeof e.data === 'boolean' ? JSON.stringify(e.data) : typeName(e.data);
+      // NaN and Infinity (a TypeScript spec can hold them) are named as such, not as JSON's null.
+      const got = typeof e.data === 'number' && !Number.isFinite(e.data) ? String(e.data) : typeof e.data === 'number' || typeof e.data === 'string' || typeof e.data === 'boolean' ? JSON.stringify(e.data) : typeName(e.data);
       return { path: at(), message: `must be ${want}, got ${got}` };
     }
     case 'enum':
@@ -133,6 +134,8 @@ export function validateShape(spec: unknown): SpecIssue[] {
   let kept = errors.filter((e) => !unions.some((u) => e.schemaPath.startsWith(u)));
   kept = kept.filter((e) => !(e.keyword === 'type' && unionErrors.some((u) => u.instancePath === e.instancePath)));
   kept = kept.filter((e) => !unionErrors.includes(e) || !kept.some((d) => d !== e && d.instancePath.startsWith(`${e.instancePath}/`)));
+  // `role: 3` breaks both the type and the enum rule: the enum's message names the allowed values, so it alone stays.
+  kept = kept.filter((e) => !(e.keyword === 'type' && kept.some((x) => x.keyword === 'enum' && x.instancePath === e.instancePath)));
   const seen = new Set<string>();
   const issues: SpecIssue[] = [];
   for (const e of kept) {

@@ -1,6 +1,7 @@
 import { SpecIssue, SpecValidationError } from './errors';
 import type { StackSpec } from './types';
 import { checkEnvironments } from './validate-environments';
+import { checkObjectSizes, stringLimits } from './validate-limits';
 import { dnsLabel } from './validate-rules';
 import { checkService, findCycles } from './validate-service';
 import { hugeNumbers, validateShape } from './validate-shape';
@@ -21,11 +22,15 @@ export function validateMeaning(spec: StackSpec): SpecIssue[] {
     out.push({ path: `services.${cycle[0]}.dependsOn`, message: `dependency cycle: ${cycle.join(' -> ')}` });
   }
   checkEnvironments(spec, names, out);
+  checkObjectSizes(spec, out);
   return out;
 }
 
 /** Every problem in the spec, shape first; empty when valid. */
 export function validate(spec: unknown): SpecIssue[] {
+  // Sizes and control characters first: cheap, and nothing later has to read a 50 MB string.
+  const strings = stringLimits(spec);
+  if (strings.length) return strings;
   const shape = validateShape(spec);
   if (shape.length) return shape;
   const huge = hugeNumbers(spec);

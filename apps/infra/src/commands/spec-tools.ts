@@ -1,8 +1,8 @@
-import { specSchema, todoStack, validate } from '@todo/service-spec';
+import { specSchema, todoStack } from '@todo/service-spec';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
-import { readSpecData } from '../spec-file';
+import { readSpecData, validateSpec } from '../spec-file';
 import type { Command } from './command';
 import { starterSpec } from './starter-spec';
 
@@ -27,7 +27,7 @@ ${SPEC_HELP}
     }
     const repoRoot = workspaceRoot(io);
     const data = values.spec === undefined ? todoStack : readSpecData(values.spec as string, repoRoot, io.cwd);
-    const issues = validate(data);
+    const issues = validateSpec(data, repoRoot);
     if (issues.length) {
       io.err(`${values.spec ?? 'the todo stack'}: ${issues.length} problem${issues.length === 1 ? '' : 's'}:`);
       for (const i of issues) io.err(`  ${i.path}: ${i.message}`);

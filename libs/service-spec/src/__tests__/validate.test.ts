@@ -30,6 +30,10 @@ describe('validate', () => {
       expect(issues).toContainEqual({ path, message: expect.stringContaining(message) });
     });
 
+    it('names the allowed values of an enum even when the value has the wrong type', () => {
+      expect(validate(mutate((s) => (svc(s, 'api').role = 3)))).toEqual([{ path: 'services.api.role', message: 'must be one of "web", "api", "database", "worker", "cache", got 3' }]);
+    });
+
     it('reports a non-object spec at the root', () => {
       expect(validate(null)).toEqual([{ path: '(root)', message: 'must be an object, got null' }]);
     });
@@ -69,7 +73,7 @@ describe('validate', () => {
       // Compose checks with readiness when there is one, so that is the probe that must be HTTP.
       ['http client with an exec readiness', (s: any) => Object.assign(svc(s, 'api').health, { readiness: { exec: { command: ['ready'] } }, composeHttpClient: 'wget' }), 'services.api.health.composeHttpClient', 'compose checks api with its readiness probe, which is not HTTP'],
       ['probe path with a space', (s: any) => (svc(s, 'api').health.liveness.http.path = '/a b'), 'services.api.health.liveness.http.path', 'percent-encode them (a space is %20)'],
-      ['probe path with a newline', (s: any) => (svc(s, 'api').health.liveness.http.path = '/a\nb'), 'services.api.health.liveness.http.path', 'cannot hold spaces or control characters'],
+      ['probe path with a newline', (s: any) => (svc(s, 'api').health.liveness.http.path = '/a\nb'), 'services.api.health.liveness.http.path', 'holds the control character U+000A (this field is one line)'],
       ['http client beside a command', (s: any) => Object.assign(svc(s, 'api').health, { composeHttpClient: 'curl', composeCommand: ['check'] }), 'services.api.health.composeHttpClient', 'composeCommand already says what compose runs; remove one of the two'],
       ['unknown http client', (s: any) => (svc(s, 'api').health.composeHttpClient = 'httpie'), 'services.api.health.composeHttpClient', 'runtime'],
       // Secret-looking plain values: the gate's ConfigMap rule would reject them after synth.
@@ -120,7 +124,7 @@ describe('validate', () => {
       ['namespace in compose', (s: any) => (s.environments.local.namespace = 'x'), 'environments.local.namespace', 'a Kubernetes setting'],
       // Escape hatch.
       ['compose patch of unknown service', (s: any) => (s.environments.local.patches = { compose: { apii: { shm_size: '1g' } } }), 'environments.local.patches.compose.apii', 'unknown service "apii"'],
-      ['compose patch undoing hardening', (s: any) => (s.environments.local.patches = { compose: { api: { privileged: true } } }), 'environments.local.patches.compose.api.privileged', 'would undo the hardening'],
+      ['compose patch undoing hardening', (s: any) => (s.environments.local.patches = { compose: { api: { read_only: false } } }), 'environments.local.patches.compose.api.read_only', 'would undo the hardening'],
       ['compose patch on kubernetes', (s: any) => (s.environments.prod.patches = { compose: { api: { shm_size: '1g' } } }), 'environments.prod.patches.compose', 'compose patches apply only to compose environments'],
       ['patch op without value', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'add', path: '/x' }] }] }), 'environments.prod.patches.kubernetes[0].patch[0].value', '"add" needs a value'],
       // Overrides and metadata.
@@ -193,6 +197,113 @@ describe('validate', () => {
         s.environments = { local: { target: 'compose', allowFloatingTags: true } };
       });
       expect(validate(spec)).toEqual([]);
+    });
+  });
+
+  describe('trust boundaries and real-cluster limits', () => {
+    const mb = (n: number) => 'x'.repeat(Math.round(n * 1024 * 1024));
+    it.each([
+      // System namespaces.
+      ['kube-system namespace', (s: any) => (s.environments.prod.namespace = 'kube-system'), 'environments.prod.namespace', '"kube-system" is a Kubernetes system namespace'],
+      ['default namespace', (s: any) => (s.environments.prod.namespace = 'default'), 'environments.prod.namespace', 'set allowSystemNamespace: true if you mean it'],
+      ['a stack named like a system namespace', (s: any) => (s.name = 'kube-public'), 'environments.prod.namespace', '"kube-public" (the stack name, used when namespace is not set) is a Kubernetes system namespace'],
+      ['allowSystemNamespace on compose', (s: any) => (s.environments.local.allowSystemNamespace = true), 'environments.local.allowSystemNamespace', 'a Kubernetes setting'],
+      // Host access through the compose escape hatch, judged as on Kubernetes.
+      ['compose patch binding the Docker socket', (s: any) => (s.environments.local.patches = { compose: { api: { volumes: ['/var/run/docker.sock:/var/run/docker.sock'] } } }), 'environments.local.patches.compose.api.volumes[0]', 'a mount of the host filesystem (the Docker socket (root on the host)), which the policy gate (pss-host-path) refuses on Kubernetes too'],
+      ['compose patch binding /proc (long syntax)', (s: any) => (s.environments.local.patches = { compose: { api: { volumes: [{ type: 'volume', source: 'ok', target: '/ok' }, { type: 'bind', source: '/proc', target: '/host/proc' }] } } }), 'environments.local.patches.compose.api.volumes[1]', "the host's /proc"],
+      ['compose patch binding /', (s: any) => (s.environments.local.patches = { compose: { api: { volumes: ['/:/host:ro'] } } }), 'environments.local.patches.compose.api.volumes[0]', "the host's root filesystem"],
+      ['compose patch binding /sys', (s: any) => (s.environments.local.patches = { compose: { api: { volumes: ['/sys:/sys'] } } }), 'environments.local.patches.compose.api.volumes[0]', "the host's /sys"],
+      ['compose patch binding a repo path', (s: any) => (s.environments.local.patches = { compose: { api: { volumes: ['./data:/data'] } } }), 'environments.local.patches.compose.api.volumes[0]', 'pss-host-path'],
+      ['compose patch privileged', (s: any) => (s.environments.local.patches = { compose: { api: { privileged: true } } }), 'environments.local.patches.compose.api.privileged', 'privileged mode'],
+      ['compose patch cap_add', (s: any) => (s.environments.local.patches = { compose: { api: { cap_add: ['SYS_ADMIN'] } } }), 'environments.local.patches.compose.api.cap_add', 'pss-capabilities'],
+      ['compose patch pid: host', (s: any) => (s.environments.local.patches = { compose: { api: { pid: 'host' } } }), 'environments.local.patches.compose.api.pid', 'pss-host-namespaces'],
+      ['compose patch network_mode: host', (s: any) => (s.environments.local.patches = { compose: { api: { network_mode: 'host' } } }), 'environments.local.patches.compose.api.network_mode', 'pss-host-namespaces'],
+      ['compose patch ipc: host', (s: any) => (s.environments.local.patches = { compose: { api: { ipc: 'host' } } }), 'environments.local.patches.compose.api.ipc', 'pss-host-namespaces'],
+      ['compose patch uts: host', (s: any) => (s.environments.local.patches = { compose: { api: { uts: 'host' } } }), 'environments.local.patches.compose.api.uts', 'pss-host-namespaces'],
+      ['compose patch userns_mode: host', (s: any) => (s.environments.local.patches = { compose: { api: { userns_mode: 'host' } } }), 'environments.local.patches.compose.api.userns_mode', 'pss-host-namespaces'],
+      ['compose patch devices', (s: any) => (s.environments.local.patches = { compose: { api: { devices: ['/dev/kvm'] } } }), 'environments.local.patches.compose.api.devices', 'host devices'],
+      ['compose patch seccomp unconfined', (s: any) => (s.environments.local.patches = { compose: { api: { security_opt: ['seccomp:unconfined'] } } }), 'environments.local.patches.compose.api.security_opt[0]', 'pss-seccomp'],
+      ['compose patch extends', (s: any) => (s.environments.local.patches = { compose: { api: { extends: { file: 'other.yml', service: 'x' } } } }), 'environments.local.patches.compose.api.extends', 'past every check of the spec'],
+      ['kubernetes patch adding a hostPath volume', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'add', path: '/spec/template/spec/volumes/-', value: { name: 'h', hostPath: { path: '/var/run/docker.sock' } } }] }] }), 'environments.prod.patches.kubernetes[0].patch[0]', 'pss-host-path'],
+      ['kubernetes patch setting hostNetwork', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'add', path: '/spec/template/spec/hostNetwork', value: true }] }] }), 'environments.prod.patches.kubernetes[0].patch[0]', 'pss-host-namespaces'],
+      // Sizes a cluster refuses.
+      ['negative volume size', (s: any) => (svc(s, 'db').volumes[0].sizeGiB = -5), 'services.db.volumes[0].sizeGiB', 'must be a positive number of GiB (1 or more), got -5'],
+      ['zero volume size', (s: any) => (svc(s, 'db').volumes[0].sizeGiB = 0), 'services.db.volumes[0].sizeGiB', 'got 0'],
+      ['zero volume size override', (s: any) => (s.environments.prod.services = { db: { volumeSizeGiB: { data: 0 } } }), 'environments.prod.services.db.volumeSizeGiB.data', 'must be a positive number of GiB'],
+      ['a billion replicas', (s: any) => (svc(s, 'api').replicas = 1e9), 'services.api.replicas', '1000000000 replicas is above the maximum of 1000'],
+      ['too many replicas in an environment', (s: any) => (s.environments.prod.services = { api: { replicas: 1001 } }), 'environments.prod.services.api.replicas', 'above the maximum of 1000'],
+      ['autoscaling beyond the maximum', (s: any) => (s.environments.prod.services = { api: { autoscaling: { minReplicas: 1, maxReplicas: 5000 } } }), 'environments.prod.services.api.autoscaling.maxReplicas', 'above the maximum of 1000'],
+      ['env ConfigMap over 1 MiB', (s: any) => (svc(s, 'api').env = { A: mb(0.6), B: mb(0.6) }), 'services.api.env', 'a ConfigMap holds at most 1048576 (1 MiB)'],
+      ['env ConfigMap over 1 MiB after an override', (s: any) => ((svc(s, 'api').env = { A: mb(0.6) }), (s.environments.prod.services = { api: { env: { B: mb(0.6) } } })), 'environments.prod.services.api.env', 'a ConfigMap holds at most'],
+      ['config files over 1 MiB', (s: any) => (svc(s, 'api').files = [{ path: '/etc/a', content: mb(0.6) }, { path: '/etc/b', content: mb(0.6) }]), 'services.api.files', 'their ConfigMap holds at most'],
+      ['annotations over 256 KiB', (s: any) => (svc(s, 'api').annotations = { 'example.com/a': mb(0.3) }), 'services.api.annotations', 'Kubernetes allows 256 KiB per object'],
+      ['one string over 1 MiB', (s: any) => (svc(s, 'api').env.HUGE = mb(50)), 'services.api.env.HUGE', 'the value is 52428800 bytes; at most 1048576 (1 MiB)'],
+      // Hosts and paths.
+      ['ingress host with an empty label', (s: any) => (s.environments.prod.ingress.host = '*.evil..com'), 'environments.prod.ingress.host', 'is not an RFC 1123 host name'],
+      ['ingress host with a wildcard inside a label', (s: any) => (s.environments.prod.ingress.host = 'a*.example.com'), 'environments.prod.ingress.host', 'a wildcard only as the whole first label'],
+      ['ingress host in capitals', (s: any) => (s.environments.prod.ingress.host = 'Demo.example.com'), 'environments.prod.ingress.host', 'is not an RFC 1123 host name'],
+      ['ingress path climbing up', (s: any) => (svc(s, 'api').ingressPath = '/../../x'), 'services.api.ingressPath', '"/../../x" is not a normalised path'],
+      ['ingress path with //', (s: any) => (svc(s, 'api').ingressPath = '/api//v1'), 'services.api.ingressPath', 'is not a normalised path'],
+      ['health path climbing up', (s: any) => (svc(s, 'api').health.liveness.http.path = '/a/../health'), 'services.api.health.liveness.http.path', 'is not a normalised path'],
+      // Control characters.
+      ['a newline in an image reference', (s: any) => (svc(s, 'db').image.ref = 'postgres:16\nx: y'), 'services.db.image.ref', 'holds the control character U+000A (this field is one line)'],
+      ['NUL in an env value', (s: any) => (svc(s, 'api').env.LOG_LEVEL = 'INFO\u0000'), 'services.api.env.LOG_LEVEL', 'holds the control character U+0000; remove it'],
+      ['escape in an argument', (s: any) => (svc(s, 'api').command = ['serve', '\u001b[31m']), 'services.api.command[1]', 'holds the control character U+001B'],
+      ['control character in a key', (s: any) => (svc(s, 'api').labels = { 'te\u0007am': 'x' }), 'services.api.labels["te\\u0007am"]', 'the key holds the control character U+0007'],
+      // Image references (docker/distribution grammar).
+      ['uppercase image name', (s: any) => (svc(s, 'db').image.ref = 'Postgres:16'), 'services.db.image.ref', 'is not a valid image reference'],
+      ['tag starting with a dot', (s: any) => (svc(s, 'db').image.ref = 'postgres:.16'), 'services.db.image.ref', 'is not a valid image reference'],
+      ['tag too long', (s: any) => (svc(s, 'db').image.ref = `postgres:${'a'.repeat(129)}`), 'services.db.image.ref', 'is not a valid image reference'],
+      ['bad digest', (s: any) => (svc(s, 'db').image.ref = 'postgres@sha256:xyz'), 'services.db.image.ref', 'is not a valid image reference'],
+      ['bad override image', (s: any) => (s.environments.prod.services = { db: { image: 'postgres:16 --privileged' } }), 'environments.prod.services.db.image', 'is not a valid image reference'],
+      ['bad base image', (s: any) => (svc(s, 'api').image.build.baseImages = { PY: 'python:3.13 slim' }), 'services.api.image.build.baseImages.PY', 'is not a valid image reference'],
+      ['bad mirror', (s: any) => (s.imageMirrors = { 'postgres:16-alpine': 'mirror//postgres:16' }), 'imageMirrors.postgres:16-alpine', 'is not a valid image reference'],
+      ['bad repository', (s: any) => (svc(s, 'api').image.repository = 'My_Api'), 'services.api.image.repository', 'is not an image repository'],
+      ['bad registry', (s: any) => (s.environments.prod.registry = 'registry.example.com/Team'), 'environments.prod.registry', 'is not a registry prefix'],
+      // Paths Docker and compose read stay in the repo (symlinks: libs/build-inputs repoPathIssues).
+      ['build context ..', (s: any) => (svc(s, 'api').image.build.context = '..'), 'services.api.image.build.context', '".." must be a path inside the repo'],
+      ['absolute build context', (s: any) => (svc(s, 'api').image.build.context = '/etc'), 'services.api.image.build.context', 'must be a path inside the repo'],
+      ['dev mount climbing out', (s: any) => (svc(s, 'api').dev = { mounts: [{ source: 'src/../../x', target: '/app' }] }), 'services.api.dev.mounts[0].source', 'must be a path inside the repo'],
+      // Writable paths.
+      ['the root as a writable path', (s: any) => (svc(s, 'api').writablePaths = ['/']), 'services.api.writablePaths[0]', 'the whole filesystem cannot be a writable mount'],
+      ['nested writable paths', (s: any) => (svc(s, 'api').writablePaths = ['/tmp', '/tmp/cache']), 'services.api.writablePaths[1]', '"/tmp/cache" overlaps writable path "/tmp"'],
+      ['writable paths that name one volume', (s: any) => (svc(s, 'api').writablePaths = ['/var/a-b', '/var/a_b']), 'services.api.writablePaths[1]', 'would get the same volume name'],
+      ['a writable path with ..', (s: any) => (svc(s, 'api').writablePaths = ['/tmp/../etc']), 'services.api.writablePaths[0]', 'is not a normalised path'],
+    ])('%s', (_, change, path, message) => {
+      const issues = validate(mutate(change));
+      expect(issues).toContainEqual({ path, message: expect.stringContaining(message) });
+    });
+
+    it('accepts what the rules allow: a system namespace when allowed, a wildcard host, pinned references of every form', () => {
+      const spec = mutate((s) => {
+        s.environments.prod.namespace = 'default';
+        s.environments.prod.allowSystemNamespace = true;
+        s.environments.prod.ingress.host = '*.example.com';
+        svc(s, 'db').image.ref = `registry.example.com:5000/lib/postgres:16-alpine@sha256:${'a'.repeat(64)}`;
+        svc(s, 'db').volumes[0].sizeGiB = 2;
+        svc(s, 'api').replicas = 1000;
+        svc(s, 'api').writablePaths = ['/tmp', '/var/cache/app'];
+        svc(s, 'api').command = ['sh', '-c', 'echo one\n\techo two'];
+        s.environments.prod.services = { api: { autoscaling: { minReplicas: 2, maxReplicas: 1000 } } };
+        s.environments.local.patches = { compose: { api: { volumes: [{ type: 'volume', source: 'cache', target: '/cache' }, 'cache2:/cache2'], shm_size: '64m' } } };
+      });
+      expect(validate(spec)).toEqual([]);
+    });
+
+    it('refuses NaN and Infinity from a TypeScript spec, naming them', () => {
+      const spec: any = validStack();
+      spec.services[0].volumes[0].sizeGiB = NaN;
+      expect(validate(spec)).toEqual([{ path: 'services.db.volumes[0].sizeGiB', message: 'must be an integer, got NaN' }]);
+      spec.services[0].volumes[0].sizeGiB = 1;
+      spec.services[1].replicas = Infinity;
+      expect(validate(spec)).toEqual([{ path: 'services.api.replicas', message: expect.stringContaining('Infinity is too large') }]);
+    });
+
+    it('stops at an oversized string before any other rule reads it', () => {
+      const spec = mutate((s) => (svc(s, 'api').env.HUGE = 'sk_live_'.repeat(8 * 1024 * 1024)));
+      const started = Date.now();
+      expect(validate(spec)).toEqual([{ path: 'services.api.env.HUGE', message: expect.stringContaining('at most 1048576 (1 MiB)') }]);
+      expect(Date.now() - started).toBeLessThan(2000);
     });
   });
 
