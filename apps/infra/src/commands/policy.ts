@@ -1,5 +1,6 @@
 import { findRepoRoot } from '@todo/build-inputs';
 import { main as policyMain } from '@todo/policy';
+import { dockerfilePath } from '@todo/service-spec';
 import { join, resolve as resolvePath } from 'node:path';
 import { OUT_OPTION, parse, shown, SPEC_HELP, SPEC_OPTION, UsageError } from '../args';
 import { loadSpec } from '../spec-file';
@@ -44,7 +45,7 @@ ${SPEC_HELP}
     const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
     const out = resolvePath(io.cwd, (values.out as string | undefined) ?? repoRoot);
     const show = (p: string) => shown(p, repoRoot);
-    const dockerfiles = [...new Set(spec.services.flatMap((s) => (s.image.build ? [s.image.build.dockerfile] : [])))].sort();
+    const dockerfiles = [...new Set(spec.services.flatMap((s) => (s.image.build ? [dockerfilePath(s.image.build)] : [])))].sort();
     const codes = [
       runGate('k8s', [show(join(out, 'dist', 'k8s'))], repoRoot),
       ...(dockerfiles.length ? [runGate('dockerfiles', dockerfiles, repoRoot)] : []),
