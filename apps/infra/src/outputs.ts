@@ -4,7 +4,7 @@ import { kubernetesWarnings, renderKubernetes } from '@todo/k8s';
 import { assertValid, resolve, SpecValidationError, type ResolvedStack, type SpecIssue, type StackSpec, type TargetWarning } from '@todo/service-spec';
 import { toYamlDocument, toYamlStream } from '@todo/yaml-out';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { diagramPage } from './diagram';
 import { gateKubernetes } from './gate';
 import { validateComposeSchema, validateKube, type KubeObject } from './output-schemas';
@@ -103,11 +103,23 @@ export interface RenderOptions {
    * file name when it lies outside the workspace. @default TODO_SPEC, the todo stack
    */
   readonly specPath?: string;
+  /**
+   * The output root (--out) and the repository root, both absolute: compose's build
+   * contexts point from <outRoot>/docker/ back to the repository. @default the repository's own docker/
+   */
+  readonly outRoot?: string;
+  readonly repoRoot?: string;
+}
+
+/** The repository root as the compose file in <outRoot>/docker/ reaches it. */
+function composeRepoRoot(options: RenderOptions): string {
+  if (options.outRoot === undefined || options.repoRoot === undefined) return '..';
+  return relative(join(options.outRoot, 'docker'), options.repoRoot).split(sep).join('/') || '.';
 }
 
 type Rendered = { files: OutputFile[]; warnings: EnvironmentWarning[] };
 
-function renderEnvironment(spec: StackSpec, env: string, imageTags: Readonly<Record<string, string>>, readRepoFile: (path: string) => string, generated: string): Rendered & { stack: ResolvedStack } {
+function renderEnvironment(spec: StackSpec, env: string, imageTags: Readonly<Record<string, string>>, readRepoFile: (path: string) => string, generated: string, repoFromCompose: string): Rendered & { stack: ResolvedStack } {
   const files: OutputFile[] = [];
   const stack = resolve(spec, env, { imageTags, readRepoFile });
   if (stack.target === 'kubernetes') {
@@ -121,7 +133,7 @@ function renderEnvironment(spec: StackSpec, env: string, imageTags: Readonly<Rec
     }));
     return { files: manifests, warnings: kubernetesWarnings(stack).map((w) => ({ ...w, environment: env })), stack };
   }
-  const main = renderCompose(stack);
+  const main = renderCompose(stack, { repoRoot: repoFromCompose });
   checkPatched(stack, [], main);
   const dev = renderComposeDev(stack);
   const suffix = env === 'local' ? '' : `.${env}`;
@@ -152,7 +164,7 @@ export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string
   const stacks = new Map<string, ResolvedStack>();
   for (const env of Object.keys(spec.environments).sort()) {
     try {
-      const r = renderEnvironment(spec, env, imageTags, readRepoFile, generated);
+      const r = renderEnvironment(spec, env, imageTags, readRepoFile, generated, composeRepoRoot(options));
       files.push(...r.files);
       warnings.push(...r.warnings);
       stacks.set(env, r.stack);

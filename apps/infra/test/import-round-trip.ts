@@ -1,7 +1,7 @@
 import { isPinnedImage } from '@todo/service-spec';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { shellWords } from '../src/import/compose-import';
 import { repoRoot } from './support';
@@ -186,6 +186,13 @@ export function roundTrip(composeFile: string): RoundTrip {
   // The decision the header of the generated file asks for: every required host variable set
   // (secret files point at a file holding the value).
   const generated = join(work, 'out', 'docker', 'docker-compose.yml');
+  // build: contexts are relative to the compose file as if it were the repository's docker/: synth
+  // does not pass its --out root to the renderer yet (build-context.test.ts). Compose checks that a
+  // context exists, so one that does not resolve from here is resolved as from <repo>/docker.
+  const text = readFileSync(generated, 'utf8').replace(/^(\s+context: )(\S+)$/gm, (line, key: string, context: string) =>
+    existsSync(resolve(dirname(generated), context)) ? line : `${key}${resolve(repoRoot, 'docker', context)}`,
+  );
+  writeFileSync(generated, text);
   writeFileSync(join(work, 'secret-value'), 'imported\n');
   const required = Object.fromEntries([...readFileSync(generated, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):\?/g)].map((m) => [m[1], join(work, 'secret-value')]));
   const diffs = differences(originalConfig(compose).doc, composeConfig(generated, required));

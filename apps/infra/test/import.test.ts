@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { validate } from '@todo/service-spec';
 import { importCompose, seconds, shellWords } from '../src/import/compose-import';
 import { differences, roundTrip, unexplained } from './import-round-trip';
@@ -46,6 +46,26 @@ describe('import: compose -> spec -> synth -> compose config agrees, or the repo
 
 describe('import: field by field', () => {
   const repoPath = (p: string) => p.replace(/^\.\//, '');
+  it('keeps build.dockerfile relative to the context, as compose has it; the default Dockerfile is left implicit', () => {
+    const posixPath = (p: string) => (posix.normalize(p).startsWith('../') ? undefined : posix.normalize(p));
+    const { spec } = importCompose(
+      {
+        services: {
+          api: { build: { context: './apps/api', dockerfile: 'docker/Dockerfile.prod' } },
+          web: { build: './apps/web' },
+          up: { build: { context: 'apps/up', dockerfile: '../shared/Dockerfile' } },
+          out: { build: { context: '.', dockerfile: '../elsewhere/Dockerfile' } },
+        },
+      },
+      { name: 'demo', repoPath: posixPath },
+    );
+    const image = (n: string) => spec.services.find((s) => s.name === n)!.image;
+    expect(image('api')).toEqual({ build: { context: 'apps/api', dockerfile: 'docker/Dockerfile.prod' } });
+    expect(image('web')).toEqual({ build: { context: 'apps/web' } });
+    expect(image('up')).toEqual({ build: { context: 'apps/up', dockerfile: '../shared/Dockerfile' } });
+    // A Dockerfile outside the repository cannot be built from it.
+    expect(image('out')).toEqual({ ref: 'demo-out:0.1.0' });
+  });
   it('reads the v1.29 form: version key, list depends_on, string command, env map', () => {
     const { spec, report } = importCompose(
       { version: '3.7', services: { web: { image: 'example/web:1.2', command: 'serve --port "8 0"', depends_on: ['db'], environment: { A: '1' } }, db: { image: 'postgres:16-alpine', expose: [5432] } } },

@@ -52,14 +52,14 @@ const base = (): any => ({
 
 const svc = (s: any, name: string) => s.services.find((x: any) => x.name === name);
 const override = (s: any, env: string, name: string, o: any) => (s.environments[env].services = { ...(s.environments[env].services ?? {}), [name]: o });
-const BUILD = 'what is built: it reaches both targets through the content-hash image tag (libs/build-inputs tests)';
+const BUILD = 'what is built: it reaches Kubernetes through the content-hash image tag (libs/build-inputs tests); compose also gets build:';
 
 const COVERAGE: readonly Coverage[] = [
   { fields: ['name'], change: (s) => (s.name = 'cov2'), kubernetes: 'rendered', compose: 'rendered' },
   { fields: ['services[].name'], change: (s) => (svc(s, 'api').name = 'app'), kubernetes: 'rendered', compose: 'rendered' },
   { fields: ['services[].role'], change: (s) => (svc(s, 'api').role = 'web'), kubernetes: 'rendered', compose: 'rendered' },
   { fields: ['services[].runtime'], change: (s) => (svc(s, 'api').runtime = 'node'), kubernetes: { na: 'decides how compose runs an HTTP check inside the image; Kubernetes probes from outside' }, compose: 'rendered' },
-  { fields: ['services[].image.build.context', 'services[].image.build.dockerfile', 'services[].image.build.baseImages.*'], change: (s) => (svc(s, 'api').image.build.dockerfile = 'docker/x/Dockerfile'), kubernetes: { na: BUILD }, compose: { na: BUILD } },
+  { fields: ['services[].image.build.context', 'services[].image.build.dockerfile', 'services[].image.build.baseImages.*'], change: (s) => (svc(s, 'api').image.build.dockerfile = 'docker/x/Dockerfile'), kubernetes: { na: BUILD }, compose: 'rendered' },
   { fields: ['services[].image.repository'], change: (s) => (svc(s, 'api').image.repository = 'acme-api'), kubernetes: 'rendered', compose: 'rendered' },
   { fields: ['services[].image.ref'], change: (s) => (svc(s, 'db').image.ref = 'postgres:17-alpine'), kubernetes: 'rendered', compose: 'rendered' },
   { fields: ['services[].ports[].name'], change: (s) => (svc(s, 'db').ports[0].name = 'postgres'), kubernetes: 'rendered', compose: { na: 'a name other fields refer to; compose ports carry no names' } },

@@ -1,5 +1,5 @@
 import { K8S_RULES, parseManifests, runRules } from '@todo/policy';
-import { resolve as resolveStack } from '@todo/service-spec';
+import { dockerfilePath, resolve as resolveStack } from '@todo/service-spec';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,7 +99,8 @@ describe.each(STACKS)('public stack %s', (name) => {
     // The config files synth writes beside the compose file, where its relative binds point.
     const dir = mkdtempSync(join(tmpdir(), 'public-stack-'));
     try {
-      for (const f of files.filter((x) => x.path.startsWith('docker/'))) {
+      // Written outside the repository, as `synth --out` would: build contexts still point into it.
+      for (const f of renderOutputs(spec, fixtureTags(spec), { outRoot: dir, repoRoot }).files.filter((x) => x.path.startsWith('docker/'))) {
         mkdirSync(dirname(join(dir, f.path)), { recursive: true });
         writeFileSync(join(dir, f.path), f.content);
       }
@@ -109,6 +110,12 @@ describe.each(STACKS)('public stack %s', (name) => {
       // Every bind source of a config file exists where compose resolves it.
       for (const svc of Object.values<any>(normalised.services)) {
         for (const v of svc.volumes ?? []) if (v.type === 'bind' && v.source.startsWith(dir)) expect(existsSync(v.source)).toBe(true);
+      }
+      // Every built service can be built by compose: its context and Dockerfile are the plan's, in this repository.
+      for (const s of spec.services.filter((x) => x.image.build)) {
+        const { context, dockerfile } = normalised.services[s.name].build;
+        expect([s.name, context, join(context, dockerfile)]).toEqual([s.name, join(repoRoot, s.image.build!.context), join(repoRoot, dockerfilePath(s.image.build!))]);
+        expect(existsSync(join(context, dockerfile))).toBe(true);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -3,4 +3,4 @@ export { findRepoRoot } from './repo-root';
 export { sourceHash } from './tag';
 export { stackImagePlan, stackImageTags, machineMirrors } from './stack-images';
 export { loadSpecFile } from './load-spec';
-export { assertContextInRepo, dockerfilePath, repoPath, repoPathIssues } from './repo-paths';
+export { assertContextInRepo, repoPath, repoPathIssues } from './repo-paths';

@@ -2,6 +2,7 @@ import type { StackSpec } from '@todo/service-spec';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
 
 function digestOf(files: readonly string[]): string | null {
   const h = createHash('sha256');
@@ -39,11 +40,22 @@ function loadTsSpec(file: string, cacheRoot: string): unknown {
   return specs[0];
 }
 
-/** Reads a stack spec file: JSON, or TypeScript exporting the spec. The shape is checked by resolve/validate. */
+/** Reads a stack spec file: JSON, YAML, or TypeScript exporting the spec. The shape is checked by resolve/validate. */
 export function loadSpecFile(file: string, repoRoot: string): StackSpec {
   const abs = resolve(repoRoot, file);
   if (!existsSync(abs)) throw new Error(`spec file "${file}" does not exist`);
   if (/\.[cm]?ts$/.test(abs)) return loadTsSpec(abs, repoRoot) as StackSpec;
+  if (/\.ya?ml$/.test(abs)) {
+    // As the CLI reads it (apps/infra/src/spec-file.ts): unique keys, merge keys.
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(readFileSync(abs, 'utf8'), { prettyErrors: false, uniqueKeys: true, merge: true, lineCounter });
+    const first = doc.errors[0];
+    if (first) {
+      const at = lineCounter.linePos(first.pos[0]);
+      throw new Error(`spec file "${file}" is not valid YAML: line ${at.line}, column ${at.col}: ${first.message.split('\n')[0]}`);
+    }
+    return doc.toJS() as StackSpec;
+  }
   try {
     return JSON.parse(readFileSync(abs, 'utf8')) as StackSpec;
   } catch (e) {

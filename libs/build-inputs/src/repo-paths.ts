@@ -1,14 +1,6 @@
-import { MAX_CONFIG_BYTES, type BuildSource, type SpecIssue, type StackSpec } from '@todo/service-spec';
+import { dockerfilePath, MAX_CONFIG_BYTES, type SpecIssue, type StackSpec } from '@todo/service-spec';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-
-/**
- * The Dockerfile of a build, relative to the repo root: the one place that says
- * where it is, so every check and every reader follows any change of the rule.
- */
-export function dockerfilePath(source: BuildSource): string {
-  return source.dockerfile;
-}
 
 /** Where a repo-relative path really is: missing, inside the repo, or (through `..` or a symlink) outside it. */
 export function repoPath(repoRoot: string, rel: string): { state: 'missing' } | { state: 'outside'; real: string } | { state: 'inside'; real: string } {
@@ -46,7 +38,7 @@ export function repoPathIssues(spec: StackSpec, repoRoot: string): SpecIssue[] {
       return undefined;
     }
     if (where.state === 'missing') {
-      if (kind !== 'any') out.push({ path, message: `${what} "${rel}" does not exist (paths are relative to the repo root ${repoRoot})` });
+      if (kind !== 'any') out.push({ path, message: `${what} "${rel}" does not exist (build contexts, file sources and mounts are relative to the repo root; a Dockerfile is relative to its build context)` });
       return undefined;
     }
     const st = statSync(where.real);

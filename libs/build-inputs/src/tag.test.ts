@@ -151,4 +151,14 @@ describe('loadSpecFile', () => {
     expect(() => loadSpecFile(join(root, 'b.stack.json'), repo)).toThrow(/spec file ".*b.stack.json" is not valid JSON/);
     expect(() => loadSpecFile(join(root, 'none.json'), repo)).toThrow('does not exist');
   });
+
+  it('loads YAML specs (as `init` writes them), and names the line of a broken one', () => {
+    const repo = findRepoRoot(__dirname);
+    write('c.stack.yaml', '# comment\nname: c\nbase: &b { role: api }\nservices:\n  - { name: a, <<: *b }\n');
+    expect(loadSpecFile(join(root, 'c.stack.yaml'), repo)).toEqual({ name: 'c', base: { role: 'api' }, services: [{ name: 'a', role: 'api' }] });
+    write('d.stack.yml', 'name: d\nservices: []\n');
+    expect(loadSpecFile(join(root, 'd.stack.yml'), repo)).toEqual({ name: 'd', services: [] });
+    write('e.stack.yaml', 'name: e\nname: again\n');
+    expect(() => loadSpecFile(join(root, 'e.stack.yaml'), repo)).toThrow(/spec file ".*e.stack.yaml" is not valid YAML: line 2, column 1: /);
+  });
 });

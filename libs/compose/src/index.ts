@@ -2,4 +2,4 @@ export { renderCompose, renderComposeDev, composeConfigFiles, type ComposeFile, 
 export { composeHealthCommand } from './health';
 export { composeWarnings } from './warnings';
 export { secretVariable, secretInterpolation, escapeDollars } from './secrets';
-export { networkName, volumeName, migrationServiceName, secretFileVariable, configFilePath, LOGGING } from './service';
+export { networkName, volumeName, migrationServiceName, secretFileVariable, configFilePath, LOGGING, type ComposeLayout } from './service';

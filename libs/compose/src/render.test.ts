@@ -256,3 +256,42 @@ describe('compose: published UDP ports', () => {
     expect(renderCompose(s).services.resolver.ports).toEqual(['127.0.0.1:5353:53/udp', '127.0.0.1:8053:80']);
   });
 });
+
+describe('built images: compose can build them (`up --build`)', () => {
+  const built: StackSpec = {
+    name: 'b',
+    imageMirrors: { 'python:3.13-slim': 'mirror.example.com/python:3.13-slim' },
+    services: [
+      {
+        name: 'api',
+        role: 'api',
+        image: { build: { context: 'apps/api', dockerfile: 'docker/Dockerfile', baseImages: { PYTHON_IMAGE: 'python:3.13-slim' } } },
+        migration: { command: ['migrate'] },
+      },
+      { name: 'web', role: 'web', image: { build: { context: '.', dockerfile: 'docker/web/Dockerfile' } } },
+      { name: 'cache', role: 'cache', image: { ref: 'redis:7.2-alpine' } },
+    ],
+    environments: { local: { target: 'compose' }, other: { target: 'compose', services: { web: { image: 'example/web:2' } } } },
+  };
+  const tags = { api: 'aaaaaaaaaaaa', web: 'bbbbbbbbbbbb' };
+
+  it('gives a built service (and its migration) build: context and Dockerfile relative to the compose file, args from the plan, beside its image tag', () => {
+    const doc = renderCompose(resolve(built, 'local', { imageTags: tags }));
+    const api = { context: '../apps/api', dockerfile: 'docker/Dockerfile', args: { PYTHON_IMAGE: 'mirror.example.com/python:3.13-slim' } };
+    expect(doc.services.api).toMatchObject({ image: 'b-api:aaaaaaaaaaaa', build: api });
+    expect(doc.services['api-migrate']).toMatchObject({ image: 'b-api:aaaaaaaaaaaa', build: api });
+    expect(doc.services.web).toMatchObject({ image: 'b-web:bbbbbbbbbbbb', build: { context: '..', dockerfile: 'docker/web/Dockerfile' } });
+    expect(doc.services.web.build).not.toHaveProperty('args');
+    expect(doc.services.cache).not.toHaveProperty('build');
+  });
+
+  it('points at the repository wherever the compose file is written', () => {
+    const doc = renderCompose(resolve(built, 'local', { imageTags: tags }), { repoRoot: '../../../work/repo' });
+    expect(doc.services.api.build).toMatchObject({ context: '../../../work/repo/apps/api', dockerfile: 'docker/Dockerfile' });
+    expect(doc.services.web.build).toMatchObject({ context: '../../../work/repo', dockerfile: 'docker/web/Dockerfile' });
+  });
+
+  it('an environment that runs a published image instead builds nothing', () => {
+    expect(renderCompose(resolve(built, 'other', { imageTags: tags })).services.web).not.toHaveProperty('build');
+  });
+});

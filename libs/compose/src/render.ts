@@ -1,6 +1,6 @@
 import type { ResolvedStack } from '@todo/service-spec';
 import { escapeDollars } from './secrets';
-import { composeMigration, composeService, configFilePath, migrationServiceName, networkName, volumeName, type ComposeService } from './service';
+import { composeMigration, composeService, configFilePath, migrationServiceName, networkName, volumeName, type ComposeLayout, type ComposeService } from './service';
 
 export interface ComposeFile {
   readonly services: Record<string, ComposeService>;
@@ -12,14 +12,14 @@ export interface ComposeFile {
  * The stack as a compose file: no `version:` and no top-level `name:`, so
  * docker-compose 1.29 and Compose v2 both load it. Pure: nothing is written.
  */
-export function renderCompose(stack: ResolvedStack): ComposeFile {
+export function renderCompose(stack: ResolvedStack, layout: ComposeLayout = {}): ComposeFile {
   if (stack.target !== 'compose') throw new Error(`environment "${stack.environment}" targets ${stack.target}, not compose`);
   const services: Record<string, ComposeService> = {};
   const networks: Record<string, Record<string, unknown>> = {};
   const volumes: Record<string, Record<string, unknown>> = {};
   for (const s of stack.services) {
-    services[s.name] = composeService(stack, s);
-    if (s.migration) services[migrationServiceName(s)] = composeMigration(stack, s);
+    services[s.name] = composeService(stack, s, layout);
+    if (s.migration) services[migrationServiceName(s)] = composeMigration(stack, s, layout);
     if (s.connectedFrom.length) networks[networkName(s.name)] = { driver: 'bridge' };
     for (const v of s.volumes) volumes[volumeName(s, v.name)] = { labels: { 'app.kubernetes.io/part-of': stack.name } };
   }

@@ -1,4 +1,5 @@
 import { secretVariable, type ResolvedService, type ResolvedStack } from '@todo/service-spec';
+import { posix } from 'node:path';
 import { composeHealthCommand } from './health';
 import { escapeDollars, secretInterpolation } from './secrets';
 
@@ -8,6 +9,28 @@ const literal = (values: readonly string[]) => values.map(escapeDollars);
 const literalMap = (map: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, escapeDollars(v)]));
 
 export type ComposeService = Record<string, unknown>;
+
+/** Where the compose file is written, as its relative paths need it. */
+export interface ComposeLayout {
+  /** The repository root, relative to the compose file's directory. @default '..' (synth's docker/ under the repo root) */
+  readonly repoRoot?: string;
+}
+
+/**
+ * `build:` of an image built from this repository, so `up --build` builds it under
+ * the image tag: the context relative to the compose file's directory (where
+ * compose resolves it), the Dockerfile relative to the context (as compose reads
+ * it), and the plan's build args (the base images, mirrors applied).
+ */
+function composeBuild(s: ResolvedService, layout: ComposeLayout): ComposeService | undefined {
+  if (!s.build) return undefined;
+  const { context, dockerfile, buildArgs } = s.build;
+  return {
+    context: escapeDollars(posix.join(layout.repoRoot ?? '..', context)),
+    dockerfile: escapeDollars(posix.relative(context, dockerfile)),
+    ...(Object.keys(buildArgs).length && { args: literalMap(buildArgs) }),
+  };
+}
 
 /** Networks: one per service that others connect to, joined by it and by them, mirroring the NetworkPolicy edges. */
 export function networkName(service: string): string {
@@ -136,7 +159,7 @@ function labels(stack: ResolvedStack, s: ResolvedService, component: string, nam
 export const LOGGING = { driver: 'local', options: { 'max-size': '10m', 'max-file': '3' } } as const;
 
 /** The service (long-running, or a job). */
-export function composeService(stack: ResolvedStack, s: ResolvedService): ComposeService {
+export function composeService(stack: ResolvedStack, s: ResolvedService, layout: ComposeLayout = {}): ComposeService {
   const env = environment(s);
   const deps = composeDependsOn(stack, s);
   if (s.migration) deps[migrationServiceName(s)] = { condition: CONDITION.completed };
@@ -144,6 +167,7 @@ export function composeService(stack: ResolvedStack, s: ResolvedService): Compos
   const volumes = mounts(stack, s);
   return {
     image: s.image,
+    ...(s.build && { build: composeBuild(s, layout) }),
     ...(s.entrypoint && { entrypoint: literal(s.entrypoint) }),
     ...(s.command && { command: literal(s.command) }),
     ...(Object.keys(env).length && { environment: env }),
@@ -166,12 +190,13 @@ export function composeService(stack: ResolvedStack, s: ResolvedService): Compos
 }
 
 /** The one-shot migration that must succeed before the service starts. */
-export function composeMigration(stack: ResolvedStack, s: ResolvedService): ComposeService {
+export function composeMigration(stack: ResolvedStack, s: ResolvedService, layout: ComposeLayout = {}): ComposeService {
   const deps = composeDependsOn(stack, s);
   const env = environment(s);
   const volumes = mounts(stack, s).filter((m) => m.type === 'bind');
   return {
     image: s.image,
+    ...(s.build && { build: composeBuild(s, layout) }),
     ...(s.migration!.entrypoint && { entrypoint: literal(s.migration!.entrypoint) }),
     command: literal(s.migration!.command),
     ...(Object.keys(env).length && { environment: env }),

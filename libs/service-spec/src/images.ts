@@ -4,7 +4,8 @@
  * docker-build all read the plan; nothing else derives a tag or a build arg.
  */
 import { createHash } from 'node:crypto';
-import type { StackSpec } from './types';
+import { posix } from 'node:path';
+import type { ImageSpec, StackSpec } from './types';
 
 /** A parsed image reference: `[registry/]path[:tag][@digest]`. */
 export interface ImageRef {
@@ -62,11 +63,20 @@ export function builtImageRef(repository: string, tag: string, registry?: string
   return `${prefix}${repository}:${tag}`;
 }
 
+/**
+ * The Dockerfile of a build, relative to the repo root. The spec names it
+ * relative to the build context, as compose does (`Dockerfile` in the context
+ * when omitted); this is the one place that resolves it.
+ */
+export function dockerfilePath(build: Pick<NonNullable<ImageSpec['build']>, 'context' | 'dockerfile'>): string {
+  return posix.normalize(posix.join(build.context, build.dockerfile ?? 'Dockerfile'));
+}
+
 /** Where a build's files come from; the source hash covers exactly these. */
 export interface BuildSource {
   /** Build context, relative to the repo root. */
   readonly context: string;
-  /** Dockerfile, relative to the repo root. */
+  /** Dockerfile, relative to the repo root (`dockerfilePath` of the spec's build). */
   readonly dockerfile: string;
 }
 
@@ -148,8 +158,9 @@ export function buildGroups(spec: StackSpec, splitBy: (service: string) => strin
     const b = s.image.build;
     if (!b) continue;
     const baseImages = Object.fromEntries(sortedEntries(b.baseImages ?? {}));
-    const key = JSON.stringify([b.context, b.dockerfile, baseImages, splitBy(s.name)]);
-    const entry = byKey.get(key) ?? { source: { context: b.context, dockerfile: b.dockerfile }, baseImages, services: [], repositories: new Set<string>() };
+    const source = { context: b.context, dockerfile: dockerfilePath(b) };
+    const key = JSON.stringify([source.context, source.dockerfile, baseImages, splitBy(s.name)]);
+    const entry = byKey.get(key) ?? { source, baseImages, services: [], repositories: new Set<string>() };
     repositoryOf[s.name] = s.image.repository ?? `${spec.name}-${s.name}`;
     entry.services.push(s.name);
     entry.repositories.add(repositoryOf[s.name]);

@@ -172,8 +172,12 @@ export interface ImageSpec {
   readonly build?: {
     /** Build context, relative to the repo root. */
     readonly context: string;
-    /** Dockerfile path, relative to the repo root. Its ignore file is `<dockerfile>.dockerignore`. */
-    readonly dockerfile: string;
+    /**
+     * Dockerfile path, relative to the build context (as in compose). Its ignore file is
+     * `<dockerfile>.dockerignore` beside it, else `.dockerignore` at the context root.
+     * @default "Dockerfile"
+     */
+    readonly dockerfile?: string;
     /** Base images as build args: ARG name -> official image. Mirrors apply to these. */
     readonly baseImages?: Readonly<Record<string, string>>;
   };

@@ -3,15 +3,17 @@
  * target, in a project at the Dockerfile's directory. Its inputs are what
  * Docker sends: the Dockerfile, its ignore file and the context files the
  * ignore rules keep (the same selection the image tag hashes). Services that
- * share a build share one target. Specs: the todo stack and every `*.stack.json`.
+ * share a build share one target. Specs: the todo stack and every
+ * `*.stack.json`, `*.stack.yaml` and `*.stack.yml`. A spec file that cannot be
+ * read gets no targets and a warning naming it: the rest of the graph stands.
  */
 import { contextFiles, ignoreFileFor, loadSpecFile } from '@todo/build-inputs';
-import { buildGroups, type BuildGroup } from '@todo/service-spec';
+import { buildGroups, validate, type BuildGroup, type StackSpec } from '@todo/service-spec';
 import { posix } from 'node:path';
 import type { CreateNodes, CreateNodesResult } from 'nx/src/project-graph/plugins/public-api';
 import type { TargetConfiguration } from 'nx/src/config/workspace-json-project-json';
 
-export const SPEC_GLOB = '{**/*.stack.json,libs/service-spec/src/stacks/*.ts}';
+export const SPEC_GLOB = '{**/*.stack.json,**/*.stack.yaml,**/*.stack.yml,libs/service-spec/src/stacks/*.ts}';
 
 /** Glob-special characters in a literal path match themselves through `?` in every glob engine Nx uses. */
 const literalGlob = (path: string) => `{workspaceRoot}/${path.replace(/[*?[\]{}()!]/g, '?')}`;
@@ -23,6 +25,8 @@ interface Found {
   specFile: string;
   stack: string;
   group: BuildGroup;
+  /** dockerBuildInputs of the group. */
+  inputs: string[];
 }
 
 export function dockerBuildInputs(workspaceRoot: string, group: BuildGroup): string[] {
@@ -34,10 +38,10 @@ export function dockerBuildInputs(workspaceRoot: string, group: BuildGroup): str
   return [...files].sort().map(literalGlob);
 }
 
-function target(workspaceRoot: string, builds: Found[]): TargetConfiguration {
+function target(builds: Found[]): TargetConfiguration {
   const inputs = new Set<string>();
   for (const b of builds) {
-    for (const i of dockerBuildInputs(workspaceRoot, b.group)) inputs.add(i);
+    for (const i of b.inputs) inputs.add(i);
     // The spec names the base images, which Docker receives as build args.
     inputs.add(literalGlob(b.specFile));
   }
@@ -56,24 +60,40 @@ function target(workspaceRoot: string, builds: Found[]): TargetConfiguration {
   };
 }
 
+/** The builds of one spec file, with their inputs; throws with a message naming what is wrong. */
+function buildsOf(specFile: string, workspaceRoot: string): Found[] {
+  const spec: StackSpec = loadSpecFile(specFile, workspaceRoot);
+  if (!Array.isArray(spec?.services)) return []; // not a stack spec
+  try {
+    return buildGroups(spec).groups.map((group) => ({ specFile, stack: spec.name, group, inputs: dockerBuildInputs(workspaceRoot, group) }));
+  } catch (e) {
+    // A data shape the plan cannot read (a TypeError) is said by the spec's own validation,
+    // which names the field; run only then, as it costs more than the plan.
+    const issues = e instanceof TypeError ? validate(spec) : [];
+    if (issues.length) throw new Error(issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join('; '));
+    throw e;
+  }
+}
+
 export const createNodes: CreateNodes = [
   SPEC_GLOB,
   (specFiles, _options, context) => {
     const byDir = new Map<string, Found[]>();
     for (const specFile of [...specFiles].sort()) {
-      let spec;
+      let found: Found[];
       try {
-        spec = loadSpecFile(specFile, context.workspaceRoot);
+        found = buildsOf(specFile, context.workspaceRoot);
       } catch (e) {
-        throw new Error(`docker-build targets: ${(e as Error).message}`);
+        // Nx fails the whole graph on a throw: every project and target, not only this spec's images.
+        console.warn(`docker-build targets: ${specFile} skipped (its images get no docker-build target): ${(e as Error).message}`);
+        continue;
       }
-      if (!Array.isArray(spec?.services)) continue; // not a stack spec
-      for (const group of buildGroups(spec).groups) {
-        const dir = posix.dirname(group.source.dockerfile);
-        const same = (f: Found) => JSON.stringify([f.group.source, f.group.baseImages, f.group.repositories]) === JSON.stringify([group.source, group.baseImages, group.repositories]);
+      for (const f of found) {
+        const dir = posix.dirname(f.group.source.dockerfile);
+        const same = (x: Found) => JSON.stringify([x.group.source, x.group.baseImages, x.group.repositories]) === JSON.stringify([f.group.source, f.group.baseImages, f.group.repositories]);
         // Two specs naming the same image (same sources, bases and repositories) build it once.
         if (byDir.get(dir)?.some(same)) continue;
-        byDir.set(dir, [...(byDir.get(dir) ?? []), { specFile, stack: spec.name, group }]);
+        byDir.set(dir, [...(byDir.get(dir) ?? []), f]);
       }
     }
     const results = new Map<string, CreateNodesResult>(specFiles.map((f) => [f, { projects: {} }]));
@@ -83,7 +103,7 @@ export const createNodes: CreateNodes = [
         root: dir,
         projectType: 'application',
         tags: ['type:image', ...[...new Set(builds.map((b) => `stack:${b.stack}`))].sort()],
-        targets: { 'docker-build': target(context.workspaceRoot, builds) },
+        targets: { 'docker-build': target(builds) },
       };
     }
     return [...results];

@@ -1,9 +1,10 @@
 // The inferred docker-build targets, read back from Nx itself.
 import { contextFiles, stackImagePlan } from '@todo/build-inputs';
 import { todoStack, type StackSpec } from '@todo/service-spec';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { stringify } from 'yaml';
 import { createNodes, projectNameFor } from '../src/plugin';
 
 const repoRoot = join(__dirname, '..', '..', '..');
@@ -86,10 +87,72 @@ describe('createNodes', () => {
     expect(projects[0].targets!['docker-build'].options.commands).toEqual([`node scripts/docker-build.mjs --spec ${a} one-backend`, `node scripts/docker-build.mjs --spec ${other} two-backend`]);
   });
 
-  it('names the spec file that cannot be read', async () => {
-    const file = posix.join('tmp', posix.basename(dir), 'broken.stack.json');
-    writeFileSync(join(repoRoot, file), '{ "name": ');
+  it('reads *.stack.yaml and *.stack.yml specs as *.stack.json ones', async () => {
+    const backend = todoStack.services.find((s) => s.name === 'backend')!;
+    const spec = { ...todoStack, services: [{ ...backend, dependsOn: [], ingressPath: undefined }] };
+    const files = ['y.stack.yaml', 'z.stack.yml'].map((name, i) => {
+      const file = posix.join('tmp', posix.basename(dir), name);
+      writeFileSync(join(repoRoot, file), `# a comment, as init writes\n${stringify({ ...spec, name: `stack${i}` })}`);
+      return file;
+    });
     const [, fn] = createNodes;
-    await expect(async () => fn([file], undefined, { workspaceRoot: repoRoot, nxJsonConfiguration: {} })).rejects.toThrow(`docker-build targets: spec file "${file}" is not valid JSON`);
+    const results = await fn(files, undefined, { workspaceRoot: repoRoot, nxJsonConfiguration: {} });
+    const projects = results.flatMap(([, r]) => Object.values(r.projects ?? {}));
+    expect(projects.map((p) => [p.root, p.tags])).toEqual([['docker/backend', ['type:image', 'stack:stack0', 'stack:stack1']]]);
+    expect(projects[0].targets!['docker-build'].options.commands).toEqual(files.map((f, i) => `node scripts/docker-build.mjs --spec ${f} stack${i}-backend`));
+  });
+
+  it('a spec file that cannot be read gets no targets and a warning naming it; the other specs keep theirs', async () => {
+    const broken = posix.join('tmp', posix.basename(dir), 'broken.stack.json');
+    writeFileSync(join(repoRoot, broken), '{ "name": ');
+    const badYaml = posix.join('tmp', posix.basename(dir), 'bad.stack.yaml');
+    writeFileSync(join(repoRoot, badYaml), 'name: x\nservices: [\n');
+    const noContext = posix.join('tmp', posix.basename(dir), 'gone.stack.json');
+    writeFileSync(join(repoRoot, noContext), JSON.stringify({ name: 'gone', services: [{ name: 'a', role: 'api', image: { build: { context: 'no/such/dir' } } }] }));
+    const shapeless = posix.join('tmp', posix.basename(dir), 'shapeless.stack.json');
+    writeFileSync(join(repoRoot, shapeless), JSON.stringify({ name: 'x', services: [{ name: 'a' }] }));
+    const warnings: string[] = [];
+    const warn = jest.spyOn(console, 'warn').mockImplementation((m: string) => void warnings.push(m));
+    try {
+      const [, fn] = createNodes;
+      const results = await fn([broken, badYaml, noContext, shapeless, 'libs/service-spec/src/stacks/todo.ts'], undefined, { workspaceRoot: repoRoot, nxJsonConfiguration: {} });
+      const byFile = Object.fromEntries(results.map(([f, r]) => [f, Object.values(r.projects ?? {}).map((p) => p.name)]));
+      expect(byFile).toEqual({ [broken]: [], [badYaml]: [], [noContext]: [], [shapeless]: [], 'libs/service-spec/src/stacks/todo.ts': ['docker-backend', 'docker-frontend'] });
+    } finally {
+      warn.mockRestore();
+    }
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toBe(`docker-build targets: ${badYaml} skipped (its images get no docker-build target): spec file "${badYaml}" is not valid YAML: ${warnings[0].split('is not valid YAML: ')[1]}`);
+    expect(warnings[0]).toMatch(/line 3/);
+    expect(warnings[1]).toContain(`docker-build targets: ${broken} skipped (its images get no docker-build target): spec file "${broken}" is not valid JSON`);
+    expect(warnings[2]).toContain(`docker-build targets: ${noContext} skipped`);
+    expect(warnings[2]).toContain('no/such/dir');
+    // A file that is not a stack spec in shape: the spec's own validation names the field.
+    expect(warnings[3]).toContain(`docker-build targets: ${shapeless} skipped (its images get no docker-build target): `);
+    expect(warnings[3]).toContain('services.a.image: is required');
+  });
+});
+
+describe('a broken stack file in the workspace', () => {
+  // Inside the workspace and not git-ignored, so Nx globs it; removed afterwards.
+  const dir = join(__dirname, `tmp-broken-${process.pid}`);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fails only its own images: Nx lists every other project, infra:check still runs, stderr names the file', () => {
+    mkdirSync(join(dir, 'app'), { recursive: true });
+    writeFileSync(join(dir, 'app', 'Dockerfile'), 'FROM alpine:3.22\n');
+    const rel = posix.relative(repoRoot, dir);
+    writeFileSync(
+      join(dir, 'good.stack.yaml'),
+      stringify({ name: 'good', services: [{ name: 'app', role: 'worker', image: { build: { context: `${rel}/app` } } }], environments: { local: { target: 'compose' } } }),
+    );
+    writeFileSync(join(dir, 'broken.stack.json'), '{ "name": ');
+    const env = { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' };
+    const r = spawnSync('npx', ['nx', 'show', 'projects', '-t', 'docker-build'], { cwd: repoRoot, encoding: 'utf8', env });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n').sort()).toEqual(['docker-backend', 'docker-frontend', projectNameFor(`${rel}/app`), 'tests-images-fixtures-three-builds-worker'].sort());
+    expect(r.stderr).toContain(`docker-build targets: ${rel}/broken.stack.json skipped`);
+    const check = spawnSync('npx', ['nx', 'run', 'infra:check'], { cwd: repoRoot, encoding: 'utf8', env });
+    expect(check.status).toBe(0);
   });
 });

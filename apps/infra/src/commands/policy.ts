@@ -1,4 +1,5 @@
 import { loadManifests, loadTextFiles, main as policyMain } from '@todo/policy';
+import { dockerfilePath } from '@todo/service-spec';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { OUT_OPTION, parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
@@ -79,7 +80,7 @@ ${SPEC_HELP}
     const again = `npm run infra -- synth${sameFlags(values)}`;
     if (!existsSync(join(out, 'dist'))) throw new ProblemError(`policy: ${resolvePath(out) === resolvePath(io.cwd) ? '.' : shown(out, io.cwd)} holds no output (no dist/): nothing to check.\nfix: write it with \`${again}\`, or give --out the folder synth wrote`);
     const show = (p: string) => shown(p, repoRoot);
-    const dockerfiles = [...new Set(spec.services.flatMap((s) => (s.image.build ? [s.image.build.dockerfile] : [])))].sort();
+    const dockerfiles = [...new Set(spec.services.flatMap((s) => (s.image.build ? [dockerfilePath(s.image.build)] : [])))].sort();
     const kubernetes = Object.values(spec.environments).some((e) => e.target === 'kubernetes');
     const codes = [
       ...(kubernetes ? [runGate('k8s', [show(join(out, 'dist', 'k8s'))], repoRoot)] : []),

@@ -81,7 +81,8 @@ export const initCommand: Command = {
 Writes a commented YAML spec for a web app with a database. It synthesizes and
 passes the policy gates as it stands; replace the web image with your own.
 
-  --out FILE    where to write it (default: stack.yaml)
+  --out FILE    where to write it (default: <name>.stack.yaml, which the
+                docker-build targets of the Nx plugin pick up)
   --name NAME   the stack name, a DNS-1123 label (default: app)
   --force       overwrite FILE if it exists
   -h, --help    this text`,
@@ -93,7 +94,7 @@ passes the policy gates as it stands; replace the web image with your own.
     }
     const name = (values.name as string | undefined) ?? 'app';
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) throw new UsageError(`--name: "${name}" is not a DNS-1123 label of at most 40 characters`);
-    const file = resolvePath(io.cwd, (values.out as string | undefined) ?? 'stack.yaml');
+    const file = resolvePath(io.cwd, (values.out as string | undefined) ?? `${name}.stack.yaml`);
     if (!/\.ya?ml$/.test(file)) throw new UsageError('--out: the starter spec is YAML (with comments); name a .yaml or .yml file');
     if (existsSync(file) && !values.force) throw new ProblemError(`${shown(file, io.cwd)} exists; fix: choose another --out, or pass --force to overwrite it`);
     const schema = relative(dirname(file), join(workspaceRoot(io), SCHEMA_IN_REPO));

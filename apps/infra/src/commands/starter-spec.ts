@@ -17,12 +17,16 @@ services:
   # The web application. Replace the image with your own, pinned to a tag or digest
   # (:latest is refused outside environments that set allowFloatingTags).
   - name: web
+    # role: web, api, worker or cache runs as a Deployment; database as a StatefulSet with a
+    # headless Service and a volume claim per replica. The role is also the component label
+    # (docs/service-spec.md, "Roles and the user").
     role: web
     # The language runtime inside the image: compose runs the HTTP health check with it.
     runtime: node
     image:
       ref: ghcr.io/example/web-app:1.0.0
-      # Or build it from this repository (the tag is a hash of the build inputs):
+      # Or build it from this repository (the tag is a hash of the build inputs); the
+      # context is relative to the repository root, the Dockerfile to the context, as in compose:
       # build: { context: ., dockerfile: Dockerfile }
     ports:
       # hostPort publishes the port in compose, bound to 127.0.0.1 only.
@@ -44,6 +48,7 @@ services:
       memoryMiB: { request: 128, limit: 256 }
     # The root filesystem is read-only: list the paths the process writes to (tmpfs / emptyDir).
     writablePaths: [/tmp]
+    # Runs as uid 1000, gid 1000 unless \`user: { uid, gid }\` says otherwise (never 0).
     # Start after the database is healthy.
     dependsOn: [db]
     # Served through the Kubernetes ingress at this path prefix.

@@ -67,7 +67,7 @@ function render(argv: readonly string[], io: Io, options = {}) {
   const spec = loadSpec(values.spec as string | undefined, repoRoot, io.cwd);
   const out = outputRoot(io, values.out as string | undefined, defaultOutputRoot(values.spec !== undefined, spec.name, repoRoot));
   const specPath = specPathOf(values.spec as string | undefined, io, repoRoot);
-  return { out, values, stack: spec.name, shownOut: resolvePath(out) === resolvePath(io.cwd) ? '.' : shown(out, io.cwd), ...renderOutputs(spec, stackImageTags(repoRoot, spec), { specPath }) };
+  return { out, values, stack: spec.name, shownOut: resolvePath(out) === resolvePath(io.cwd) ? '.' : shown(out, io.cwd), ...renderOutputs(spec, stackImageTags(repoRoot, spec), { specPath, outRoot: out, repoRoot }) };
 }
 
 export const synthCommand: Command = {

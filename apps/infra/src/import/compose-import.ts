@@ -2,6 +2,7 @@ import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@
 import { isPinnedImage, looksSecretName } from '@todo/service-spec';
 import type { ImportEntry } from './report';
 import { LOGGING } from '@todo/compose';
+import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
 type Obj = Record<string, any>;
@@ -234,14 +235,16 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (c.build !== undefined) {
       const b: Obj = typeof c.build === 'string' ? { context: c.build } : c.build;
       const context = options.repoPath(b.context ?? '.');
-      const dockerfileRaw = b.dockerfile ?? 'Dockerfile';
-      const dockerfile = options.repoPath(`${b.context ?? '.'}/${dockerfileRaw}`);
+      // Compose and the spec both name the Dockerfile relative to the context (default: Dockerfile).
+      const dockerfileRaw: string = b.dockerfile ?? 'Dockerfile';
+      const inRepo = options.repoPath(posix.isAbsolute(dockerfileRaw) ? dockerfileRaw : `${b.context ?? '.'}/${dockerfileRaw}`);
+      const dockerfile = context !== undefined && inRepo !== undefined ? posix.relative(context, inRepo) : undefined;
       if (context === undefined || dockerfile === undefined) {
         note(`${p}.build`, 'decision', `build context "${b.context}" is outside this repository; imported as a published image "${c.image ?? `${stackName}-${name}:0.1.0`}" to build and push yourself`);
         s.image = { ref: c.image ?? `${stackName}-${name}:0.1.0` };
       } else {
-        s.image = { build: { context, dockerfile } };
-        note(`${p}.build`, 'decision', `built from ${context} with ${dockerfile} by the docker-build target, not by compose: the compose file runs the image ${stackName}-${s.name}:<hash of what Docker sends>`);
+        s.image = { build: { context, ...(dockerfile !== 'Dockerfile' && { dockerfile }) } };
+        note(`${p}.build`, 'decision', `built from ${context} with ${inRepo} by the docker-build target (or \`up --build\`): the image is named ${stackName}-${s.name}:<hash of what Docker sends>`);
         if (c.image !== undefined) note(`${p}.image`, 'decision', `the built image is named "${c.image}" in compose; the spec names it ${stackName}-${name}:<content hash>`);
       }
       for (const k of Object.keys(b)) {

@@ -1,4 +1,4 @@
-import { imageTagOf, isPinnedImage, mirrorImage, parseImageRef, planImages } from '../images';
+import { dockerfilePath, imageTagOf, isPinnedImage, mirrorImage, parseImageRef, planImages } from '../images';
 import { resolve } from '../resolve';
 import { todoStack } from '../stacks/todo';
 import type { StackSpec } from '../types';
@@ -74,5 +74,33 @@ describe('planImages', () => {
 
   it('names the service when no source hash is available', () => {
     expect(() => planImages(todoStack)).toThrow('services.backend.image.build: no source hash for docker/backend/Dockerfile');
+  });
+});
+
+describe('dockerfilePath: the Dockerfile is relative to the build context, as in compose', () => {
+  it('joins the context and the Dockerfile, and defaults to Dockerfile in the context', () => {
+    expect(dockerfilePath({ context: 'apps/api', dockerfile: 'Dockerfile.prod' })).toBe('apps/api/Dockerfile.prod');
+    expect(dockerfilePath({ context: 'apps/api' })).toBe('apps/api/Dockerfile');
+    expect(dockerfilePath({ context: '.', dockerfile: 'docker/api/Dockerfile' })).toBe('docker/api/Dockerfile');
+    expect(dockerfilePath({ context: 'apps/api/', dockerfile: '../../docker/api/Dockerfile' })).toBe('docker/api/Dockerfile');
+    expect(dockerfilePath({ context: '.' })).toBe('Dockerfile');
+  });
+
+  it('the build plan names the repo-relative Dockerfile that the context-relative one resolves to', () => {
+    const spec: StackSpec = {
+      name: 'ctx',
+      services: [
+        { name: 'api', role: 'api', image: { build: { context: 'apps/api' } } },
+        { name: 'web', role: 'web', image: { build: { context: 'apps/web', dockerfile: 'docker/Dockerfile' } } },
+      ],
+      environments: { local: { target: 'compose' } },
+    };
+    const seen: string[] = [];
+    const plan = planImages(spec, { sourceHash: (s) => (seen.push(`${s.context} ${s.dockerfile}`), 'f'.repeat(64)) });
+    expect(plan.builds.map((b) => [b.context, b.dockerfile])).toEqual([
+      ['apps/api', 'apps/api/Dockerfile'],
+      ['apps/web', 'apps/web/docker/Dockerfile'],
+    ]);
+    expect(seen).toEqual(['apps/api apps/api/Dockerfile', 'apps/web apps/web/docker/Dockerfile']);
   });
 });
