@@ -127,11 +127,25 @@ export function readSpecData(file: string, repoRoot: string, cwd: string = proce
   if (!existsSync(path)) throw new UsageError(`--spec: ${file} does not exist`);
   if (statSync(path).isDirectory()) throw new UsageError(`--spec: ${file} is a directory; give the spec file inside it`);
   checkSize(display, statSync(path).size);
-  if (path.endsWith('.ts')) return loadTs(path, repoRoot, display);
+  if (path.endsWith('.ts')) return checkDepth(display, loadTs(path, repoRoot, display));
   const text = readFileSync(path, 'utf8');
-  if (path.endsWith('.json')) return parseJson(display, text);
-  if (/\.ya?ml$/.test(path)) return parseYaml(display, text);
+  if (path.endsWith('.json')) return checkDepth(display, parseJson(display, text));
+  if (/\.ya?ml$/.test(path)) return checkDepth(display, parseYaml(display, text));
   throw new UsageError(`--spec: ${file}: use a .json, .yaml, .yml or .ts file`);
+}
+
+/** A spec is a few levels deep; far deeper data is a mistake or an attack, and would exhaust the validators' stack. */
+export const MAX_SPEC_DEPTH = 32;
+
+function checkDepth(file: string, data: unknown): unknown {
+  const stack: [unknown, number][] = [[data, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_SPEC_DEPTH) throw new SpecParseError(`${file}: the data is nested more than ${MAX_SPEC_DEPTH} levels deep; a spec needs far fewer: fix the brackets or indentation`);
+    for (const c of Object.values(v)) stack.push([c, depth + 1]);
+  }
+  return data;
 }
 
 /**

@@ -214,6 +214,23 @@ describe('validate: the spec only, nothing written', () => {
     expect(r.err).not.toMatch(/ReferenceError|\n\s+at /);
   });
 
+  it('data nested far deeper than a spec (2,000 brackets) is refused naming the file, not a stack overflow', () => {
+    for (const [name, text] of [['deep.json', `${'['.repeat(2000)}${']'.repeat(2000)}`], ['deep.yaml', `name: x\nservices:\n${Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')} 1\n`]]) {
+      writeFileSync(join(dir, name), text);
+      const r = infra('validate', '--spec', join(dir, name));
+      expect([r.code, r.err]).toEqual([1, expect.stringMatching(new RegExp(`${name.replace('.', '\\.')}: the data is nested more than 32 levels deep`))]);
+      expect(r.err).not.toMatch(/RangeError|\n\s+at /);
+    }
+  });
+
+  it('an env variable named __proto__ is refused at its field (no object can carry it)', () => {
+    const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
+    spec.services[0].env = JSON.parse('{"__proto__": "x", "OK": "y"}');
+    writeFileSync(join(dir, 'proto.json'), JSON.stringify(spec)); // JSON.parse made __proto__ an own key, and stringify keeps it
+    const r = infra('validate', '--spec', join(dir, 'proto.json'));
+    expect([r.code, r.err]).toEqual([1, expect.stringContaining(`services.${spec.services[0].name}.env.__proto__: is a name this tool cannot carry`)]);
+  });
+
   it('a spec file over 1 MiB is refused before it is parsed', () => {
     const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
     spec.services[0].env = { BIG: 'x'.repeat(1100 * 1024) };
@@ -239,7 +256,8 @@ describe('validate: the spec only, nothing written', () => {
       for (const args of [['validate'], ['synth', '--out', join(dir, 'out')]]) {
         const r = infra(...args, '--spec', file);
         expect(r.code).toBe(1);
-        expect(r.err).toContain(`services.${built.name}.image.build.dockerfile: the Dockerfile "docker/does-not-exist/Dockerfile" does not exist`);
+        // The Dockerfile is named as the repo sees it: its build context joined with the spec's relative path.
+        expect(r.err).toContain(`services.${built.name}.image.build.dockerfile: the Dockerfile "${built.image.build!.context}/docker/does-not-exist/Dockerfile" does not exist`);
         expect(r.err).toMatch(new RegExp(`services\\.${built.name}\\.files\\[0\\]\\.source: ".*passwd" resolves to /etc/passwd, outside the repository`));
       }
       expect(existsSync(join(dir, 'out'))).toBe(false);

@@ -51,8 +51,8 @@ export function repoPathIssues(spec: StackSpec, repoRoot: string): SpecIssue[] {
     const p = `services.${s.name}`;
     const b = s.image.build;
     if (b) {
-      inside(b.context, `${p}.image.build.context`, 'the build context', 'directory');
-      inside(dockerfilePath(b), `${p}.image.build.dockerfile`, 'the Dockerfile', 'file');
+      // The Dockerfile is relative to the context: one finding when the context itself is wrong.
+      if (inside(b.context, `${p}.image.build.context`, 'the build context', 'directory') !== undefined) inside(dockerfilePath(b), `${p}.image.build.dockerfile`, 'the Dockerfile', 'file');
     }
     let configBytes = 0;
     (s.files ?? []).forEach((f, i) => {

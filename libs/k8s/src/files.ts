@@ -2,6 +2,7 @@ import type { ResolvedService, ResolvedStack } from '@todo/service-spec';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
+import { configMapOf } from './env-config';
 import { serviceLabels } from './labels';
 
 /** Name of the ConfigMap that holds a service's config files. */
@@ -28,10 +29,7 @@ export function secretVolumeName(secretName: string): string {
 export function mountFiles(scope: Construct, stack: ResolvedStack, s: ResolvedService, containers: readonly kplus.Container[]): void {
   const config = s.files.filter((f) => f.content !== undefined && !f.secret);
   if (config.length) {
-    const cm = new kplus.ConfigMap(scope, 'files', {
-      metadata: { name: filesConfigMapName(s), labels: serviceLabels(stack, s) },
-      data: Object.fromEntries(config.map((f) => [f.key, f.content!])),
-    });
+    const cm = configMapOf(scope, 'files', { name: filesConfigMapName(s), labels: serviceLabels(stack, s) }, config.map((f) => [f.key, f.content!] as const));
     const volume = kplus.Volume.fromConfigMap(scope, 'files-volume', cm, { name: 'files', items: Object.fromEntries(config.map((f) => [f.key, { path: f.key }])) });
     for (const f of config) for (const c of containers) c.mount(f.path, volume, { subPath: f.key, readOnly: true });
   }

@@ -51,6 +51,19 @@ describe('renderKubernetes', () => {
     expect(sts.spec.template.spec.containers[0].volumeMounts).toEqual([{ mountPath: '/data', name: 'data' }]);
   });
 
+  it('keeps env and file names that are Object properties (constructor, toString) in their ConfigMaps', () => {
+    const odd = { constructor: 'a', toString: 'b', __proto__x: 'c', PLAIN: 'd' } as Record<string, string>;
+    const env = odd;
+    const files = [{ path: '/etc/app/constructor', content: 'f' }];
+    const onlyOdd = { name: 'odd', role: 'worker', image: { ref: 'example/odd:1.0' }, env: { toString: 'g' }, health: { liveness: { exec: { command: ['true'] } } } } as const;
+    const services = [{ ...spec.services[1], env, files }, onlyOdd];
+    const all = renderKubernetes(resolve({ ...spec, services: [spec.services[0], ...services] } as StackSpec, 'k')).flatMap((f) => f.objects as any[]);
+    const data = (name: string) => all.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name).data;
+    expect(data('worker-env')).toEqual({ constructor: 'a', toString: 'b', __proto__x: 'c', PLAIN: 'd' });
+    expect(Object.values(all.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('worker-files')).data)).toEqual(['f']);
+    expect(data('odd-env')).toEqual({ toString: 'g' });
+  });
+
   it('is deterministic', () => {
     expect(JSON.stringify(objects())).toBe(JSON.stringify(objects()));
   });

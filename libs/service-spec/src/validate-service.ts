@@ -114,6 +114,8 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
 
   for (const [name, value] of Object.entries(s.env ?? {})) {
     if (!ENV_NAME.test(name)) out.push({ path: `${p}.env.${name}`, message: 'is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)' });
+    // An object key the renderers cannot hold: assigning it changes the object's prototype instead.
+    else if (name === '__proto__') out.push({ path: `${p}.env.${name}`, message: 'is a name this tool cannot carry (a JavaScript object cannot hold the key __proto__); fix: rename the variable' });
     if (s.secrets?.[name]) out.push({ path: `${p}.env.${name}`, message: `is also given as a secret (services.${s.name}.secrets.${name}): remove the plain value, secrets must never be plain env` });
     else checkPlainValue(name, value, `${p}.env.${name}`, `move it to services.${s.name}.secrets as a reference to a secret key`, out);
   }

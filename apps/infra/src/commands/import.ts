@@ -1,5 +1,5 @@
 import { validate } from '@todo/service-spec';
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { parse, ProblemError, shown, UsageError, workspaceRoot } from '../args';
@@ -38,6 +38,7 @@ Build contexts and bind mounts are made relative to the workspace root.
     if (source === undefined) throw new UsageError('name the compose file to import');
     const file = resolvePath(io.cwd, source);
     if (!existsSync(file)) throw new UsageError(`${source} does not exist`);
+    if (!statSync(file).isFile()) throw new UsageError(`${source} is not a file; name the compose file itself (e.g. ${source.replace(/\/+$/, '') || '.'}/docker-compose.yml)`);
     const out = resolvePath(io.cwd, (values.out as string | undefined) ?? 'stack.yaml');
     if (!/\.ya?ml$/.test(out)) throw new UsageError('--out: the spec is written as YAML; name a .yaml or .yml file');
     const report = values.report === undefined ? undefined : resolvePath(io.cwd, values.report as string);
