@@ -2,10 +2,11 @@ import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { backendBaseUrl, backendTimeoutMs, buildBackendUrl, ConfigError } from './backend-config';
 
 // Headers that describe one hop and must not be forwarded (RFC 9110 7.6.1),
-// plus ones recomputed from the body actually sent or received.
+// plus ones recomputed from the body actually sent or received. `Expect: 100-continue`
+// was answered by this server before it read the body (undici refuses to send it at all).
 const HOP_HEADERS = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer',
-  'host', 'content-length', 'content-encoding', 'accept-encoding',
+  'host', 'content-length', 'content-encoding', 'accept-encoding', 'expect',
 ]);
 
 // Todo and chat payloads are a few hundred bytes; anything near this is abuse, not data.
@@ -52,22 +53,29 @@ export interface ProxyResponse {
   body: Uint8Array | null;
 }
 
+type BodyRead = { body: Buffer | undefined } | { tooLarge: true } | { clientGone: true; received: number };
+
 /**
  * Reads at most MAX_BODY_BYTES of the request body, chunk by chunk, and stops
  * as soon as the cap is passed: a chunked upload with no Content-Length is
- * never held whole in memory. Returns null when over the cap.
+ * never held whole in memory.
  */
-async function readCapped(body: AsyncIterable<Uint8Array> | null): Promise<Buffer | undefined | null> {
-  if (!body) return undefined;
+async function readCapped(body: AsyncIterable<Uint8Array> | null): Promise<BodyRead> {
+  if (!body) return { body: undefined };
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    // Leaving the loop early cancels the stream: nothing more is read.
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk);
+  try {
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      // Leaving the loop early cancels the stream: nothing more is read.
+      if (size > MAX_BODY_BYTES) return { tooLarge: true };
+      chunks.push(chunk);
+    }
+  } catch {
+    // The client closed the connection before its body was complete: nobody is left to answer.
+    return { clientGone: true, received: size };
   }
-  return Buffer.concat(chunks, size);
+  return { body: Buffer.concat(chunks, size) };
 }
 
 /**
@@ -136,8 +144,14 @@ export async function forwardToBackend(incoming: ProxyRequest, apiPath: string, 
   if (method !== 'GET' && method !== 'HEAD') {
     if ((incoming.contentLength ?? 0) > MAX_BODY_BYTES) return TOO_LARGE();
     const read = await readCapped(incoming.body);
-    if (read === null) return TOO_LARGE();
-    body = read;
+    if ('tooLarge' in read) return TOO_LARGE();
+    if ('clientGone' in read) {
+      // An everyday event on the internet, not a fault of this server: one line, no stack.
+      const of = incoming.contentLength === null ? '' : ` of ${incoming.contentLength}`;
+      console.error(`client went away: ${method} ${apiPath} after ${read.received}${of} body bytes`);
+      return errorResponse(400, 'incomplete_body', 'The request body ended before it was complete.');
+    }
+    body = read.body;
   }
 
   const headers: Record<string, string> = {};
