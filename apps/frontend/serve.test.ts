@@ -2,8 +2,9 @@
 // The production entry point run for real: `node serve.cjs` as a process on a loopback port, in
 // front of a real HTTP server standing in for the backend, spoken to with raw bytes where a
 // well-behaved client library would not send what a hostile client can.
-import { connect } from 'node:net';
-import { sendJson, startHttpBackend } from '@/test-support/http-backend';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { closedPort, sendJson, startHttpBackend } from '@/test-support/http-backend';
 import { lastJson, rawExchange, removeServeDir, startServe, type ServeProcess } from '@/test-support/serve-process';
 
 jest.setTimeout(30_000);
@@ -92,5 +93,51 @@ describe('serve.cjs: request lines and framing a browser never sends', () => {
     const logged = front.log().slice(before);
     expect(logged).toMatch(/^client went away: POST \/api\/todos after 12 of 1000 body bytes\n$/);
     expect(backend.requests).toHaveLength(0);
+  });
+});
+
+describe('serve.cjs: a backend that cannot be reached', () => {
+  const call = async (base: string, method: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${base}/api/todos`, { method, headers, body: method === 'POST' ? '{"title":"x"}' : undefined });
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), code: (await response.json()).code };
+  };
+  const retry = { status: 503, retryAfter: '2', code: 'backend_unavailable' };
+
+  it.each([
+    ['a stopped container whose name no longer resolves', async () => 'http://backend.invalid:8000'],
+    ['a port nothing listens on', async () => `http://127.0.0.1:${await closedPort()}`],
+  ])('answers 503 with Retry-After for %s, POST included: nothing was sent', async (_what, backendUrl) => {
+    const down = await startServe({ BACKEND_URL: await backendUrl() });
+    try {
+      expect(await call(down.url, 'GET')).toEqual(retry);
+      expect(await call(down.url, 'POST')).toEqual(retry);
+    } finally {
+      await down.stop();
+    }
+  });
+
+  it('answers a connection broken after the request was sent with 503 + Retry-After only where a retry cannot apply a write twice', async () => {
+    // Reads the whole request, then drops the connection without an answer: its fate is unknown to the client.
+    const seen: string[] = [];
+    const dropping = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.headers['idempotency-key'] ?? '-'}`);
+        res.socket?.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    const broken = await startServe({ BACKEND_URL: `http://127.0.0.1:${(dropping.address() as AddressInfo).port}` });
+    try {
+      expect(await call(broken.url, 'GET')).toEqual(retry);
+      expect(await call(broken.url, 'POST', { 'idempotency-key': 'b0b0c0de-0000-4000-8000-000000000001' })).toEqual(retry);
+      expect(await call(broken.url, 'POST')).toEqual({ status: 502, retryAfter: null, code: 'backend_unreachable' });
+      // The proxy retries the GET once on a fresh connection; a POST is sent once, keyed or not.
+      expect(seen).toEqual(['GET -', 'GET -', 'POST b0b0c0de-0000-4000-8000-000000000001', 'POST -']);
+    } finally {
+      await broken.stop();
+      dropping.closeAllConnections();
+      dropping.close();
+    }
   });
 });

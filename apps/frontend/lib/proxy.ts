@@ -16,6 +16,15 @@ export const MAX_BODY_BYTES = 256 * 1024;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 // A pooled socket the backend closed while it sat idle: the request never got an answer from a live peer.
 const DEAD_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+// No connection was made (refused, no address, no route, connect timeout): nothing was sent, so
+// sending again is harmless whatever the method. A stopped container is ENOTFOUND/EAI_AGAIN in
+// compose (its name leaves the DNS), ECONNREFUSED or a connect timeout elsewhere.
+const NOT_CONNECTED_CODES = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+// A connection that broke while the request was on it: the backend may have acted on it.
+const BROKEN_CODES = new Set([...DEAD_SOCKET_CODES, 'ETIMEDOUT']);
+export const RETRY_AFTER_SECONDS = '2';
 
 /**
  * One keep-alive pool per server process. A fresh TCP connection per request
@@ -182,7 +191,7 @@ export async function forwardToBackend(incoming: ProxyRequest, apiPath: string, 
     }
     return { status: upstream.statusCode, headers: outHeaders, body: Buffer.from(await upstream.body.arrayBuffer()) };
   } catch (error) {
-    return mapBackendError(error, target, timeoutMs);
+    return mapBackendError(error, target, timeoutMs, IDEMPOTENT.has(method) || Boolean(headers['idempotency-key']?.trim()));
   }
 }
 
@@ -209,17 +218,30 @@ function errorCode(error: unknown): string | undefined {
   return e?.code ?? e?.cause?.code;
 }
 
-// The browser gets a generic message; the backend address is internal and goes to the server log only.
-function mapBackendError(error: unknown, target: URL, timeoutMs: number): ProxyResponse {
+/**
+ * The browser gets a generic message; the backend address is internal and goes to the server log only.
+ *
+ * 503 with Retry-After means "send it again": given when the backend could not be reached and a
+ * retry cannot apply a write twice, that is when no connection was made (nothing was sent), or
+ * when the request is idempotent (GET, HEAD, PUT, DELETE, OPTIONS) or carries an Idempotency-Key
+ * the backend deduplicates by. A POST or PATCH without a key whose connection broke after it was
+ * sent may have been applied: 502 without Retry-After, so that no client repeats it blindly.
+ * A backend that accepted the request but did not answer in time: 504.
+ */
+function mapBackendError(error: unknown, target: URL, timeoutMs: number, retrySafe: boolean): ProxyResponse {
   const code = errorCode(error);
-  const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+  const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
   const reason = code ?? (error instanceof Error ? error.message : String(error));
   console.error(`backend request failed: ${target.href}: ${timedOut ? `timeout after ${timeoutMs} ms` : reason}`);
   if (timedOut) {
     return errorResponse(504, 'backend_timeout', `The todo service did not answer within ${timeoutMs} ms.`);
   }
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'UND_ERR_SOCKET') {
-    return errorResponse(503, 'backend_unavailable', `The todo service is unavailable (${code}).`, [['retry-after', '2']]);
+  const notConnected = NOT_CONNECTED_CODES.has(code ?? '');
+  if (notConnected || (retrySafe && BROKEN_CODES.has(code ?? ''))) {
+    return errorResponse(503, 'backend_unavailable', `The todo service is unavailable (${code}).`, [['retry-after', RETRY_AFTER_SECONDS]]);
+  }
+  if (BROKEN_CODES.has(code ?? '')) {
+    return errorResponse(502, 'backend_unreachable', `The connection to the todo service broke (${code}); the change may or may not have been saved.`);
   }
   return errorResponse(502, 'backend_unreachable', `The todo service could not be reached (${reason}).`);
 }
