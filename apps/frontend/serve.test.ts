@@ -86,6 +86,11 @@ describe('serve.cjs: request lines and framing a browser never sends', () => {
     expect(backend.requests.map((r) => `${r.method} ${r.body}`)).toEqual(['POST {"a":"b"}']);
   });
 
+  it('forwards the Idempotency-Key of a create to the backend', async () => {
+    const response = await fetch(`${front.url}/api/todos`, { method: 'POST', headers: { 'idempotency-key': 'k-42' }, body: '{"title":"x"}' });
+    expect(await response.json()).toMatchObject({ method: 'POST', key: 'k-42' });
+  });
+
   it('logs a client that goes away mid-body as one line, without a stack trace', async () => {
     const before = front.log().length;
     await rawExchange(front.port, request(['POST /api/todos HTTP/1.1', 'Host: fe', 'Content-Type: application/json', 'Content-Length: 1000'], '{"title":"ab'), 300);
