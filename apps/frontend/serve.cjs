@@ -9,6 +9,10 @@
 // (`GET http://host/path`, RFC 9112 3.2.2) is served as its path: handed to Next as it
 // came, Next answered it with a 308 to the host it names, an open redirect.
 //
+// It also gives Next's server the client timeouts of serverOptions() (from the environment,
+// lib/server-limits.ts); the API fast path holds request bodies within a byte budget and
+// refuses bodies sent to pages, which Next's Proxy would read into memory.
+//
 // HTTP/1.0 has no chunked framing; a 1.0 request that declares Transfer-Encoding is
 // answered and its connection then closed (RFC 9112 6.1), as the backend does.
 //
@@ -91,15 +95,37 @@ function guard(listener, serveApi) {
   };
 }
 
-module.exports = { guard, originForm, rejection };
+/**
+ * Options for the server Next creates: a client gets `headersTimeout` to send its headers and
+ * `requestTimeout` for the whole request, body included, after which Node answers 408 and closes
+ * the connection (Node's defaults: 60 s and 300 s, checked every 30 s). Neither runs while the
+ * answer is being prepared: a slow backend call is bounded by BACKEND_TIMEOUT_MS instead.
+ */
+function serverOptions(limits) {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  };
+}
+
+module.exports = { guard, originForm, rejection, serverOptions };
 
 if (require.main === module) {
-  const { serveApi } = require('./server-lib/lib/node-proxy.js');
+  const { serveApi, serverLimits } = require('./server-lib/lib/node-proxy.js');
+  let limits;
+  try {
+    limits = serverLimits(process.env);
+  } catch (error) {
+    console.error(`frontend: ${error.message}`);
+    process.exit(1);
+  }
   const createServer = http.createServer;
   http.createServer = function createGuardedServer(...args) {
     const at = args.findIndex((arg) => typeof arg === 'function');
     if (at !== -1) args[at] = guard(args[at], serveApi);
-    return createServer.apply(this, args);
+    const options = typeof args[0] === 'object' && args[0] !== null ? args.shift() : {};
+    return createServer.call(this, { ...serverOptions(limits), ...options }, ...args);
   };
   require('./server.js');
 }

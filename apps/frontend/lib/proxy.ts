@@ -1,5 +1,6 @@
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { backendBaseUrl, backendTimeoutMs, buildBackendUrl, ConfigError } from './backend-config';
+import { bodyBudget, type ByteBudget } from './server-limits';
 
 // Headers that describe one hop and must not be forwarded (RFC 9110 7.6.1),
 // plus ones recomputed from the body actually sent or received. `Expect: 100-continue`
@@ -62,15 +63,25 @@ export interface ProxyResponse {
   body: Uint8Array | null;
 }
 
-type BodyRead = { body: Buffer | undefined } | { tooLarge: true } | { clientGone: true; received: number };
+type BodyRead = { body: Buffer | undefined } | { tooLarge: true } | { busy: true } | { clientGone: true; received: number };
 
 /**
  * Reads at most MAX_BODY_BYTES of the request body, chunk by chunk, and stops
  * as soon as the cap is passed: a chunked upload with no Content-Length is
- * never held whole in memory.
+ * never held whole in memory. Each body also holds its bytes (the declared
+ * Content-Length up front, chunked bodies as they arrive) from the process's
+ * budget, which bounds the sum over all requests; `held` is what the caller
+ * gives back once the body is no longer needed.
  */
-async function readCapped(body: AsyncIterable<Uint8Array> | null): Promise<BodyRead> {
+async function readCapped(body: AsyncIterable<Uint8Array> | null, declared: number | null, budget: ByteBudget, held: { bytes: number }): Promise<BodyRead> {
   if (!body) return { body: undefined };
+  const hold = (bytes: number) => {
+    if (bytes <= held.bytes) return true;
+    if (!budget.take(bytes - held.bytes)) return false;
+    held.bytes = bytes;
+    return true;
+  };
+  if (declared && !hold(declared)) return { busy: true };
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -78,6 +89,7 @@ async function readCapped(body: AsyncIterable<Uint8Array> | null): Promise<BodyR
       size += chunk.byteLength;
       // Leaving the loop early cancels the stream: nothing more is read.
       if (size > MAX_BODY_BYTES) return { tooLarge: true };
+      if (!hold(size)) return { busy: true };
       chunks.push(chunk);
     }
   } catch {
@@ -125,6 +137,9 @@ function errorResponse(status: number, code: string, detail: string, extra: [str
   };
 }
 
+const BUSY = () =>
+  errorResponse(503, 'frontend_busy', 'The server is receiving too much data at once; try again in a moment.', [['retry-after', RETRY_AFTER_SECONDS]]);
+
 const TOO_LARGE = () =>
   errorResponse(413, 'payload_too_large', `Request body is larger than ${MAX_BODY_BYTES} bytes; send a shorter title, description or message.`);
 
@@ -139,7 +154,9 @@ export async function forwardToBackend(incoming: ProxyRequest, apiPath: string, 
   let base: URL;
   let target: URL;
   let timeoutMs: number;
+  let budget: ByteBudget;
   try {
+    budget = bodyBudget(env);
     base = backendBaseUrl(env);
     target = buildBackendUrl(base, apiPath, incoming.search);
     timeoutMs = backendTimeoutMs(env, options.timeoutEnvName, options.defaultTimeoutMs);
@@ -148,12 +165,31 @@ export async function forwardToBackend(incoming: ProxyRequest, apiPath: string, 
     throw error;
   }
 
+  // The body's bytes stay held until the backend has answered (undici may still be sending them).
+  const held = { bytes: 0 };
+  try {
+    return await forwardHolding(incoming, target, base, timeoutMs, apiPath, budget, held);
+  } finally {
+    budget.give(held.bytes);
+  }
+}
+
+async function forwardHolding(
+  incoming: ProxyRequest,
+  target: URL,
+  base: URL,
+  timeoutMs: number,
+  apiPath: string,
+  budget: ByteBudget,
+  held: { bytes: number },
+): Promise<ProxyResponse> {
   const method = incoming.method;
   let body: Buffer | undefined;
   if (method !== 'GET' && method !== 'HEAD') {
     if ((incoming.contentLength ?? 0) > MAX_BODY_BYTES) return TOO_LARGE();
-    const read = await readCapped(incoming.body);
+    const read = await readCapped(incoming.body, incoming.contentLength, budget, held);
     if ('tooLarge' in read) return TOO_LARGE();
+    if ('busy' in read) return BUSY();
     if ('clientGone' in read) {
       // An everyday event on the internet, not a fault of this server: one line, no stack.
       const of = incoming.contentLength === null ? '' : ` of ${incoming.contentLength}`;
