@@ -7,3 +7,9 @@ export interface Rejection {
 }
 export function rejection(req: Pick<IncomingMessage, 'method' | 'url'>): Rejection | null;
 export function guard(listener: RequestListener, serveApi: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>): RequestListener;
+export function serverOptions(limits: { headersTimeoutMs: number; requestTimeoutMs: number }): {
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval: number;
+};
+export function originForm(target: string): string | null;

@@ -119,6 +119,28 @@ describe('TodoApp', () => {
     expect(api.todos.map((t) => t.title)).toEqual(['call mum']);
   });
 
+  it('offers an add whose answer was lost again with the same Idempotency-Key, so it is saved once', async () => {
+    const api = new MemoryApi();
+    const user = setup(api, 50);
+    await screen.findByText(/Nothing to do yet/);
+    api.answersLost = true;
+    await user.type(screen.getByLabelText('New todo'), 'call mum{Enter}');
+    expect(await screen.findByText(/Adding "call mum" was not saved/)).toBeInTheDocument();
+    act(() => {
+      api.answersLost = false;
+    });
+    await user.click(await screen.findByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.getByLabelText('New todo')).toHaveValue(''));
+    expect(api.createKeys).toHaveLength(2);
+    expect(api.createKeys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(api.createKeys[1]).toBe(api.createKeys[0]);
+    expect(api.todos.map((t) => t.title)).toEqual(['call mum']);
+    // A new add is a new key.
+    await user.type(screen.getByLabelText('New todo'), 'call dad{Enter}');
+    expect(await screen.findByText('call dad')).toBeInTheDocument();
+    expect(api.createKeys[2]).not.toBe(api.createKeys[0]);
+  });
+
   it('puts a ticked checkbox and the counts back when the save fails, and says so', async () => {
     const api = new MemoryApi().seed('buy milk', 'walk dog');
     const user = setup(api, 60_000);

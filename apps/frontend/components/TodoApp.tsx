@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { createApiClient } from '@/lib/api-client';
+import { createApiClient, newIdempotencyKey } from '@/lib/api-client';
 import { ApiError } from '@/lib/errors';
 import { applyFilter, countTodos, sortTodos, type Filter } from '@/lib/filters';
 import type { Todo, TodoApi, TodoPatch } from '@/lib/types';
@@ -96,12 +96,14 @@ export function TodoApp({ api = browserApi, retryMs = 3000 }: Props) {
     [reload],
   );
 
-  const onAdd = (title: string): Promise<boolean> =>
-    mutate(() => api.createTodo(title), `Added "${title}".`, {
+  // One Idempotency-Key per add, kept when the same add is offered again: if the first attempt
+  // was saved but its answer lost, the backend answers the retry with that todo instead of a second one.
+  const onAdd = (title: string, idempotencyKey = newIdempotencyKey()): Promise<boolean> =>
+    mutate(() => api.createTodo(title, undefined, idempotencyKey), `Added "${title}".`, {
       description: `Adding "${title}"`,
       // The field still holds the title (nothing typed is lost on failure); once added, it must not be added twice.
       retry: async () => {
-        const added = await onAdd(title);
+        const added = await onAdd(title, idempotencyKey);
         if (added) setRetriedAdd({ title });
         return added;
       },

@@ -1,6 +1,6 @@
 /** @jest-environment node */
 import { sendJson, startHttpBackend } from '@/test-support/http-backend';
-import { createApiClient, PAGE_SIZE, todoPath, todosPath } from './api-client';
+import { createApiClient, newIdempotencyKey, PAGE_SIZE, todoPath, todosPath } from './api-client';
 import { ApiError, UNAVAILABLE_MESSAGE } from './errors';
 
 describe('same-origin paths', () => {
@@ -61,6 +61,41 @@ describe('createApiClient over HTTP', () => {
   it('reports status 0 when our own server cannot be reached', async () => {
     const offline = createApiClient(() => fetch('http://127.0.0.1:9/'));
     await expect(offline.listTodos()).rejects.toMatchObject({ status: 0, message: UNAVAILABLE_MESSAGE });
+  });
+});
+
+describe('Idempotency-Key on creates', () => {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const recording = () => {
+    const keys: Array<string | undefined> = [];
+    const api = createApiClient(async (_path, init) => {
+      keys.push((init?.headers as Record<string, string>)['idempotency-key']);
+      return new Response(JSON.stringify({ id: 1 }), { status: 201 });
+    });
+    return { api, keys };
+  };
+
+  it('sends a fresh random UUID with every create, or the key it is given', async () => {
+    const { api, keys } = recording();
+    await api.createTodo('a');
+    await api.createTodo('a');
+    await api.createTodo('a', undefined, 'given-key');
+    expect(keys[0]).toMatch(uuid);
+    expect(keys[1]).toMatch(uuid);
+    expect(keys[1]).not.toBe(keys[0]);
+    expect(keys[2]).toBe('given-key');
+  });
+
+  it('builds the UUID from getRandomValues where randomUUID is missing (plain http on a host other than localhost)', () => {
+    const randomUUID = globalThis.crypto.randomUUID;
+    Object.defineProperty(globalThis.crypto, 'randomUUID', { value: undefined, configurable: true });
+    try {
+      const keys = new Set(Array.from({ length: 100 }, () => newIdempotencyKey()));
+      expect(keys.size).toBe(100);
+      for (const key of keys) expect(key).toMatch(uuid);
+    } finally {
+      Object.defineProperty(globalThis.crypto, 'randomUUID', { value: randomUUID, configurable: true });
+    }
   });
 });
 

@@ -19,6 +19,20 @@ export function todoPath(id: number): string {
   return `/api/todos/${encodeURIComponent(String(id))}`;
 }
 
+/**
+ * A random UUID for an Idempotency-Key. crypto.randomUUID exists only in a secure context
+ * (https or localhost); the app may be served over plain http on another host, where
+ * crypto.getRandomValues still exists, so the same version-4 UUID is built from it there.
+ */
+export function newIdempotencyKey(): string {
+  if (typeof globalThis.crypto.randomUUID === 'function') return globalThis.crypto.randomUUID();
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 async function readJson(response: Response): Promise<unknown> {
@@ -56,9 +70,9 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
       }
       return all;
     },
-    createTodo(title, description) {
+    createTodo(title, description, idempotencyKey = newIdempotencyKey()) {
       const payload = description ? { title, description } : { title };
-      return request<Todo>('/api/todos', { method: 'POST', body: JSON.stringify(payload) });
+      return request<Todo>('/api/todos', { method: 'POST', body: JSON.stringify(payload) }, { 'idempotency-key': idempotencyKey });
     },
     updateTodo(id, patch: TodoPatch, version?: number) {
       // The backend's ETag is the version in quotes; If-Match turns a lost update into a 412.

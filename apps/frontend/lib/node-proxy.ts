@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { matchApiRoute } from './api-routes';
 import { forwardToBackend } from './proxy';
 import securityHeaders from './security-headers.json';
+import { PAGE_MAX_BODY_BYTES } from './server-limits';
+
+export { serverLimits } from './server-limits';
 
 function* headerPairs(req: IncomingMessage): Iterable<[string, string]> {
   const raw = req.rawHeaders;
@@ -12,13 +15,28 @@ function* headerPairs(req: IncomingMessage): Iterable<[string, string]> {
  * The server's fast path for the proxied /api routes: Node request in, Node response out,
  * through the same forwardToBackend as the route handlers. Next.js's app-route runtime
  * costs more CPU per request than the whole proxy; a pass-through needs none of it.
- * Returns false, touching nothing, when the request is not a proxied route.
+ * It also refuses a body sent to a page (413), which Next's Proxy would read into memory.
+ * Returns false, touching nothing, when the request is Next's to answer.
  */
 export async function serveApi(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
-  const route = matchApiRoute(req.method ?? 'GET', queryAt === -1 ? url : url.slice(0, queryAt));
-  if (!route) return false;
+  const pathname = queryAt === -1 ? url : url.slice(0, queryAt);
+  const route = matchApiRoute(req.method ?? 'GET', pathname);
+  if (!route) {
+    if (pathname.startsWith('/api/') || !hasPageBodyOverCap(req)) return false;
+    const body = Buffer.from(JSON.stringify({ detail: 'This address takes no request body.', code: 'payload_too_large' }));
+    res.writeHead(413, [
+      ...Object.entries(securityHeaders),
+      ['content-type', 'application/json'],
+      ['cache-control', 'no-store'],
+      ['content-length', String(body.byteLength)],
+      ['connection', 'close'],
+    ].flat());
+    res.end(body);
+    lingerThenClose(req);
+    return true;
+  }
   const declared = req.headers['content-length'];
   // A client that vanishes mid-body must not become an unhandled 'error' that stops the server.
   req.on('error', () => undefined);
@@ -42,6 +60,16 @@ export async function serveApi(req: IncomingMessage, res: ServerResponse): Promi
   res.end(result.body);
   if (unread) lingerThenClose(req);
   return true;
+}
+
+/**
+ * Whether a request Next would answer carries a body larger than pages take. The /api/ routes
+ * Next answers itself (health, 404, 405) never read one (Node discards it after the answer);
+ * a chunked body is of unknown size, so it counts as too large.
+ */
+function hasPageBodyOverCap(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  return Number(req.headers['content-length'] ?? 0) > PAGE_MAX_BODY_BYTES;
 }
 
 /**

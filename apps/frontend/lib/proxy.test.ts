@@ -192,17 +192,24 @@ describe('proxyToBackend: a pooled socket the backend has closed', () => {
     }
   });
 
-  it('never sends a POST twice: it answers 503 instead', async () => {
+  it('never sends a POST twice: without an Idempotency-Key 502 and no Retry-After (it may have been applied), with one 503 and Retry-After', async () => {
     const backend = await droppingBackend();
     const env = { BACKEND_URL: backend.url };
     const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
+    const post = async (headers: Record<string, string>) => {
       expect((await proxyToBackend(new Request('http://fe/api/todos/1'), '/api/todos/1', { env })).status).toBe(200);
       await settle();
-      const post = await proxyToBackend(new Request('http://fe/api/todos', { method: 'POST', body: '{"title":"x"}' }), '/api/todos', { env });
-      expect(post.status).toBe(503);
-      expect(post.headers.get('retry-after')).toBe('2');
-      expect(backend.seen).toEqual(['GET #1', 'POST #2']);
+      return proxyToBackend(new Request('http://fe/api/todos', { method: 'POST', headers, body: '{"title":"x"}' }), '/api/todos', { env });
+    };
+    try {
+      const unkeyed = await post({});
+      expect(unkeyed.status).toBe(502);
+      expect(unkeyed.headers.get('retry-after')).toBeNull();
+      expect((await unkeyed.json()).detail).toMatch(/may or may not have been saved/);
+      const keyed = await post({ 'idempotency-key': 'k-1' });
+      expect(keyed.status).toBe(503);
+      expect(keyed.headers.get('retry-after')).toBe('2');
+      expect(backend.seen).toEqual(['GET #1', 'POST #2', 'GET #1', 'POST #2']);
     } finally {
       spy.mockRestore();
       await backend.close();

@@ -31,7 +31,11 @@ export interface ChatReply {
 /** The subset of the backend the UI uses; components take it as a prop so tests can supply their own. */
 export interface TodoApi {
   listTodos(): Promise<Todo[]>;
-  createTodo(title: string, description?: string): Promise<Todo>;
+  /**
+   * Sends `idempotencyKey` (a fresh one when none is given) as the Idempotency-Key header: the backend
+   * answers a repeated key with the first result, so repeating a create whose answer was lost adds nothing.
+   */
+  createTodo(title: string, description?: string, idempotencyKey?: string): Promise<Todo>;
   /** With `version`, the write is conditional (If-Match) and a stale one fails with ApiError 412 carrying the current todo. */
   updateTodo(id: number, patch: TodoPatch, version?: number): Promise<Todo>;
   deleteTodo(id: number): Promise<void>;

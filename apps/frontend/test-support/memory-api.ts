@@ -44,9 +44,20 @@ export class MemoryApi implements TodoApi {
     return this.todos.map((t) => ({ ...t }));
   }
 
-  async createTodo(title: string) {
+  /** The Idempotency-Key of each create, in order. */
+  createKeys: Array<string | undefined> = [];
+  /** While set, a create is saved but its answer is lost (503), as when a connection breaks after the backend committed. */
+  answersLost = false;
+  private byKey = new Map<string, Todo>();
+
+  async createTodo(title: string, _description?: string, idempotencyKey?: string) {
     this.check(`create ${title}`);
-    return { ...this.insert(title) };
+    this.createKeys.push(idempotencyKey);
+    // As the backend does: a repeated key gets the todo the first request created.
+    const todo = (idempotencyKey && this.byKey.get(idempotencyKey)) || this.insert(title);
+    if (idempotencyKey) this.byKey.set(idempotencyKey, todo);
+    if (this.answersLost) throw new ApiError(503, UNAVAILABLE_MESSAGE);
+    return { ...todo };
   }
 
   /** Someone else's write: bumps the version as the backend does. */
