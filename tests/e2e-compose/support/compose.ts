@@ -11,6 +11,7 @@ interface ComposeService {
   restart?: string;
   user?: string;
   tmpfs?: string[];
+  build?: { context?: string; dockerfile?: string };
   volumes?: Array<string | { target?: string; type?: string; read_only?: boolean }>;
 }
 interface ComposeFile {
@@ -24,6 +25,8 @@ export class ComposeStack {
   private readonly dir = mkdtempSync(join(tmpdir(), 'todo-e2e-compose-'));
   private readonly override = join(this.dir, 'override.yml');
   private readonly held: string[] = [];
+  /** Build contexts the override re-points (golden files only), kept by every rewrite of it. */
+  private readonly builds: Record<string, { context: string }> = {};
 
   constructor(
     readonly project = process.env.E2E_COMPOSE_PROJECT ?? 'todo-e2e',
@@ -38,10 +41,16 @@ export class ComposeStack {
     this.spec = parse(readFileSync(this.file, 'utf8')) as ComposeFile;
     const mirrors = readMirrors();
     const built = builtOnThisMachine(specFile);
-    const services: Record<string, { image: string }> = {};
+    const services: Record<string, { image?: string; build?: { context: string } }> = {};
     for (const [name, svc] of Object.entries(this.spec.services)) {
       const here = (goldenTags ? built.byRepository[svc.image.slice(0, svc.image.lastIndexOf(':'))] : built.byOfficialRef[svc.image]) ?? mirrors[svc.image];
       if (here) services[name] = { image: here };
+      // Synth writes build contexts relative to <output root>/docker/; a golden file lives elsewhere,
+      // and compose checks the context even for `down`: point it where synth meant it.
+      if (goldenTags && svc.build?.context) {
+        this.builds[name] = { context: resolve(repoRoot, 'docker', svc.build.context) };
+        services[name] = { ...services[name], build: this.builds[name] };
+      }
     }
     // The generated file is never touched: machines without a registry swap images in an override.
     writeFileSync(this.override, Object.keys(services).length ? stringify({ services }) : 'services: {}\n');
@@ -83,11 +92,11 @@ export class ComposeStack {
    * between `down` and `up`.
    */
   private hold(): void {
-    const services: Record<string, { image: string }> = {};
+    const services: Record<string, { image: string; build?: { context: string } }> = {};
     for (const service of this.services) {
       const held = `todo-e2e-hold/${service}:${this.project}`;
       docker('tag', docker('image', 'inspect', '-f', '{{.Id}}', this.image(service)), held);
-      services[service] = { image: held };
+      services[service] = { image: held, ...(this.builds[service] ? { build: this.builds[service] } : {}) };
       this.held.push(held);
     }
     writeFileSync(this.override, stringify({ services }));
