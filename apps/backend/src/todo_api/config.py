@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     db_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     db_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    # /health fails (so the orchestrator restarts the process) once the pool has
+    # served nothing for this long while the database itself answers.
+    db_pool_stuck_seconds: float = Field(default=30.0, gt=0, le=3600)
     # The largest accepted request body; a todo or chat message is far smaller.
     max_body_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
 

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from .assistant.errors import ProviderError
 from .config import ConfigError, Settings, load_settings
 from .cors import LateCorsMiddleware
-from .db import DatabaseUnavailable, ReadinessProbe, make_pool
+from .db import DatabaseUnavailable, PoolHealth, ReadinessProbe, close_pool, make_pool
 from .logging_setup import AccessLogMiddleware, configure_logging
 from .routes import chat, health, todos
 from .web import GuardMiddleware, on_database_unavailable, on_validation_error
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             connect_timeout=active.db_connect_timeout_seconds,
         )
         app.state.pool_timeout = active.db_pool_timeout_seconds
+        app.state.pool_health = PoolHealth()
         app.state.readiness = ReadinessProbe(active.database_url)
         app.state.openai_client = None
         if active.openai_api_key:
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if app.state.openai_client is not None:
                 await app.state.openai_client.close()
             await app.state.readiness.close()
-            await app.state.pool.close()
+            await close_pool(app.state.pool)
             logger.info("stopped")
 
     # redirect_slashes=False: behind the frontend's proxy, a slash redirect
