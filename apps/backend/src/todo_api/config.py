@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -13,14 +13,31 @@ _PSYCOPG_SCHEME = "postgresql+psycopg://"
 _ACCEPTED_SCHEMES = ("postgresql://", "postgres://", _PSYCOPG_SCHEME)
 
 
+_S = TypeVar("_S", bound=BaseSettings)
+
+
 class ConfigError(Exception):
     """Raised with one line per invalid variable, each naming the variable."""
 
 
-class Settings(BaseSettings):
+class HttpLimits(BaseSettings):
+    """What one request and one worker may hold; read by the HTTP protocol (http_protocol.py)."""
+
     # Field names map to upper-case environment variables (case-insensitive).
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
 
+    # Request line plus headers; larger gets 431. Above what the frontend proxy
+    # forwards (Node's 16 KiB plus its X-Forwarded-* headers).
+    max_header_bytes: int = Field(default=32768, ge=1024, le=1024 * 1024)
+    # From connect (or the previous response) to the end of the headers; then 408.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    # From the end of the headers to the end of a declared body; then 408.
+    body_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    # Open connections per worker; more get 503 + Retry-After before anything is read.
+    max_connections: int = Field(default=128, ge=1, le=100_000)
+
+
+class Settings(HttpLimits):
     database_url: str = Field(
         description="postgresql:// or postgresql+psycopg:// URL of the database"
     )
@@ -86,8 +103,16 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment; raise ConfigError naming every bad variable."""
+    return _load(Settings, overrides)
+
+
+def load_http_limits(**overrides: object) -> HttpLimits:
+    return _load(HttpLimits, overrides)
+
+
+def _load(cls: type[_S], overrides: dict[str, object]) -> _S:
     try:
-        return Settings(**overrides)
+        return cls(**overrides)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
