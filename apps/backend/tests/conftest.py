@@ -47,7 +47,12 @@ def clean_db(migrated: str) -> str:
 
 def settings_for(database_url: str, **extra: object) -> Settings:
     # Explicit values so an OPENAI_API_KEY in the caller's shell cannot leak in.
-    values: dict[str, object] = {"openai_api_key": None, "openai_base_url": None}
+    values: dict[str, object] = {
+        "openai_api_key": None,
+        "openai_base_url": None,
+        "app_env": None,
+        "api_docs": None,
+    }
     return load_settings(database_url=database_url, **{**values, **extra})
 
 

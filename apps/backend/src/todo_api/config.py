@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Annotated, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
@@ -37,7 +38,37 @@ class HttpLimits(BaseSettings):
     max_connections: int = Field(default=128, ge=1, le=100_000)
 
 
-class Settings(HttpLimits):
+class DocsSettings(BaseSettings):
+    """Whether /docs, /redoc and /openapi.json are served; read when the app is built."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    # The deployment's name, e.g. local, minikube, production. Only "local" turns
+    # the API docs on by default; unset counts as not local.
+    app_env: str | None = None
+    # true/false overrides APP_ENV for the API docs.
+    api_docs: bool | None = None
+
+    @field_validator("app_env", mode="before")
+    @classmethod
+    def _check_env(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower() or None
+            if value is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", value):
+                raise ValueError("must be a name such as local or production")
+        return value
+
+    @field_validator("api_docs", mode="before")
+    @classmethod
+    def _empty_docs_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.app_env == "local"
+
+
+class Settings(HttpLimits, DocsSettings):
     database_url: str = Field(
         description="postgresql:// or postgresql+psycopg:// URL of the database"
     )
@@ -108,6 +139,14 @@ def load_settings(**overrides: object) -> Settings:
 
 def load_http_limits(**overrides: object) -> HttpLimits:
     return _load(HttpLimits, overrides)
+
+
+def docs_enabled_from_environment() -> bool:
+    """For building the app before its settings load; a bad value means off (startup then stops)."""
+    try:
+        return _load(DocsSettings, {}).docs_enabled
+    except ConfigError:
+        return False
 
 
 def _load(cls: type[_S], overrides: dict[str, object]) -> _S:

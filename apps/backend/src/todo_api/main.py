@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from .assistant.errors import ProviderError
-from .config import ConfigError, Settings, load_settings
+from .config import ConfigError, Settings, docs_enabled_from_environment, load_settings
 from .cors import LateCorsMiddleware
 from .db import DatabaseUnavailable, PoolHealth, ReadinessProbe, close_pool, make_pool
 from .logging_setup import AccessLogMiddleware, configure_logging
@@ -73,7 +73,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # redirect_slashes=False: behind the frontend's proxy, a slash redirect
     # would name the internal host (Location: http://backend:8000/...).
-    app = FastAPI(title="Todo API", version="1.1.0", lifespan=lifespan, redirect_slashes=False)
+    # The API docs only where enabled (APP_ENV=local or API_DOCS=true): elsewhere they
+    # would publish every route and schema to anyone who can reach the backend.
+    docs = settings.docs_enabled if settings is not None else docs_enabled_from_environment()
+    app = FastAPI(
+        title="Todo API",
+        version="1.1.0",
+        lifespan=lifespan,
+        redirect_slashes=False,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.cors_origins = []
     app.add_middleware(LateCorsMiddleware)
     guard = _GuardHolder()
