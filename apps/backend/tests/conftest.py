@@ -40,7 +40,7 @@ def migrated(database_url: str) -> str:
 def clean_db(migrated: str) -> str:
     engine = create_engine(migrated)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE todos RESTART IDENTITY"))
+        conn.execute(text("TRUNCATE todos, idempotency_keys RESTART IDENTITY"))
     engine.dispose()
     return migrated
 
