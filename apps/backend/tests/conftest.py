@@ -40,14 +40,19 @@ def migrated(database_url: str) -> str:
 def clean_db(migrated: str) -> str:
     engine = create_engine(migrated)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE todos RESTART IDENTITY"))
+        conn.execute(text("TRUNCATE todos, idempotency_keys RESTART IDENTITY"))
     engine.dispose()
     return migrated
 
 
 def settings_for(database_url: str, **extra: object) -> Settings:
     # Explicit values so an OPENAI_API_KEY in the caller's shell cannot leak in.
-    values: dict[str, object] = {"openai_api_key": None, "openai_base_url": None}
+    values: dict[str, object] = {
+        "openai_api_key": None,
+        "openai_base_url": None,
+        "app_env": None,
+        "api_docs": None,
+    }
     return load_settings(database_url=database_url, **{**values, **extra})
 
 

@@ -20,7 +20,17 @@ BACKEND = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def live_server(database_url: str, **env: str) -> Iterator[str]:
+def live_server(database_url: str, log_path: Path | None = None, **env: str) -> Iterator[str]:
+    """Yields the base URL; the server's output goes to `log_path` when given."""
+    with live_server_process(database_url, log_path, **env) as (base, _):
+        yield base
+
+
+@contextmanager
+def live_server_process(
+    database_url: str, log_path: Path | None = None, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Like live_server, also yielding the process (with one worker, the worker itself)."""
     port = pg_throwaway._free_port()
     full_env = {
         **os.environ,
@@ -32,7 +42,8 @@ def live_server(database_url: str, **env: str) -> Iterator[str]:
         **env,
     }
     full_env.pop("OPENAI_API_KEY", None)
-    with tempfile.TemporaryFile(mode="w+") as log:
+    log_file = open(log_path, "w+") if log_path else tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+    with log_file as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "todo_api.serve"],
             env=full_env,
@@ -53,7 +64,7 @@ def live_server(database_url: str, **env: str) -> Iterator[str]:
                     log.seek(0)
                     raise AssertionError(f"server did not become ready:\n{log.read()[-3000:]}")
                 time.sleep(0.1)
-            yield base
+            yield base, process
         finally:
             process.terminate()
             try:

@@ -47,7 +47,7 @@ def _service_user() -> pwd.struct_passwd | None:
 
 
 class ThrowawayPostgres:
-    def __init__(self, base_dir: str | None = None) -> None:
+    def __init__(self, base_dir: str | None = None, *, durable_commits: bool = False) -> None:
         if not available():
             raise RuntimeError(
                 f"PostgreSQL server binaries not found in {PG_BIN}: "
@@ -57,6 +57,9 @@ class ThrowawayPostgres:
         self.dir = Path(base_dir or tempfile.mkdtemp(prefix="todo-pg-"))
         self.data = self.dir / "data"
         self.port = _free_port()
+        # synchronous_commit=off is faster, but a crash (pg_ctl stop -m immediate)
+        # then loses commits that were already acknowledged.
+        self.durable_commits = durable_commits
 
     @property
     def url(self) -> str:
@@ -99,7 +102,8 @@ class ThrowawayPostgres:
     def start(self) -> ThrowawayPostgres:
         options = (
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            "-c fsync=off -c full_page_writes=off "
+            f"-c synchronous_commit={'on' if self.durable_commits else 'off'}"
         )
         self._run(
             "pg_ctl",
@@ -116,8 +120,9 @@ class ThrowawayPostgres:
         )
         return self
 
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+    def stop(self, mode: str = "fast") -> None:
+        """`mode` is pg_ctl's: smart, fast (disconnect clients) or immediate (no clean shutdown)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def destroy(self) -> None:
         try:

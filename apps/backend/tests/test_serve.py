@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from todo_api.serve import Plan, ServeError, cpu_limit, memory_limit, plan, uvicorn_argv
+from todo_api.serve import Plan, ServeError, cpu_limit, main, memory_limit, plan, uvicorn_argv
 
 
 def _v2(root: Path, cpu: str, memory: str = "max") -> Path:
@@ -64,5 +64,25 @@ def test_bad_worker_count_names_the_variable(tmp_path: Path, value: str) -> None
 def test_one_worker_runs_without_a_supervisor() -> None:
     single = uvicorn_argv(Plan(1, 10, ""), {}, [])
     assert "--workers" not in single
-    assert {"uvloop", "httptools", "--proxy-headers"} <= set(single)
+    protocol = "todo_api.http_protocol:BoundedHttpToolsProtocol"
+    assert {"uvloop", protocol, "--proxy-headers"} <= set(single)
     assert uvicorn_argv(Plan(3, 10, ""), {}, [])[-2:] == ["--workers", "3"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MAX_HEADER_BYTES", "10"), ("MAX_CONNECTIONS", "0"), ("HEADER_TIMEOUT_SECONDS", "soon")],
+)
+def test_bad_http_limits_stop_serve_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str
+) -> None:
+    def must_not_start(*_: object) -> None:
+        raise AssertionError("serve started uvicorn despite a bad setting")
+
+    monkeypatch.setattr(os, "execve", must_not_start)
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as exited:
+        main([])
+    assert exited.value.code == 2
+    assert f"{name}: " in capsys.readouterr().err

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+import re
+from typing import Annotated, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -13,14 +14,61 @@ _PSYCOPG_SCHEME = "postgresql+psycopg://"
 _ACCEPTED_SCHEMES = ("postgresql://", "postgres://", _PSYCOPG_SCHEME)
 
 
+_S = TypeVar("_S", bound=BaseSettings)
+
+
 class ConfigError(Exception):
     """Raised with one line per invalid variable, each naming the variable."""
 
 
-class Settings(BaseSettings):
+class HttpLimits(BaseSettings):
+    """What one request and one worker may hold; read by the HTTP protocol (http_protocol.py)."""
+
     # Field names map to upper-case environment variables (case-insensitive).
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
 
+    # Request line plus headers; larger gets 431. Above what the frontend proxy
+    # forwards (Node's 16 KiB plus its X-Forwarded-* headers).
+    max_header_bytes: int = Field(default=32768, ge=1024, le=1024 * 1024)
+    # From connect (or the previous response) to the end of the headers; then 408.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    # From the end of the headers to the end of a declared body; then 408.
+    body_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    # Open connections per worker; more get 503 + Retry-After before anything is read.
+    max_connections: int = Field(default=128, ge=1, le=100_000)
+
+
+class DocsSettings(BaseSettings):
+    """Whether /docs, /redoc and /openapi.json are served; read when the app is built."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    # The deployment's name, e.g. local, minikube, production. Only "local" turns
+    # the API docs on by default; unset counts as not local.
+    app_env: str | None = None
+    # true/false overrides APP_ENV for the API docs.
+    api_docs: bool | None = None
+
+    @field_validator("app_env", mode="before")
+    @classmethod
+    def _check_env(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower() or None
+            if value is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", value):
+                raise ValueError("must be a name such as local or production")
+        return value
+
+    @field_validator("api_docs", mode="before")
+    @classmethod
+    def _empty_docs_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.app_env == "local"
+
+
+class Settings(HttpLimits, DocsSettings):
     database_url: str = Field(
         description="postgresql:// or postgresql+psycopg:// URL of the database"
     )
@@ -39,6 +87,11 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     db_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     db_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    # /health fails (so the orchestrator restarts the process) once the pool has
+    # served nothing for this long while the database itself answers.
+    db_pool_stuck_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # How long POST /api/todos remembers an Idempotency-Key and its first answer.
+    idempotency_ttl_seconds: int = Field(default=86400, ge=60, le=30 * 86400)
     # The largest accepted request body; a todo or chat message is far smaller.
     max_body_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
 
@@ -83,8 +136,24 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment; raise ConfigError naming every bad variable."""
+    return _load(Settings, overrides)
+
+
+def load_http_limits(**overrides: object) -> HttpLimits:
+    return _load(HttpLimits, overrides)
+
+
+def docs_enabled_from_environment() -> bool:
+    """For building the app before its settings load; a bad value means off (startup then stops)."""
     try:
-        return Settings(**overrides)
+        return _load(DocsSettings, {}).docs_enabled
+    except ConfigError:
+        return False
+
+
+def _load(cls: type[_S], overrides: dict[str, object]) -> _S:
+    try:
+        return cls(**overrides)
     except ValidationError as exc:
         lines = []
         for error in exc.errors():

@@ -16,9 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from .assistant.errors import ProviderError
-from .config import ConfigError, Settings, load_settings
+from .config import ConfigError, Settings, docs_enabled_from_environment, load_settings
 from .cors import LateCorsMiddleware
-from .db import DatabaseUnavailable, ReadinessProbe, make_pool
+from .db import DatabaseUnavailable, PoolHealth, ReadinessProbe, close_pool, make_pool
 from .logging_setup import AccessLogMiddleware, configure_logging
 from .routes import chat, health, todos
 from .web import GuardMiddleware, on_database_unavailable, on_validation_error
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             connect_timeout=active.db_connect_timeout_seconds,
         )
         app.state.pool_timeout = active.db_pool_timeout_seconds
+        app.state.pool_health = PoolHealth()
         app.state.readiness = ReadinessProbe(active.database_url)
         app.state.openai_client = None
         if active.openai_api_key:
@@ -67,12 +68,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if app.state.openai_client is not None:
                 await app.state.openai_client.close()
             await app.state.readiness.close()
-            await app.state.pool.close()
+            await close_pool(app.state.pool)
             logger.info("stopped")
 
     # redirect_slashes=False: behind the frontend's proxy, a slash redirect
     # would name the internal host (Location: http://backend:8000/...).
-    app = FastAPI(title="Todo API", version="1.1.0", lifespan=lifespan, redirect_slashes=False)
+    # The API docs only where enabled (APP_ENV=local or API_DOCS=true): elsewhere they
+    # would publish every route and schema to anyone who can reach the backend.
+    docs = settings.docs_enabled if settings is not None else docs_enabled_from_environment()
+    app = FastAPI(
+        title="Todo API",
+        version="1.1.0",
+        lifespan=lifespan,
+        redirect_slashes=False,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.cors_origins = []
     app.add_middleware(LateCorsMiddleware)
     guard = _GuardHolder()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .limits import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 
-__all__ = ["DESCRIPTION_MAX_LENGTH", "TITLE_MAX_LENGTH", "Base", "Todo"]
+__all__ = ["DESCRIPTION_MAX_LENGTH", "TITLE_MAX_LENGTH", "Base", "IdempotencyKey", "Todo"]
 
 
 class Base(DeclarativeBase):
@@ -33,3 +33,19 @@ class Todo(Base):
     )
     # Bumped by every write (migration 0002); the API's ETag.
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+
+
+class IdempotencyKey(Base):
+    """The first answer to a POST /api/todos with an Idempotency-Key (migration 0003)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_expires_at", "expires_at"),)
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[int] = mapped_column(Integer, nullable=False)
+    response: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

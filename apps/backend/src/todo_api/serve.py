@@ -17,6 +17,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import ConfigError, load_http_limits
+
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 # Measured RSS of one worker under load is ~60 MiB (apps/backend/README.md);
 # the budget leaves room for the supervisor and for growth.
@@ -119,7 +121,8 @@ def uvicorn_argv(p: Plan, env: dict[str, str], extra: list[str]) -> list[str]:
         "--loop",
         "uvloop",
         "--http",
-        "httptools",
+        # httptools with a header limit, header and body timeouts and a connection cap.
+        "todo_api.http_protocol:BoundedHttpToolsProtocol",
         "--no-server-header",
     ]
     if p.workers > 1:
@@ -131,7 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     env = dict(os.environ)
     try:
         p = plan(env)
-    except ServeError as exc:
+        load_http_limits()
+    except (ServeError, ConfigError) as exc:
         print(f"serve: {exc}", file=sys.stderr)
         sys.exit(2)
     env["DB_POOL_SIZE"] = str(p.pool_size)

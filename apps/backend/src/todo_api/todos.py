@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+import orjson
 
 COLUMNS = "id, title, description, completed, created_at, updated_at, version"
 UPDATABLE = ("title", "description", "completed")
@@ -59,6 +60,78 @@ async def create_todo(
         description,
     )
     return _todo(row)
+
+
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was first used with a different request body."""
+
+
+async def create_todo_once(
+    conn: asyncpg.Connection,
+    *,
+    key: str,
+    request_hash: str,
+    title: str,
+    description: str | None,
+    ttl_seconds: int,
+) -> tuple[int, bytes, bool]:
+    """Create a todo once per key: (status, response body, replayed).
+
+    The key row and the todo are written in one transaction, so a key is only
+    ever stored with the answer it produced. A concurrent request with the same
+    key waits on the key's unique index until the first commits, then replays
+    its answer (or, if the first rolled back, creates the todo itself).
+    """
+    for _ in range(2):
+        answer = await _create_or_replay(conn, key, request_hash, title, description, ttl_seconds)
+        if answer is not None:
+            return answer
+    # The key's row was there when the insert conflicted and gone (expired) just after.
+    raise IdempotencyKeyReused("the key expired while this request used it")
+
+
+async def _create_or_replay(
+    conn: asyncpg.Connection,
+    key: str,
+    request_hash: str,
+    title: str,
+    description: str | None,
+    ttl_seconds: int,
+) -> tuple[int, bytes, bool] | None:
+    async with conn.transaction():
+        # This key once expired may be used afresh; other expired keys go in small batches.
+        await conn.execute(
+            "DELETE FROM idempotency_keys WHERE key = $1 AND expires_at <= now()", key
+        )
+        await conn.execute(
+            "DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys "
+            "WHERE expires_at <= now() ORDER BY expires_at LIMIT 100 FOR UPDATE SKIP LOCKED)"
+        )
+        claimed = await conn.fetchval(
+            "INSERT INTO idempotency_keys (key, request_hash, status, response, expires_at) "
+            "VALUES ($1, $2, 0, '', now() + make_interval(secs => $3)) "
+            "ON CONFLICT (key) DO NOTHING RETURNING true",
+            key,
+            request_hash,
+            float(ttl_seconds),
+        )
+        if claimed:
+            todo = await create_todo(conn, title=title, description=description)
+            body = orjson.dumps(todo)
+            await conn.execute(
+                "UPDATE idempotency_keys SET status = 201, response = $2 WHERE key = $1",
+                key,
+                body.decode(),
+            )
+            return 201, body, False
+        first = await conn.fetchrow(
+            "SELECT request_hash, status, response FROM idempotency_keys WHERE key = $1", key
+        )
+    if first is None:
+        return None
+    if first["request_hash"] != request_hash:
+        raise IdempotencyKeyReused("the key was first used with a different request body")
+    return first["status"], first["response"].encode(), True
 
 
 async def get_todo(conn: asyncpg.Connection, todo_id: int) -> Todo | None:

@@ -2,38 +2,106 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.datastructures import State
 
-from ..db import describe
+from ..db import PoolHealth, describe, probe_pool
 
 router = APIRouter(tags=["health"])
 logger = logging.getLogger(__name__)
 
+# The request pool gets this long to hand a probe a connection (never more than
+# DB_POOL_TIMEOUT_SECONDS), so /ready stays within a 2 s probe timeout.
+POOL_PROBE_SECONDS = 1.0
+# A "stuck" verdict older than this is not acted on; /health asks for a fresh one.
+VERDICT_FRESH_SECONDS = 15.0
+RECHECK_SECONDS = 2.0
 
-@router.get("/health")
-async def health() -> dict[str, str]:
-    # Liveness must not depend on the database, or a database outage would
-    # make the orchestrator restart every healthy API process.
+
+def _unavailable(reason: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=503,
+        content={"status": "unavailable", "reason": reason},
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _database_problem(state: State) -> str | None:
+    """None when the database answers on the probe's own connection; else why not."""
+    try:
+        await state.readiness.check()
+    except Exception as exc:  # any failure, e.g. a wrong password, means not ready
+        # The probe sends no user input, so the server's message is safe to show.
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+        return f"{describe(exc)}: {first_line}" if first_line else describe(exc)
+    return None
+
+
+async def check(state: State) -> str | None:
+    """The database on its own connection, then (once requests failed) the request pool.
+
+    Returns None when ready, else the reason; records the verdict /health reads.
+    """
+    health: PoolHealth = state.pool_health
+    problem = await _database_problem(state)
+    if problem is not None:
+        health.judge("database down")
+        return problem
+    if health.failing_since is not None:
+        timeout = min(POOL_PROBE_SECONDS, state.pool_timeout)
+        pool_problem = await probe_pool(state.pool, health, timeout)
+        if pool_problem is not None:
+            health.judge("stuck")
+            return f"request pool: {pool_problem}"
+    health.judge("ok")
+    return None
+
+
+async def _check_quietly(state: State) -> None:
+    try:
+        await check(state)
+    except Exception as exc:
+        logger.warning("health check failed", extra={"error": type(exc).__name__})
+
+
+@router.get("/health", response_model=None)
+async def health(request: Request) -> dict[str, str] | JSONResponse:
+    # Answered from memory, never waiting on the database. A database outage
+    # alone never fails liveness: restarting every API process would not bring
+    # the database back. A process whose pool has served nothing for
+    # DB_POOL_STUCK_SECONDS while the database answers is stuck, and a restart
+    # is the cure.
+    state = request.app.state
+    settings = getattr(state, "settings", None)
+    pool_health: PoolHealth | None = getattr(state, "pool_health", None)
+    if settings is None or pool_health is None:
+        return {"status": "ok"}
+    failing_for = pool_health.failing_for()
+    if failing_for < settings.db_pool_stuck_seconds:
+        return {"status": "ok"}
+    idle = pool_health.checking is None or pool_health.checking.done()
+    if idle and pool_health.verdict_age() > RECHECK_SECONDS:
+        # Nothing may be polling /ready (e.g. no readiness probe): look now, answer later.
+        pool_health.checking = asyncio.create_task(_check_quietly(state))
+    if pool_health.verdict == "stuck" and pool_health.verdict_age() < VERDICT_FRESH_SECONDS:
+        logger.error("request pool stuck", extra={"failing_seconds": round(failing_for, 1)})
+        return _unavailable(
+            f"the request pool has served nothing for {failing_for:.0f}s while the database answers"
+        )
     return {"status": "ok"}
 
 
 @router.get("/ready", response_model=None)
 async def ready(request: Request) -> dict[str, str] | JSONResponse:
-    # Its own connection (not the request pool): readiness reports the
+    # Its own connection first (not the request pool): readiness reports the
     # database, not how busy the API is, and a full pool cannot time it out.
-    try:
-        await request.app.state.readiness.check()
-    except Exception as exc:  # any failure, e.g. a wrong password, means not ready
-        # The probe sends no user input, so the server's message is safe to show.
-        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
-        reason = f"{describe(exc)}: {first_line}" if first_line else describe(exc)
-        logger.warning("database not ready", extra={"reason": reason})
-        return JSONResponse(
-            status_code=503,
-            content={"status": "unavailable", "reason": reason},
-            headers={"Retry-After": "1"},
-        )
+    # Once requests have failed, the pool itself must serve again, too.
+    problem = await check(request.app.state)
+    if problem is not None:
+        logger.warning("not ready", extra={"reason": problem})
+        return _unavailable(problem)
     return {"status": "ok"}

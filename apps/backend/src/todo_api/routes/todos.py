@@ -4,13 +4,15 @@ Contract: every single-todo response carries `ETag: "<version>"` and the body
 field `version`. PATCH and DELETE honour `If-Match` (one or more such tags,
 `W/` accepted, or `*`); a stale tag gets 412 with the current todo as
 `{"detail": ..., "current": {...}}`. Without If-Match, writes apply in arrival
-order, each as one statement.
+order, each as one statement. POST honours `Idempotency-Key` (see create_todo).
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 
 from .. import todos
@@ -28,6 +30,19 @@ IfMatch = Annotated[
     Header(
         max_length=512,
         description='Entity tags from ETag, e.g. "3"; the write is refused with 412 when stale',
+    ),
+]
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Any 1-255 visible ASCII characters, e.g. a UUID. A retried create with "
+        "the same key (within IDEMPOTENCY_TTL_SECONDS) answers the first result and creates "
+        "nothing; the same key with another body is 422.",
     ),
 ]
 
@@ -85,11 +100,41 @@ async def list_todos(
     return FastJSONResponse({"items": items, "total": total, "limit": limit, "offset": offset})
 
 
-@router.post("", response_model=TodoOut, status_code=201)
-async def create_todo(body: TodoCreate, request: Request) -> Response:
-    async with connection(request) as conn:
-        todo = await todos.create_todo(conn, title=body.title, description=body.description)
-    return _one(todo, status_code=201)
+@router.post(
+    "",
+    response_model=TodoOut,
+    status_code=201,
+    responses={422: {"description": "invalid body, or an Idempotency-Key reused with another"}},
+)
+async def create_todo(
+    body: TodoCreate, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
+    if idempotency_key is None:
+        async with connection(request) as conn:
+            todo = await todos.create_todo(conn, title=body.title, description=body.description)
+        return _one(todo, status_code=201)
+    # The validated body, canonically encoded: formatting and key order do not matter.
+    fingerprint = hashlib.sha256(
+        orjson.dumps(body.model_dump(), option=orjson.OPT_SORT_KEYS)
+    ).hexdigest()
+    try:
+        async with connection(request) as conn:
+            status, content, replayed = await todos.create_todo_once(
+                conn,
+                key=idempotency_key,
+                request_hash=fingerprint,
+                title=body.title,
+                description=body.description,
+                ttl_seconds=request.app.state.settings.idempotency_ttl_seconds,
+            )
+    except todos.IdempotencyKeyReused as exc:
+        detail = f"Idempotency-Key cannot be reused here: {exc}"
+        return FastJSONResponse({"detail": detail}, status_code=422)
+    todo = orjson.loads(content)
+    headers = {"ETag": _etag(todo), "Location": f"/api/todos/{todo['id']}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(content, status_code=status, headers=headers, media_type="application/json")
 
 
 @router.get("/{todo_id}", response_model=TodoOut)

@@ -1,0 +1,214 @@
+"""uvicorn's httptools protocol with the bounds it lacks (used by `python -m todo_api.serve`).
+
+uvicorn 0.54 with httptools has no limit on a request head and no timeout
+before a request's headers are complete: 26 connections each sending an
+unfinished 16 MB header OOM-killed a worker, one 64 MB header stalled every
+other request for 23 s (httptools joins header fragments by concatenation),
+and a silent connection stayed open for ever. This subclass adds:
+
+- `MAX_HEADER_BYTES`: a request line plus headers larger than this gets 431.
+- `HEADER_TIMEOUT_SECONDS`: a request head must be complete this long after the
+  connection opened or the previous response ended; otherwise 408 (or a plain
+  close when the client sent nothing).
+- `BODY_TIMEOUT_SECONDS`: a declared body must arrive in full within this long
+  after its headers; otherwise 408.
+- `MAX_CONNECTIONS`: connections per worker beyond this get 503 with
+  `Retry-After` before anything is read.
+
+So the bytes a worker buffers for requests stay below
+`MAX_CONNECTIONS x (MAX_HEADER_BYTES + one socket read + 64 KiB + MAX_BODY_BYTES)`
+(uvicorn stops reading a body above 64 KiB until the app takes it, and the app
+refuses bodies over MAX_BODY_BYTES). A refusal is written, the write side shut,
+and the rest of what the client sends is read and dropped for a moment before
+the close, so the client sees the status instead of a connection reset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cache
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .config import ConfigError, HttpLimits, load_http_limits
+
+logger = logging.getLogger("todo_api.http")
+
+# How long a refused connection's further input is drained before the close.
+LINGER_SECONDS = 1.0
+
+
+@cache
+def limits() -> HttpLimits:
+    try:
+        return load_http_limits()
+    except ConfigError:
+        # serve.py and the app's startup report the bad variable and stop; until
+        # then the defaults keep the worker bounded.
+        return HttpLimits()
+
+
+def _response(status: int, reason: str, detail: str, *extra: str) -> bytes:
+    body = ('{"detail":"' + detail + '"}').encode()
+    head = [
+        f"HTTP/1.1 {status} {reason}",
+        "content-type: application/json",
+        f"content-length: {len(body)}",
+        "connection: close",
+        *extra,
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limits = limits()
+        self._in_head = True  # reading a request line and headers
+        self._head_bytes = 0
+        self._refused = False
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
+
+    # Connection life cycle
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self._limits.max_connections:
+            logger.warning("connection refused", extra={"reason": "MAX_CONNECTIONS reached"})
+            self._refuse(
+                _response(
+                    503,
+                    "Service Unavailable",
+                    "server busy, retry shortly",
+                    "retry-after: 1",
+                )
+            )
+            return
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_timers()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # draining until the lingering close
+        if self._in_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        if self._in_head and self._head_bytes > self._limits.max_header_bytes:
+            self._head_too_large()
+
+    # Parser callbacks
+
+    def on_message_begin(self) -> None:
+        self._in_head = True
+        super().on_message_begin()
+
+    def on_headers_complete(self) -> None:
+        if self._refused:
+            return
+        self._in_head = False
+        self._cancel_head_timer()
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self._limits.max_header_bytes:
+            self._head_too_large()
+            return
+        self._body_timer = self.loop.call_later(
+            self._limits.body_timeout_seconds, self._body_timed_out
+        )
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if self._refused:
+            return
+        super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+        if self._refused:
+            return
+        # What follows on this connection is the next request's head.
+        self._in_head, self._head_bytes = True, 0
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and not self.pipeline:
+            self._arm_head_timer()
+
+    # Refusals
+
+    def _head_too_large(self) -> None:
+        limit = self._limits.max_header_bytes
+        logger.warning("request head too large", extra={"limit": limit})
+        self._refuse(
+            _response(
+                431,
+                "Request Header Fields Too Large",
+                f"request line and headers are larger than {limit} bytes",
+            )
+        )
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self._refused or self.transport.is_closing():
+            return
+        if self._head_bytes == 0:
+            self.transport.close()  # an idle or silent connection: nothing to answer
+            return
+        logger.warning("request head timed out")
+        self._refuse(_response(408, "Request Timeout", "request headers took too long"))
+
+    def _body_timed_out(self) -> None:
+        self._body_timer = None
+        if self._refused or self.transport.is_closing():
+            return
+        logger.warning("request body timed out")
+        cycle = self.cycle
+        started = cycle is not None and cycle.response_started
+        if cycle is not None and not cycle.response_complete:
+            # The app's receive() now returns http.disconnect, and its late
+            # response is dropped instead of mixing with ours.
+            cycle.disconnected = True
+            cycle.message_event.set()
+        if started:
+            self._cancel_timers()
+            self.transport.close()
+            return
+        self._refuse(_response(408, "Request Timeout", "request body took too long"))
+
+    def _refuse(self, response: bytes) -> None:
+        """Answer, stop parsing, drain what the client still sends, then close."""
+        self._refused = True
+        self._cancel_timers()
+        transport = self.transport
+        transport.write(response)
+        if transport.can_write_eof():
+            transport.write_eof()
+        self.flow.resume_reading()
+        self.loop.call_later(LINGER_SECONDS, transport.close)
+
+    # Timers
+
+    def _arm_head_timer(self) -> None:
+        self._cancel_head_timer()
+        self._head_timer = self.loop.call_later(
+            self._limits.header_timeout_seconds, self._head_timed_out
+        )
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _cancel_timers(self) -> None:
+        self._cancel_head_timer()
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None

@@ -1,0 +1,203 @@
+"""Hostile connections against the served app (`python -m todo_api.serve`, one worker):
+huge or endless headers, silent and slow clients, too many connections. Memory stays
+bounded, every refusal is a status (431, 408, 503 + Retry-After) or a quick close,
+and other clients keep being served."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from live_server import live_server_process
+
+MIB = 1024 * 1024
+TIMEOUTS = {"HEADER_TIMEOUT_SECONDS": "1", "BODY_TIMEOUT_SECONDS": "1", "WEB_CONCURRENCY": "1"}
+
+
+@pytest.fixture(scope="module")
+def served(migrated: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    with live_server_process(migrated, **TIMEOUTS) as server:
+        yield server
+
+
+def _port(base: str) -> int:
+    return int(base.rsplit(":", 1)[1])
+
+
+def _memory_kib(pid: int) -> dict[str, int]:
+    """Current (VmRSS) and peak (VmHWM) resident memory of a process."""
+    values = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                values[name] = int(value.split()[0])
+    return values
+
+
+def _status_or_closed(sock: socket.socket, timeout: float) -> tuple[int | None, float]:
+    """The status line's code (None when closed without one) and the seconds it took."""
+    started = time.monotonic()
+    sock.settimeout(timeout)
+    received = b""
+    try:
+        while b"\r\n" not in received:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+    except ConnectionResetError:
+        pass
+    elapsed = time.monotonic() - started
+    if received.startswith(b"HTTP/1.1 "):
+        return int(received[9:12]), elapsed
+    assert not received, received[:100]
+    return None, elapsed
+
+
+def _huge_unfinished_header(port: int, size: int) -> tuple[int | None, float]:
+    sock = socket.create_connection(("127.0.0.1", port))
+    with sock:
+        sock.sendall(b"GET /api/todos HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        chunk = b"a" * 65536
+        try:
+            for _ in range(size // len(chunk)):
+                sock.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused and closed while still sending
+        return _status_or_closed(sock, 10)
+
+
+def test_huge_unfinished_headers_get_431_and_memory_stays_bounded(served) -> None:
+    base, process = served
+    before = _memory_kib(process.pid)
+    latencies: list[float] = []
+    stop = threading.Event()
+
+    def others() -> None:
+        with httpx.Client(base_url=base, timeout=30) as http:
+            while not stop.is_set():
+                started = time.monotonic()
+                assert http.get("/api/todos").status_code == 200
+                latencies.append(time.monotonic() - started)
+                time.sleep(0.02)
+
+    bystander = threading.Thread(target=others)
+    bystander.start()
+    try:
+        with ThreadPoolExecutor(26) as pool:
+            sizes = [16 * MIB] * 25 + [64 * MIB]
+            results = list(pool.map(lambda size: _huge_unfinished_header(_port(base), size), sizes))
+    finally:
+        stop.set()
+        bystander.join()
+    after = _memory_kib(process.pid)
+    growth_mib = (after["VmHWM"] - before["VmRSS"]) / 1024
+    print(f"\nRSS {before['VmRSS'] // 1024} MiB before, peak {after['VmHWM'] // 1024} MiB")
+    for status, elapsed in results:
+        assert status in (431, None), results
+        assert elapsed < 5, results
+    assert [status for status, _ in results].count(431) >= 20, results
+    assert growth_mib < 32, f"peak RSS grew by {growth_mib:.0f} MiB"
+    assert latencies and max(latencies) < 1.0, max(latencies)
+    assert process.poll() is None
+
+
+def test_a_complete_header_over_the_limit_is_431_and_one_below_is_served(served) -> None:
+    base, _ = served
+    with httpx.Client(base_url=base, timeout=10) as http:
+        assert http.get("/api/todos", headers={"x-pad": "p" * 20000}).status_code == 200
+        too_big = http.get("/api/todos", headers={"x-pad": "p" * 40000})
+        assert too_big.status_code == 431
+        assert "larger than 32768 bytes" in too_big.json()["detail"]
+
+
+def test_a_silent_connection_is_closed_after_the_header_timeout(served) -> None:
+    base, _ = served
+    with socket.create_connection(("127.0.0.1", _port(base))) as sock:
+        status, elapsed = _status_or_closed(sock, 10)
+    assert status is None
+    assert 0.8 < elapsed < 3, elapsed
+
+
+def test_a_trickling_header_gets_408_after_the_header_timeout(served) -> None:
+    base, _ = served
+    with socket.create_connection(("127.0.0.1", _port(base))) as sock:
+        started = time.monotonic()
+        sock.sendall(b"GET /api/todos HTTP/1.1\r\n")
+        try:
+            for _ in range(50):
+                sock.sendall(b"X")
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        status, _ = _status_or_closed(sock, 10)
+    assert status in (408, None)
+    assert time.monotonic() - started < 4
+
+
+def test_a_stalled_body_gets_408_and_writes_nothing(served) -> None:
+    base, _ = served
+    with httpx.Client(base_url=base, timeout=10) as http:
+        total = http.get("/api/todos").json()["total"]
+    with socket.create_connection(("127.0.0.1", _port(base))) as sock:
+        sock.sendall(
+            b"POST /api/todos HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+            b"content-length: 100\r\n\r\n"
+            b'{"title": "never fin'
+        )
+        status, elapsed = _status_or_closed(sock, 10)
+    assert status == 408
+    assert elapsed < 3
+    with httpx.Client(base_url=base, timeout=10) as http:
+        assert http.get("/api/todos").json()["total"] == total
+
+
+def test_requests_are_served_quickly_during_100_slow_connections(served) -> None:
+    base, _ = served
+    slow = []
+    try:
+        for _ in range(100):
+            sock = socket.create_connection(("127.0.0.1", _port(base)))
+            sock.sendall(b"GET /api/todos HTTP/1.1\r\nHost: x\r\n")
+            slow.append(sock)
+        with httpx.Client(base_url=base, timeout=10) as http:
+            for _ in range(10):
+                started = time.monotonic()
+                assert http.get("/api/todos").status_code == 200
+                assert time.monotonic() - started < 0.5
+                for sock in slow[:20]:
+                    sock.sendall(b"X-Slow: 1\r\n")  # still sending, never finishing
+        # And the header timeout then ends every one of them.
+        time.sleep(1.5)
+        closed = [_status_or_closed(sock, 3)[0] for sock in slow]
+        assert set(closed) <= {408, None}, closed
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_connections_over_the_cap_get_503_with_retry_after(migrated: str) -> None:
+    env = {**TIMEOUTS, "MAX_CONNECTIONS": "20", "HEADER_TIMEOUT_SECONDS": "2"}
+    with live_server_process(migrated, **env) as (base, _):
+        idle = [socket.create_connection(("127.0.0.1", _port(base))) for _ in range(20)]
+        try:
+            time.sleep(0.2)
+            with httpx.Client(base_url=base, timeout=10) as http:
+                refused = http.get("/api/todos")
+                assert refused.status_code == 503
+                assert refused.headers["retry-after"] == "1"
+            # The idle connections time out; then the server takes requests again.
+            time.sleep(2.5)
+            with httpx.Client(base_url=base, timeout=10) as http:
+                assert http.get("/api/todos").status_code == 200
+        finally:
+            for sock in idle:
+                sock.close()

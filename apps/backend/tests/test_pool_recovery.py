@@ -1,0 +1,147 @@
+"""Broken pooled connections free their slot; /ready and /health see a pool that cannot serve.
+
+The restart storm itself is tests/test_db_chaos.py; these tests put the pool in the
+states that storm produces, deterministically, on a real database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import asyncpg
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import settings_for
+from todo_api.db import DatabaseUnavailable, connection
+from todo_api.main import create_app
+
+
+@pytest.fixture
+def small_pool(clean_db: str) -> Iterator[TestClient]:
+    settings = settings_for(
+        clean_db, db_pool_size=2, db_pool_timeout_seconds=0.3, db_pool_stuck_seconds=1
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def _request(client: TestClient) -> SimpleNamespace:
+    # connection() only reads request.app.state.
+    return SimpleNamespace(app=client.app)
+
+
+def test_a_connection_aborted_by_a_protocol_error_frees_its_slot(small_pool: TestClient) -> None:
+    request = _request(small_pool)
+
+    async def abort_like_a_restart() -> None:
+        async with connection(request) as conn:  # type: ignore[arg-type]
+            # What asyncpg does on a critical protocol error while the server goes
+            # away: the transport is aborted, but the pool is not told.
+            conn._con._protocol.abort()
+            raise asyncpg.exceptions.InternalClientError(
+                "cannot switch to state 12; another operation (2) is in progress"
+            )
+
+    async def select_one() -> int:
+        async with connection(request) as conn:  # type: ignore[arg-type]
+            return await conn.fetchval("SELECT 1")
+
+    for _ in range(5):  # more than the pool holds
+        with pytest.raises(DatabaseUnavailable):
+            small_pool.portal.call(abort_like_a_restart)
+    assert small_pool.portal.call(select_one) == 1
+    assert small_pool.app.state.pool_health.in_use == 0
+    assert small_pool.get("/api/todos").status_code == 200
+
+
+def test_internal_client_errors_are_503_with_retry_after(small_pool: TestClient) -> None:
+    request = _request(small_pool)
+
+    async def fail() -> None:
+        async with connection(request):  # type: ignore[arg-type]
+            raise asyncpg.exceptions.InternalClientError("cannot switch to state 12")
+
+    with pytest.raises(DatabaseUnavailable) as caught:
+        small_pool.portal.call(fail)
+    assert caught.value.retry_after >= 1
+
+
+def test_ready_and_health_fail_while_lost_slots_keep_the_pool_from_serving(
+    small_pool: TestClient,
+) -> None:
+    pool = small_pool.app.state.pool
+    # Connections held outside any request: what leaked slots look like.
+    held = [small_pool.portal.call(pool.acquire) for _ in range(2)]
+    try:
+        listing = small_pool.get("/api/todos")
+        assert listing.status_code == 503
+        assert listing.headers["retry-after"] == "1"
+        ready = small_pool.get("/ready")
+        assert ready.status_code == 503
+        assert "request pool" in ready.json()["reason"]
+        assert ready.headers["retry-after"]
+        # Not yet DB_POOL_STUCK_SECONDS: liveness still passes.
+        assert small_pool.get("/health").status_code == 200
+        time.sleep(1.1)
+        stuck = small_pool.get("/health")
+        assert stuck.status_code == 503, stuck.text
+        assert "the database answers" in stuck.json()["reason"]
+    finally:
+        for conn in held:
+            small_pool.portal.call(pool.release, conn)
+    assert small_pool.get("/ready").status_code == 200
+    assert small_pool.get("/health").status_code == 200
+    assert small_pool.get("/api/todos").status_code == 200
+
+
+def test_health_finds_a_stuck_pool_without_readiness_polls(small_pool: TestClient) -> None:
+    pool = small_pool.app.state.pool
+    held = [small_pool.portal.call(pool.acquire) for _ in range(2)]
+    try:
+        assert small_pool.get("/api/todos").status_code == 503
+        time.sleep(1.1)
+        deadline = time.monotonic() + 5
+        statuses = []
+        while time.monotonic() < deadline and 503 not in statuses:
+            started = time.monotonic()
+            statuses.append(small_pool.get("/health").status_code)
+            assert time.monotonic() - started < 0.5, "/health waited on the database"
+            time.sleep(0.2)
+        assert statuses[-1] == 503, statuses
+    finally:
+        for conn in held:
+            small_pool.portal.call(pool.release, conn)
+    assert small_pool.get("/ready").status_code == 200
+    assert small_pool.get("/health").status_code == 200
+
+
+def test_a_busy_pool_is_ready_and_alive(small_pool: TestClient) -> None:
+    request = _request(small_pool)
+    holders = [small_pool.portal.wrap_async_context_manager(connection(request)) for _ in range(2)]  # type: ignore[arg-type]
+    for holder in holders:
+        holder.__enter__()
+    try:
+        assert small_pool.get("/api/todos").status_code == 503  # shed: every slot is in use
+        time.sleep(1.1)
+        assert small_pool.get("/ready").status_code == 200
+        assert small_pool.get("/health").status_code == 200
+    finally:
+        for holder in holders:
+            holder.__exit__(None, None, None)
+    assert small_pool.get("/api/todos").status_code == 200
+
+
+def test_a_database_outage_alone_does_not_fail_liveness(clean_db: str) -> None:
+    settings = settings_for(
+        "postgresql://nobody@127.0.0.1:1/nothing",
+        db_pool_timeout_seconds=0.3,
+        db_pool_stuck_seconds=0.5,
+    )
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/todos").status_code == 503
+        time.sleep(0.6)
+        assert client.get("/ready").status_code == 503
+        assert client.get("/health").status_code == 200
