@@ -95,7 +95,8 @@ export const todoStack: StackSpec = {
     },
   ],
   environments: {
-    local: { target: 'compose' },
+    // The API's /docs and /openapi.json are served only where APP_ENV is local (apps/backend/README.md).
+    local: { target: 'compose', services: { backend: { env: { APP_ENV: 'local' } } } },
     minikube: {
       target: 'kubernetes',
       namespace: 'todo',
