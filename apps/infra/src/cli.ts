@@ -5,6 +5,7 @@
  * Exit codes: 0 ok, 1 problems found (spec, output, gates), 2 usage (bad arguments).
  */
 import { findRepoRoot } from '@todo/build-inputs';
+import { InputError } from '@todo/build-inputs';
 import { SpecValidationError } from '@todo/service-spec';
 import { EXIT, ProblemError, UsageError, userDirectory, type Io } from './args';
 import type { Command } from './commands/command';
@@ -46,7 +47,7 @@ export function run(argv: readonly string[], io: Io): number {
       return EXIT.usage;
     }
     const nothing = WRITES.has(name) ? '\nNothing was written.' : '';
-    if (e instanceof SpecValidationError || e instanceof ProblemError) {
+    if (e instanceof SpecValidationError || e instanceof ProblemError || e instanceof InputError) {
       io.err(`${e.message}${nothing}`);
       return EXIT.problems;
     }

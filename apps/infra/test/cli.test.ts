@@ -231,6 +231,15 @@ describe('validate: the spec only, nothing written', () => {
     expect([r.code, r.err]).toEqual([1, expect.stringContaining(`services.${spec.services[0].name}.env.__proto__: is a name this tool cannot carry`)]);
   });
 
+  it('a bad TODO_IMAGE_MIRRORS (missing, not JSON) is exit 1 naming the variable, with no stack trace', () => {
+    writeFileSync(join(dir, 'mirrors.json'), '{ not json');
+    for (const file of [join(dir, 'missing.json'), join(dir, 'mirrors.json')]) {
+      const r = spawnSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'images'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, TODO_IMAGE_MIRRORS: file } });
+      expect([r.status, r.stderr]).toEqual([1, expect.stringMatching(/^TODO_IMAGE_MIRRORS: /)]);
+      expect(r.stderr).not.toMatch(/\n\s+at |failed: Error/);
+    }
+  });
+
   it('a spec file over 1 MiB is refused before it is parsed', () => {
     const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
     spec.services[0].env = { BIG: 'x'.repeat(1100 * 1024) };

@@ -4,3 +4,4 @@ export { sourceHash } from './tag';
 export { stackImagePlan, stackImageTags, machineMirrors } from './stack-images';
 export { loadSpecFile } from './load-spec';
 export { assertContextInRepo, repoPath, repoPathIssues } from './repo-paths';
+export { InputError } from './errors';

@@ -1,6 +1,7 @@
 import { dockerfilePath, MAX_CONFIG_BYTES, type SpecIssue, type StackSpec } from '@todo/service-spec';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { InputError } from './errors';
 
 /** Where a repo-relative path really is: missing, inside the repo, or (through `..` or a symlink) outside it. */
 export function repoPath(repoRoot: string, rel: string): { state: 'missing' } | { state: 'outside'; real: string } | { state: 'inside'; real: string } {
@@ -20,7 +21,7 @@ export function repoPath(repoRoot: string, rel: string): { state: 'missing' } | 
 /** Throws unless a build context resolves inside the repo: nothing outside it is ever hashed or sent to Docker. */
 export function assertContextInRepo(repoRoot: string, context: string): void {
   const where = repoPath(repoRoot, context);
-  if (where.state === 'outside') throw new Error(`build context "${context}" resolves to ${where.real}, outside the repository ${repoRoot}`);
+  if (where.state === 'outside') throw new InputError(`build context "${context}" resolves to ${where.real}, outside the repository ${repoRoot}`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { InputError } from './errors';
 
 /** The workspace root: the nearest directory at or above `from` holding nx.json. */
 export function findRepoRoot(from: string = process.cwd()): string {
@@ -7,7 +8,7 @@ export function findRepoRoot(from: string = process.cwd()): string {
   for (;;) {
     if (existsSync(join(dir, 'nx.json'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no nx.json found at or above ${from}: run from inside the workspace`);
+    if (parent === dir) throw new InputError(`no nx.json found at or above ${from}: run from inside the workspace`);
     dir = parent;
   }
 }

@@ -1,6 +1,7 @@
 import { planImages, type StackImagePlan, type StackSpec } from '@todo/service-spec';
 import { existsSync, readFileSync } from 'node:fs';
 import { sourceHash } from './tag';
+import { InputError } from './errors';
 
 /**
  * Machine-level image mirrors from the file named by TODO_IMAGE_MIRRORS
@@ -10,15 +11,15 @@ import { sourceHash } from './tag';
 export function machineMirrors(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const file = env.TODO_IMAGE_MIRRORS;
   if (!file) return {};
-  if (!existsSync(file)) throw new Error(`TODO_IMAGE_MIRRORS: file "${file}" does not exist; point it at a JSON object of official image -> replacement`);
+  if (!existsSync(file)) throw new InputError(`TODO_IMAGE_MIRRORS: file "${file}" does not exist; point it at a JSON object of official image -> replacement`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`TODO_IMAGE_MIRRORS: "${file}" is not valid JSON (${(e as Error).message})`);
+    throw new InputError(`TODO_IMAGE_MIRRORS: "${file}" is not valid JSON (${(e as Error).message})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
-    throw new Error(`TODO_IMAGE_MIRRORS: "${file}" must hold one JSON object of strings, official image -> replacement`);
+    throw new InputError(`TODO_IMAGE_MIRRORS: "${file}" must hold one JSON object of strings, official image -> replacement`);
   }
   return parsed as Record<string, string>;
 }
