@@ -88,7 +88,7 @@ Build contexts and bind mounts are made relative to the workspace root.
     if (issues.length) {
       io.out(`It validates once these are decided (${issues.length}):`);
       for (const i of issues) io.out(`  ${i.path}: ${i.message}`);
-    } else io.out(`It validates as it stands: npm run infra -- synth --spec ${shown(out, io.cwd)} --out <dir>`);
+    } else io.out(`It validates as it stands: npm run infra -- synth --spec ${shown(out, io.cwd)}   (writes dist/stacks/<stack name>/ under the workspace root; --out DIR for elsewhere)`);
     return 0;
   },
 };

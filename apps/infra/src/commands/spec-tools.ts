@@ -100,7 +100,7 @@ passes the policy gates as it stands; replace the web image with your own.
     const schema = relative(dirname(file), join(workspaceRoot(io), SCHEMA_IN_REPO));
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, starterSpec(name, schema));
-    io.out(`init: wrote ${shown(file, io.cwd)}\nnext: npm run infra -- synth --spec ${shown(file, io.cwd)} --out <dir>`);
+    io.out(`init: wrote ${shown(file, io.cwd)}\nnext: npm run infra -- validate --spec ${shown(file, io.cwd)}\n      npm run infra -- synth --spec ${shown(file, io.cwd)}    (writes dist/stacks/${name}/ under the workspace root; --out DIR for elsewhere)`);
     return 0;
   },
 };

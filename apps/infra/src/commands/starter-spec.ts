@@ -7,7 +7,7 @@ export function starterSpec(name: string, schemaPath: string): string {
 # A service spec: one description of the stack, from which \`infra synth\` writes
 # Kubernetes manifests (dist/k8s/<env>/) and compose files (docker/).
 # Validate: npm run infra -- validate --spec <this file>
-# Synthesize: npm run infra -- synth --spec <this file> --out <dir>
+# Synthesize: npm run infra -- synth --spec <this file>   (writes dist/stacks/<name>/; --out DIR for elsewhere)
 $schema: ${schemaPath}
 
 # DNS-1123 label: prefixes image repositories and is the default Kubernetes namespace.
