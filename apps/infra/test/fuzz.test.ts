@@ -66,7 +66,9 @@ function specCase(r: Rand, box: Sandbox, i: number) {
   const hostileFile = r() < 0.04;
   const content = hostileFile ? pick(r, HOSTILE_FILES) : serialise(mutate(pick(r, specSeeds), r, names), r, ext);
   box.write(file, content);
-  return { label: hostileFile ? `hostile file #${HOSTILE_FILES.indexOf(content)}` : `mutated spec ${file}`, argv: ['validate', '--spec', file] };
+  const label = hostileFile ? `hostile file #${HOSTILE_FILES.indexOf(content)}` : `mutated spec ${file}`;
+  // What validate passes, synth must write or refuse in words.
+  return { label, argv: ['validate', '--spec', file], then: { label: `${label} through synth`, argv: ['synth', '--spec', file, '--out', `validated/out-${i}`] } };
 }
 
 /** The seeds with published images only: a sandbox has no build contexts, and synth should get past the tags. */

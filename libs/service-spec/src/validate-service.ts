@@ -148,8 +148,12 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
   checkReplicas(s.replicas, `${p}.replicas`, out);
 
   const mounts = new Set<string>();
+  const volumeNames = new Map<string, number>();
   (s.volumes ?? []).forEach((v, i) => {
     dnsLabel(v.name, `${p}.volumes[${i}].name`, 'volume name', out);
+    // One claim (Kubernetes) and one named volume (compose) per name: two would be one disk, or a clash.
+    if (volumeNames.has(v.name)) out.push({ path: `${p}.volumes[${i}].name`, message: `"${v.name}" is also the name of volumes[${volumeNames.get(v.name)}]; fix: give each volume its own name` });
+    else volumeNames.set(v.name, i);
     checkSize(v.sizeGiB, `${p}.volumes[${i}].sizeGiB`, out);
     if (v.storageClass !== undefined && !DNS_SUBDOMAIN.test(v.storageClass)) out.push({ path: `${p}.volumes[${i}].storageClass`, message: `"${v.storageClass}" is not a DNS-1123 subdomain` });
     if (s.role !== 'database' && (v.accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce') {

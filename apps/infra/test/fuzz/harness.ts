@@ -105,7 +105,18 @@ export function mutate(seed: unknown, r: Rand, extraStrings: readonly string[] =
       const v = (parent as Record<string, unknown>)[key];
       delete (parent as Record<string, unknown>)[key];
       (parent as Record<string, unknown>)[String(pick(r, HOSTILE_STRINGS))] = v;
-    } else if (op < 0.8 && Array.isArray(parent)) parent.push(structuredClone(parent[key as number]));
+    } else if (op < 0.8 && Array.isArray(parent)) {
+      // A near-copy: equal but for one string field, so names repeat where paths differ (and the reverse).
+      const copy = structuredClone(parent[key as number]);
+      if (copy && typeof copy === 'object' && !Array.isArray(copy) && r() < 0.6) {
+        const strings = Object.entries(copy).filter(([, v]) => typeof v === 'string');
+        if (strings.length) {
+          const [k, v] = pick(r, strings);
+          (copy as Record<string, unknown>)[k] = `${v as string}${pick(r, ['2', '-b', '/b'])}`;
+        }
+      }
+      parent.push(copy);
+    }
     else if (op < 0.9) {
       const target = (parent as Record<string | number, unknown>)[key];
       if (target && typeof target === 'object' && !Array.isArray(target)) (target as Record<string, unknown>)[pick(r, ['extra', 'hostPath', 'privileged', 'x-y', 'replicas'])] = value();
@@ -199,6 +210,8 @@ export interface FuzzCase {
   readonly label: string;
   readonly argv: readonly string[];
   readonly cwd?: string;
+  /** A next step when this one exits 0 (e.g. synth what validate passed); checked alike. */
+  readonly then?: FuzzCase;
 }
 
 export interface FuzzFailure {
@@ -218,16 +231,18 @@ export function fuzz(seed: number, count: number, sandbox: Sandbox, make: (r: Ra
   const failures: FuzzFailure[] = [];
   const codes: Record<number, number> = {};
   for (let i = 0; i < count; i++) {
-    const c = make(r, sandbox, i);
-    let answer: Answer;
-    try {
-      answer = sandbox.run(c.argv, c.cwd);
-    } catch (e) {
-      answer = { code: -1, out: '', err: (e as Error).stack ?? String(e) };
+    for (let c: FuzzCase | undefined = make(r, sandbox, i), first = true; c; first = false) {
+      let answer: Answer;
+      try {
+        answer = sandbox.run(c.argv, c.cwd);
+      } catch (e) {
+        answer = { code: -1, out: '', err: (e as Error).stack ?? String(e) };
+      }
+      if (first) codes[answer.code] = (codes[answer.code] ?? 0) + 1;
+      const problem = badAnswer(answer);
+      if (problem) failures.push({ seed, label: c.label, argv: c.argv, problem, answer });
+      c = answer.code === 0 ? c.then : undefined;
     }
-    codes[answer.code] = (codes[answer.code] ?? 0) + 1;
-    const problem = badAnswer(answer);
-    if (problem) failures.push({ seed, label: c.label, argv: c.argv, problem, answer });
   }
   return { failures, codes };
 }

@@ -52,6 +52,7 @@ describe('validate', () => {
       ['two files mapping to one volume key', (s: any) => (svc(s, 'api').files = [{ path: '/etc/a-b', content: 'x' }, { path: '/etc/a/b', content: 'y' }]), 'services.api.files[1].path', 'maps to the same volume key'],
       ['a job with a volume', (s: any) => s.services.push({ name: 'once', role: 'worker', image: { ref: 'x:1' }, job: {}, volumes: [{ name: 'v', mountPath: '/v' }] }), 'services.once.volumes', 'a job cannot claim a persistent volume'],
       ['a volume mounted twice', (s: any) => svc(s, 'db').volumes.push({ name: 'again', mountPath: '/var/lib/postgresql/data' }), 'services.db.volumes[1].mountPath', 'is mounted twice'],
+      ['two volumes of one name (a cdk8s construct clash in synth)', (s: any) => svc(s, 'db').volumes.push({ name: svc(s, 'db').volumes[0].name, mountPath: '/elsewhere' }), 'services.db.volumes[1].name', 'is also the name of volumes[0]'],
       ['port zero', (s: any) => (svc(s, 'api').ports[0].port = 0), 'services.api.ports[0].port', 'port 0 is out of range 1-65535'],
       ['host port out of range', (s: any) => (svc(s, 'api').ports[0].hostPort = 99999), 'services.api.ports[0].hostPort', 'host port 99999 is out of range'],
       ['ports clash', (s: any) => svc(s, 'api').ports.push({ name: 'admin', port: 8000 }), 'services.api.ports[1].port', 'port 8000/TCP clashes with port "http"'],
