@@ -101,6 +101,22 @@ describe('compose health commands', () => {
     expect(line({ liveness: { http: { path: '/', port: 'http' } } })).toMatch(/HTTP request: .*; set runtime, health\.composeHttpClient \(wget or curl in the image\) or health\.composeCommand$/);
     expect(line({ liveness: { tcp: { port: 'http' } } })).toMatch(/TCP request: .*; set runtime or health\.composeCommand$/);
   });
+
+  it('a "healthy" dependency compose cannot health-check waits for start, and the parity report says so', () => {
+    const two = resolve(
+      {
+        name: 's',
+        services: [
+          { ...base, name: 'x', health: { liveness: { http: { path: '/', port: 'http' } } } },
+          { ...base, name: 'y', runtime: 'node', health: { liveness: { http: { path: '/', port: 'http' } } }, dependsOn: ['x'] },
+        ],
+        environments: { local: { target: 'compose' } },
+      } as StackSpec,
+      'local',
+    );
+    expect(renderCompose(two).services.y.depends_on).toEqual({ x: { condition: 'service_started' } });
+    expect(composeWarnings(two).find((w) => w.path === 'services.y.dependsOn.x')?.message).toBe('waits for "x" to start, not to be healthy: compose has no health check for it');
+  });
 });
 
 describe('renderCompose: container semantics, storage, files, jobs', () => {

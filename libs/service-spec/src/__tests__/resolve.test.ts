@@ -19,6 +19,20 @@ describe('resolve', () => {
     expect(stack.imagePullPolicy).toBe('IfNotPresent');
   });
 
+  it("an environment's replicas wins over the service's own, and autoscaling's minimum over both", () => {
+    const spec = mutate((s) => {
+      s.services.find((x: { name: string }) => x.name === 'api').replicas = 2;
+      s.environments.prod.services = { api: { replicas: 4 } };
+    });
+    expect(resolve(spec, 'prod', { imageTags: tags }).services.find((s) => s.name === 'api')!.replicas).toBe(4);
+    expect(resolve(spec, 'local', { imageTags: tags }).services.find((s) => s.name === 'api')!.replicas).toBe(2);
+    const scaled = mutate((s) => {
+      s.services.find((x: { name: string }) => x.name === 'api').replicas = 2;
+      s.environments.prod.services = { api: { replicas: 4, autoscaling: { minReplicas: 3, maxReplicas: 6 } } };
+    });
+    expect(resolve(scaled, 'prod', { imageTags: tags }).services.find((s) => s.name === 'api')!.replicas).toBe(3);
+  });
+
   it('orders services dependencies first and records reverse edges', () => {
     const stack = resolve(validStack(), 'local', { imageTags: tags });
     expect(stack.services.map((s) => s.name)).toEqual(['db', 'api']);
