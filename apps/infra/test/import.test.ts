@@ -97,6 +97,14 @@ describe('import: field by field', () => {
     expect(report.find((e) => e.path === 'services.app.logging')).toMatchObject({ status: 'decision', message: expect.stringContaining('environments.<env>.patches.compose.app.logging') });
   });
 
+  it('secret detection: *_TOKEN and *_KEY names, and a URL with a password under any name, become secrets that validate', () => {
+    const environment = { GITHUB_TOKEN: 'ghp_x', STRIPE_KEY: 'k', CACHE_URL: 'redis://user:pa55@cache:6379/0', PLAIN_URL: 'http://api:8000/', MODE: 'fast' };
+    const { spec } = importCompose({ services: { app: { image: 'example/app:1', environment } } }, { name: 'demo', repoPath });
+    expect(Object.keys(spec.services[0].secrets ?? {}).sort()).toEqual(['CACHE_URL', 'GITHUB_TOKEN', 'STRIPE_KEY']);
+    expect(spec.services[0].env).toEqual({ PLAIN_URL: 'http://api:8000/', MODE: 'fast' });
+    expect(validate(spec).filter((i) => i.path.includes('.env.') || i.path.includes('.secrets.'))).toEqual([]);
+  });
+
   it('reads the logging synth writes (max-file as a number or a string) as mapped', () => {
     for (const maxFile of [3, '3']) {
       const { report } = importCompose({ services: { app: { image: 'example/app:1', logging: { driver: 'local', options: { 'max-size': '10m', 'max-file': maxFile } } } } }, { name: 'demo', repoPath });
