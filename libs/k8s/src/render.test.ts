@@ -64,6 +64,26 @@ describe('renderKubernetes', () => {
     expect(data('odd-env')).toEqual({ toString: 'g' });
   });
 
+  it('sets fsGroup and runAsGroup to the spec gid when it differs from the uid, and probes the named port, not the first one', () => {
+    const web = {
+      name: 'web',
+      role: 'web',
+      image: { ref: 'example/web:1.0' },
+      ports: [
+        { name: 'metrics', port: 9090 },
+        { name: 'http', port: 8080 },
+      ],
+      health: { liveness: { http: { path: '/healthz', port: 'http' } }, readiness: { tcp: { port: 'http' } } },
+      user: { uid: 1001, gid: 2002 },
+    } as const;
+    const all = renderKubernetes(resolve({ ...spec, services: [...spec.services, web] } as StackSpec, 'k')).flatMap((f) => f.objects as any[]);
+    const pod = all.find((o) => o.kind === 'Deployment' && o.metadata.name === 'web').spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ fsGroup: 2002, runAsUser: 1001, runAsGroup: 2002 });
+    const [c] = pod.containers;
+    expect(c.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 8080 });
+    expect(c.readinessProbe.tcpSocket.port).toBe(8080);
+  });
+
   it('is deterministic', () => {
     expect(JSON.stringify(objects())).toBe(JSON.stringify(objects()));
   });
