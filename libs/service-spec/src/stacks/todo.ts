@@ -39,7 +39,8 @@ export const todoStack: StackSpec = {
         build: { context: '.', dockerfile: 'docker/backend/Dockerfile', baseImages: { PYTHON_IMAGE: 'python:3.13-slim' } },
       },
       ports: [{ name: 'http', port: 8000, hostPort: 8000 }],
-      env: { OPENAI_MODEL: 'gpt-4o-mini', CORS_ORIGINS: 'http://localhost:3000', LOG_LEVEL: 'INFO' },
+      // APP_ENV: the API serves /docs and /openapi.json only where it is "local" (apps/backend/README.md).
+      env: { OPENAI_MODEL: 'gpt-4o-mini', CORS_ORIGINS: 'http://localhost:3000', LOG_LEVEL: 'INFO', APP_ENV: 'production' },
       secrets: {
         DATABASE_URL: {
           secret: 'todo-backend',
@@ -95,7 +96,6 @@ export const todoStack: StackSpec = {
     },
   ],
   environments: {
-    // The API's /docs and /openapi.json are served only where APP_ENV is local (apps/backend/README.md).
     local: { target: 'compose', services: { backend: { env: { APP_ENV: 'local' } } } },
     minikube: {
       target: 'kubernetes',
