@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/cli';
@@ -274,6 +274,33 @@ describe('check says how to bring the output up to date, and that a missing fold
     expect(r.err).toContain(`fix: write it with \`npm run infra -- synth --spec ${SHOP} --out nowhere\``);
     expect(r.out).toBe('');
     expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+  });
+
+  it.each([
+    ['a generated file', 'docker/docker-compose.yml'],
+    ['the manifest', 'dist/synth-manifest.json'],
+  ])('%s that is a link out of the output root: exit 1 naming it; nothing of the target is read or printed', (_, path) => {
+    expect(infra(dir, 'synth', '--spec', SHOP, '--out', 'out').code).toBe(0);
+    writeFileSync(join(dir, 'elsewhere.txt'), 'PRIVATE-BYTES\n');
+    rmSync(join(dir, 'out', path));
+    symlinkSync(join(dir, 'elsewhere.txt'), join(dir, 'out', path));
+    const r = infra(dir, 'check', '--spec', SHOP, '--out', 'out');
+    expect([r.code, r.err]).toEqual([1, expect.stringContaining(`infra:check: ${path} leads to ${join(realpathSync(dir), 'elsewhere.txt')}, outside the output root`)]);
+    expect(`${r.out}${r.err}`).not.toContain('PRIVATE-BYTES');
+  });
+
+  it('a folder where synth writes a file, or a generated file made an alias bomb: exit 1 with a message, not a stack trace', () => {
+    expect(infra(dir, 'synth', '--spec', SHOP, '--out', 'out').code).toBe(0);
+    rmSync(join(dir, 'out', 'docker', 'docker-compose.yml'));
+    mkdirSync(join(dir, 'out', 'docker', 'docker-compose.yml'));
+    const folder = infra(dir, 'check', '--spec', SHOP, '--out', 'out');
+    expect([folder.code, folder.err]).toEqual([1, 'infra:check: docker/docker-compose.yml is a folder, where synth writes a file.\nfix: move it away and synth again']);
+    rmSync(join(dir, 'out', 'docker', 'docker-compose.yml'), { recursive: true });
+    const levels = Array.from({ length: 8 }, (_, i) => `l${i}: &l${i} [${Array(9).fill(i ? `*l${i - 1}` : '"x"').join(', ')}]`);
+    writeFileSync(join(dir, 'out', 'docker', 'docker-compose.yml'), `${levels.join('\n')}\nservices: { a: *l7 }\n`);
+    const bomb = infra(dir, 'check', '--spec', SHOP, '--out', 'out');
+    expect([bomb.code, bomb.err]).toEqual([1, expect.stringContaining('infra:check: 1 generated file(s) are stale: docker/docker-compose.yml')]);
+    expect(bomb.err).not.toMatch(/failed: |\n\s+at /);
   });
 
   it('policy on a stack with no Kubernetes environment runs the gates it has, not k8s on a folder that cannot exist', () => {
