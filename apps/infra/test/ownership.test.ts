@@ -226,6 +226,22 @@ describe('no path is followed through a symbolic link out of the output root', (
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(path.includes('/') ? [path.split('/')[0]] : [path]);
   });
 
+  it('a folder of files the spec no longer produces, swapped for a link out: exit 1, and nothing it leads to is removed', () => {
+    expect(infra(dir, 'synth', '--spec', SHOP, '--out', 'out').code).toBe(0);
+    const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
+    delete spec.environments.staging;
+    writeFileSync(join(dir, 'no-staging.json'), JSON.stringify(spec));
+    const staging = join(dir, 'out', 'dist', 'k8s', 'staging');
+    const names = readdirSync(staging);
+    mkdirSync(join(dir, 'theirs'));
+    for (const n of names) writeFileSync(join(dir, 'theirs', n), 'theirs\n');
+    rmSync(staging, { recursive: true });
+    symlinkSync(join(dir, 'theirs'), staging);
+    const r = infra(dir, 'synth', '--spec', 'no-staging.json', '--out', 'out');
+    expect([r.code, r.err]).toEqual([1, expect.stringContaining('out/dist/k8s/staging is a symbolic link to')]);
+    expect(readdirSync(join(dir, 'theirs')).sort()).toEqual([...names].sort());
+  });
+
   it('a link that stays inside the output root is followed', () => {
     mkdirSync(join(dir, 'out', 'compose'), { recursive: true });
     symlinkSync(join(dir, 'out', 'compose'), join(dir, 'out', 'docker'));
