@@ -33,7 +33,9 @@ function inputsDigest(files) {
 let fresh = false;
 if (existsSync(manifestPath) && existsSync(outPath)) {
   const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  fresh = inputsDigest(m.inputs) === m.digest;
+  // A missing input (null) is never fresh: a manifest naming files that are not there proves nothing.
+  const digest = inputsDigest(m.inputs);
+  fresh = digest !== null && digest === m.digest;
 }
 if (!fresh) {
   mkdirSync(cacheDir, { recursive: true });
@@ -54,7 +56,8 @@ if (!fresh) {
     logLevel: 'error',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
-  const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(root, p)).sort();
+  // esbuild names inputs relative to its working directory (this process's, not the repo root's).
+  const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(p)).sort();
   renameSync(tmpOut, outPath);
   writeFileSync(manifestPath, JSON.stringify({ inputs, digest: inputsDigest(inputs) }));
 }

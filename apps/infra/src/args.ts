@@ -1,5 +1,5 @@
 import { findRepoRoot } from '@todo/build-inputs';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -82,4 +82,20 @@ export const SPEC_HELP = '  --spec FILE   the stack spec: .json, .yaml/.yml or .
 export function shown(path: string, cwd: string): string {
   const rel = relative(cwd, path);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/**
+ * A file a command writes (`--out`, `--report`) is written there, never through a
+ * symbolic link: the link's target (outside the workspace, or not there yet, which
+ * the "exists" check cannot see) would be created or replaced instead. Refused even
+ * with --force, as synth refuses a link out of its output root.
+ */
+export function refuseLink(path: string, flag: string, cwd: string): void {
+  let link = false;
+  try {
+    link = lstatSync(path).isSymbolicLink();
+  } catch {
+    return;
+  }
+  if (link) throw new ProblemError(`${flag}: ${shown(path, cwd)} is a symbolic link (to ${readlinkSync(path)}); infra writes the file itself, never through a link, even with --force.\nfix: remove the link, or choose another ${flag}`);
 }

@@ -78,7 +78,8 @@ function lstat(path: string): Stats | undefined {
   }
 }
 
-function inside(dir: string, path: string): boolean {
+/** `path` is `dir` or under it (both real paths). */
+export function inside(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return !rel.startsWith('..') && !isAbsolute(rel);
 }

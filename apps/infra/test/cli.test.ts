@@ -388,6 +388,29 @@ describe('init: a starter spec that works as it stands', () => {
   });
 });
 
+describe('init, schema and import write their file, never through a symbolic link', () => {
+  const compose = 'services:\n  web:\n    image: nginx:1.27\n';
+  it.each([
+    ['init', (out: string) => ['init', '--out', out]],
+    ['schema', (out: string) => ['schema', '--out', out]],
+    ['import --out', (out: string) => ['import', join(dir, 'x.yml'), '--out', out]],
+    ['import --report', (out: string) => ['import', join(dir, 'x.yml'), '--out', join(dir, 'spec.yaml'), '--report', out]],
+  ])('%s: a link to a file that is not there yet, or (with --force) to one that is: exit 1 naming the link; the target is neither created nor replaced', (_, argv) => {
+    writeFileSync(join(dir, 'x.yml'), compose);
+    mkdirSync(join(dir, 'elsewhere'));
+    symlinkSync(join(dir, 'elsewhere', 'new.yaml'), join(dir, 'dangling.yaml'));
+    const dangling = infra(...argv(join(dir, 'dangling.yaml')));
+    expect([dangling.code, dangling.err]).toEqual([1, expect.stringContaining(`dangling.yaml is a symbolic link (to ${join(dir, 'elsewhere', 'new.yaml')}); infra writes the file itself, never through a link`)]);
+    expect(existsSync(join(dir, 'elsewhere', 'new.yaml'))).toBe(false);
+    writeFileSync(join(dir, 'elsewhere', 'theirs.yaml'), 'theirs\n');
+    symlinkSync(join(dir, 'elsewhere', 'theirs.yaml'), join(dir, 'live.yaml'));
+    const forced = infra(...argv(join(dir, 'live.yaml')), '--force');
+    expect([forced.code, forced.err]).toEqual([1, expect.stringContaining('live.yaml is a symbolic link')]);
+    expect(readFileSync(join(dir, 'elsewhere', 'theirs.yaml'), 'utf8')).toBe('theirs\n');
+    expect(existsSync(join(dir, 'spec.yaml'))).toBe(false);
+  });
+});
+
 describe('policy through the one CLI', () => {
   const good = join(repoRoot, 'libs/policy/src/k8s/__fixtures__/good');
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/cli';
@@ -226,6 +226,22 @@ describe('no path is followed through a symbolic link out of the output root', (
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(path.includes('/') ? [path.split('/')[0]] : [path]);
   });
 
+  it('a folder of files the spec no longer produces, swapped for a link out: exit 1, and nothing it leads to is removed', () => {
+    expect(infra(dir, 'synth', '--spec', SHOP, '--out', 'out').code).toBe(0);
+    const spec = JSON.parse(readFileSync(SHOP, 'utf8'));
+    delete spec.environments.staging;
+    writeFileSync(join(dir, 'no-staging.json'), JSON.stringify(spec));
+    const staging = join(dir, 'out', 'dist', 'k8s', 'staging');
+    const names = readdirSync(staging);
+    mkdirSync(join(dir, 'theirs'));
+    for (const n of names) writeFileSync(join(dir, 'theirs', n), 'theirs\n');
+    rmSync(staging, { recursive: true });
+    symlinkSync(join(dir, 'theirs'), staging);
+    const r = infra(dir, 'synth', '--spec', 'no-staging.json', '--out', 'out');
+    expect([r.code, r.err]).toEqual([1, expect.stringContaining('out/dist/k8s/staging is a symbolic link to')]);
+    expect(readdirSync(join(dir, 'theirs')).sort()).toEqual([...names].sort());
+  });
+
   it('a link that stays inside the output root is followed', () => {
     mkdirSync(join(dir, 'out', 'compose'), { recursive: true });
     symlinkSync(join(dir, 'out', 'compose'), join(dir, 'out', 'docker'));
@@ -274,6 +290,33 @@ describe('check says how to bring the output up to date, and that a missing fold
     expect(r.err).toContain(`fix: write it with \`npm run infra -- synth --spec ${SHOP} --out nowhere\``);
     expect(r.out).toBe('');
     expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+  });
+
+  it.each([
+    ['a generated file', 'docker/docker-compose.yml'],
+    ['the manifest', 'dist/synth-manifest.json'],
+  ])('%s that is a link out of the output root: exit 1 naming it; nothing of the target is read or printed', (_, path) => {
+    expect(infra(dir, 'synth', '--spec', SHOP, '--out', 'out').code).toBe(0);
+    writeFileSync(join(dir, 'elsewhere.txt'), 'PRIVATE-BYTES\n');
+    rmSync(join(dir, 'out', path));
+    symlinkSync(join(dir, 'elsewhere.txt'), join(dir, 'out', path));
+    const r = infra(dir, 'check', '--spec', SHOP, '--out', 'out');
+    expect([r.code, r.err]).toEqual([1, expect.stringContaining(`infra:check: ${path} leads to ${join(realpathSync(dir), 'elsewhere.txt')}, outside the output root`)]);
+    expect(`${r.out}${r.err}`).not.toContain('PRIVATE-BYTES');
+  });
+
+  it('a folder where synth writes a file, or a generated file made an alias bomb: exit 1 with a message, not a stack trace', () => {
+    expect(infra(dir, 'synth', '--spec', SHOP, '--out', 'out').code).toBe(0);
+    rmSync(join(dir, 'out', 'docker', 'docker-compose.yml'));
+    mkdirSync(join(dir, 'out', 'docker', 'docker-compose.yml'));
+    const folder = infra(dir, 'check', '--spec', SHOP, '--out', 'out');
+    expect([folder.code, folder.err]).toEqual([1, 'infra:check: docker/docker-compose.yml is a folder, where synth writes a file.\nfix: move it away and synth again']);
+    rmSync(join(dir, 'out', 'docker', 'docker-compose.yml'), { recursive: true });
+    const levels = Array.from({ length: 8 }, (_, i) => `l${i}: &l${i} [${Array(9).fill(i ? `*l${i - 1}` : '"x"').join(', ')}]`);
+    writeFileSync(join(dir, 'out', 'docker', 'docker-compose.yml'), `${levels.join('\n')}\nservices: { a: *l7 }\n`);
+    const bomb = infra(dir, 'check', '--spec', SHOP, '--out', 'out');
+    expect([bomb.code, bomb.err]).toEqual([1, expect.stringContaining('infra:check: 1 generated file(s) are stale: docker/docker-compose.yml')]);
+    expect(bomb.err).not.toMatch(/failed: |\n\s+at /);
   });
 
   it('policy on a stack with no Kubernetes environment runs the gates it has, not k8s on a folder that cannot exist', () => {

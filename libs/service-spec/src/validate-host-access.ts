@@ -109,8 +109,28 @@ function kubernetesFieldAccess(name: string, value: unknown): { kind: HostAccess
   }
 }
 
+/** For each field that opens the host, a value that does: what a copy or move might land there. */
+const OPENING_VALUE: Record<string, unknown> = {
+  hostPath: {},
+  hostNetwork: true,
+  hostPID: true,
+  hostIPC: true,
+  privileged: true,
+  allowPrivilegeEscalation: true,
+  capabilities: { add: ['ALL'] },
+  seccompProfile: { type: 'Unconfined' },
+  appArmorProfile: { type: 'Unconfined' },
+  procMount: 'Unmasked',
+  type: 'Unconfined',
+};
+
 /** The host access a JSON patch operation would add to a Kubernetes object. */
 export function kubernetesPatchHostAccess(op: JsonPatchOperation): { kind: HostAccess; detail?: string }[] {
+  if (op.op === 'copy' || op.op === 'move') {
+    // The value comes from the object itself, which validation does not see: onto a field that opens the host, any value is refused.
+    const last = op.path.split('/').pop()!.replace(/~1/g, '/').replace(/~0/g, '~');
+    return kubernetesPatchHostAccess({ op: 'add', path: op.path, value: Object.hasOwn(OPENING_VALUE, last) ? OPENING_VALUE[last] : null });
+  }
   if (op.op !== 'add' && op.op !== 'replace') return [];
   const found: { kind: HostAccess; detail?: string }[] = [];
   const segments = op.path.split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));

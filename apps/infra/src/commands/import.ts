@@ -2,7 +2,7 @@ import { validate } from '@todo/service-spec';
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { parse, ProblemError, shown, UsageError, workspaceRoot } from '../args';
+import { parse, ProblemError, refuseLink, shown, UsageError, workspaceRoot } from '../args';
 import { importCompose } from '../import/compose-import';
 import { formatReport } from '../import/report';
 import { SpecParseError } from '../spec-file';
@@ -47,6 +47,7 @@ Build contexts and bind mounts are made relative to the workspace root.
     for (const [flag, path] of [['--out', out], ['--report', report]] as const) {
       if (path === undefined) continue;
       if (same(path, file)) throw new UsageError(`${flag}: ${shown(path, io.cwd)} is the compose file being imported; writing there would replace it; fix: choose another ${flag}`);
+      refuseLink(path, flag, io.cwd);
       if (existsSync(path) && !values.force) throw new ProblemError(`${shown(path, io.cwd)} exists; fix: choose another ${flag}, or pass --force`);
     }
     if (report !== undefined && (report === out || same(report, out))) throw new UsageError('--report: it names the same file as --out; fix: give the report its own file');

@@ -1,7 +1,7 @@
 import { specSchema, todoStack } from '@todo/service-spec';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
-import { parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
+import { parse, ProblemError, refuseLink, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
 import { readSpecData, validateSpec } from '../spec-file';
 import type { Command } from './command';
 import { starterSpec } from './starter-spec';
@@ -65,6 +65,7 @@ The committed copy is ${SCHEMA_IN_REPO}.
     }
     if (values.out === '') throw new UsageError('--out: the file name is empty; give a .json file, or no --out to print the schema');
     const file = resolvePath(io.cwd, values.out as string);
+    refuseLink(file, '--out', io.cwd);
     if (existsSync(file) && !values.force) throw new ProblemError(`${shown(file, io.cwd)} exists; fix: choose another --out, or pass --force to overwrite it`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
@@ -96,6 +97,7 @@ passes the policy gates as it stands; replace the web image with your own.
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) throw new UsageError(`--name: "${name}" is not a DNS-1123 label of at most 40 characters`);
     const file = resolvePath(io.cwd, (values.out as string | undefined) ?? `${name}.stack.yaml`);
     if (!/\.ya?ml$/.test(file)) throw new UsageError('--out: the starter spec is YAML (with comments); name a .yaml or .yml file');
+    refuseLink(file, '--out', io.cwd);
     if (existsSync(file) && !values.force) throw new ProblemError(`${shown(file, io.cwd)} exists; fix: choose another --out, or pass --force to overwrite it`);
     const schema = relative(dirname(file), join(workspaceRoot(io), SCHEMA_IN_REPO));
     mkdirSync(dirname(file), { recursive: true });

@@ -21,7 +21,14 @@ export function loadTextFiles(paths: readonly string[], cwd = process.cwd()): Te
     const abs = resolve(cwd, p);
     if (!existsSync(abs)) throw new ScanInputError(`${p}: not found; fix: pass directories that exist (e.g. dist docker)`);
     for (const f of walk(abs)) {
-      if (statSync(f).size > MAX_BYTES) continue;
+      // A link to a folder or to nothing is not a text file here (links are not followed into folders).
+      let st;
+      try {
+        st = statSync(f);
+      } catch {
+        continue;
+      }
+      if (!st.isFile() || st.size > MAX_BYTES) continue;
       const buf = readFileSync(f);
       if (buf.subarray(0, 8192).includes(0)) continue;
       files.push({ path: relative(cwd, f), text: buf.toString('utf8') });

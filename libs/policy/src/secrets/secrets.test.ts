@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadTextFiles, parseAllowList, ScanInputError } from './load';
@@ -130,6 +130,13 @@ describe('inputs', () => {
     writeFileSync(join(dir, 'docker', 'blob.bin'), Buffer.from([0, 1, 2, ...Buffer.from(OPENAI)]));
     expect(messages(openAiKey, scan())).toEqual([]);
     expect(() => loadTextFiles(['nope'], dir)).toThrow(new ScanInputError('nope: not found; fix: pass directories that exist (e.g. dist docker)'));
+  });
+
+  it('a link to a folder, or to nothing, among the files is skipped, not an EISDIR / ENOENT trace', () => {
+    mkdirSync(join(dir, 'elsewhere'));
+    symlinkSync(join(dir, 'elsewhere'), join(dir, 'dist', 'k8s', 'linked'));
+    symlinkSync(join(dir, 'gone'), join(dir, 'docker', 'dangling.yml'));
+    expect(scan().files.map((f) => f.path).sort()).toEqual(['dist/k8s/minikube/backend.yaml', 'docker/backend/Dockerfile', 'docker/docker-compose.yml']);
   });
 
   it('validates the allow-list with the field and the fix', () => {

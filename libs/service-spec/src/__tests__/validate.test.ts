@@ -223,9 +223,12 @@ describe('validate', () => {
       ['compose patch uts: host', (s: any) => (s.environments.local.patches = { compose: { api: { uts: 'host' } } }), 'environments.local.patches.compose.api.uts', 'pss-host-namespaces'],
       ['compose patch userns_mode: host', (s: any) => (s.environments.local.patches = { compose: { api: { userns_mode: 'host' } } }), 'environments.local.patches.compose.api.userns_mode', 'pss-host-namespaces'],
       ['compose patch devices', (s: any) => (s.environments.local.patches = { compose: { api: { devices: ['/dev/kvm'] } } }), 'environments.local.patches.compose.api.devices', 'host devices'],
+      ['compose patch binding the Docker socket at /run', (s: any) => (s.environments.local.patches = { compose: { api: { volumes: ['/run/docker.sock:/var/run/docker.sock'] } } }), 'environments.local.patches.compose.api.volumes[0]', 'the Docker socket (root on the host)'],
       ['compose patch seccomp unconfined', (s: any) => (s.environments.local.patches = { compose: { api: { security_opt: ['seccomp:unconfined'] } } }), 'environments.local.patches.compose.api.security_opt[0]', 'pss-seccomp'],
       ['compose patch extends', (s: any) => (s.environments.local.patches = { compose: { api: { extends: { file: 'other.yml', service: 'x' } } } }), 'environments.local.patches.compose.api.extends', 'past every check of the spec'],
       ['kubernetes patch adding a hostPath volume', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'add', path: '/spec/template/spec/volumes/-', value: { name: 'h', hostPath: { path: '/var/run/docker.sock' } } }] }] }), 'environments.prod.patches.kubernetes[0].patch[0]', 'pss-host-path'],
+      ['kubernetes patch copying a true onto hostNetwork', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'copy', from: '/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem', path: '/spec/template/spec/hostNetwork' }] }] }), 'environments.prod.patches.kubernetes[0].patch[0]', 'pss-host-namespaces'],
+      ['kubernetes patch moving a true onto privileged', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'move', from: '/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem', path: '/spec/template/spec/containers/0/securityContext/privileged' }] }] }), 'environments.prod.patches.kubernetes[0].patch[0]', 'pss-privileged'],
       ['kubernetes patch setting hostNetwork', (s: any) => (s.environments.prod.patches = { kubernetes: [{ kind: 'Deployment', name: 'api', patch: [{ op: 'add', path: '/spec/template/spec/hostNetwork', value: true }] }] }), 'environments.prod.patches.kubernetes[0].patch[0]', 'pss-host-namespaces'],
       // Sizes a cluster refuses.
       ['negative volume size', (s: any) => (svc(s, 'db').volumes[0].sizeGiB = -5), 'services.db.volumes[0].sizeGiB', 'must be a positive number of GiB (1 or more), got -5'],
@@ -242,14 +245,18 @@ describe('validate', () => {
       // Hosts and paths.
       ['ingress host with an empty label', (s: any) => (s.environments.prod.ingress.host = '*.evil..com'), 'environments.prod.ingress.host', 'is not an RFC 1123 host name'],
       ['ingress host with a wildcard inside a label', (s: any) => (s.environments.prod.ingress.host = 'a*.example.com'), 'environments.prod.ingress.host', 'a wildcard only as the whole first label'],
+      ['ingress host with a wildcard label in the middle', (s: any) => (s.environments.prod.ingress.host = 'a.*.example.com'), 'environments.prod.ingress.host', 'a wildcard only as the whole first label'],
+      ['ingress host with two wildcard labels', (s: any) => (s.environments.prod.ingress.host = '*.*.example.com'), 'environments.prod.ingress.host', 'is not an RFC 1123 host name'],
       ['ingress host in capitals', (s: any) => (s.environments.prod.ingress.host = 'Demo.example.com'), 'environments.prod.ingress.host', 'is not an RFC 1123 host name'],
       ['ingress path climbing up', (s: any) => (svc(s, 'api').ingressPath = '/../../x'), 'services.api.ingressPath', '"/../../x" is not a normalised path'],
       ['ingress path with //', (s: any) => (svc(s, 'api').ingressPath = '/api//v1'), 'services.api.ingressPath', 'is not a normalised path'],
+      ['ingress path with a . segment', (s: any) => (svc(s, 'api').ingressPath = '/api/./v1'), 'services.api.ingressPath', 'is not a normalised path'],
       ['health path climbing up', (s: any) => (svc(s, 'api').health.liveness.http.path = '/a/../health'), 'services.api.health.liveness.http.path', 'is not a normalised path'],
       // Control characters.
       ['a newline in an image reference', (s: any) => (svc(s, 'db').image.ref = 'postgres:16\nx: y'), 'services.db.image.ref', 'holds the control character U+000A (this field is one line)'],
       ['NUL in an env value', (s: any) => (svc(s, 'api').env.LOG_LEVEL = 'INFO\u0000'), 'services.api.env.LOG_LEVEL', 'holds the control character U+0000; remove it'],
       ['escape in an argument', (s: any) => (svc(s, 'api').command = ['serve', '\u001b[31m']), 'services.api.command[1]', 'holds the control character U+001B'],
+      ['DEL in an env value', (s: any) => (svc(s, 'api').env.LOG_LEVEL = 'INFO\u007f'), 'services.api.env.LOG_LEVEL', 'holds the control character U+007F'],
       ['control character in a key', (s: any) => (svc(s, 'api').labels = { 'te\u0007am': 'x' }), 'services.api.labels["te\\u0007am"]', 'the key holds the control character U+0007'],
       // Image references (docker/distribution grammar).
       ['uppercase image name', (s: any) => (svc(s, 'db').image.ref = 'Postgres:16'), 'services.db.image.ref', 'is not a valid image reference'],
