@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { ProblemError } from './args';
 import { GENERATED_MARK, MANIFEST, TODO_SPEC, type Manifest, type OutputFile } from './outputs';
@@ -171,6 +171,69 @@ export function writeOutputs(root: string, files: readonly OutputFile[], options
   const shownRoot = options.shownRoot ?? root;
   const realRoot = existsSync(root) ? realpathSync(root) : undefined;
   checkPath(root, realRoot, shownRoot, 'tmp', 'dir');
+  const hadTmp = existsSync(join(root, 'tmp'));
+  mkdirSync(join(root, 'tmp'), { recursive: true });
+  const release = lockOutput(root, shownRoot);
+  try {
+    return writeLocked(root, files, options, shownRoot, realRoot);
+  } finally {
+    release();
+    // Leave no empty tmp/ behind in an --out directory that had none.
+    if (!hadTmp && readdirSync(join(root, 'tmp')).length === 0) rmdirSync(join(root, 'tmp'));
+  }
+}
+
+export const LOCK = 'tmp/synth.lock';
+/** A synth takes about a second; one that holds the lock longer is stuck or another user's. */
+export const LOCK_WAIT_MS = 30_000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One synth at a time per output root: the ownership checks and the writes are one
+ * step, so two stacks started together cannot both pass the check; a second synth
+ * waits for the first. A lock left by a killed synth (its pid gone) is taken over,
+ * and the staging folders it left are swept.
+ */
+function lockOutput(root: string, shownRoot: string, waitMs = LOCK_WAIT_MS): () => void {
+  const lock = join(root, LOCK);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(lock, 'utf8').trim());
+      } catch {
+        continue; // released between the two calls
+      }
+      if (!(Number.isInteger(holder) && holder > 0 && alive(holder))) {
+        rmSync(lock, { force: true }); // its synth was killed
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ProblemError(`synth: another synth (pid ${holder}) is still writing to ${shownRoot} after ${waitMs / 1000} s; nothing was written.\nfix: wait for it to finish; if no synth runs, remove ${join(shownRoot, LOCK)}`);
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+  for (const e of readdirSync(join(root, 'tmp'))) if (/^synth-/.test(e)) rmSync(join(root, 'tmp', e), { recursive: true, force: true });
+  return () => rmSync(lock, { force: true });
+}
+
+function writeLocked(root: string, files: readonly OutputFile[], options: WriteOptions, shownRoot: string, realRoot: string | undefined): WriteResult {
   for (const f of [MANIFEST, ...files.map((x) => x.path)]) checkPath(root, realRoot, shownRoot, f, 'file');
   const manifest = readManifest(root);
   let tookOver: string | undefined;
@@ -195,8 +258,6 @@ export function writeOutputs(root: string, files: readonly OutputFile[], options
         'fix: move them away, choose another --out DIR, or pass --force to replace them',
     );
   }
-  const hadTmp = existsSync(join(root, 'tmp'));
-  mkdirSync(join(root, 'tmp'), { recursive: true });
   const staging = mkdtempSync(join(root, 'tmp', 'synth-'));
   const place = (path: string, staged: string) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -220,7 +281,5 @@ export function writeOutputs(root: string, files: readonly OutputFile[], options
     return { removed, foreign: foreignFiles(root, files), replaced: colliding, tookOver };
   } finally {
     rmSync(staging, { recursive: true, force: true });
-    // Leave no empty tmp/ behind in an --out directory that had none.
-    if (!hadTmp && readdirSync(join(root, 'tmp')).length === 0) rmdirSync(join(root, 'tmp'));
   }
 }

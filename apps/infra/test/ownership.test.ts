@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/cli';
@@ -337,4 +338,55 @@ describe('check says how to bring the output up to date, and that a missing fold
     expect(r.err).toContain('policy: nowhere holds no output (no dist/): nothing to check.');
     expect(r.out).not.toContain('0 violations');
   });
+});
+
+describe('one synth at a time per output root', () => {
+  /** The real CLI as a separate process, as two users or two terminals run it. */
+  const synthProcess = (...args: string[]) => spawn(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'synth', ...args], { cwd: repoRoot });
+  const exit = (child: ReturnType<typeof spawn>) =>
+    new Promise<{ code: number | null; err: string }>((resolve) => {
+      let err = '';
+      child.stderr!.on('data', (c) => (err += c));
+      child.on('close', (code) => resolve({ code, err }));
+    });
+
+  it('a lock left by a killed synth (its pid gone) is taken over, and its staging folders swept', () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    mkdirSync(join(dir, 'out', 'tmp', 'synth-left-by-a-kill', 'dist'), { recursive: true });
+    writeFileSync(join(dir, 'out', 'tmp', 'synth.lock'), `${dead}\n`);
+    const r = infra(dir, 'synth', '--spec', SHOP, '--out', 'out');
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(existsSync(join(dir, 'out', 'tmp'))).toBe(true);
+    expect(readdirSync(join(dir, 'out', 'tmp'))).toEqual([]);
+  });
+
+  it('a synth waits while a live synth holds the lock, then writes', async () => {
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      mkdirSync(join(dir, 'out', 'tmp'), { recursive: true });
+      writeFileSync(join(dir, 'out', 'tmp', 'synth.lock'), `${holder.pid}\n`);
+      const started = Date.now();
+      const child = synthProcess('--spec', SHOP, '--out', join(dir, 'out'));
+      const done = exit(child);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(existsSync(join(dir, 'out', 'dist', 'synth-manifest.json'))).toBe(false);
+      rmSync(join(dir, 'out', 'tmp', 'synth.lock'));
+      const r = await done;
+      expect([r.code, r.err]).toEqual([0, '']);
+      expect(Date.now() - started).toBeGreaterThan(2500);
+      expect(existsSync(join(dir, 'out', 'dist', 'synth-manifest.json'))).toBe(true);
+    } finally {
+      holder.kill();
+    }
+  }, 60_000);
+
+  it('two different stacks started together into one --out: one writes, the other is refused, never both', async () => {
+    const features = join(__dirname, 'fixtures', 'features', 'spec.json');
+    for (let round = 0; round < 3; round++) {
+      const out = join(dir, `out-${round}`);
+      const [a, b] = await Promise.all([exit(synthProcess('--spec', SHOP, '--out', out)), exit(synthProcess('--spec', features, '--out', out))]);
+      expect([a.code, b.code].sort()).toEqual([0, 1]);
+      expect([a.err, b.err].join('')).toContain('holds the output of stack');
+    }
+  }, 120_000);
 });
