@@ -259,8 +259,12 @@ function writeLocked(root: string, files: readonly OutputFile[], options: WriteO
     );
   }
   const staging = mkdtempSync(join(root, 'tmp', 'synth-'));
+  const realNow = realpathSync(root);
+  // Checked again just before each rename and removal: a link swapped in since the checks above
+  // is refused then (Node has no openat/renameat to close the gap entirely).
   const place = (path: string, staged: string) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
+    checkPath(root, realNow, shownRoot, path, 'file');
     renameSync(staged, join(root, path));
   };
   try {
@@ -274,6 +278,7 @@ function writeLocked(root: string, files: readonly OutputFile[], options: WriteO
     place(MANIFEST, widened);
     for (const f of files) if (f.path !== MANIFEST) place(f.path, join(staging, f.path));
     for (const f of removed) {
+      checkPath(root, realNow, shownRoot, f, 'file');
       rmSync(join(root, f), { force: true });
       removeEmptyParents(root, f);
     }
