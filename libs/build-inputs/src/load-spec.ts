@@ -1,6 +1,6 @@
-import type { StackSpec } from '@todo/service-spec';
+import { MAX_SPEC_BYTES, type StackSpec } from '@todo/service-spec';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 
@@ -44,6 +44,8 @@ function loadTsSpec(file: string, cacheRoot: string): unknown {
 export function loadSpecFile(file: string, repoRoot: string): StackSpec {
   const abs = resolve(repoRoot, file);
   if (!existsSync(abs)) throw new Error(`spec file "${file}" does not exist`);
+  // The CLI's cap (apps/infra/src/spec-file.ts), checked before anything is parsed.
+  if (statSync(abs).size > MAX_SPEC_BYTES) throw new Error(`spec file "${file}" is ${statSync(abs).size} bytes; a spec is at most ${MAX_SPEC_BYTES} (1 MiB)`);
   if (/\.[cm]?ts$/.test(abs)) return loadTsSpec(abs, repoRoot) as StackSpec;
   if (/\.ya?ml$/.test(abs)) {
     // As the CLI reads it (apps/infra/src/spec-file.ts): unique keys, merge keys.

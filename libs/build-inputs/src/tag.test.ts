@@ -161,4 +161,10 @@ describe('loadSpecFile', () => {
     write('e.stack.yaml', 'name: e\nname: again\n');
     expect(() => loadSpecFile(join(root, 'e.stack.yaml'), repo)).toThrow(/spec file ".*e.stack.yaml" is not valid YAML: line 2, column 1: /);
   });
+
+  it('refuses a spec file over 1 MiB before parsing it, as the CLI does', () => {
+    const repo = findRepoRoot(__dirname);
+    write('big.stack.json', JSON.stringify({ name: 'big', services: [], pad: 'x'.repeat(1024 * 1024) }));
+    expect(() => loadSpecFile(join(root, 'big.stack.json'), repo)).toThrow(/spec file ".*big.stack.json" is \d+ bytes; a spec is at most 1048576 \(1 MiB\)/);
+  });
 });
