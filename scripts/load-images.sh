@@ -48,11 +48,13 @@ if [ -n "$spec" ]; then
 else
   mapfile -t refs < <(printf '%s\n' "${all[@]}" | grep -E '(^|/)todo-[a-z0-9.-]+(:|@)' || true)
 fi
-if [ ${#refs[@]} -eq 0 ]; then
-  echo "load-images: no built image (${spec:-todo-*}) in $dir/*.yaml" >&2
+# A stack of published images only (--spec with no build) has nothing built to load; its
+# images come through the mirror map below, or the node pulls them.
+if [ ${#refs[@]} -eq 0 ] && [ -z "$spec" ]; then
+  echo "load-images: no built image (todo-*) in $dir/*.yaml" >&2
   exit 1
 fi
-if [ "$dry_run" = 1 ]; then printf '%s\n' "${refs[@]}"; exit 0; fi
+if [ "$dry_run" = 1 ]; then [ ${#refs[@]} -eq 0 ] || printf '%s\n' "${refs[@]}"; exit 0; fi
 
 if [ "$target" = auto ]; then
   ctx=$(kubectl config current-context 2>/dev/null || true)
@@ -73,7 +75,7 @@ eval "$(node scripts/docker-tools.cjs env)"  # DOCKER: $DOCKER, else docker from
 # apart), other images through TODO_IMAGE_MIRRORS when the engine holds the stand-in.
 pairs=$(
   {
-    printf 'built %s\n' "${refs[@]}"
+    [ ${#refs[@]} -eq 0 ] || printf 'built %s\n' "${refs[@]}"
     printf 'all %s\n' "${all[@]}"
     if [ -n "${TODO_IMAGE_MIRRORS:-}" ]; then
       echo "official $(infra plan --official | tr -d '\n')"
@@ -118,6 +120,10 @@ while read -r dest src kind; do
   sources+=("$src"); dests+=("$dest")
 done <<<"$pairs"
 
+if [ ${#sources[@]} -eq 0 ]; then
+  echo "load-images: nothing to load from the local engine; the node pulls every image of $dir" >&2
+  exit 0
+fi
 case "$target" in
   minikube)
     command -v minikube >/dev/null || { echo "load-images: minikube is not installed" >&2; exit 1; }

@@ -21,7 +21,7 @@ NODE=todo-offline/node:20-bookworm
 RUNTIME=todo-offline/runtime:bookworm
 POSTGRES=todo-offline/postgres:15-bookworm
 # Stand-ins for the services of the e2e-stacks fixtures (docker/standins/).
-STANDINS="redis:7.0-bookworm nginx:1.22-bookworm mariadb:10.11-bookworm python:3.11-bookworm-pip"
+STANDINS="redis:7.0-bookworm nginx:1.22-bookworm mariadb:10.11-bookworm python:3.11-bookworm-pip nextcloud:30-bookworm"
 
 have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 # build_current IMAGE SOURCES BUILD-ARGS...: builds IMAGE unless it already carries the digest

@@ -5,7 +5,9 @@
 #   - CoreDNS: k8s.io/kubernetes cluster/addons/dns/coredns/coredns.yaml.sed (the kube-dns
 #     Service at $DNS_IP), as upstream's addon manager deploys it;
 #   - storage: rancher/local-path-provisioner deploy/local-path-storage.yaml, its class named
-#     `standard` and made the default, as minikube's is;
+#     `standard` and made the default, as minikube's is; on this one node its folder is a
+#     shared file system path (`sharedFileSystemPath`), so claims may also be ReadWriteMany,
+#     as on minikube's hostpath provisioner;
 #   - ingress: Traefik serving the IngressClass `nginx` (addons/ingress-controller.yaml).
 source "$(dirname "$0")/lib.sh"
 GO_DIR="$LC_TOOLS/go"
@@ -21,7 +23,9 @@ sed -e "s#image: rancher/local-path-provisioner:.*#image: $STORAGE_IMAGE#" \
     -e "s#image: busybox#image: $HELPER_IMAGE#" \
     -e "s#/opt/local-path-provisioner#$LC_VAR/storage#" \
     -e 's#^  name: local-path$#  name: standard\n  annotations:\n    storageclass.kubernetes.io/is-default-class: "true"#' \
-    "$lpp_src/deploy/local-path-storage.yaml" | kc apply -f - >/dev/null
+    "$lpp_src/deploy/local-path-storage.yaml" \
+  | perl -0pe 's#"nodePathMap":\[.*?\]\s*\}\s*\]#"sharedFileSystemPath": "'"$LC_VAR/storage"'"#s' \
+  | kc apply -f - >/dev/null
 
 if [ -f "$LC_TOOLS/addons/ingress-controller.yaml" ]; then
   kc apply -f "$LC_TOOLS/addons/ingress-controller.yaml" >/dev/null

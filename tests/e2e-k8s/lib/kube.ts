@@ -1,7 +1,7 @@
 // The suite's only way to a cluster: kubectl, on whatever context it points at (minikube,
 // the local cluster of tools/local-cluster, or any cluster with E2E_K8S_BACKEND=cluster).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -180,13 +180,22 @@ export const infra = (...args: string[]) => run(process.execPath, [join(repoRoot
  * there), and put into the node with scripts/load-images.sh --spec (the plan's images, and the
  * others through the mirror map). Returns the directory and the manifests of ENV.
  */
-export async function preparedStack(spec: string, env: string, services: string[]): Promise<{ dir: string; manifests: string; objects: K8sObject[] }> {
+export async function preparedStack(spec: string, env: string, services: string[], keep?: (o: K8sObject) => boolean): Promise<{ dir: string; manifests: string; objects: K8sObject[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'e2ek8s-stack-'));
   const synth = await infra('synth', '--spec', spec, '--out', dir);
   if (synth.code !== 0) throw new Error(`infra synth: ${synth.stderr}${synth.stdout}`);
-  const build = await run(process.execPath, [join(repoRoot, 'scripts/docker-build.mjs'), '--spec', spec, ...services], { timeoutMs: 10 * 60_000 });
-  if (build.code !== 0) throw new Error(`docker-build: ${build.stderr}${build.stdout}`);
-  const manifests = join(dir, 'dist', 'k8s', env);
+  if (services.length) {
+    const build = await run(process.execPath, [join(repoRoot, 'scripts/docker-build.mjs'), '--spec', spec, ...services], { timeoutMs: 10 * 60_000 });
+    if (build.code !== 0) throw new Error(`docker-build: ${build.stderr}${build.stdout}`);
+  }
+  let manifests = join(dir, 'dist', 'k8s', env);
+  if (keep) {
+    // Part of a stack: only the kept objects are loaded and applied.
+    const part = join(dir, 'part', env);
+    mkdirSync(part, { recursive: true });
+    writeFileSync(join(part, 'objects.yaml'), toYaml(loadDir(manifests).filter(keep)));
+    manifests = part;
+  }
   const load = await run('bash', [join(repoRoot, 'scripts/load-images.sh'), '--spec', join(repoRoot, spec), '--dir', manifests], { timeoutMs: 10 * 60_000 });
   if (load.code !== 0) throw new Error(`load-images: ${load.stderr}${load.stdout}`);
   return { dir, manifests, objects: loadDir(manifests) };
