@@ -136,10 +136,25 @@ case "$target" in
   local-cluster)
     lc=tools/local-cluster
     [ -S /run/todo-local-cluster/containerd.sock ] || { echo "load-images: the local cluster is not up: npx nx run local-cluster:up" >&2; exit 1; }
-    echo "load-images: loading ${dests[*]} into the local cluster's node"
-    # One archive stream for every image (shared layers are sent once).
-    "$DOCKER" save "${sources[@]}" | bash "$lc/images.sh" import >/dev/null
+    # An image the node already holds under the manifests' name, with the same image ID, is
+    # not sent again (docker save of a large base is most of a load).
+    send=() held=()
     for i in "${!sources[@]}"; do
-      [ "${sources[$i]}" = "${dests[$i]}" ] || bash "$lc/images.sh" tag "$(docker_name "${sources[$i]}")" "$(docker_name "${dests[$i]}")"
-    done ;;
+      if [ "$(bash "$lc/images.sh" config-id "$(docker_name "${dests[$i]}")")" = "$("$DOCKER" image inspect -f '{{.Id}}' "${sources[$i]}")" ]; then
+        held+=("${dests[$i]}")
+      else
+        send+=("$i")
+      fi
+    done
+    [ ${#held[@]} -eq 0 ] || echo "load-images: the node already holds ${held[*]}"
+    if [ ${#send[@]} -gt 0 ]; then
+      names=() srcs=()
+      for i in "${send[@]}"; do names+=("${dests[$i]}"); srcs+=("${sources[$i]}"); done
+      echo "load-images: loading ${names[*]} into the local cluster's node"
+      # One archive stream for every image (shared layers are sent once).
+      "$DOCKER" save "${srcs[@]}" | bash "$lc/images.sh" import >/dev/null
+      for i in "${send[@]}"; do
+        [ "${sources[$i]}" = "${dests[$i]}" ] || bash "$lc/images.sh" tag "$(docker_name "${sources[$i]}")" "$(docker_name "${dests[$i]}")"
+      done
+    fi ;;
 esac

@@ -11,6 +11,9 @@ import { poll, sleep } from './lib/sh';
 
 const SPEC = 'apps/infra/test/fixtures/express-bull/spec.json';
 const NS = 'express-bull';
+// The two mutated copies run beside the rendered stack, each in its own namespace.
+const NS_ARGS = 'express-bull-args';
+const NS_NOCLAIM = 'express-bull-noclaim';
 const CACHE = 'redis';
 const RECEIVER = 'http://app:3000/receiver';
 const stamp = Date.now();
@@ -18,51 +21,85 @@ const summary: Record<string, unknown> = {};
 
 let dir = '';
 let objects: K8sObject[] = [];
+let argsAsCommand: K8sObject[] = [];
+let withoutClaim: K8sObject[] = [];
+let applied: Promise<unknown> = Promise.resolve();
+
+/** The same objects in namespace NS (the Ingress left out: one host, one stack). */
+function inNamespace(objs: K8sObject[], ns: string): K8sObject[] {
+  return structuredClone(objs)
+    .filter((o) => o.kind !== 'Ingress')
+    .map((o) => {
+      if (o.kind === 'Namespace') o.metadata.name = ns;
+      else o.metadata.namespace = ns;
+      return o;
+    });
+}
 
 beforeAll(async () => {
   await clusterContext();
   ({ dir, objects } = await preparedStack(SPEC, 'production', ['app', 'worker']));
+  // What the renderer produced before `args`: the spec's arguments as the container's command.
+  argsAsCommand = inNamespace(objects, NS_ARGS);
+  for (const o of argsAsCommand.filter((x) => x.kind === 'Deployment')) {
+    for (const ctr of o.spec.template.spec.containers) {
+      if (ctr.args && !ctr.command) {
+        ctr.command = ctr.args;
+        delete ctr.args;
+      }
+    }
+  }
+  // What the renderer did with non-database volumes: no claim.
+  withoutClaim = inNamespace(objects, NS_NOCLAIM).filter((o) => !(o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'redis-data'));
+  const d = withoutClaim.find((o) => o.kind === 'Deployment' && o.metadata.name === CACHE)!;
+  delete d.spec.template.spec.volumes;
+  delete cacheContainer(withoutClaim).volumeMounts;
+  // The mutated copies start now and are checked after the rendered stack's tests.
+  applied = Promise.all([up(NS_ARGS, argsAsCommand), up(NS_NOCLAIM, withoutClaim)]);
+  applied.catch(() => undefined);
 }, 15 * 60_000);
 
 afterAll(async () => {
+  await applied.catch(() => undefined);
   if (dir) rmSync(dir, { recursive: true, force: true });
-  await deleteNamespace(NS);
+  await Promise.all([NS, NS_ARGS, NS_NOCLAIM].map((ns) => deleteNamespace(ns, { wait: false })));
   console.log(`e2e-k8s express-bull summary: ${JSON.stringify(summary, null, 2)}`);
 }, 4 * 60_000);
 
 /** A clean namespace, then the objects in the README's order (namespace first). */
-async function up(objs: K8sObject[]): Promise<void> {
-  await deleteNamespace(NS);
+async function up(ns: string, objs: K8sObject[]): Promise<void> {
+  await deleteNamespace(ns);
   await kubectl(['apply', '-f', '-'], { input: toYaml(objs.filter((o) => o.kind === 'Namespace')) });
   await kubectl(['apply', '-f', '-'], { input: toYaml(objs.filter((o) => o.kind !== 'Namespace')) });
 }
 
-const cachePod = async (): Promise<PodView | undefined> => (await pods(NS, `app.kubernetes.io/name=${CACHE}`))[0];
-const readyCachePod = async (): Promise<PodView> => {
-  const p = await cachePod();
+const cachePod = async (ns: string): Promise<PodView | undefined> => (await pods(ns, `app.kubernetes.io/name=${CACHE}`))[0];
+const readyCachePod = async (ns: string): Promise<PodView> => {
+  const p = await cachePod(ns);
   if (!p?.ready) throw new Error(`${CACHE} has no ready pod`);
   return p;
 };
-const redisCli = async (...args: string[]) => {
-  const r = await exec(NS, (await readyCachePod()).name, CACHE, ['redis-cli', ...args]);
+const redisCliIn = async (ns: string, ...args: string[]) => {
+  const r = await exec(ns, (await readyCachePod(ns)).name, CACHE, ['redis-cli', ...args]);
   if (r.code !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 };
+const redisCli = (...args: string[]) => redisCliIn(NS, ...args);
 const cacheContainer = (objs: K8sObject[]) => objs.find((o) => o.kind === 'Deployment' && o.metadata.name === CACHE)!.spec.template.spec.containers[0];
 
 const MARKER = 'e2e-k8s-marker';
 /** Writes a marker key (on disk within a second: appendfsync everysec), deletes the redis pod, waits for the replacement. */
-async function markerAcrossPodDeletion(): Promise<string> {
-  expect(await redisCli('set', MARKER, String(stamp))).toBe('OK');
-  expect(await redisCli('get', MARKER)).toBe(String(stamp));
+async function markerAcrossPodDeletion(ns: string): Promise<string> {
+  expect(await redisCliIn(ns, 'set', MARKER, String(stamp))).toBe('OK');
+  expect(await redisCliIn(ns, 'get', MARKER)).toBe(String(stamp));
   await sleep(1500);
-  const old = (await cachePod())!;
-  await kubectl(['-n', NS, 'delete', 'pod', old.name, '--wait=true']);
-  await rolloutAll(NS, 120);
+  const old = (await cachePod(ns))!;
+  await kubectl(['-n', ns, 'delete', 'pod', old.name, '--wait=true']);
+  await rolloutAll(ns, 120);
   const fresh = await poll('a new redis pod to answer', 60_000, async () => {
-    const p = await cachePod();
-    return p && p.name !== old.name && p.ready && (await redisCli('ping')) === 'PONG' ? p : undefined;
-  }, { state: () => describeNs(NS) });
+    const p = await cachePod(ns);
+    return p && p.name !== old.name && p.ready && (await redisCliIn(ns, 'ping')) === 'PONG' ? p : undefined;
+  }, { state: () => describeNs(ns) });
   return `${old.name} -> ${fresh.name}`;
 }
 
@@ -85,7 +122,7 @@ describe('the rendered manifests', () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    await up(objects);
+    await up(NS, objects);
     await rolloutAll(NS, 180);
     summary.applyToAllReadyS = seconds(started);
     forward = await portForward(NS, 'app', 3000);
@@ -107,7 +144,7 @@ describe('the rendered manifests', () => {
     // --appendonly yes reached redis-server; --protected-mode no is what the image's entrypoint adds, so it ran.
     expect(await redisCli('config', 'get', 'appendonly')).toBe('appendonly\nyes');
     expect(await redisCli('config', 'get', 'protected-mode')).toBe('protected-mode\nno');
-    const dirList = await exec(NS, (await readyCachePod()).name, CACHE, ['sh', '-c', 'cd /data/appendonlydir && echo *']);
+    const dirList = await exec(NS, (await readyCachePod(NS)).name, CACHE, ['sh', '-c', 'cd /data/appendonlydir && echo *']);
     expect(dirList.stdout).toMatch(/appendonly\.aof/);
   });
 
@@ -127,7 +164,7 @@ describe('the rendered manifests', () => {
   test('deleting the redis pod keeps the data (the claim outlives the pod)', async () => {
     expect(webhookId).not.toBe('');
     const started = Date.now();
-    summary.cachePodReplaced = await markerAcrossPodDeletion();
+    summary.cachePodReplaced = await markerAcrossPodDeletion(NS);
     expect(await redisCli('get', MARKER)).toBe(String(stamp));
     await poll('the webhook read back through the app', 60_000, async () => ((await json(`/webhooks/${webhookId}`)).status === 200 ? true : undefined));
     expect((await json(`/webhooks/${webhookId}`)).body).toMatchObject({ id: webhookId, deliveries: { [RECEIVER]: { ok: true, status: 200 } } });
@@ -137,40 +174,27 @@ describe('the rendered manifests', () => {
 });
 
 describe('the renderer fixes matter: mutated copies of the same manifests fail', () => {
+  beforeAll(() => applied, 5 * 60_000);
+
   test('arguments rendered as `command` (replacing the ENTRYPOINT): redis does not start', async () => {
-    const objs = structuredClone(objects);
-    // What the renderer produced before `args`: the spec's arguments as the container's command.
-    for (const o of objs.filter((x) => x.kind === 'Deployment')) {
-      for (const ctr of o.spec.template.spec.containers) {
-        if (ctr.args && !ctr.command) {
-          ctr.command = ctr.args;
-          delete ctr.args;
-        }
-      }
-    }
-    expect(cacheContainer(objs).command).toEqual(['--appendonly', 'yes']);
-    await up(objs);
+    expect(cacheContainer(argsAsCommand).command).toEqual(['--appendonly', 'yes']);
     // The kubelet cannot start "--appendonly" as a program: the runtime's error, then back-off.
     const reasons = await poll('redis to fail to start', 120_000, async () => {
-      const p = await cachePod();
+      const p = await cachePod(NS_ARGS);
       return p && p.reasons.some((r) => /^(RunContainerError|StartError|CrashLoopBackOff)$/.test(r)) ? p.reasons : undefined;
-    }, { state: () => describeNs(NS) });
-    expect((await cachePod())!.ready).toBe(false);
+    }, { state: () => describeNs(NS_ARGS) });
+    expect((await cachePod(NS_ARGS))!.ready).toBe(false);
     summary.argsAsCommand = reasons.join(', ');
   }, 8 * 60_000);
 
   test('redis without its claim (what the renderer did with non-database volumes): the data does not outlive the pod', async () => {
-    const objs = structuredClone(objects).filter((o) => !(o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'redis-data'));
-    const d = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === CACHE)!;
-    delete d.spec.template.spec.volumes;
-    delete cacheContainer(objs).volumeMounts;
-    await up(objs);
+    expect(withoutClaim.some((o) => o.kind === 'PersistentVolumeClaim')).toBe(false);
     // The image declares VOLUME /data; containerd gives each container a fresh writable
     // directory there, so redis starts on the read-only root, and its data dies with the pod.
-    await rolloutAll(NS, 120);
-    await poll('redis to answer', 60_000, async () => ((await redisCli('ping')) === 'PONG' ? true : undefined), { state: () => describeNs(NS) });
-    summary.withoutClaimPodReplaced = await markerAcrossPodDeletion();
-    expect(await redisCli('get', MARKER)).toBe('');
+    await rolloutAll(NS_NOCLAIM, 120);
+    await poll('redis to answer', 60_000, async () => ((await redisCliIn(NS_NOCLAIM, 'ping').catch(() => '')) === 'PONG' ? true : undefined), { state: () => describeNs(NS_NOCLAIM) });
+    summary.withoutClaimPodReplaced = await markerAcrossPodDeletion(NS_NOCLAIM);
+    expect(await redisCliIn(NS_NOCLAIM, 'get', MARKER)).toBe('');
     summary.withoutClaim = 'redis runs on the image\'s per-container /data, and the marker is gone after the pod is deleted';
   }, 12 * 60_000);
 });

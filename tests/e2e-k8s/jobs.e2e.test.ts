@@ -42,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
-  await deleteNamespace(NS);
+  await deleteNamespace(NS, { wait: false });
   console.log(`e2e-k8s jobs summary: ${JSON.stringify(summary, null, 2)}`);
 }, 4 * 60_000);
 

@@ -42,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
-  if (ns) await deleteNamespace(ns);
+  if (ns) await deleteNamespace(ns, { wait: false });
   console.log(`e2e-k8s nextcloud summary: ${JSON.stringify(summary, null, 2)}`);
 }, 4 * 60_000);
 

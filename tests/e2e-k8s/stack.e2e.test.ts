@@ -76,7 +76,7 @@ afterAll(async () => {
   console.log(`e2e-k8s summary: ${JSON.stringify(summary, null, 2)}`);
   forward?.close();
   // The stack ran with a password nobody keeps: removed unless E2E_K8S_KEEP=1.
-  if (process.env.E2E_K8S_KEEP !== '1') await deleteNamespace(NAMESPACE);
+  if (process.env.E2E_K8S_KEEP !== '1') await deleteNamespace(NAMESPACE, { wait: false });
 }, 5 * 60_000);
 
 test('every workload has its replicas ready', async () => {

@@ -6,6 +6,7 @@
 #   tools/local-cluster/images.sh node
 #   docker save REF… | tools/local-cluster/images.sh import
 #   tools/local-cluster/images.sh tag SOURCE DEST       # another name for an imported image
+#   tools/local-cluster/images.sh config-id REF         # its config digest (Docker's image ID), if held
 source "$(dirname "$0")/lib.sh"
 # ctr warns about cgroup v1 on every call; that is said once, in the README.
 ctr_() { "$LC_BIN/ctr" --address "$LC_RUN/containerd.sock" -n k8s.io "$@" 2> >(grep -v 'support for cgroup v1 is deprecated' >&2); }
@@ -66,9 +67,25 @@ node_images() {
   fi
 }
 
+# config_id REF: the image's config digest (what Docker calls its image ID), or nothing when the
+# node does not hold REF.
+config_id() {
+  local digest
+  digest=$(ctr_ images ls "name==$1" 2>/dev/null | awk 'NR==2 {print $3}')
+  [ -n "$digest" ] || return 0
+  ctr_ content get "$digest" 2>/dev/null | python3 -c '
+import json, subprocess, sys
+doc = json.load(sys.stdin)
+if "manifests" in doc:  # an index: the linux/amd64 manifest (or the first one)
+    ms = [m for m in doc["manifests"] if m.get("platform", {}).get("architecture") in (None, "amd64")] or doc["manifests"]
+    doc = json.loads(subprocess.run(sys.argv[1:] + [ms[0]["digest"]], capture_output=True, check=True).stdout)
+print(doc["config"]["digest"])' "$LC_BIN/ctr" --address "$LC_RUN/containerd.sock" -n k8s.io content get 2>/dev/null || true
+}
+
 case "${1:-}" in
   node) node_images ;;
   import) ctr_ images import - ;;
+  config-id) config_id "${2:?config-id REF}" ;;
   tag) ctr_ images tag --force "${2:?tag SOURCE DEST}" "${3:?tag SOURCE DEST}" >/dev/null ;;
-  *) die "usage: images.sh node | images.sh import < archive | images.sh tag SOURCE DEST" ;;
+  *) die "usage: images.sh node | images.sh import < archive | images.sh tag SOURCE DEST | images.sh config-id REF" ;;
 esac

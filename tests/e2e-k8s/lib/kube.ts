@@ -124,9 +124,13 @@ export async function rolloutAll(ns: string, timeoutS: number): Promise<void> {
   }
 }
 
-/** Deletes a namespace and waits until it is gone: an apply into a Terminating one fails. */
-export async function deleteNamespace(ns: string): Promise<void> {
+/**
+ * Deletes a namespace and waits until it is gone: an apply into a Terminating one fails.
+ * `wait: false` (a suite's last cleanup, of a namespace no later suite uses) returns at once.
+ */
+export async function deleteNamespace(ns: string, opts: { wait?: boolean } = {}): Promise<void> {
   await kubectlRaw(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
+  if (opts.wait === false) return;
   await poll(`namespace ${ns} to be deleted`, 240_000, async () => ((await kubectlRaw(['get', 'namespace', ns])).code !== 0 ? true : undefined), { everyMs: 1000, state: () => describe(ns) });
 }
 
