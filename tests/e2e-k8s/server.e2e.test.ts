@@ -4,7 +4,7 @@
 // API server (tools/local-cluster/up.sh --control-plane-only is enough).
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { clusterContext, kubectl, kubectlRaw, loadDir, repoRoot, toYaml, type K8sObject } from './lib/kube';
+import { clusterContext, deleteNamespace, kubectl, kubectlRaw, loadDir, repoRoot, toYaml, type K8sObject } from './lib/kube';
 
 const FIXTURES = join(repoRoot, 'apps/infra/test/fixtures');
 const dirs: string[] = [];
@@ -32,9 +32,11 @@ test.each(dirs.map((d) => [relative(repoRoot, d), d]))('%s: kubectl apply --dry-
   const objects = loadDir(dir);
   expect(objects.length).toBeGreaterThan(0);
   // A dry-run Namespace does not exist for the objects after it, so namespaces are created first.
-  const existing = new Set((await kubectl(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' '));
+  // A namespace still terminating (a stack suite's cleanup does not wait) takes no new objects.
+  const phases = new Map<string, string>(JSON.parse(await kubectl(['get', 'namespaces', '-o', 'json'])).items.map((n: K8sObject) => [n.metadata.name, n.status?.phase]));
   for (const ns of objects.filter((o) => o.kind === 'Namespace')) {
-    if (existing.has(ns.metadata.name)) continue;
+    if (phases.get(ns.metadata.name) === 'Terminating') await deleteNamespace(ns.metadata.name);
+    else if (phases.has(ns.metadata.name)) continue;
     await kubectl(['apply', '-f', '-'], { input: toYaml([ns]) });
     created.push(ns.metadata.name);
   }
