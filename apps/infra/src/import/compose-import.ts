@@ -1,5 +1,5 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
-import { isPinnedImage, looksSecretName, secretValueKinds } from '@todo/service-spec';
+import { isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
@@ -310,7 +310,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const v = raw === null ? null : literal(raw, `${p}.environment.${k}`, note);
       if (v === null) {
         note(`${p}.environment.${k}`, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
-      } else if (looksSecretName(k) || secretValueKinds(v).length) {
+      } else if (looksSecret(k, v)) {
         // By name, or by value (a URL with a password): the judgement validation and the policy gate make.
         // A whole-value interpolation: `${VAR:-default}` keeps the default as the local value; `${VAR}`,
         // `${VAR:?message}` have none (compose requires the host variable). The spec's secret variable takes VAR's place.
