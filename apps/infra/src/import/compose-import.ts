@@ -1,6 +1,7 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
 import { isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
+import { deriveReach } from './reach';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -534,31 +535,9 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   }
 
   // Compose puts every service on one network; the spec opens only declared paths. Paths that
-  // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges.
-  for (const s of services as Obj[]) {
-    const deps = new Set((s.dependsOn ?? []).map((d: Obj) => d.service));
-    const talks = new Set<string>();
-    for (const [k, v] of Object.entries({ ...(s.env ?? {}), ...Object.fromEntries(Object.entries(s.secrets ?? {}).map(([n, r]) => [n, (r as Obj).localDefault ?? ''])) })) {
-      for (const other of services) {
-        if (other.name === s.name || deps.has(other.name) || talks.has(other.name)) continue;
-        if (new RegExp(`(^|[/@:,=\\s])${other.name.replace(/-/g, '\\-')}([:/,\\s]|$)`).test(String(v))) {
-          if (!(other.ports ?? []).length) {
-            // A talksTo edge opens the target's ports; with none declared there is nothing to open.
-            talks.add(other.name);
-            report.push({ path: `services.${s.name}.environment.${k}`, status: 'decision', message: `names service "${other.name}", which declares no port (compose needs no expose): add its port, then talksTo: [${other.name}]` });
-            continue;
-          }
-          talks.add(other.name);
-          report.push({ path: `services.${s.name}.environment.${k}`, status: 'decision', message: `names service "${other.name}": imported as talksTo: [${other.name}] (a network path without start order)` });
-        }
-      }
-    }
-    const reachable = [...talks].filter((n) => ((services as Obj[]).find((o) => o.name === n)?.ports ?? []).length);
-    if (reachable.length) s.talksTo = reachable.sort();
-    if (!deps.size && !talks.size && services.length > 1) {
-      report.push({ path: `services.${s.name}`, status: 'decision', message: 'depends on nothing and names no other service: it gets no network path to the others; add talksTo if it connects to one' });
-    }
-  }
+  // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges, and give a port to a service that has none.
+  deriveReach(services as Obj[], report, { role });
+  services.forEach((s, i) => (services[i] = orderKeys(s as Obj) as ServiceSpec));
 
   const spec: StackSpec = {
     name: stackName,

@@ -1,0 +1,63 @@
+import { validate, type StackSpec } from '@todo/service-spec';
+import { importCompose } from '../src/import/compose-import';
+import type { ImportEntry } from '../src/import/report';
+import { renderOutputs } from '../src/outputs';
+
+/** Issue 19: nothing changes between a team's compose file and our output without a line that says so. */
+const repoPath = (p: string) => p.replace(/^\.\//, '');
+const imported = (services: Record<string, unknown>, extra: Record<string, unknown> = {}) => importCompose({ services, ...extra }, { name: 'demo', repoPath });
+const svc = (spec: StackSpec, name: string) => spec.services.find((s) => s.name === name)!;
+const at = (report: ImportEntry[], path: string) => report.filter((e) => e.path === path);
+/** The Kubernetes objects synth writes for the spec's "kubernetes" environment, tags pinned as a user would. */
+function kubernetesObjects(spec: StackSpec): { kind: string; metadata: { name: string } }[] {
+  const { files } = renderOutputs({ ...spec, environments: { kubernetes: spec.environments.kubernetes } }, {});
+  return files.filter((f) => f.path.startsWith('dist/k8s/')).flatMap((f) => (f.content.split(/^---$/m) as string[]).map((d) => require('yaml').parse(d)).filter(Boolean));
+}
+
+describe('import: a reached service gets a port, a Service and a talksTo edge, or a decision that names who reaches it', () => {
+  it('redis with no ports, reached through REDIS_URL: redis://redis:6379 (the issue\'s example)', () => {
+    const { spec, report } = imported({
+      web: { image: 'example/web:1.0', ports: ['8080:8080'], environment: { REDIS_URL: 'redis://redis:6379' }, healthcheck: { test: ['CMD', 'true'] } },
+      redis: { image: 'redis:7.2', healthcheck: { test: ['CMD', 'redis-cli', 'ping'] }, user: '999:1000' },
+    });
+    expect(svc(spec, 'redis').ports).toEqual([{ name: 'redis', port: 6379 }]);
+    expect(svc(spec, 'web').talksTo).toEqual(['redis']);
+    expect(at(report, 'services.redis.expose')).toEqual([{ path: 'services.redis.expose', status: 'decision', message: expect.stringContaining('imported as port 6379 (services.web.environment.REDIS_URL: redis://…redis:6379), so Kubernetes gets a Service "redis"') }]);
+    expect(validate(spec).filter((i) => /talksTo|dependsOn|ports/.test(i.path))).toEqual([]);
+    expect(kubernetesObjects(spec).filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toContain('redis');
+  });
+
+  it.each([
+    ['DB_HOST=db with DB_PORT=5432', { DB_HOST: 'db', DB_PORT: '5432' }, 'db', 5432, 'DB_HOST'],
+    ['http://api:8000/x', { API: 'http://api:8000/x' }, 'api', 8000, 'API'],
+    ['amqp://user:pw@rabbit:5672 (a secret: the password)', { BROKER_URL: 'amqp://user:pw@rabbit:5672' }, 'rabbit', 5672, 'BROKER_URL'],
+    ['a scheme\'s default port: http://api/x', { API: 'http://api/x' }, 'api', 80, 'API'],
+    ['host:port in a list', { MEMCACHED: 'cache:11211,other:1' }, 'cache', 11211, 'MEMCACHED'],
+  ])('%s', (_name, environment, target, port, key) => {
+    const { spec, report } = imported({ app: { image: 'example/app:1.0', environment }, [target]: { image: 'example/thing:1.0' } });
+    expect(svc(spec, target).ports).toEqual([expect.objectContaining({ port })]);
+    expect(svc(spec, 'app').talksTo).toEqual([target]);
+    expect(at(report, `services.${target}.expose`)[0].message).toContain(`services.app.environment.${key}`);
+    expect(at(report, `services.app.environment.${key}`)).toContainEqual(expect.objectContaining({ status: 'decision', message: expect.stringContaining(`imported as talksTo: [${target}]`) }));
+  });
+
+  it('no port named anywhere: no port is invented; a decision names the service, who reaches it, and the image\'s usual port as a hint', () => {
+    const { spec, report } = imported({
+      app: { image: 'example/app:1.0', environment: { CACHE_HOST: 'cache' }, depends_on: ['queue'] },
+      cache: { image: 'redis:7.2' },
+      queue: { image: 'example/queue:1.0' },
+    });
+    expect(svc(spec, 'cache').ports).toBeUndefined();
+    expect(svc(spec, 'app').talksTo).toBeUndefined();
+    expect(at(report, 'services.cache.expose')).toEqual([{ path: 'services.cache.expose', status: 'decision', message: expect.stringMatching(/^reached by services\.app\.environment\.CACHE_HOST, but declares no port.*Kubernetes gets no Service "cache".*\(the image usually listens on 6379\)/) }]);
+    expect(at(report, 'services.queue.expose')[0].message).toMatch(/^waited for by services\.app\.depends_on\.queue, but declares no port/);
+    // Validation then names both services and the fix, as the import's closing lines print it.
+    expect(validate(spec)).toContainEqual({ path: 'services.app.dependsOn[0]', message: expect.stringContaining('"app" depends on "queue", which declares no port') });
+  });
+
+  it('a database reached on its port is a database again (it was a worker for want of a port)', () => {
+    const { spec, report } = imported({ api: { image: 'example/api:1.0', environment: { DATABASE_URL: 'postgres://app:pw@db:5432/app' } }, db: { image: 'postgres:16' } });
+    expect(svc(spec, 'db')).toMatchObject({ role: 'database', ports: [{ name: 'postgres', port: 5432 }] });
+    expect(at(report, 'services.db').map((e) => e.message)).toEqual(['role "database" inferred from the name and image: a StatefulSet with a volume claim in Kubernetes']);
+  });
+});
