@@ -61,3 +61,33 @@ describe('import: a reached service gets a port, a Service and a talksTo edge, o
     expect(at(report, 'services.db').map((e) => e.message)).toEqual(['role "database" inferred from the name and image: a StatefulSet with a volume claim in Kubernetes']);
   });
 });
+
+describe('import: shared values stay shared', () => {
+  it('SECRET_KEY with one value in api and worker is one secret both reference (the issue\'s example)', () => {
+    const { spec, report } = imported({
+      api: { image: 'example/api:1.0', environment: { SECRET_KEY: 'dev-only' } },
+      worker: { image: 'example/api:1.0', environment: { SECRET_KEY: 'dev-only' } },
+    });
+    const ref = { secret: 'demo-shared', key: 'secret-key', localDefault: 'dev-only' };
+    expect([svc(spec, 'api').secrets, svc(spec, 'worker').secrets]).toEqual([{ SECRET_KEY: ref }, { SECRET_KEY: ref }]);
+    for (const s of ['api', 'worker']) expect(at(report, `services.${s}.environment.SECRET_KEY`)).toEqual([expect.objectContaining({ status: 'decision', message: expect.stringContaining('one secret "demo-shared" key "secret-key", which services api, worker all reference') })]);
+    expect(validate(spec)).toEqual(expect.not.arrayContaining([expect.objectContaining({ path: expect.stringContaining('SECRET_KEY') })]));
+    // One host variable in compose, one Secret key in Kubernetes.
+    const { files } = renderOutputs({ ...spec, environments: { local: spec.environments.local } }, {});
+    const compose = files.find((f) => f.path === 'docker/docker-compose.yml')!.content;
+    expect(compose.match(/SECRET_KEY: \$\{DEMO_SHARED_SECRET_KEY:-dev-only\}/g)).toHaveLength(2);
+  });
+
+  it("Airflow's FERNET_KEY in 7 services is 1 secret", () => {
+    const services = Object.fromEntries(['webserver', 'scheduler', 'worker', 'triggerer', 'init', 'cli', 'flower'].map((n) => [n, { image: 'apache/airflow:2.9.2', environment: { AIRFLOW__CORE__FERNET_KEY: '${FERNET_KEY}' } }]));
+    const { spec } = imported(services);
+    const refs = new Set(spec.services.map((s) => JSON.stringify(s.secrets?.AIRFLOW__CORE__FERNET_KEY)));
+    expect([...refs]).toEqual([JSON.stringify({ secret: 'demo-shared', key: 'airflow-core-fernet-key' })]);
+  });
+
+  it('the same name with different values stays separate, with a line on each', () => {
+    const { spec, report } = imported({ a: { image: 'x/a:1', environment: { API_TOKEN: 'one' } }, b: { image: 'x/b:1', environment: { API_TOKEN: 'two' } } });
+    expect([svc(spec, 'a').secrets!.API_TOKEN.secret, svc(spec, 'b').secrets!.API_TOKEN.secret]).toEqual(['demo-a', 'demo-b']);
+    expect(at(report, 'services.b.environment.API_TOKEN').map((e) => e.message)).toContainEqual(expect.stringContaining('services a, b set API_TOKEN to different values: kept as separate secrets'));
+  });
+});

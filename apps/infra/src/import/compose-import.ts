@@ -2,6 +2,7 @@ import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@
 import { isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
 import { deriveReach } from './reach';
+import { shareSecrets } from './shared';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -536,6 +537,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
 
   // Compose puts every service on one network; the spec opens only declared paths. Paths that
   // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges, and give a port to a service that has none.
+  shareSecrets(services as Obj[], report, stackName);
   deriveReach(services as Obj[], report, { role });
   services.forEach((s, i) => (services[i] = orderKeys(s as Obj) as ServiceSpec));
 
