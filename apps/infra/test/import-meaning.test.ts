@@ -91,3 +91,66 @@ describe('import: shared values stay shared', () => {
     expect(at(report, 'services.b.environment.API_TOKEN').map((e) => e.message)).toContainEqual(expect.stringContaining('services a, b set API_TOKEN to different values: kept as separate secrets'));
   });
 });
+
+describe('import: no silent defaults', () => {
+  /** The compose service synth writes for the imported spec's "local" environment. */
+  const composeOf = (spec: StackSpec, name: string) => {
+    const { files } = renderOutputs({ ...spec, environments: { local: spec.environments.local } }, {});
+    return require('yaml').parse(files.find((f) => f.path === 'docker/docker-compose.yml')!.content).services[name];
+  };
+  /** Where the import report must speak for a key synth writes: the compose field a user would set. */
+  const FIELD: Record<string, string> = { cpus: 'deploy.resources.limits.cpus', mem_limit: 'deploy.resources.limits.memory', mem_reservation: 'deploy.resources.limits.memory' };
+
+  it('every key synth writes for a bare service that the source did not have has a report line at that field', () => {
+    const { spec, report } = imported({ app: { image: 'example/app:1.0' } });
+    const written = Object.keys(composeOf(spec, 'app'));
+    // image is the source's own; labels are metadata (app.kubernetes.io/*), not behaviour.
+    const added = written.filter((k) => !['image', 'labels'].includes(k));
+    expect(added.sort()).toEqual(['cap_drop', 'cpus', 'logging', 'mem_limit', 'mem_reservation', 'networks', 'read_only', 'restart', 'security_opt', 'stop_grace_period', 'user'].sort());
+    const silent = added.filter((k) => !report.some((e) => e.status !== 'mapped' && e.path === `services.app.${FIELD[k] ?? k}`));
+    expect(silent).toEqual([]);
+  });
+
+  it('a service with no limits: no invented resources in the spec, a decision naming what synth uses (the issue\'s example)', () => {
+    const { spec, report } = imported({ db: { image: 'mariadb:11.4', expose: [3306] } });
+    expect(svc(spec, 'db').resources).toBeUndefined();
+    expect(at(report, 'services.db.deploy.resources.limits.memory')).toEqual([{ path: 'services.db.deploy.resources.limits.memory', status: 'decision', message: expect.stringMatching(/no memory limit in compose.*128 MiB request and 256 MiB limit.*set resources\.memoryMiB/) }]);
+    expect(at(report, 'services.db.deploy.resources.limits.cpus')[0].message).toMatch(/100m request and 500m limit/);
+  });
+
+  it('restart: compose\'s default "no" is carried as never, and compose writes restart "no"', () => {
+    const { spec, report } = imported({ app: { image: 'example/app:1.0' }, kept: { image: 'example/app:1.0', restart: 'unless-stopped' } });
+    expect(svc(spec, 'app').restart).toBe('never');
+    expect(svc(spec, 'kept').restart).toBe('always');
+    expect(composeOf(spec, 'app').restart).toBe('no');
+    expect(at(report, 'services.app.restart')[0]).toMatchObject({ status: 'decision', message: expect.stringContaining('whose default is "no"') });
+    expect(at(report, 'services.kept.restart').map((e) => e.status)).toEqual(['mapped']);
+  });
+
+  it('health timings: compose\'s 30s interval and timeout are kept, not turned into 10s and 3s', () => {
+    const { spec, report } = imported({ app: { image: 'example/app:1.0', healthcheck: { test: ['CMD', 'true'] } }, tuned: { image: 'example/app:1.0', healthcheck: { test: ['CMD', 'true'], interval: '5s', timeout: '2s', start_period: '20s' } } });
+    expect(svc(spec, 'app').health!.liveness).toMatchObject({ periodSeconds: 30, timeoutSeconds: 30 });
+    expect(composeOf(spec, 'app').healthcheck).toMatchObject({ interval: '30s', timeout: '30s', retries: 3 });
+    expect(at(report, 'services.app.healthcheck.start_period')[0].message).toMatch(/compose's default 0s.*start_period: 5s/);
+    expect(svc(spec, 'tuned').health!.liveness).toMatchObject({ periodSeconds: 5, timeoutSeconds: 2, initialDelaySeconds: 20 });
+    expect(report.filter((e) => e.status !== 'mapped' && e.path.startsWith('services.tuned.healthcheck.'))).toEqual([]);
+  });
+
+  it('egress: compose\'s open outbound access is declared as externalEgress on every port, unless the service is only on internal networks', () => {
+    const { spec, report } = imported(
+      { app: { image: 'example/app:1.0' }, sealed: { image: 'example/app:1.0', networks: ['back'] } },
+      { networks: { back: { internal: true } } },
+    );
+    expect(svc(spec, 'app').externalEgress).toEqual([{ cidr: '0.0.0.0/0', ports: [], reason: expect.stringContaining('narrow it') }]);
+    expect(svc(spec, 'sealed').externalEgress).toBeUndefined();
+    expect(at(report, 'services.app.networks')[0].message).toContain('externalEgress 0.0.0.0/0 on every port');
+    const policy = kubernetesObjects(spec).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-app') as any;
+    expect(policy.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }]);
+    expect(policy.metadata.annotations['todo.dev/external-egress']).toMatch(/^0\.0\.0\.0\/0:all ports for /);
+  });
+
+  it('a volume without a size: a line at the compose volume says Kubernetes claims 1 GiB', () => {
+    const { report } = imported({ db: { image: 'postgres:16', expose: [5432], volumes: ['data:/var/lib/postgresql/data'] } }, { volumes: { data: null } });
+    expect(at(report, 'services.db.volumes[0]').map((e) => e.message)).toContainEqual(expect.stringContaining('Kubernetes claims 1 GiB for volume "data"'));
+  });
+});

@@ -240,7 +240,8 @@ describe('import: a real-world compose file, every field accounted for', () => {
     const web = spec.services.find((s) => s.name === 'web')!;
     expect(web.ports).toEqual([{ name: 'http', port: 80, protocol: 'UDP', hostPort: 8080 }, { name: 'http-3000', port: 3000 }, { name: 'https', port: 443, hostPort: 8443 }]);
     expect(web.entrypoint).toEqual(['/docker-entrypoint.sh', '--verbose']);
-    expect(web.health?.liveness).toEqual({ exec: { command: ['sh', '-c', 'curl -f http://localhost/ || exit 1'] }, periodSeconds: 10 });
+    // No timeout in compose: its default 30s is kept (the spec's own default is 3s).
+    expect(web.health?.liveness).toEqual({ exec: { command: ['sh', '-c', 'curl -f http://localhost/ || exit 1'] }, periodSeconds: 10, timeoutSeconds: 30 });
     expect(web.dependsOn).toEqual([{ service: 'db', condition: 'healthy' }, { service: 'migrate', condition: 'completed' }]);
     expect(web.writablePaths).toEqual(['/tmp/cache']);
     expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);

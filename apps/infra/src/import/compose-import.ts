@@ -3,6 +3,7 @@ import { isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
 import { deriveReach } from './reach';
 import { shareSecrets } from './shared';
+import { applyComposeDefaults } from './defaults';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -522,6 +523,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       note(`${p}`, 'decision', 'looks like a database but declares no port; imported as a worker (a database needs its port)');
     }
     note(`${p}`, 'decision', `role "${s.role}" inferred from the name and image${s.role === 'database' ? ': a StatefulSet with a volume claim in Kubernetes' : ''}`);
+    applyComposeDefaults(name, c, s, doc, note);
     services.push(orderKeys(s) as ServiceSpec);
   }
 
@@ -550,7 +552,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   return { spec, report };
 }
 
-const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'dev'];
+const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'externalEgress', 'dev'];
 function orderKeys(s: Obj): Obj {
   return Object.fromEntries(Object.entries(s).sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b)));
 }
