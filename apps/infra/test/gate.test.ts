@@ -96,6 +96,23 @@ describe('the policy gate inside synth', () => {
     else expect(issues.map((i) => i.path)).toContain(`services.app.env.${name}`);
   });
 
+  // A secret-looking name whose value only names a file holds no secret: validation and the gate let it be plain env;
+  // the same name with a value that is not a file path (a base64 token may start with '/') stays a secret for both.
+  it.each([
+    ['SSL_KEY', '/run/secrets/key.pem', true],
+    ['GOOGLE_APPLICATION_CREDENTIALS', '/etc/gcp/credentials.json', true],
+    ['DB_PASSWORD_PATH', '/run/secrets/db_password', true],
+    ['TLS_KEY', './certs/tls.key', true],
+    ['SECRET_KEY', '/K8sd9fQ2mZ/aXb7Lq0', false],
+    ['API_KEY', 'https://keys.example.com/a.pem', false],
+  ])('env %s=%s: plain is %s, and validation and the gate agree', (name, value, plain) => {
+    const spec = stack((s) => (s.services[0].env = { [name]: value }));
+    if (plain) {
+      expect(validate(spec)).toEqual([]);
+      expect(synth(spec).files.find((f) => f.path === 'dist/k8s/k/20-app.yaml')!.content).toContain(value);
+    } else expect(validate(spec).map((i) => i.path)).toEqual([`services.app.env.${name}`]);
+  });
+
   it.each([['TOKEN_TTL_SECONDS'], ['PUBLIC_KEY_URL'], ['LOG_LEVEL'], ['PASSWORD_FILE']])('env %s=plain: validation and the gate agree', (name) => {
     const spec = stack((s) => (s.services[0].env = { [name]: 'plain' }));
     const valid = validate(spec).length === 0;

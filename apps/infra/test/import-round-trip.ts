@@ -159,7 +159,23 @@ export interface RoundTrip {
   readonly work: string;
 }
 
-/** import -> (decisions: pin floating tags) -> synth -> compose config, against the original's compose config. */
+/**
+ * The decisions the report asks for that synth needs, taken as a user would: pinned tags, and the
+ * port of a service that others wait for or reach but that declares none (the image's usual port
+ * the report names), so Kubernetes gets its Service.
+ */
+export function applyDecisions(spec: Obj, report: readonly ReportLine[]): Obj {
+  for (const s of spec.services) if (s.image.ref && !isPinnedImage(s.image.ref)) s.image.ref = `${s.image.ref.replace(/:latest$/, '')}:1.0.0`;
+  for (const l of report) {
+    const m = /^services\.([^.]+)\.expose$/.exec(l.path);
+    const port = / usually listens on (\d+)/.exec(l.message);
+    const s = m && port && spec.services.find((x: Obj) => x.name === m[1]);
+    if (s && !(s.ports ?? []).length) s.ports = [{ name: `p${port[1]}`, port: Number(port[1]) }];
+  }
+  return spec;
+}
+
+/** import -> (the report's decisions synth needs: applyDecisions) -> synth -> compose config, against the original's compose config. */
 export function roundTrip(composeFile: string): RoundTrip {
   mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
   const work = mkdtempSync(join(repoRoot, 'tmp', 'import-rt-'));
@@ -177,9 +193,7 @@ export function roundTrip(composeFile: string): RoundTrip {
   }
   const imported = infra('import', compose, '--out', join(work, 'spec.yaml'), '--report', join(work, 'report.md'));
   const report = readReport(readFileSync(join(work, 'report.md'), 'utf8'));
-  // The decision the report asks for that synth needs: pinned tags.
-  const spec = parse(readFileSync(join(work, 'spec.yaml'), 'utf8'));
-  for (const s of spec.services) if (s.image.ref && !isPinnedImage(s.image.ref)) s.image.ref = `${s.image.ref.replace(/:latest$/, '')}:1.0.0`;
+  const spec = applyDecisions(parse(readFileSync(join(work, 'spec.yaml'), 'utf8')), report);
   writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
   const synth = infra('synth', '--spec', join(work, 'spec.json'), '--out', join(work, 'out'));
   if (synth.code !== 0) return { importCode: imported.code, synth: { code: synth.code, err: synth.err }, report, differences: [], unexplained: [], work };

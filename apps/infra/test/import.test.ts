@@ -105,6 +105,15 @@ describe('import: field by field', () => {
     expect(validate(spec).filter((i) => i.path.includes('.env.') || i.path.includes('.secrets.'))).toEqual([]);
   });
 
+  // Issue 19: "a file path named *_KEY becomes a secret". The importer, validation and the gate use one judgement.
+  it('secret detection: a *_KEY or credentials variable whose value is a file path stays plain env, and validates', () => {
+    const environment = { SSL_KEY: '/run/secrets/key.pem', GOOGLE_APPLICATION_CREDENTIALS: '/etc/gcp/credentials.json', SECRET_KEY: 's3cr3t' };
+    const { spec } = importCompose({ services: { app: { image: 'example/app:1', environment } } }, { name: 'demo', repoPath });
+    expect(spec.services[0].env).toEqual({ SSL_KEY: '/run/secrets/key.pem', GOOGLE_APPLICATION_CREDENTIALS: '/etc/gcp/credentials.json' });
+    expect(Object.keys(spec.services[0].secrets ?? {})).toEqual(['SECRET_KEY']);
+    expect(validate(spec).filter((i) => i.path.includes('.env.') || i.path.includes('.secrets.'))).toEqual([]);
+  });
+
   it('reads the logging synth writes (max-file as a number or a string) as mapped', () => {
     for (const maxFile of [3, '3']) {
       const { report } = importCompose({ services: { app: { image: 'example/app:1', logging: { driver: 'local', options: { 'max-size': '10m', 'max-file': maxFile } } } } }, { name: 'demo', repoPath });
@@ -231,7 +240,8 @@ describe('import: a real-world compose file, every field accounted for', () => {
     const web = spec.services.find((s) => s.name === 'web')!;
     expect(web.ports).toEqual([{ name: 'http', port: 80, protocol: 'UDP', hostPort: 8080 }, { name: 'http-3000', port: 3000 }, { name: 'https', port: 443, hostPort: 8443 }]);
     expect(web.entrypoint).toEqual(['/docker-entrypoint.sh', '--verbose']);
-    expect(web.health?.liveness).toEqual({ exec: { command: ['sh', '-c', 'curl -f http://localhost/ || exit 1'] }, periodSeconds: 10 });
+    // No timeout in compose: its default 30s is kept (the spec's own default is 3s).
+    expect(web.health?.liveness).toEqual({ exec: { command: ['sh', '-c', 'curl -f http://localhost/ || exit 1'] }, periodSeconds: 10, timeoutSeconds: 30 });
     expect(web.dependsOn).toEqual([{ service: 'db', condition: 'healthy' }, { service: 'migrate', condition: 'completed' }]);
     expect(web.writablePaths).toEqual(['/tmp/cache']);
     expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);

@@ -48,13 +48,14 @@ export function addNetworkPolicies(scope: Construct, stack: ResolvedStack): void
       to: [{ podSelector: { matchLabels: selectorLabels(stack, byName.get(d)!) } }],
       ports: portsOf(byName.get(d)!),
     }));
-    for (const e of s.externalEgress) egress.push({ to: [{ ipBlock: { cidr: e.cidr } }], ports: e.ports.map((p) => tcp(p)) });
+    // No ports: a rule without ports matches every port.
+    for (const e of s.externalEgress) egress.push({ to: [{ ipBlock: { cidr: e.cidr } }], ...(e.ports.length && { ports: e.ports.map((p) => tcp(p)) }) });
 
     new k8s.KubeNetworkPolicy(scope, `allow-${s.name}`, {
       metadata: {
         name: `allow-${s.name}`,
         labels,
-        ...(s.externalEgress.length && { annotations: { 'todo.dev/external-egress': s.externalEgress.map((e) => `${e.cidr}:${e.ports.join(',')} for ${e.reason}`).join('; ') } }),
+        ...(s.externalEgress.length && { annotations: { 'todo.dev/external-egress': s.externalEgress.map((e) => `${e.cidr}:${e.ports.length ? e.ports.join(',') : 'all ports'} for ${e.reason}`).join('; ') } }),
       },
       spec: {
         podSelector: { matchLabels: selectorLabels(stack, s) },

@@ -237,7 +237,8 @@ describe('renderKubernetes: container semantics, storage, files, jobs', () => {
   it('zero-pads file prefixes so 9+ services still sort in apply order', () => {
     const many: StackSpec = {
       name: 'many',
-      services: Array.from({ length: 10 }, (_, i) => ({ name: `s${i}`, role: 'worker' as const, image: { ref: 'x:1' }, ...(i > 0 && { dependsOn: [`s${i - 1}`] }) })),
+      // Each serves a port: a dependency without one is refused for Kubernetes (no Service to reach).
+      services: Array.from({ length: 10 }, (_, i) => ({ name: `s${i}`, role: 'worker' as const, image: { ref: 'x:1' }, ports: [{ name: 'http', port: 8080 }], ...(i > 0 && { dependsOn: [`s${i - 1}`] }) })),
       environments: { k: { target: 'kubernetes' } },
     };
     const names = renderKubernetes(resolve(many, 'k')).map((f) => f.name);

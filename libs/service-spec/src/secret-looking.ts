@@ -27,3 +27,30 @@ const VALUE_PATTERNS: readonly [string, RegExp][] = [
 export function secretValueKinds(text: string): string[] {
   return VALUE_PATTERNS.filter(([, p]) => p.test(text)).map(([label]) => label);
 }
+
+/**
+ * A value that names a file rather than holding one: `/run/secrets/key.pem`, `./certs/tls.key`,
+ * `/etc/gcp/credentials.json`. A path of plain path characters whose last segment has an extension,
+ * or one under /run/secrets/ or /var/run/secrets/ (where mounted secrets live). Random tokens (base64
+ * can start with `/`) have no `.`, so they never pass for a file.
+ */
+export function isFilePathValue(value: string): boolean {
+  if (!/^(\/|\.\.?\/)([A-Za-z0-9_@-][A-Za-z0-9._@-]*\/)*[A-Za-z0-9_@.-]+$/.test(value)) return false;
+  return /\/[^/]*[A-Za-z0-9_-]\.[A-Za-z0-9]{1,10}$/.test(value) || /^(\/var)?\/run\/secrets\/[^/]/.test(value);
+}
+
+/**
+ * Why a plain variable is judged a secret, the one judgement of the importer, validation and the
+ * policy gate: its name (DB_PASSWORD, STRIPE_KEY), unless its value only names a file
+ * (`SSL_KEY=/run/secrets/key.pem`), and what its value holds (a URL with a password, a PEM key, ...)
+ * whatever the name. `byName` false and `kinds` empty: plain.
+ */
+export function secretJudgement(name: string, value: string): { readonly byName: boolean; readonly kinds: string[] } {
+  return { byName: looksSecretName(name) && !isFilePathValue(value), kinds: secretValueKinds(value) };
+}
+
+/** A plain variable that must be a secret instead (see secretJudgement). */
+export function looksSecret(name: string, value: string): boolean {
+  const j = secretJudgement(name, value);
+  return j.byName || j.kinds.length > 0;
+}

@@ -209,6 +209,7 @@ export interface DevSpec {
 export interface ExternalEgressSpec {
   /** CIDR, e.g. 0.0.0.0/0. */
   readonly cidr: string;
+  /** Destination ports; an empty list is every port (what compose allows, and what import declares). */
   readonly ports: readonly number[];
   /** Why this egress exists; shown in the NetworkPolicy annotation. */
   readonly reason: string;

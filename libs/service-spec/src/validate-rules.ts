@@ -1,5 +1,5 @@
 import type { SpecIssue } from './errors';
-import { looksSecretName, secretValueKinds } from './secret-looking';
+import { secretJudgement } from './secret-looking';
 import type { ProbeSpec, ServiceSpec } from './types';
 import { checkUrlPath } from './validate-limits';
 
@@ -20,11 +20,11 @@ export const waives = (s: ServiceSpec, rule: string) => (s.gateWaivers ?? []).so
 
 /** Plain values that the gate would reject as secrets: by name or by shape. Messages never echo the value. */
 export function checkPlainValue(name: string, value: string, path: string, fix: string, out: SpecIssue[]): void {
-  if (looksSecretName(name)) {
+  const { byName, kinds } = secretJudgement(name, value);
+  if (byName) {
     out.push({ path, message: `"${name}" looks like a secret, and plain values end up in a ConfigMap and the compose file; fix: ${fix}` });
     return;
   }
-  const kinds = secretValueKinds(value);
   if (kinds.length) out.push({ path, message: `the value holds ${kinds.join(' and ')}; fix: ${fix}, and rotate the value if it was ever real` });
 }
 

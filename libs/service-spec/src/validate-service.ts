@@ -64,6 +64,9 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
   }
 
   const byName = new Map(spec.services.map((x) => [x.name, x]));
+  const hasKubernetes = Object.values(spec.environments).some((e) => e.target === 'kubernetes');
+  // Kubernetes reaches a service through its Service, which needs a port; compose's network needs none.
+  const noService = (d: string) => `Kubernetes gets no Service for "${d}", so its name does not resolve there; fix: add the port "${d}" listens on to services.${d}.ports`;
   (s.dependsOn ?? []).forEach((entry, i) => {
     const d = dependencyName(entry);
     const dp = `${p}.dependsOn[${i}]`;
@@ -75,12 +78,13 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
     else if (condition === 'healthy' && !hasHealthCheck(target)) out.push({ path: `${dp}.condition`, message: `"${d}" has no health check, so "healthy" can never be reached; fix: use "started", or give ${d} a health check` });
     else if (condition === 'completed' && !target.job) out.push({ path: `${dp}.condition`, message: `"${d}" is a long-running service and never completes; fix: use "healthy" or "started"` });
     else if (condition !== undefined && condition !== 'completed' && target.job) out.push({ path: `${dp}.condition`, message: `"${d}" is a job: wait for "completed"` });
+    else if (hasKubernetes && !target.job && !(target.ports ?? []).length) out.push({ path: dp, message: `"${s.name}" depends on "${d}", which declares no port: ${noService(d)}, or remove the dependency (Kubernetes has no start order)` });
   });
   (s.talksTo ?? []).forEach((d, i) => {
     const tp = `${p}.talksTo[${i}]`;
     if (d === s.name) out.push({ path: tp, message: 'a service reaches itself without a network edge' });
     else if (!names.has(d)) out.push({ path: tp, message: `unknown service "${d}" (services: ${[...names].join(', ')})` });
-    else if (!(byName.get(d)!.ports ?? []).length) out.push({ path: tp, message: `"${d}" has no ports, so there is nothing to talk to` });
+    else if (!(byName.get(d)!.ports ?? []).length) out.push({ path: tp, message: `"${s.name}" talks to "${d}", which declares no port, so there is nothing to open: ${noService(d)}, or remove "${d}" from talksTo` });
   });
 
   const h = s.health ?? {};
@@ -134,7 +138,6 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
     if (!WAIVABLE.has(w.rule)) out.push({ path: `${p}.gateWaivers[${i}].rule`, message: `"${w.rule}" cannot be waived from the spec (waivable: ${[...WAIVABLE].join(', ')})` });
     if (w.reason.trim().length < 10) out.push({ path: `${p}.gateWaivers[${i}].reason`, message: 'say why the rule does not apply (10 characters or more)' });
   });
-  const hasKubernetes = Object.values(spec.environments).some((e) => e.target === 'kubernetes');
   if (s.readOnlyRootFilesystem === false && hasKubernetes && !waives(s, 'read-only-root-filesystem')) {
     out.push({ path: `${p}.readOnlyRootFilesystem`, message: 'the policy gate (read-only-root-filesystem) rejects a writable root filesystem; fix: keep it true and list the paths the process writes in writablePaths, or add gateWaivers: [{ rule: "read-only-root-filesystem", reason: "..." }]' });
   }

@@ -1,6 +1,9 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
-import { isPinnedImage, looksSecretName, secretValueKinds } from '@todo/service-spec';
+import { isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
+import { deriveReach } from './reach';
+import { shareSecrets } from './shared';
+import { applyComposeDefaults } from './defaults';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -310,7 +313,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const v = raw === null ? null : literal(raw, `${p}.environment.${k}`, note);
       if (v === null) {
         note(`${p}.environment.${k}`, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
-      } else if (looksSecretName(k) || secretValueKinds(v).length) {
+      } else if (looksSecret(k, v)) {
         // By name, or by value (a URL with a password): the judgement validation and the policy gate make.
         // A whole-value interpolation: `${VAR:-default}` keeps the default as the local value; `${VAR}`,
         // `${VAR:?message}` have none (compose requires the host variable). The spec's secret variable takes VAR's place.
@@ -520,6 +523,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       note(`${p}`, 'decision', 'looks like a database but declares no port; imported as a worker (a database needs its port)');
     }
     note(`${p}`, 'decision', `role "${s.role}" inferred from the name and image${s.role === 'database' ? ': a StatefulSet with a volume claim in Kubernetes' : ''}`);
+    applyComposeDefaults(name, c, s, doc, note);
     services.push(orderKeys(s) as ServiceSpec);
   }
 
@@ -534,31 +538,10 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   }
 
   // Compose puts every service on one network; the spec opens only declared paths. Paths that
-  // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges.
-  for (const s of services as Obj[]) {
-    const deps = new Set((s.dependsOn ?? []).map((d: Obj) => d.service));
-    const talks = new Set<string>();
-    for (const [k, v] of Object.entries({ ...(s.env ?? {}), ...Object.fromEntries(Object.entries(s.secrets ?? {}).map(([n, r]) => [n, (r as Obj).localDefault ?? ''])) })) {
-      for (const other of services) {
-        if (other.name === s.name || deps.has(other.name) || talks.has(other.name)) continue;
-        if (new RegExp(`(^|[/@:,=\\s])${other.name.replace(/-/g, '\\-')}([:/,\\s]|$)`).test(String(v))) {
-          if (!(other.ports ?? []).length) {
-            // A talksTo edge opens the target's ports; with none declared there is nothing to open.
-            talks.add(other.name);
-            report.push({ path: `services.${s.name}.environment.${k}`, status: 'decision', message: `names service "${other.name}", which declares no port (compose needs no expose): add its port, then talksTo: [${other.name}]` });
-            continue;
-          }
-          talks.add(other.name);
-          report.push({ path: `services.${s.name}.environment.${k}`, status: 'decision', message: `names service "${other.name}": imported as talksTo: [${other.name}] (a network path without start order)` });
-        }
-      }
-    }
-    const reachable = [...talks].filter((n) => ((services as Obj[]).find((o) => o.name === n)?.ports ?? []).length);
-    if (reachable.length) s.talksTo = reachable.sort();
-    if (!deps.size && !talks.size && services.length > 1) {
-      report.push({ path: `services.${s.name}`, status: 'decision', message: 'depends on nothing and names no other service: it gets no network path to the others; add talksTo if it connects to one' });
-    }
-  }
+  // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges, and give a port to a service that has none.
+  shareSecrets(services as Obj[], report, stackName);
+  deriveReach(services as Obj[], report, { role });
+  services.forEach((s, i) => (services[i] = orderKeys(s as Obj) as ServiceSpec));
 
   const spec: StackSpec = {
     name: stackName,
@@ -569,7 +552,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   return { spec, report };
 }
 
-const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'dev'];
+const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'externalEgress', 'dev'];
 function orderKeys(s: Obj): Obj {
   return Object.fromEntries(Object.entries(s).sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b)));
 }

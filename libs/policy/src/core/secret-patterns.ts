@@ -10,6 +10,21 @@ export function looksSecretName(name: string): boolean {
   return upper.split(/[^A-Z0-9]+/).some((segment) => SECRET_WORDS.has(segment));
 }
 
+/**
+ * A value that names a file rather than holding one (`SSL_KEY=/run/secrets/key.pem`): plain path characters,
+ * and a last segment with an extension or a place under /run/secrets/. The same judgement as
+ * libs/service-spec/src/secret-looking.ts, so a spec that validates passes the gate.
+ */
+export function isFilePathValue(value: string): boolean {
+  if (!/^(\/|\.\.?\/)([A-Za-z0-9_@-][A-Za-z0-9._@-]*\/)*[A-Za-z0-9_@.-]+$/.test(value)) return false;
+  return /\/[^/]*[A-Za-z0-9_-]\.[A-Za-z0-9]{1,10}$/.test(value) || /^(\/var)?\/run\/secrets\/[^/]/.test(value);
+}
+
+/** A variable whose name looks secret and whose value is not just a file path. */
+export function looksSecretVariable(name: string, value: string): boolean {
+  return looksSecretName(name) && !isFilePathValue(value);
+}
+
 const CREDENTIAL_URL = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]+):([^\s@/'"]+)@/gi;
 
 /** A literal password in a URL; `${VAR}` / `$(VAR)` interpolations are references, not values. */

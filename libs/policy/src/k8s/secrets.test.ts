@@ -31,6 +31,17 @@ describe('env secrets', () => {
       `${B}.env[4].value: container "api" env LLM holds an OpenAI-style API key; fix: move it to a Secret and use valueFrom.secretKeyRef`,
     ]);
   });
+
+  it('accepts a secret-looking name whose value only names a file, not a token that starts with "/"', () => {
+    const objs = withChange(BACKEND, (d) => api(d).env.push(
+      { name: 'SSL_KEY', value: '/run/secrets/key.pem' },
+      { name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/etc/gcp/credentials.json' },
+      { name: 'SECRET_KEY', value: '/K8sd9fQ2mZ/aXb7Lq0' },
+    ));
+    expect(messages(envSecretRef, objs)).toEqual([`${B}.env[5]: container "api" sets SECRET_KEY from a literal value; fix: use valueFrom.secretKeyRef`]);
+    const cm = withChange('ConfigMap/todo/backend-config', (d) => Object.assign(d.data, { SSL_KEY: '/run/secrets/key.pem', TLS_KEY: 'inline' }));
+    expect(messages(configMapSecrets, cm)).toEqual([expect.stringContaining('data.TLS_KEY: key looks like a secret')]);
+  });
 });
 
 describe('ConfigMaps', () => {

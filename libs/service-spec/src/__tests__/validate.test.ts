@@ -115,7 +115,7 @@ describe('validate', () => {
       ['healthy on a service without health', (s: any) => (delete svc(s, 'db').health, (svc(s, 'api').dependsOn = [{ service: 'db', condition: 'healthy' }])), 'services.api.dependsOn[0].condition', '"db" has no health check, so "healthy" can never be reached'],
       ['completed on a service', (s: any) => (svc(s, 'api').dependsOn = [{ service: 'db', condition: 'completed' }]), 'services.api.dependsOn[0].condition', '"db" is a long-running service and never completes'],
       ['talksTo unknown', (s: any) => (svc(s, 'api').talksTo = ['dbb']), 'services.api.talksTo[0]', 'unknown service "dbb"'],
-      ['talksTo a service without ports', (s: any) => (svc(s, 'db').talksTo = ['api'], (svc(s, 'api').ports = []), delete svc(s, 'api').ingressPath, delete svc(s, 'api').health), 'services.db.talksTo[0]', '"api" has no ports'],
+      ['talksTo a service without ports', (s: any) => (svc(s, 'db').talksTo = ['api'], (svc(s, 'api').ports = []), delete svc(s, 'api').ingressPath, delete svc(s, 'api').health), 'services.db.talksTo[0]', '"db" talks to "api", which declares no port'],
       // Commands and jobs.
       ['empty entrypoint', (s: any) => (svc(s, 'api').entrypoint = []), 'services.api.entrypoint', 'an empty entrypoint would clear the image ENTRYPOINT'],
       ['job with ports', (s: any) => (svc(s, 'api').job = {}), 'services.api.ports', 'a job serves nothing'],
@@ -182,6 +182,21 @@ describe('validate', () => {
         s.environments.local.services = { api: { hostAddress: '0.0.0.0', image: 'example/api:1.2.3' } };
       });
       expect(validate(spec)).toEqual([]);
+    });
+
+    // Issue 19: a redis with no ports that api reaches got a Deployment and no Service, so "redis" did not resolve.
+    it('refuses a dependsOn target with no port when Kubernetes output is made, naming both services and the fix', () => {
+      const portless = (s: any) => {
+        s.services.push({ name: 'redis', role: 'cache', image: { ref: 'redis:7.2' } });
+        svc(s, 'api').dependsOn = ['db', 'redis'];
+      };
+      expect(validate(mutate(portless))).toEqual([
+        { path: 'services.api.dependsOn[1]', message: expect.stringMatching(/"api" depends on "redis", which declares no port: Kubernetes gets no Service for "redis".*fix: add the port "redis" listens on to services\.redis\.ports/) },
+      ]);
+      // Compose needs no port inside its network: without a Kubernetes environment it stays valid.
+      expect(validate(mutate((s) => (portless(s), delete s.environments.prod)))).toEqual([]);
+      // A job serves nothing: waiting for it to complete needs no port.
+      expect(validate(mutate((s) => (portless(s), Object.assign(svc(s, 'redis'), { job: {} }), (svc(s, 'api').dependsOn = ['db', { service: 'redis', condition: 'completed' }]))))).toEqual([]);
     });
 
     it('accepts an HTTP client when the probe compose checks (readiness first) is HTTP', () => {

@@ -1,11 +1,11 @@
-import { looksSecretName, secretValueKinds } from '../../core/secret-patterns';
+import { looksSecretVariable, secretValueKinds } from '../../core/secret-patterns';
 import type { Violation } from '../../core/types';
 import { DockerfileRule, ParsedDockerfile, dfViolation, lineOf } from '../model';
 
 const id = 'dockerfile-no-secret-env';
 
 function check(df: ParsedDockerfile, keyword: string, line: number, name: string, value: string): Violation[] {
-  if (looksSecretName(name)) {
+  if (looksSecretVariable(name, value)) {
     return [dfViolation(id, df, line, `${keyword} ${name} looks like a secret and is stored in the image history; fix: pass it at run time, or at build time with RUN --mount=type=secret`)];
   }
   const kinds = secretValueKinds(value);

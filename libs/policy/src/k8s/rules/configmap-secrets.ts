@@ -1,4 +1,4 @@
-import { looksSecretName, secretValueKinds } from '../../core/secret-patterns';
+import { looksSecretVariable, secretValueKinds } from '../../core/secret-patterns';
 import type { K8sRule } from '../rule';
 import { violation } from '../model';
 
@@ -12,7 +12,7 @@ export const configMapSecrets: K8sRule = {
       .filter((o) => o.kind === 'ConfigMap')
       .flatMap((cm) =>
         Object.entries(cm.doc.data ?? {}).flatMap(([key, value]) => {
-          if (looksSecretName(key)) {
+          if (looksSecretVariable(key, String(value))) {
             return [violation(id, cm, `data.${key}`, 'key looks like a secret; fix: move it to a Secret and reference it with secretKeyRef')];
           }
           const kinds = secretValueKinds(String(value));

@@ -1,4 +1,4 @@
-import { looksSecretName, secretValueKinds } from '../../core/secret-patterns';
+import { looksSecretVariable, secretValueKinds } from '../../core/secret-patterns';
 import type { K8sRule } from '../rule';
 import { violation } from '../model';
 import { allContainers, containerName } from '../pods';
@@ -13,7 +13,7 @@ export const envSecretRef: K8sRule = {
       (Array.isArray(ref.container.env) ? ref.container.env : []).flatMap((env: any, i: number) => {
         const at = `${ref.path}.env[${i}]`;
         const value = typeof env.value === 'string' ? env.value : '';
-        if (looksSecretName(String(env.name)) && !env.valueFrom?.secretKeyRef) {
+        if (looksSecretVariable(String(env.name), env.valueFrom ? '' : value) && !env.valueFrom?.secretKeyRef) {
           const source = env.valueFrom ? 'a non-Secret source' : 'a literal value';
           return [violation(id, ref.template.owner, at,
             `container ${containerName(ref)} sets ${env.name} from ${source}; fix: use valueFrom.secretKeyRef`)];
