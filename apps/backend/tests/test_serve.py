@@ -69,6 +69,14 @@ def test_one_worker_runs_without_a_supervisor() -> None:
     assert uvicorn_argv(Plan(3, 10, ""), {}, [])[-2:] == ["--workers", "3"]
 
 
+def test_reload_keeps_the_limits_and_runs_one_worker() -> None:
+    # The dev override and `nx run backend:serve` run `python -m todo_api.serve --reload`.
+    argv = uvicorn_argv(Plan(3, 10, ""), {}, ["--reload", "--reload-dir", "src"])
+    assert "--workers" not in argv
+    assert "todo_api.http_protocol:BoundedHttpToolsProtocol" in argv
+    assert argv[-3:] == ["--reload", "--reload-dir", "src"]
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("MAX_HEADER_BYTES", "10"), ("MAX_CONNECTIONS", "0"), ("HEADER_TIMEOUT_SECONDS", "soon")],

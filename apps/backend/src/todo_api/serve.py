@@ -108,6 +108,12 @@ def plan(env: dict[str, str], root: Path = CGROUP_ROOT) -> Plan:
 
 
 def uvicorn_argv(p: Plan, env: dict[str, str], extra: list[str]) -> list[str]:
+    """The uvicorn command line; `extra` (e.g. `--reload --reload-dir src`) goes last.
+
+    Development (`--reload`: the compose dev override, `nx run backend:serve`) runs
+    through here too, so it gets the same HTTP limits as the image; uvicorn's
+    reloader runs one worker.
+    """
     argv = [
         sys.executable,
         "-m",
@@ -125,7 +131,7 @@ def uvicorn_argv(p: Plan, env: dict[str, str], extra: list[str]) -> list[str]:
         "todo_api.http_protocol:BoundedHttpToolsProtocol",
         "--no-server-header",
     ]
-    if p.workers > 1:
+    if p.workers > 1 and "--reload" not in extra:
         argv += ["--workers", str(p.workers)]
     return argv + extra
 
@@ -138,13 +144,16 @@ def main(argv: list[str] | None = None) -> None:
     except (ServeError, ConfigError) as exc:
         print(f"serve: {exc}", file=sys.stderr)
         sys.exit(2)
+    extra = list(sys.argv[1:] if argv is None else argv)
+    if "--reload" in extra and p.workers > 1:
+        p = Plan(workers=1, pool_size=p.pool_size, reason="--reload runs one worker")
     env["DB_POOL_SIZE"] = str(p.pool_size)
     print(
         f'{{"level": "INFO", "logger": "todo_api.serve", "message": "starting", '
         f'"workers": {p.workers}, "pool_size": {p.pool_size}, "reason": "{p.reason}"}}',
         flush=True,
     )
-    args = uvicorn_argv(p, env, list(sys.argv[1:] if argv is None else argv))
+    args = uvicorn_argv(p, env, extra)
     os.execve(sys.executable, args, env)  # noqa: S606 - fixed program, list argv
 
 

@@ -64,7 +64,8 @@ export const todoStack: StackSpec = {
       externalEgress: [{ cidr: '0.0.0.0/0', ports: [443], reason: 'the OpenAI API (only used when OPENAI_API_KEY is set)' }],
       dev: {
         mounts: [{ source: 'apps/backend/src', target: '/app/src' }],
-        command: ['uvicorn', 'todo_api.main:app', '--host', '0.0.0.0', '--port', '8000', '--reload', '--reload-dir', '/app/src'],
+        // serve.py, as in the image, so development has the same HTTP limits (header size, timeouts, connection cap).
+        command: ['python', '-m', 'todo_api.serve', '--reload', '--reload-dir', '/app/src'],
         env: { LOG_LEVEL: 'DEBUG' },
       },
     },
