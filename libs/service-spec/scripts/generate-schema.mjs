@@ -50,14 +50,18 @@ function tighten(node, name, definition) {
   if (node.type === 'number') node.type = 'integer';
   for (const [k, v] of Object.entries(node)) {
     if (k === 'properties') {
-      for (const [field, prop] of Object.entries(v)) {
+      for (const [field, shared] of Object.entries(v)) {
+        // The generator shares one node between fields of the same type (every Record<string, string>):
+        // each field gets its own copy, so that a rule for one field does not reach the others.
+        const prop = (v[field] = { ...shared });
         if (prop.type === 'string' && !prop.enum && field !== '$schema' && !MAY_BE_EMPTY.has(field) && definition !== 'JsonPatchOperation') prop.minLength = 1;
         if (typeof prop.default === 'string' && (prop.type !== 'string' || /[\s`']/.test(prop.default))) delete prop.default;
         tighten(prop, field, definition);
       }
     } else if (k === 'additionalProperties' && typeof v === 'object') {
-      if (v.type === 'string' && !MAY_BE_EMPTY.has(name)) v.minLength = 1;
-      tighten(v, name, definition);
+      const own = (node[k] = { ...v });
+      if (own.type === 'string' && !MAY_BE_EMPTY.has(name)) own.minLength = 1;
+      tighten(own, name, definition);
     } else if (k === 'definitions') {
       for (const [def, d] of Object.entries(v)) tighten(d, def, def);
     } else if (typeof v === 'object') {

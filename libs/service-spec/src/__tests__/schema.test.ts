@@ -33,6 +33,18 @@ describe('the JSON Schema of the spec', () => {
     }
   }, 120_000);
 
+  it('lets env, dev env, label and annotation values be empty (compose `FOO: ""` sets FOO to the empty string), and no other string', () => {
+    const spec = mutate((s: any) => {
+      const api = s.services.find((x: any) => x.name === 'api');
+      api.env = { ...api.env, EMPTY: '' };
+      api.labels = { team: '' };
+      api.dev = { env: { EMPTY: '' } };
+    });
+    expect(validateShape(spec)).toEqual([]);
+    // The rule for every other string still holds.
+    expect(validateShape(mutate((s: any) => (s.services[0].name = '')))).toContainEqual({ path: 'services[0].name', message: 'must be a non-empty string, got an empty string' });
+  });
+
   it('accepts a spec that names the schema with $schema', () => {
     expect(validate({ $schema: './node_modules/@todo/service-spec/src/spec.schema.json', ...validStack() })).toEqual([]);
   });
