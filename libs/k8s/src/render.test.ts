@@ -23,9 +23,17 @@ describe('renderKubernetes', () => {
     expect(() => renderKubernetes(resolve(spec, 'c'))).toThrow('environment "c" targets compose, not kubernetes');
   });
 
-  it('gives a worker without ports no Service, and a database a headless one', () => {
+  it('gives a worker without ports no Service, and a database a virtual IP for clients plus the headless Service its StatefulSet needs', () => {
     const services = objects().filter((o) => o.kind === 'Service');
-    expect(services.map((s) => [s.metadata.name, s.spec.clusterIP])).toEqual([['db', 'None']]);
+    expect(services.map((s) => [s.metadata.name, s.spec.clusterIP])).toEqual([
+      ['db', undefined],
+      ['db-headless', 'None'],
+    ]);
+    const set = objects().find((o) => o.kind === 'StatefulSet');
+    expect(set.spec.serviceName).toBe('db-headless');
+    // Both select the database's pods, by the same labels.
+    expect(services[0].spec.selector).toEqual(services[1].spec.selector);
+    expect(services[0].spec.selector).toEqual(set.spec.selector.matchLabels);
   });
 
   it('writes explicit names and selectors without construct-path hashes', () => {

@@ -8,7 +8,7 @@ import { applyKubernetesPatches } from './patches';
 import { addAutoscaler } from './autoscaling';
 import { addDisruptionBudget } from './disruption-budget';
 import { addConfigMap } from './env-config';
-import { addService } from './service';
+import { addHeadlessService, addService } from './service';
 import { addWorkload, drainServingPods } from './workload';
 
 /** One output file: its name in dist/k8s/<env>/ and its objects in apply order. */
@@ -55,8 +55,10 @@ export function renderKubernetes(stack: ResolvedStack): ManifestFile[] {
     const c = chart(`${prefix(20 + i * 10)}-${s.name}`);
     const configMap = addConfigMap(c, stack, s);
     // A Service needs ports; a worker without any is reached by nobody.
-    const service = s.ports.length ? addService(c, stack, s) : undefined;
-    addWorkload(c, stack, s, configMap, service);
+    if (s.ports.length) addService(c, stack, s);
+    // A StatefulSet (a database) is governed by a headless Service of its own.
+    const headless = s.ports.length && s.role === 'database' && !s.job ? addHeadlessService(c, stack, s) : undefined;
+    addWorkload(c, stack, s, configMap, headless);
     addAutoscaler(c, stack, s);
     addDisruptionBudget(c, stack, s);
   });

@@ -211,7 +211,7 @@ export function checkService(s: ServiceSpec, spec: StackSpec, names: Set<string>
   else if (s.ingressPath !== undefined) checkUrlPath(s.ingressPath, `${p}.ingressPath`, out);
   if (s.ingressPort !== undefined && !portNames.has(s.ingressPort)) out.push({ path: `${p}.ingressPort`, message: `port "${s.ingressPort}" is not declared by service "${s.name}"` });
   if (s.ingressPath !== undefined && portNames.size === 0) out.push({ path: `${p}.ingressPath`, message: 'an exposed service needs at least one port' });
-  if (s.role === 'database' && portNames.size === 0) out.push({ path: `${p}.ports`, message: 'a database needs a port: it becomes a StatefulSet with a headless Service' });
+  if (s.role === 'database' && portNames.size === 0) out.push({ path: `${p}.ports`, message: 'a database needs a port: it becomes a StatefulSet, reached through its Service (and governed by a headless one)' });
   if (s.user && (s.user.uid === 0 || s.user.gid === 0)) out.push({ path: `${p}.user`, message: 'uid and gid must not be 0: every pod runs as non-root' });
   (s.dev?.mounts ?? []).forEach((m, i) => {
     if (!m.target.startsWith('/')) out.push({ path: `${p}.dev.mounts[${i}].target`, message: `"${m.target}" is not an absolute path` });

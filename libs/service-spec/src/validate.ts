@@ -16,6 +16,11 @@ export function validateMeaning(spec: StackSpec): SpecIssue[] {
     if (names.has(s.name)) out.push({ path: `services[${i}].name`, message: `duplicate service name "${s.name}"` });
     names.add(s.name);
   });
+  // A database's StatefulSet is governed by the Service `<name>-headless` (libs/k8s/src/service.ts).
+  spec.services.forEach((s, i) => {
+    const db = spec.services.find((d) => d.role === 'database' && !d.job && `${d.name}-headless` === s.name);
+    if (db) out.push({ path: `services[${i}].name`, message: `"${s.name}" is the name of the headless Service that database "${db.name}" gets on Kubernetes: rename this service` });
+  });
   if (spec.services.length === 0) out.push({ path: 'services', message: 'a stack needs at least one service' });
   for (const s of spec.services) checkService(s, spec, names, out);
   for (const cycle of findCycles(spec.services)) {

@@ -18,7 +18,7 @@ services:
   # (:latest is refused outside environments that set allowFloatingTags).
   - name: web
     # role: web, api, worker or cache runs as a Deployment; database as a StatefulSet with a
-    # headless Service and a volume claim per replica. The role is also the component label
+    # Service, a headless Service <name>-headless and a volume claim per replica. The role is also the component label
     # (docs/service-spec.md, "Roles and the user").
     role: web
     # The language runtime inside the image: compose runs the HTTP health check with it.

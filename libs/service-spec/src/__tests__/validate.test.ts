@@ -43,6 +43,7 @@ describe('validate', () => {
     it.each([
       ['service name not DNS-1123', (s: any) => (s.services[1].name = 'API_1'), 'services[1].name', 'service name "API_1" is not a DNS-1123 label'],
       ['duplicate service names', (s: any) => (s.services[1].name = 'db'), 'services[1].name', 'duplicate service name "db"'],
+      ['a service named as a database\'s headless Service', (s: any) => (s.services[1].name = 'db-headless'), 'services[1].name', '"db-headless" is the name of the headless Service that database "db" gets on Kubernetes'],
       ['stack name not DNS-1123', (s: any) => (s.name = 'Demo'), 'name', 'stack name "Demo" is not a DNS-1123 label'],
       ['port out of range', (s: any) => (svc(s, 'api').ports[0].port = 70000), 'services.api.ports[0].port', 'port 70000 is out of range 1-65535'],
       ['a local default compose would cut at "}"', (s: any) => (svc(s, 'api').secrets.DATABASE_URL.localDefault = 'a}b'), 'services.api.secrets.DATABASE_URL.localDefault', 'contains "}", which compose cannot carry'],
