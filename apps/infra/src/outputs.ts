@@ -105,7 +105,7 @@ export interface RenderOptions {
   readonly specPath?: string;
   /**
    * The output root (--out) and the repository root, both absolute: compose's build
-   * contexts point from <outRoot>/docker/ back to the repository. @default the repository's own docker/
+   * contexts and development mounts point from <outRoot>/docker/ back to the repository. @default the repository's own docker/
    */
   readonly outRoot?: string;
   readonly repoRoot?: string;
@@ -135,7 +135,7 @@ function renderEnvironment(spec: StackSpec, env: string, imageTags: Readonly<Rec
   }
   const main = renderCompose(stack, { repoRoot: repoFromCompose });
   checkPatched(stack, [], main);
-  const dev = renderComposeDev(stack);
+  const dev = renderComposeDev(stack, { repoRoot: repoFromCompose });
   const suffix = env === 'local' ? '' : `.${env}`;
   files.push({ path: `docker/docker-compose${suffix}.yml`, content: toYamlDocument(main, composeHeader(stack, false, generated)), objects: Object.keys(main.services).length, unit: 'services' });
   // Config files the compose file binds, beside it, so the relative bind holds wherever --out points.

@@ -190,7 +190,7 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
       annotations: { ...(s.annotations ?? {}), ...(o.annotations ?? {}) },
       gateWaivers: [...(s.gateWaivers ?? [])],
       externalEgress: [...(s.externalEgress ?? [])],
-      dev: { mounts: [...(s.dev?.mounts ?? [])], command: s.dev?.command && [...s.dev.command], env: sortedEnv(s.dev?.env ?? {}) },
+      dev: { mounts: (s.dev?.mounts ?? []).map((m) => ({ source: m.source, target: m.target, readOnly: m.readOnly ?? true })), command: s.dev?.command && [...s.dev.command], env: sortedEnv(s.dev?.env ?? {}) },
       podDisruptionBudget: (env.podDisruptionBudgets ?? false) && replicas > 1,
     };
   });

@@ -83,7 +83,7 @@ export interface ResolvedService {
   readonly annotations: Readonly<Record<string, string>>;
   readonly gateWaivers: readonly GateWaiverSpec[];
   readonly externalEgress: readonly ExternalEgressSpec[];
-  readonly dev: { readonly mounts: readonly { source: string; target: string }[]; readonly command?: readonly string[]; readonly env: readonly { name: string; value: string }[] };
+  readonly dev: { readonly mounts: readonly { source: string; target: string; readOnly: boolean }[]; readonly command?: readonly string[]; readonly env: readonly { name: string; value: string }[] };
   /** Wants a PodDisruptionBudget (replicated in an environment that asks for PDBs). */
   readonly podDisruptionBudget: boolean;
 }

@@ -195,10 +195,23 @@ export interface MigrationSpec {
   readonly entrypoint?: readonly string[];
 }
 
+/** A source bind mount of the development override. */
+export interface DevMountSpec {
+  /** Host path, relative to the repo root (compose gets it relative to the compose file, wherever `--out` puts it). */
+  readonly source: string;
+  /** Absolute path in the container. */
+  readonly target: string;
+  /**
+   * Mount it read-only. `false` lets the process write to the source (as compose's own default, `rw`, does).
+   * @default true
+   */
+  readonly readOnly?: boolean;
+}
+
 /** Development overrides for docker-compose.dev.yml. */
 export interface DevSpec {
   /** Source bind mounts, `host path (repo-relative)` -> container path. */
-  readonly mounts?: readonly { readonly source: string; readonly target: string }[];
+  readonly mounts?: readonly DevMountSpec[];
   /** Command with hot reload. */
   readonly command?: readonly string[];
   /** Extra plain env for development. */

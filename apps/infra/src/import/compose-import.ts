@@ -368,7 +368,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
           mountOpts = parts.slice(2).join(':').split(',').filter(Boolean);
         }
       }
-      const unmodelled = mountOpts.filter((o) => o !== 'rw');
+      // A bind's ro/rw is modelled (dev.mounts[].readOnly); on a volume, ro is not.
+      const unmodelled = mountOpts.filter((o) => o !== 'rw' && !(o === 'ro' && type === 'bind'));
       if (unmodelled.length) note(`${vp}`, 'decision', `mount option${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join(', ')} ${unmodelled.length > 1 ? 'are' : 'is'} not modelled${unmodelled.includes('ro') ? ' (the spec mounts it read-write: a read-only file belongs in files)' : ''}`);
       if (volumes.some((v) => v.mountPath === target) || devMounts.some((m) => m.target === target)) {
         return note(vp, 'decision', `"${target}" is mounted twice in compose; only the first mount is kept`);
@@ -382,7 +383,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       } else if (type === 'bind' && source) {
         const repoSource = options.repoPath(source);
         if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository) has no place in the spec`);
-        devMounts.push({ source: repoSource, target });
+        devMounts.push({ source: repoSource, target, ...(!mountOpts.includes('ro') && { readOnly: false }) });
         note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: bake the files into the image`);
       } else {
         note(vp, 'unmapped', `${type} mount is not modelled`);
