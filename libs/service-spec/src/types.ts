@@ -308,6 +308,15 @@ export interface ServiceSpec {
   readonly externalEgress?: readonly ExternalEgressSpec[];
   /** @default {} */
   readonly dev?: DevSpec;
+  /**
+   * Compose profiles: the service runs only on request, when one of them is enabled. Compose
+   * carries them (`docker compose --profile <p> up` starts it); Kubernetes writes the workload
+   * scaled to 0 replicas (a Job or CronJob suspended), ready to scale up. An environment that
+   * lists one in `environments.<env>.profiles` runs the service like any other. A service that
+   * depends on or talks to it must run only under its profiles too.
+   * @default [] (always runs)
+   */
+  readonly profiles?: readonly string[];
 }
 
 /** Autoscaling on CPU utilisation. */
@@ -377,6 +386,12 @@ export interface EnvironmentSpec {
   };
   /** Write a PodDisruptionBudget for every service with more than one replica. @default false */
   readonly podDisruptionBudgets?: boolean;
+  /**
+   * Profiles enabled in this environment: a service with one of them runs here like a service
+   * without profiles (compose: no `profiles:` key; Kubernetes: its replicas, not 0).
+   * @default [] (services with profiles run only on request)
+   */
+  readonly profiles?: readonly string[];
   /** Allow `:latest` or untagged published images. Only sensible for local. @default false */
   readonly allowFloatingTags?: boolean;
   /** @default {} */

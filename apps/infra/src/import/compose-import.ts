@@ -21,7 +21,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -512,6 +512,10 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const given = isObj(c.logging) ? { ...c.logging, ...(isObj(c.logging.options) && { options: Object.fromEntries(Object.entries(c.logging.options).map(([k, v]) => [k, String(v)])) }) } : c.logging;
       if (isDeepStrictEqual(given, LOGGING)) note(`${p}.logging`, 'mapped', 'the rotated local log driver that synth writes for every service');
       else note(`${p}.logging`, 'decision', `synth writes the ${LOGGING.driver} log driver, rotated at ${LOGGING.options['max-file']} files of ${LOGGING.options['max-size']}, for every service; to keep this logging, set it in environments.<env>.patches.compose.${s.name}.logging`);
+    }
+    if (Array.isArray(c.profiles) && c.profiles.length) {
+      s.profiles = c.profiles.map(String);
+      note(`${p}.profiles`, 'mapped', `profiles ${s.profiles.join(', ')}: compose starts it only with --profile; Kubernetes writes it scaled to 0 (a job suspended) unless environments.<env>.profiles enables one`);
     }
     for (const k of Object.keys(c)) if (!HANDLED.has(k)) note(`${p}.${k}`, 'unmapped', 'not a field the spec models');
 
