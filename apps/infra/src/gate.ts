@@ -1,4 +1,4 @@
-import { K8S_RULES, runRules, toK8sObject, type Violation, type Waiver } from '@todo/policy';
+import { K8S_RULES, runRules, toK8sObject, type RunResult, type Violation, type Waiver } from '@todo/policy';
 import { SpecValidationError, type ResolvedStack, type SpecIssue } from '@todo/service-spec';
 
 /** The spec field a gate rule's violation comes from. */
@@ -47,9 +47,10 @@ function specPath(stack: ResolvedStack, v: Violation): string {
 /**
  * Runs the policy gate on one environment's rendered manifests, in memory,
  * before anything is written: a spec that synthesizes passes the gate, and a
- * violation names the spec field that caused it.
+ * violation names the spec field that caused it. Returns what it found (the waived
+ * violations too), which `infra policy` must find again in the written files.
  */
-export function gateKubernetes(stack: ResolvedStack, files: readonly { path: string; objects: readonly object[] }[]): void {
+export function gateKubernetes(stack: ResolvedStack, files: readonly { path: string; objects: readonly object[] }[]): RunResult {
   // The objects the YAML is written from: parsing the YAML back cost most of a large synth.
   // `infra:policy` gates the written files themselves.
   const manifests = files.flatMap((f) => f.objects.map((o) => toK8sObject(f.path, o as Record<string, unknown>)));
@@ -59,4 +60,5 @@ export function gateKubernetes(stack: ResolvedStack, files: readonly { path: str
     o.violations.map((v) => ({ path: specPath(stack, v), message: `the policy gate rejects environment "${stack.environment}" (${v.rule}): ${v.message}` })),
   );
   if (issues.length) throw new SpecValidationError(issues);
+  return result;
 }

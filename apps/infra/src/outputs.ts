@@ -2,6 +2,7 @@ import { findRepoRoot } from '@todo/build-inputs';
 import { composeConfigFiles, composeWarnings, renderCompose, renderComposeDev, secretFileVariable, secretVariable } from '@todo/compose';
 import { kubernetesWarnings, renderKubernetes } from '@todo/k8s';
 import { assertValid, resolve, SpecValidationError, type ResolvedStack, type SpecIssue, type StackSpec, type TargetWarning } from '@todo/service-spec';
+import type { RunResult } from '@todo/policy';
 import { toYamlDocument, toYamlStream } from '@todo/yaml-out';
 import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -105,7 +106,7 @@ export interface RenderOptions {
   readonly specPath?: string;
   /**
    * The output root (--out) and the repository root, both absolute: compose's build
-   * contexts point from <outRoot>/docker/ back to the repository. @default the repository's own docker/
+   * contexts and development mounts point from <outRoot>/docker/ back to the repository. @default the repository's own docker/
    */
   readonly outRoot?: string;
   readonly repoRoot?: string;
@@ -117,7 +118,13 @@ function composeRepoRoot(options: RenderOptions): string {
   return relative(join(options.outRoot, 'docker'), options.repoRoot).split(sep).join('/') || '.';
 }
 
-type Rendered = { files: OutputFile[]; warnings: EnvironmentWarning[] };
+/** What synth's policy gate found in one Kubernetes environment (it passed, or synth stops): waived violations are listed. */
+export interface GateVerdict {
+  readonly environment: string;
+  readonly result: RunResult;
+}
+
+type Rendered = { files: OutputFile[]; warnings: EnvironmentWarning[]; gates: GateVerdict[] };
 
 function renderEnvironment(spec: StackSpec, env: string, imageTags: Readonly<Record<string, string>>, readRepoFile: (path: string) => string, generated: string, repoFromCompose: string): Rendered & { stack: ResolvedStack } {
   const files: OutputFile[] = [];
@@ -125,17 +132,17 @@ function renderEnvironment(spec: StackSpec, env: string, imageTags: Readonly<Rec
   if (stack.target === 'kubernetes') {
     const rendered = renderKubernetes(stack);
     checkPatched(stack, rendered.flatMap((f) => f.objects as KubeObject[]));
-    gateKubernetes(stack, rendered.map((f) => ({ path: `dist/k8s/${env}/${f.name}`, objects: f.objects })));
+    const gate = gateKubernetes(stack, rendered.map((f) => ({ path: `dist/k8s/${env}/${f.name}`, objects: f.objects })));
     const manifests = rendered.map((f) => ({
       path: `dist/k8s/${env}/${f.name}`,
       content: toYamlStream(f.objects, `${generated}\nEnvironment "${env}", namespace "${stack.namespace}".`),
       objects: f.objects.length,
     }));
-    return { files: manifests, warnings: kubernetesWarnings(stack).map((w) => ({ ...w, environment: env })), stack };
+    return { files: manifests, warnings: kubernetesWarnings(stack).map((w) => ({ ...w, environment: env })), gates: [{ environment: env, result: gate }], stack };
   }
   const main = renderCompose(stack, { repoRoot: repoFromCompose });
   checkPatched(stack, [], main);
-  const dev = renderComposeDev(stack);
+  const dev = renderComposeDev(stack, { repoRoot: repoFromCompose });
   const suffix = env === 'local' ? '' : `.${env}`;
   files.push({ path: `docker/docker-compose${suffix}.yml`, content: toYamlDocument(main, composeHeader(stack, false, generated)), objects: Object.keys(main.services).length, unit: 'services' });
   // Config files the compose file binds, beside it, so the relative bind holds wherever --out points.
@@ -144,7 +151,7 @@ function renderEnvironment(spec: StackSpec, env: string, imageTags: Readonly<Rec
   if (Object.keys(dev.services).length) {
     files.push({ path: `docker/docker-compose${suffix}.dev.yml`, content: toYamlDocument(dev, composeHeader(stack, true, generated)), objects: Object.keys(dev.services).length, unit: 'services' });
   }
-  return { files, warnings: composeWarnings(stack).map((w) => ({ ...w, environment: env })), stack };
+  return { files, warnings: composeWarnings(stack).map((w) => ({ ...w, environment: env })), gates: [], stack };
 }
 
 /**
@@ -157,6 +164,7 @@ export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string
   assertValid(spec);
   const files: OutputFile[] = [];
   const warnings: EnvironmentWarning[] = [];
+  const gates: GateVerdict[] = [];
   const issues: SpecIssue[] = [];
   const readRepoFile = options.readRepoFile ?? ((p: string) => readFileSync(join(findRepoRoot(), p), 'utf8'));
   const specPath = options.specPath ?? TODO_SPEC;
@@ -167,6 +175,7 @@ export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string
       const r = renderEnvironment(spec, env, imageTags, readRepoFile, generated, composeRepoRoot(options));
       files.push(...r.files);
       warnings.push(...r.warnings);
+      gates.push(...r.gates);
       stacks.set(env, r.stack);
     } catch (e) {
       if (!(e instanceof SpecValidationError)) throw e;
@@ -182,5 +191,5 @@ export function renderOutputs(spec: StackSpec, imageTags: Readonly<Record<string
   const paths = [...files.map((f) => f.path), MANIFEST].sort();
   const manifest: Manifest = { generatedBy: generated, stack: spec.name, spec: specPath, files: paths };
   files.push({ path: MANIFEST, content: `${JSON.stringify(manifest, null, 2)}\n`, objects: paths.length, unit: 'files' });
-  return { files, warnings };
+  return { files, warnings, gates };
 }

@@ -224,7 +224,8 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(at('services.web.ports[4]')).toMatch(/unmapped: published "9000-9001" is not one port number/);
     expect(at('services.web.ports[3].mode')).toMatch(/^unmapped/);
     expect(at('services.web.volumes[0]')).toMatch(/decision: mount option ro is not modelled/);
-    expect(at('services.web.volumes[1]')).toMatch(/decision: mount options ro, z are not modelled/);
+    // ro on a bind is modelled (a read-only dev mount); z is not.
+    expect(at('services.web.volumes[1]')).toMatch(/decision: mount option z is not modelled/);
     expect(at('services.web.volumes[3]')).toMatch(/decision: mount options ro, volume: \{"nocopy":true\} are not modelled/);
     expect(at('services.web.depends_on.db.required')).toMatch(/^decision/);
     expect(at('services.web.depends_on.db.restart')).toMatch(/^unmapped/);
@@ -244,6 +245,9 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(web.dependsOn).toEqual([{ service: 'db', condition: 'healthy' }, { service: 'migrate', condition: 'completed' }]);
     expect(web.writablePaths).toEqual(['/tmp/cache']);
     expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);
+    expect(web.dev?.mounts).toEqual([{ source: 'src', target: '/app' }]);
+    expect(at('services.web.profiles')).toMatch(/^mapped: profiles prod: /);
+    expect(web.profiles).toEqual(['prod']);
   });
 
   it('entrypoint/command: null keeps the image default; an empty one clears it in compose and is a decision, never an empty list or "null"', () => {

@@ -114,6 +114,13 @@ const COVERAGE: readonly Coverage[] = [
   { fields: ['services[].dev.mounts[].'], change: (s) => (svc(s, 'api').dev = { mounts: [{ source: 'src', target: '/app/src' }] }), kubernetes: 'parity', compose: 'rendered' },
   { fields: ['services[].dev.command[]'], change: (s) => (svc(s, 'api').dev = { command: ['serve', '--reload'] }), kubernetes: 'parity', compose: 'rendered' },
   { fields: ['services[].dev.env.*'], change: (s) => (svc(s, 'api').dev = { env: { DEBUG: '1' } }), kubernetes: 'parity', compose: 'rendered' },
+  { fields: ['services[].profiles[]'], change: (s) => (svc(s, 'api').profiles = ['debug']), kubernetes: 'rendered', compose: 'rendered' },
+  {
+    fields: ['environments.*.profiles[]'],
+    change: (s, env) => ((svc(s, 'api').profiles = ['debug']), (s.environments[env].profiles = ['debug'])),
+    kubernetes: { na: 'enabling a profile renders the service as if it had none (replicas as set), which is the baseline; the scaled-to-0 difference belongs to services[].profiles (profiles.test.ts)' },
+    compose: 'parity',
+  },
   { fields: ['environments.*.target'], change: () => undefined, kubernetes: { na: 'chooses the target itself' }, compose: { na: 'chooses the target itself' } },
   { fields: ['environments.*.namespace'], change: (s, env) => (s.environments[env].namespace = 'elsewhere'), kubernetes: 'rendered', compose: 'rejected' },
   { fields: ['environments.*.allowSystemNamespace'], change: (s, env) => Object.assign(s.environments[env], { allowSystemNamespace: true }, env === 'k' && { namespace: 'default' }), kubernetes: 'rendered', compose: 'rejected' },

@@ -1,4 +1,5 @@
 import type { ResolvedStack } from '@todo/service-spec';
+import { posix } from 'node:path';
 import { escapeDollars } from './secrets';
 import { composeMigration, composeService, configFilePath, migrationServiceName, networkName, volumeName, type ComposeLayout, type ComposeService } from './service';
 
@@ -35,8 +36,10 @@ export function renderCompose(stack: ResolvedStack, layout: ComposeLayout = {}):
 /**
  * The development override (`-f docker-compose.yml -f docker-compose.dev.yml`):
  * source bind mounts and hot-reload commands for services that declare them.
+ * Mount sources are repo-relative in the spec; compose resolves them against the
+ * compose file's folder, so they are written through `layout.repoRoot`.
  */
-export function renderComposeDev(stack: ResolvedStack): ComposeFile {
+export function renderComposeDev(stack: ResolvedStack, layout: ComposeLayout = {}): ComposeFile {
   const services: Record<string, ComposeService> = {};
   for (const s of stack.services) {
     const dev = s.dev;
@@ -45,7 +48,7 @@ export function renderComposeDev(stack: ResolvedStack): ComposeFile {
       ...(dev.command && { command: dev.command.map(escapeDollars) }),
       ...(dev.env.length && { environment: Object.fromEntries(dev.env.map((e) => [e.name, escapeDollars(e.value)])) }),
       ...(dev.mounts.length && {
-        volumes: dev.mounts.map((m) => ({ type: 'bind', source: `../${m.source}`, target: m.target, read_only: true })),
+        volumes: dev.mounts.map((m) => ({ type: 'bind', source: escapeDollars(posix.join(layout.repoRoot ?? '..', m.source)), target: m.target, read_only: m.readOnly })),
       }),
     };
   }

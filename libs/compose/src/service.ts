@@ -158,6 +158,14 @@ function labels(stack: ResolvedStack, s: ResolvedService, component: string, nam
  */
 export const LOGGING = { driver: 'local', options: { 'max-size': '10m', 'max-file': '3' } } as const;
 
+/**
+ * Compose profiles: the service's own while no profile of it is enabled in this environment
+ * (compose then starts it only with `--profile`), and `scheduled-jobs` for a scheduled job.
+ */
+function profiles(s: ResolvedService, scheduled: boolean): string[] {
+  return [...new Set([...(s.onRequest ? s.profiles : []), ...(scheduled ? ['scheduled-jobs'] : [])])];
+}
+
 /** The service (long-running, or a job). */
 export function composeService(stack: ResolvedStack, s: ResolvedService, layout: ComposeLayout = {}): ComposeService {
   const env = environment(s);
@@ -181,7 +189,7 @@ export function composeService(stack: ResolvedStack, s: ResolvedService, layout:
     // A quoted "no": YAML 1.1 readers (compose v1) turn a bare no into false.
     restart: restart(s),
     // Compose cannot schedule: a scheduled job is left out of `up` and run by hand (`run --rm <job>`).
-    ...(s.job?.schedule !== undefined && { profiles: ['scheduled-jobs'] }),
+    ...(profiles(s, s.job?.schedule !== undefined).length && { profiles: profiles(s, s.job?.schedule !== undefined) }),
     ...(!s.job && { stop_grace_period: '30s' }),
     labels: labels(stack, s, s.role),
     logging: LOGGING,
@@ -203,6 +211,8 @@ export function composeMigration(stack: ResolvedStack, s: ResolvedService, layou
     ...(Object.keys(deps).length && { depends_on: deps }),
     ...(volumes.length && { volumes }),
     networks: s.connectsTo.map(networkName).sort(),
+    // Started with its service: a profile that leaves the service out of `up` leaves its migration out too.
+    ...(profiles(s, false).length && { profiles: profiles(s, false) }),
     restart: 'no',
     labels: labels(stack, s, 'migration', migrationServiceName(s)),
     logging: LOGGING,

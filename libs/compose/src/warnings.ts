@@ -35,6 +35,9 @@ export function composeWarnings(stack: ResolvedStack): TargetWarning[] {
     }
     if (s.job?.activeDeadlineSeconds !== undefined) w(`${p}.job.activeDeadlineSeconds`, `no deadline in compose: a run is not stopped after ${s.job.activeDeadlineSeconds}s`);
     if (Object.keys(s.annotations).length) w(`${p}.annotations`, 'compose has no annotations: they are written as container labels');
+    if (s.profiles.length && !s.onRequest) {
+      w(`${p}.profiles`, `environment "${stack.environment}" enables profile(s) ${s.profiles.filter((x) => stack.profiles.includes(x)).join(', ')}: written without \`profiles:\`, so \`up\` starts it like any other service`);
+    }
   }
   for (const [svc, extra] of Object.entries(stack.patches.compose)) {
     w(`environments.${stack.environment}.patches.compose.${svc}`, `escape hatch: keys ${Object.keys(extra).sort().join(', ')} are set on the compose service as written`);

@@ -1,4 +1,5 @@
 import type { ResolvedStack, TargetWarning } from '@todo/service-spec';
+import { workloadKind } from './workload';
 
 /** What the Kubernetes manifests cannot state of a resolved stack. */
 export function kubernetesWarnings(stack: ResolvedStack): TargetWarning[] {
@@ -22,6 +23,13 @@ export function kubernetesWarnings(stack: ResolvedStack): TargetWarning[] {
     }
     if (!s.job && s.restart !== 'always') w(`${p}.restart`, `"${s.restart}" does not apply: Kubernetes restarts every container of a ${s.role === 'database' ? 'StatefulSet' : 'Deployment'}`);
     for (const g of s.gateWaivers) w(`${p}.gateWaivers.${g.rule}`, `policy gate rule "${g.rule}" is waived: ${g.reason}`);
+    if (s.onRequest) {
+      const kind = workloadKind(s);
+      const start = s.job
+        ? `kubectl -n ${stack.namespace} patch ${kind.toLowerCase()} ${s.name} -p '{"spec":{"suspend":false}}'`
+        : `kubectl -n ${stack.namespace} scale ${kind.toLowerCase()} ${s.name} --replicas=1`;
+      w(`${p}.profiles`, `runs only with profile(s) ${s.profiles.join(', ')}, which environment "${stack.environment}" does not enable: Kubernetes has no profiles, so the ${kind} is written ${s.job ? 'suspended' : 'with replicas 0'} (compose: \`--profile ${s.profiles[0]}\`); start it with \`${start}\`, or enable the profile in environments.${stack.environment}.profiles`);
+    }
   }
   stack.patches.kubernetes.forEach((k, i) => {
     w(`environments.${stack.environment}.patches.kubernetes[${i}]`, `escape hatch: ${k.patch.length} JSON patch operation(s) on ${k.kind} "${k.name}": ${k.patch.map((o) => `${o.op} ${o.path}`).join(', ')}`);

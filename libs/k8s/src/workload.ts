@@ -156,6 +156,8 @@ export function addWorkload(scope: Construct, stack: ResolvedStack, s: ResolvedS
   if (headless && s.role === 'database') ApiObject.of(headless).addJsonPatch(JsonPatch.remove(`/spec/selector/${ADDRESS_LABEL}`));
   // cdk8s-plus defaults replicas to 2; with an HPA the autoscaler owns the count.
   if (s.autoscaling) api.addJsonPatch(JsonPatch.remove('/spec/replicas'));
+  // A service that runs only on request (profiles) has replicas 0; a Job or CronJob is written suspended.
+  if (s.onRequest && s.job) api.addJsonPatch(JsonPatch.add('/spec/suspend', true));
   // Pod Security "restricted" wants an explicit seccomp profile; cdk8s-plus 27 has no prop for it.
   api.addJsonPatch(JsonPatch.add(`${tpl}/spec/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
   api.addJsonPatch(JsonPatch.add(`${tpl}/spec/enableServiceLinks`, false));

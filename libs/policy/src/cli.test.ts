@@ -118,3 +118,32 @@ it('secrets: scans the directories, honours the allow-list file, checks .env ign
   expect(run('secrets', 'k8s', '--allow', 'allow.json').out).toContain(
     'warning: allow-list entry secrets-url-credentials k8s/compose.yml matched nothing; fix: remove it from the allow-list');
 });
+
+describe('what a caller adds (infra policy on synth output)', () => {
+  const runWith = (context: Parameters<typeof main>[2], ...argv: string[]) => {
+    const out: string[] = [];
+    const code = main(argv, { cwd: dir, out: (l) => out.push(l), err: () => undefined }, context);
+    return { code, out: out.join('\n') };
+  };
+
+  it('waivers given by the caller count as the waivers file does', () => {
+    breakBackend();
+    const r = runWith({ waivers: [{ rule: 'image-tag', object: 'Deployment/todo/backend', reason: 'stated by the spec itself' }] }, 'k8s', 'k8s');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('(reason: stated by the spec itself)');
+  });
+
+  it('allow-list files are matched relative to allowRoot, and printed relative to the working directory', () => {
+    spawnSync('git', ['init', '-q', dir]);
+    writeFileSync(join(dir, '.gitignore'), '.env\n');
+    cpSync(join(dir, 'k8s'), join(dir, 'out', 'dist'), { recursive: true });
+    writeFileSync(join(dir, 'out', 'dist', 'extra.yml'), 'POSTGRES_PASSWORD: dev-only\n');
+    writeFileSync(join(dir, 'allow.json'), JSON.stringify({ allow: [{ rule: 'secrets-yaml-password', file: 'dist/extra.yml', match: 'dev-only', reason: 'a literal under the output root' }] }));
+    const relativeToCwd = runWith({}, 'secrets', 'out/dist', '--allow', 'allow.json');
+    expect(relativeToCwd.code).toBe(1);
+    expect(relativeToCwd.out).toContain('  - out/dist/extra.yml:1: POSTGRES_PASSWORD has a literal value');
+    const relativeToRoot = runWith({ allowRoot: join(dir, 'out') }, 'secrets', 'out/dist', '--allow', 'allow.json');
+    expect(relativeToRoot.out).toContain('allowed secrets-yaml-password dist/extra.yml: dev-only');
+    expect(relativeToRoot.code).toBe(0);
+  });
+});

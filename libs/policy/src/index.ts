@@ -1,5 +1,5 @@
 export type { Rule, Violation, RuleOutcome } from './core/types';
-export { runRules, formatResult } from './core/run';
+export { runRules, formatResult, type RunResult } from './core/run';
 export { parseWaivers, loadWaivers, type Waiver } from './core/waivers';
 export { K8S_RULES } from './k8s/rules';
 export { loadManifests, parseManifests } from './k8s/load';
@@ -8,4 +8,4 @@ export { DOCKERFILE_RULES, DOCKERFILE_LIST_RULES } from './dockerfile/rules';
 export { parseDockerfile, readDockerfile } from './dockerfile/model';
 export { SECRET_RULES } from './secrets/rules';
 export { loadTextFiles } from './secrets/load';
-export { main } from './main';
+export { main, type GateContext } from './main';

@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { formatResult, runRules } from './core/run';
 import type { Rule } from './core/types';
-import { loadWaivers, WaiverFileError } from './core/waivers';
+import { loadWaivers, WaiverFileError, type Waiver } from './core/waivers';
 import { readDockerfile } from './dockerfile/model';
 import { DOCKERFILE_LIST_RULES } from './dockerfile/rules';
 import { loadManifests, ManifestError } from './k8s/load';
@@ -23,6 +23,14 @@ export interface Io {
   readonly cwd: string;
   out(line: string): void;
   err(line: string): void;
+}
+
+/** What a caller that knows the output's origin adds (`infra policy` on synth's output). */
+export interface GateContext {
+  /** Waivers besides the waivers file: the spec's own (its gateWaivers, its health-less services). */
+  readonly waivers?: readonly Waiver[];
+  /** The folder allow-list `file` paths are relative to (the output root). @default the working directory */
+  readonly allowRoot?: string;
 }
 
 const ALL_RULE_IDS = new Set([...K8S_RULES, ...DOCKERFILE_LIST_RULES, ...SECRET_RULES].map((r) => r.id));
@@ -52,7 +60,7 @@ interface GateInput {
 
 function allowNotes(scan: SecretScan): string[] {
   return scan.allow.map((a) => {
-    const file = scan.files.find((f) => f.path === a.file);
+    const file = scan.files.find((f) => (f.allowPath ?? f.path) === a.file);
     const used = file !== undefined && file.text.includes(a.match);
     return used
       ? `allowed ${a.rule} ${a.file}: ${a.match} (reason: ${a.reason})`
@@ -60,7 +68,7 @@ function allowNotes(scan: SecretScan): string[] {
   });
 }
 
-function inputFor(gate: string, paths: string[], cwd: string, allowFile: string | undefined): GateInput {
+function inputFor(gate: string, paths: string[], cwd: string, allowFile: string | undefined, allowRoot: string | undefined): GateInput {
   switch (gate) {
     case 'k8s':
       return { rules: K8S_RULES, input: loadManifests(paths, cwd) };
@@ -77,7 +85,8 @@ function inputFor(gate: string, paths: string[], cwd: string, allowFile: string 
       if (allowFile !== undefined && !existsSync(file)) throw new UsageError(`${allowFile}: not found; fix: pass an existing --allow file`);
       const known = new Set(SECRET_RULES.map((r) => r.id));
       const allow = existsSync(file) ? parseAllowList(readFileSync(file, 'utf8'), allowFile ?? 'libs/policy/secret-allowlist.json', known) : [];
-      const scan: SecretScan = { files: loadTextFiles(paths, cwd), repoRoot: repoRoot(cwd), allow };
+      const files = loadTextFiles(paths, cwd).map((f) => (allowRoot === undefined ? f : { ...f, allowPath: relative(allowRoot, resolve(cwd, f.path)).split(sep).join('/') }));
+      const scan: SecretScan = { files, repoRoot: repoRoot(cwd), allow };
       return { rules: SECRET_RULES, input: scan, notes: allowNotes(scan) };
     }
     default:
@@ -86,7 +95,7 @@ function inputFor(gate: string, paths: string[], cwd: string, allowFile: string 
 }
 
 /** 0: all rules pass; 1: violations; 2: the command or its inputs are wrong (nothing was checked). */
-export function main(argv: readonly string[], io: Io): number {
+export function main(argv: readonly string[], io: Io, context: GateContext = {}): number {
   const args = [...argv];
   try {
     const waiversArg = takeOption(args, '--waivers');
@@ -97,9 +106,9 @@ export function main(argv: readonly string[], io: Io): number {
       return 2;
     }
     if (paths.length === 0) throw new UsageError(`${gate}: no paths given`);
-    const { rules, input, notes = [] } = inputFor(gate, paths, io.cwd, allowArg);
+    const { rules, input, notes = [] } = inputFor(gate, paths, io.cwd, allowArg, context.allowRoot);
     const waiverFile = resolve(io.cwd, waiversArg ?? 'libs/policy/waivers.json');
-    const waivers = loadWaivers(waiverFile, ALL_RULE_IDS, waiversArg !== undefined);
+    const waivers = [...loadWaivers(waiverFile, ALL_RULE_IDS, waiversArg !== undefined), ...(context.waivers ?? [])];
     const result = runRules(rules, input, waivers);
     const report = formatResult(gate, result).split('\n');
     io.out([...report.slice(0, -1), ...notes, ...report.slice(-1)].join('\n'));

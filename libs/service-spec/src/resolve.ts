@@ -4,6 +4,7 @@ import type { ResolvedProbe, ResolvedService, ResolvedStack } from './resolved';
 import type { ProbeSpec, ServiceSpec, StackSpec } from './types';
 import { assertValid } from './validate';
 import { dependencyCondition, dependencyName, fileKey } from './resolve-helpers';
+import { runsIn } from './validate-profiles';
 
 export { dependencyName, fileKey, hasHealthCheck } from './resolve-helpers';
 
@@ -113,7 +114,8 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
     const runtime = s.runtime ?? 'none';
     const dependents = spec.services.filter((d) => (d.dependsOn ?? []).some((x) => dependencyName(x) === s.name)).map((d) => d.name).sort();
     const connectedFrom = spec.services.filter((d) => connects.get(d.name)!.includes(s.name)).map((d) => d.name).sort();
-    const replicas = s.job ? 1 : o.autoscaling?.minReplicas ?? o.replicas ?? s.replicas ?? 1;
+    const onRequest = !runsIn(s, env.profiles);
+    const replicas = s.job ? 1 : onRequest ? 0 : o.autoscaling?.minReplicas ?? o.replicas ?? s.replicas ?? 1;
     const ingressPortName = s.ingressPort ?? s.ports?.[0]?.name;
     const allSecrets = { ...(s.secrets ?? {}), ...(o.secrets ?? {}) };
     const secretEnvNames = Object.keys(allSecrets).sort();
@@ -190,8 +192,10 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
       annotations: { ...(s.annotations ?? {}), ...(o.annotations ?? {}) },
       gateWaivers: [...(s.gateWaivers ?? [])],
       externalEgress: [...(s.externalEgress ?? [])],
-      dev: { mounts: [...(s.dev?.mounts ?? [])], command: s.dev?.command && [...s.dev.command], env: sortedEnv(s.dev?.env ?? {}) },
+      dev: { mounts: (s.dev?.mounts ?? []).map((m) => ({ source: m.source, target: m.target, readOnly: m.readOnly ?? true })), command: s.dev?.command && [...s.dev.command], env: sortedEnv(s.dev?.env ?? {}) },
       podDisruptionBudget: (env.podDisruptionBudgets ?? false) && replicas > 1,
+      profiles: [...(s.profiles ?? [])],
+      onRequest,
     };
   });
   if (problems.length) throw new SpecValidationError(problems);
@@ -209,6 +213,7 @@ export function resolve(spec: StackSpec, environment: string, options: ResolveOp
       controllerNamespace: env.ingress.controllerNamespace ?? 'ingress-nginx',
     },
     services,
+    profiles: [...(env.profiles ?? [])],
     patches: { kubernetes: [...(env.patches?.kubernetes ?? [])], compose: { ...(env.patches?.compose ?? {}) } },
   };
 }

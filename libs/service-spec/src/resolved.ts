@@ -83,9 +83,16 @@ export interface ResolvedService {
   readonly annotations: Readonly<Record<string, string>>;
   readonly gateWaivers: readonly GateWaiverSpec[];
   readonly externalEgress: readonly ExternalEgressSpec[];
-  readonly dev: { readonly mounts: readonly { source: string; target: string }[]; readonly command?: readonly string[]; readonly env: readonly { name: string; value: string }[] };
+  readonly dev: { readonly mounts: readonly { source: string; target: string; readOnly: boolean }[]; readonly command?: readonly string[]; readonly env: readonly { name: string; value: string }[] };
   /** Wants a PodDisruptionBudget (replicated in an environment that asks for PDBs). */
   readonly podDisruptionBudget: boolean;
+  /** The service's compose profiles, as the spec lists them. */
+  readonly profiles: readonly string[];
+  /**
+   * It has profiles and this environment enables none of them: it runs only on request
+   * (compose: `profiles:`; Kubernetes: replicas 0, a Job or CronJob suspended).
+   */
+  readonly onRequest: boolean;
 }
 
 export interface ResolvedStack {
@@ -97,6 +104,8 @@ export interface ResolvedStack {
   readonly ingress?: { readonly host: string; readonly className: string; readonly tlsSecret?: string; readonly controllerNamespace: string };
   /** Services in dependency order (dependencies first), ties by name. */
   readonly services: readonly ResolvedService[];
+  /** Profiles this environment enables (`environments.<env>.profiles`). */
+  readonly profiles: readonly string[];
   /** Escape-hatch patches of this environment, applied after rendering. */
   readonly patches: {
     readonly kubernetes: readonly { readonly kind: string; readonly name: string; readonly patch: readonly JsonPatchOperation[] }[];

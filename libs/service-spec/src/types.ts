@@ -195,10 +195,23 @@ export interface MigrationSpec {
   readonly entrypoint?: readonly string[];
 }
 
+/** A source bind mount of the development override. */
+export interface DevMountSpec {
+  /** Host path, relative to the repo root (compose gets it relative to the compose file, wherever `--out` puts it). */
+  readonly source: string;
+  /** Absolute path in the container. */
+  readonly target: string;
+  /**
+   * Mount it read-only. `false` lets the process write to the source (as compose's own default, `rw`, does).
+   * @default true
+   */
+  readonly readOnly?: boolean;
+}
+
 /** Development overrides for docker-compose.dev.yml. */
 export interface DevSpec {
   /** Source bind mounts, `host path (repo-relative)` -> container path. */
-  readonly mounts?: readonly { readonly source: string; readonly target: string }[];
+  readonly mounts?: readonly DevMountSpec[];
   /** Command with hot reload. */
   readonly command?: readonly string[];
   /** Extra plain env for development. */
@@ -296,6 +309,15 @@ export interface ServiceSpec {
   readonly externalEgress?: readonly ExternalEgressSpec[];
   /** @default {} */
   readonly dev?: DevSpec;
+  /**
+   * Compose profiles: the service runs only on request, when one of them is enabled. Compose
+   * carries them (`docker compose --profile <p> up` starts it); Kubernetes writes the workload
+   * scaled to 0 replicas (a Job or CronJob suspended), ready to scale up. An environment that
+   * lists one in `environments.<env>.profiles` runs the service like any other. A service that
+   * depends on or talks to it must run only under its profiles too.
+   * @default [] (always runs)
+   */
+  readonly profiles?: readonly string[];
 }
 
 /** Autoscaling on CPU utilisation. */
@@ -365,6 +387,12 @@ export interface EnvironmentSpec {
   };
   /** Write a PodDisruptionBudget for every service with more than one replica. @default false */
   readonly podDisruptionBudgets?: boolean;
+  /**
+   * Profiles enabled in this environment: a service with one of them runs here like a service
+   * without profiles (compose: no `profiles:` key; Kubernetes: its replicas, not 0).
+   * @default [] (services with profiles run only on request)
+   */
+  readonly profiles?: readonly string[];
   /** Allow `:latest` or untagged published images. Only sensible for local. @default false */
   readonly allowFloatingTags?: boolean;
   /** @default {} */

@@ -2,6 +2,7 @@ import { SpecIssue, SpecValidationError } from './errors';
 import type { StackSpec } from './types';
 import { checkEnvironments } from './validate-environments';
 import { checkObjectSizes, stringLimits } from './validate-limits';
+import { checkProfiles } from './validate-profiles';
 import { dnsLabel } from './validate-rules';
 import { checkService, findCycles } from './validate-service';
 import { hugeNumbers, validateShape } from './validate-shape';
@@ -27,6 +28,7 @@ export function validateMeaning(spec: StackSpec): SpecIssue[] {
     out.push({ path: `services.${cycle[0]}.dependsOn`, message: `dependency cycle: ${cycle.join(' -> ')}` });
   }
   checkEnvironments(spec, names, out);
+  checkProfiles(spec, out);
   checkObjectSizes(spec, out);
   return out;
 }

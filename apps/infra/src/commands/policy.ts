@@ -1,8 +1,11 @@
-import { loadManifests, loadTextFiles, main as policyMain } from '@todo/policy';
-import { dockerfilePath } from '@todo/service-spec';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { stackImageTags } from '@todo/build-inputs';
+import { workloadKind } from '@todo/k8s';
+import { loadManifests, loadTextFiles, main as policyMain, type GateContext, type Waiver } from '@todo/policy';
+import { dockerfilePath, resolve, type StackSpec } from '@todo/service-spec';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { OUT_OPTION, parse, ProblemError, shown, SPEC_HELP, SPEC_OPTION, UsageError, workspaceRoot } from '../args';
+import { specWaivers } from '../gate';
 import { loadSpec } from '../spec-file';
 import type { Command } from './command';
 import { defaultOutputRoot, outputRoot, sameFlags } from './synth';
@@ -38,6 +41,25 @@ function nothingToCheck(gate: string, paths: readonly string[], cwd: string): st
   return undefined;
 }
 
+/**
+ * The waivers synth's gate applies, from the spec itself: each service's gateWaivers and
+ * the probes rule for a service with no health check, per Kubernetes environment (the
+ * workload's kind and namespace as synth renders them). One rule source: the written
+ * output passes here exactly when it passed synth.
+ */
+function waiversOfSpec(spec: StackSpec, repoRoot: string): Waiver[] {
+  const imageTags = stackImageTags(repoRoot, spec);
+  const readRepoFile = (p: string) => readFileSync(join(repoRoot, p), 'utf8');
+  const seen = new Map<string, Waiver>();
+  for (const [env, e] of Object.entries(spec.environments)) {
+    if (e.target !== 'kubernetes') continue;
+    const stack = resolve(spec, env, { imageTags, readRepoFile });
+    const kindOf = (name: string) => workloadKind(stack.services.find((s) => s.name === name)!);
+    for (const w of specWaivers(stack, kindOf)) if (!seen.has(`${w.rule} ${w.object}`)) seen.set(`${w.rule} ${w.object}`, w);
+  }
+  return [...seen.values()];
+}
+
 export const policyCommand: Command = {
   name: 'policy',
   summary: 'run the policy gates (Kubernetes, Dockerfiles, secrets) on the generated output',
@@ -65,7 +87,7 @@ ${SPEC_HELP}
     }
     const extra = [...(values.waivers ? ['--waivers', values.waivers as string] : []), ...(values.allow ? ['--allow', values.allow as string] : [])];
     const [gate, ...paths] = positionals;
-    const runGate = (g: string, p: string[], cwd: string) => policyMain([g, ...p, ...extra], { cwd, out: (l) => io.out(l), err: (l) => io.err(l) });
+    const runGate = (g: string, p: string[], cwd: string, context: GateContext = {}) => policyMain([g, ...p, ...extra], { cwd, out: (l) => io.out(l), err: (l) => io.err(l) }, context);
     if (gate !== undefined) {
       if (!GATES.includes(gate)) throw new UsageError(`unknown gate "${gate}"; use ${GATES.join(', ')}, or no gate for all three`);
       if (values.spec !== undefined || values.out !== undefined) throw new UsageError('--spec and --out apply only when no gate is named');
@@ -83,9 +105,10 @@ ${SPEC_HELP}
     const dockerfiles = [...new Set(spec.services.flatMap((s) => (s.image.build ? [dockerfilePath(s.image.build)] : [])))].sort();
     const kubernetes = Object.values(spec.environments).some((e) => e.target === 'kubernetes');
     const codes = [
-      ...(kubernetes ? [runGate('k8s', [show(join(out, 'dist', 'k8s'))], repoRoot)] : []),
+      ...(kubernetes ? [runGate('k8s', [show(join(out, 'dist', 'k8s'))], repoRoot, { waivers: waiversOfSpec(spec, repoRoot) })] : []),
       ...(dockerfiles.length ? [runGate('dockerfiles', dockerfiles, repoRoot)] : []),
-      runGate('secrets', ['dist', 'docker'].filter((d) => existsSync(join(out, d))).map((d) => show(join(out, d))), repoRoot),
+      // Allow-list entries name files as they lie under the output root (docker/docker-compose.yml), wherever --out points.
+      runGate('secrets', ['dist', 'docker'].filter((d) => existsSync(join(out, d))).map((d) => show(join(out, d))), repoRoot, { allowRoot: out }),
     ];
     // Usage (2) outranks problems (1) outranks ok (0).
     return Math.max(...codes);

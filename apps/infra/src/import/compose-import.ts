@@ -24,7 +24,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -371,7 +371,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
           mountOpts = parts.slice(2).join(':').split(',').filter(Boolean);
         }
       }
-      const unmodelled = mountOpts.filter((o) => o !== 'rw');
+      // A bind's ro/rw is modelled (dev.mounts[].readOnly); on a volume, ro is not.
+      const unmodelled = mountOpts.filter((o) => o !== 'rw' && !(o === 'ro' && type === 'bind'));
       if (unmodelled.length) note(`${vp}`, 'decision', `mount option${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join(', ')} ${unmodelled.length > 1 ? 'are' : 'is'} not modelled${unmodelled.includes('ro') ? ' (the spec mounts it read-write: a read-only file belongs in files)' : ''}`);
       if (volumes.some((v) => v.mountPath === target) || devMounts.some((m) => m.target === target)) {
         return note(vp, 'decision', `"${target}" is mounted twice in compose; only the first mount is kept`);
@@ -385,7 +386,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       } else if (type === 'bind' && source) {
         const repoSource = options.repoPath(source);
         if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository) has no place in the spec`);
-        devMounts.push({ source: repoSource, target });
+        devMounts.push({ source: repoSource, target, ...(!mountOpts.includes('ro') && { readOnly: false }) });
         note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: bake the files into the image`);
       } else {
         note(vp, 'unmapped', `${type} mount is not modelled`);
@@ -514,6 +515,10 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const given = isObj(c.logging) ? { ...c.logging, ...(isObj(c.logging.options) && { options: Object.fromEntries(Object.entries(c.logging.options).map(([k, v]) => [k, String(v)])) }) } : c.logging;
       if (isDeepStrictEqual(given, LOGGING)) note(`${p}.logging`, 'mapped', 'the rotated local log driver that synth writes for every service');
       else note(`${p}.logging`, 'decision', `synth writes the ${LOGGING.driver} log driver, rotated at ${LOGGING.options['max-file']} files of ${LOGGING.options['max-size']}, for every service; to keep this logging, set it in environments.<env>.patches.compose.${s.name}.logging`);
+    }
+    if (Array.isArray(c.profiles) && c.profiles.length) {
+      s.profiles = c.profiles.map(String);
+      note(`${p}.profiles`, 'mapped', `profiles ${s.profiles.join(', ')}: compose starts it only with --profile; Kubernetes writes it scaled to 0 (a job suspended) unless environments.<env>.profiles enables one`);
     }
     for (const k of Object.keys(c)) if (!HANDLED.has(k)) note(`${p}.${k}`, 'unmapped', 'not a field the spec models');
 

@@ -27,6 +27,28 @@ export function looksSecretVariable(name: string, value: string): boolean {
 
 const CREDENTIAL_URL = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]+):([^\s@/'"]+)@/gi;
 
+/**
+ * Compose interpolation with what follows each variable's operator dropped:
+ * `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR:+alt}` all become `${VAR}`,
+ * nested ones too (`${A:-${B:-x}}` -> `${A}`). A default is the value when the variable is
+ * unset: a local fallback that the variable overrides, the way synth writes a spec's
+ * `localDefault`, so it is judged as a default, never as a literal password. `$$` is
+ * compose's literal `$` and starts no interpolation.
+ */
+export function withoutInterpolationDefaults(text: string): string {
+  const DOLLAR = '\u0000';
+  const OPEN = '\u0001';
+  const CLOSE = '\u0002';
+  let s = text.replace(/\$\$/g, DOLLAR);
+  for (;;) {
+    // Innermost first: an operand holds no `$`, `{` or `}` once its own interpolations are folded.
+    const next = s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?+][^${}]*)?\}/g, `${OPEN}$1${CLOSE}`);
+    if (next === s) break;
+    s = next;
+  }
+  return s.replace(new RegExp(OPEN, 'g'), '${').replace(new RegExp(CLOSE, 'g'), '}').replace(new RegExp(DOLLAR, 'g'), '$$$$');
+}
+
 /** A literal password in a URL; `${VAR}` / `$(VAR)` interpolations are references, not values. */
 export function findCredentialUrls(text: string): string[] {
   const found: string[] = [];

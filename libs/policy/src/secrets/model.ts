@@ -1,9 +1,14 @@
 import type { Rule, Violation } from '../core/types';
 
 export interface TextFile {
-  /** As printed and as allow-list entries name it: relative to the working directory. */
+  /** As printed: relative to the working directory. */
   readonly path: string;
   readonly text: string;
+  /**
+   * As allow-list entries name it, when that differs from `path`: relative to the output root
+   * (`infra policy` on synth's output), so an entry holds wherever --out points. @default path
+   */
+  readonly allowPath?: string;
 }
 
 /** A documented exception for a literal that is safe by design, e.g. the local-only compose database default. */
@@ -36,7 +41,7 @@ export function isAllowed(scan: SecretScan, rule: string, hit: Hit, markerHonour
   const lines = hit.file.text.split('\n');
   const text = lines[hit.line - 1] ?? '';
   // `match` is the literal as written in the file; it must appear on the reported line.
-  if (scan.allow.some((a) => a.rule === rule && a.file === hit.file.path && text.includes(a.match) && text.includes(hit.found))) return true;
+  if (scan.allow.some((a) => a.rule === rule && a.file === (hit.file.allowPath ?? hit.file.path) && text.includes(a.match) && text.includes(hit.found))) return true;
   if (!markerHonoured) return false;
   return [lines[hit.line - 1], lines[hit.line - 2]].some((l) => l !== undefined && l.includes(ALLOW_MARKER));
 }

@@ -68,6 +68,19 @@ describe('credentials in URLs', () => {
     ]);
   });
 
+  it('a URL with a password as the default of ${VAR:-default} is a default; written literally, or escaped with $$, it is flagged', () => {
+    write('docker/docker-compose.yml', [
+      'A: ${DATABASE_URL:-postgresql://shop:local-only@db:5432/shop}',
+      'B: ${DATABASE_URL:-${FALLBACK_URL:-postgresql://shop:local-only@db/shop}}',
+      'C: postgresql://shop:literal@db/shop ${DATABASE_URL:-postgresql://shop:local-only@db/shop}',
+      'D: $${DATABASE_URL:-postgresql://shop:escaped@db/shop}',
+    ].join('\n'));
+    expect(messages(urlCredentials, scan()).map((m) => m.split(' (')[0] + ' ' + /\((.*?)\)/.exec(m)![1])).toEqual([
+      'docker/docker-compose.yml:3: URL with a literal password postgresql://shop:***@',
+      'docker/docker-compose.yml:4: URL with a literal password postgresql://shop:***@',
+    ]);
+  });
+
   it('honours the marker on the line or the line above, and the configured allow-list', () => {
     write('docker/docker-compose.yml', [
       'a: postgresql://todo:todo@db/todo # policy-allow: local-only-default',
@@ -85,11 +98,27 @@ describe('credentials in URLs', () => {
 
 describe('YAML passwords', () => {
   it('flags literal password values in mappings and KEY=value lists', () => {
-    write('docker/docker-compose.dev.yml', 'services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=todo\n      - "DB_PASSWD=${X}"\n  x:\n    password: "s3cr3t-value" # comment\n    DB_PASSWORD: ${DB_PASSWORD:-dev-default}\n    B_PASSWORD: ${B_PASSWORD:?set B_PASSWORD}\n    C_PASSWORD: ${C_PASSWORD:-}\n');
+    write('docker/docker-compose.dev.yml', 'services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=todo\n      - "DB_PASSWD=${X}"\n  x:\n    password: "s3cr3t-value" # comment\n    DB_PASSWORD: pre-${DB_PASSWORD:-dev-default}\n    B_PASSWORD: ${B_PASSWORD:?set B_PASSWORD}\n    C_PASSWORD: ${C_PASSWORD:-}\n');
     expect(messages(yamlPassword, scan())).toEqual([
       'docker/docker-compose.dev.yml:4: POSTGRES_PASSWORD has a literal value (***); fix: use ${VAR:?} interpolation, a *_FILE secret or secretKeyRef; a local-only default needs "# policy-allow: local-only-default"',
       'docker/docker-compose.dev.yml:7: password has a literal value ("s3cr3***); fix: use ${VAR:?} interpolation, a *_FILE secret or secretKeyRef; a local-only default needs "# policy-allow: local-only-default"',
-      'docker/docker-compose.dev.yml:8: DB_PASSWORD has a literal value (dev-de***); fix: use ${VAR:?} interpolation, a *_FILE secret or secretKeyRef; a local-only default needs "# policy-allow: local-only-default"',
+      'docker/docker-compose.dev.yml:8: DB_PASSWORD has a literal value (pre-${***); fix: use ${VAR:?} interpolation, a *_FILE secret or secretKeyRef; a local-only default needs "# policy-allow: local-only-default"',
+    ]);
+  });
+
+  it('a ${VAR:-default} is a default the variable overrides, not a literal password; $$ is a literal $', () => {
+    write('docker/docker-compose.yml', [
+      'services:',
+      '  db:',
+      '    environment:',
+      '      POSTGRES_PASSWORD: ${DB_PASSWORD:-local-only}',
+      '      - "MYSQL_PASSWORD=${MYSQL_PASSWORD-dev}"',
+      '      NESTED_PASSWORD: ${A_PASSWORD:-${B_PASSWORD:-dev}}',
+      '      QUOTED_PASSWORD: "${Q_PASSWORD:-pre${Q}post}"',
+      '      ESCAPED_PASSWORD: $${NOT_A_VARIABLE:-dev}',
+    ].join('\n'));
+    expect(messages(yamlPassword, scan())).toEqual([
+      'docker/docker-compose.yml:8: ESCAPED_PASSWORD has a literal value ($${NOT***); fix: use ${VAR:?} interpolation, a *_FILE secret or secretKeyRef; a local-only default needs "# policy-allow: local-only-default"',
     ]);
   });
 

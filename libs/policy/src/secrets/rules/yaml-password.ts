@@ -1,4 +1,4 @@
-import { redact } from '../../core/secret-patterns';
+import { redact, withoutInterpolationDefaults } from '../../core/secret-patterns';
 import { ALLOW_MARKER, hitViolation, isAllowed, SecretRule } from '../model';
 
 const id = 'secrets-yaml-password';
@@ -7,13 +7,12 @@ const MAPPING = /^\s*(?:-\s+)?["']?([\w.-]*(?:password|passwd)[\w.-]*)["']?\s*:\
 const LIST_ENV = /^\s*-\s+["']?([\w.-]*(?:password|passwd)[\w.-]*)=(.*?)["']?\s*$/i;
 // Empties and pure references carry no value; a *_FILE key points at a mounted secret file.
 const NOT_A_VALUE = /^(|""|''|~|null|\$\([^)]*\))$/;
-// `${VAR}`, `${VAR:?msg}` hold nothing, but `${VAR:-default}` ships its default as a literal.
-const INTERPOLATION = /^["']?\$\{[A-Za-z_][A-Za-z0-9_]*(?:(:?[-?+])([^}]*))?\}["']?$/;
+// `${VAR}`, `${VAR:?msg}` and `${VAR:-default}` hold no literal: a default is the local
+// fallback the variable overrides (synth's `localDefault`), not a password written down.
+const INTERPOLATION = /^["']?\$\{[A-Za-z_][A-Za-z0-9_]*\}["']?$/;
 
 function literalPart(value: string): string {
-  const m = INTERPOLATION.exec(value);
-  if (!m) return value;
-  return m[1]?.endsWith('-') ? m[2] : '';
+  return INTERPOLATION.test(withoutInterpolationDefaults(value)) ? '' : value;
 }
 
 function literal(line: string): { key: string; value: string } | null {
