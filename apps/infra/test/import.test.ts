@@ -129,10 +129,10 @@ describe('import: field by field', () => {
     expect(spec.services.find((s) => s.name === 'migrate')!.job).toEqual({});
   });
 
-  it('unescapes $$ and reports interpolations', () => {
+  it('unescapes $$ and interpolates as compose does (never the process environment): an unset variable is "" and a decision', () => {
     const { spec, report } = importCompose({ services: { app: { image: 'a:1', environment: { P: 'cost $$5', Q: '${HOME}/x' } } } }, { name: 'demo', repoPath });
-    expect(spec.services[0].env).toEqual({ P: 'cost $5', Q: '${HOME}/x' });
-    expect(report).toContainEqual(expect.objectContaining({ path: 'services.app.environment.Q', status: 'decision' }));
+    expect(spec.services[0].env).toEqual({ P: 'cost $5', Q: '/x' });
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.app.environment.Q', status: 'decision', message: expect.stringContaining('--env HOME=VALUE') }));
   });
 
   it('parses compose durations and shell words', () => {

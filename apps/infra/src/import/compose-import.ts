@@ -1,6 +1,8 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
 import { isPinnedImage, looksSecretName, secretValueKinds } from '@todo/service-spec';
 import type { ImportEntry } from './report';
+import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
+import type { Lookup } from './interpolate';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -13,6 +15,10 @@ export interface ImportOptions {
   readonly name: string;
   /** Build contexts and bind sources as written (relative to the compose file) -> relative to the repo root, or undefined when outside it. */
   readonly repoPath: (composeRelative: string) => string | undefined;
+  /** The variables compose would interpolate with (.env, --env-file, --env); none when not given. */
+  readonly variables?: Lookup;
+  /** Reads a file the compose file names (env_file), relative to it and inside the repository. */
+  readonly readFile?: ReadFile;
 }
 
 export interface ImportResult {
@@ -40,13 +46,6 @@ function role(name: string, image: string | undefined, published: boolean): Serv
   if (/worker|queue|celery|sidekiq/.test(what)) return 'worker';
   if (/api|backend/.test(what)) return 'api';
   return published ? 'web' : 'worker';
-}
-
-/** A compose string as the container sees it: `$$` is compose's escape for `$`. Interpolations are reported. */
-function literal(value: string, path: string, note: (path: string, status: ImportEntry['status'], message: string) => void): string {
-  const vars = [...value.replace(/\$\$/g, '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-  if (vars.length) note(path, 'decision', `interpolates host variable${vars.length > 1 ? 's' : ''} ${vars.join(', ')} at \`up\` time; the spec holds the text literally: set the value (or a secret) in the spec`);
-  return value.replace(/\$\$/g, '$');
 }
 
 const kebab = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'value';
@@ -201,6 +200,10 @@ function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; 
 export function importCompose(doc: unknown, options: ImportOptions): ImportResult {
   const report: ImportEntry[] = [];
   const note = (path: string, status: ImportEntry['status'], message: string) => report.push({ path, status, message });
+  // Every string as compose reads it: variables interpolated, `$$` unescaped (compose-variables.ts).
+  const lookup: Lookup = options.variables ?? (() => undefined);
+  const interpolated = interpolateCompose(doc, lookup, note);
+  doc = interpolated.doc;
   if (!isObj(doc) || !isObj(doc.services)) throw new Error('not a compose file: no top-level "services" map');
   if (doc.version !== undefined) note('version', 'mapped', `compose file format "${doc.version}" (the v1 form); the generated file has no version key and loads in docker-compose 1.29 and Compose v2`);
   const stackName = typeof doc.name === 'string' ? kebab(doc.name) : options.name;
@@ -303,43 +306,44 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (ports.length) s.ports = ports;
 
     // Environment: secret-looking values become secret references; the value stays only as a local-only default.
-    const env = environment(c.environment);
+    // env_file, then environment over it; variables named without a value from the project variables.
+    const { env, paths: envPaths, secretFed } = serviceEnvironment(c, p, environment(c.environment), lookup, options.readFile, note, interpolated.secretFed);
     const plain: Record<string, string> = {};
     const secrets: Obj = {};
-    for (const [k, raw] of Object.entries(env)) {
-      const v = raw === null ? null : literal(raw, `${p}.environment.${k}`, note);
+    for (const [k, v] of Object.entries(env)) {
+      const at = envPaths[k] ?? `${p}.environment.${k}`;
       if (v === null) {
-        note(`${p}.environment.${k}`, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
-      } else if (looksSecretName(k) || secretValueKinds(v).length) {
+        note(at, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
+      } else if (v === '' && !looksSecretName(k) && !secretFed.has(at)) {
+        note(at, 'decision', `empty in compose (the container gets ${k}=""); the spec holds no empty value, so it is left out, and the process sees it unset (most treat the two alike): set a value if it matters`);
+      } else if (looksSecretName(k) || secretValueKinds(v).length || secretFed.has(at)) {
         // By name, or by value (a URL with a password): the judgement validation and the policy gate make.
-        // A whole-value interpolation: `${VAR:-default}` keeps the default as the local value; `${VAR}`,
-        // `${VAR:?message}` have none (compose requires the host variable). The spec's secret variable takes VAR's place.
-        const whole = typeof raw === 'string' ? /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-([^${}]*)|:?\?[^}]*)?\}$/.exec(raw) : null;
-        const localDefault = whole ? whole[1] : v;
+        // Or built from a variable named like one (`postgres://u:${DB_PASSWORD}@db`). The interpolated value
+        // is the local-only default; an empty one (an unset variable) leaves none, so compose requires the variable.
+        const localDefault = v === '' ? undefined : v;
         secrets[k] = { secret: `${kebab(stackName)}-${s.name}`, key: kebab(k), ...(localDefault !== undefined && { localDefault }) };
-        note(`${p}.environment.${k}`, 'decision', `looks like a secret: imported as a reference to secret "${stackName}-${s.name}" key "${kebab(k)}"; the compose value is kept as a local-only default, replace it (compose reads a host variable, Kubernetes a Secret)`);
+        note(at, 'decision', `looks like a secret: imported as a reference to secret "${stackName}-${s.name}" key "${kebab(k)}"; ${localDefault === undefined ? 'its compose value is empty, so it has no local default: compose output requires the variable, set it (or mark the reference optional: true to start without it)' : 'the compose value is kept as a local-only default, replace it (compose reads a host variable, Kubernetes a Secret)'}`);
       } else {
         plain[k] = v;
-        note(`${p}.environment.${k}`, 'mapped', 'plain value');
+        note(at, 'mapped', 'plain value');
       }
     }
     if (Object.keys(plain).length) s.env = plain;
     if (Object.keys(secrets).length) s.secrets = secrets;
-    if (c.env_file !== undefined) note(`${p}.env_file`, 'unmapped', 'env files are read by compose at `up` time; copy their variables into env or secrets');
 
     // Command and entrypoint.
     // null keeps the image's default; [] or '' clears it in compose, which an empty command/args cannot say in Kubernetes.
-    const words = (v: unknown, path: string) => (Array.isArray(v) ? v.map(String) : shellWords(String(v))).map((a: string) => literal(a, path, note));
+    const words = (v: unknown) => (Array.isArray(v) ? v.map(String) : shellWords(String(v)));
     if (c.command === null) note(`${p}.command`, 'mapped', "null: the image's CMD is used");
-    else if (c.command !== undefined && !words(c.command, `${p}.command`).length) note(`${p}.command`, 'decision', "empty: compose runs without the image's CMD, while an empty command in the spec keeps it; write the arguments out");
+    else if (c.command !== undefined && !words(c.command).length) note(`${p}.command`, 'decision', "empty: compose runs without the image's CMD, while an empty command in the spec keeps it; write the arguments out");
     else if (c.command !== undefined) {
-      s.command = words(c.command, `${p}.command`);
+      s.command = words(c.command);
       note(`${p}.command`, 'mapped', `arguments ${JSON.stringify(s.command)} (Kubernetes args; the image's entrypoint is kept)`);
     }
     if (c.entrypoint === null) note(`${p}.entrypoint`, 'mapped', "null: the image's ENTRYPOINT is used");
-    else if (c.entrypoint !== undefined && !words(c.entrypoint, `${p}.entrypoint`).length) note(`${p}.entrypoint`, 'decision', "empty: compose runs without the image's ENTRYPOINT, while an empty entrypoint in the spec keeps it; write the command out as entrypoint");
+    else if (c.entrypoint !== undefined && !words(c.entrypoint).length) note(`${p}.entrypoint`, 'decision', "empty: compose runs without the image's ENTRYPOINT, while an empty entrypoint in the spec keeps it; write the command out as entrypoint");
     else if (c.entrypoint !== undefined) {
-      s.entrypoint = words(c.entrypoint, `${p}.entrypoint`);
+      s.entrypoint = words(c.entrypoint);
       note(`${p}.entrypoint`, 'mapped', `entrypoint ${JSON.stringify(s.entrypoint)} (Kubernetes command)`);
     }
 
@@ -394,7 +398,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Health.
     if (isObj(c.healthcheck)) {
       for (const k of Object.keys(c.healthcheck)) if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'disable'].includes(k)) note(`${p}.healthcheck.${k}`, 'unmapped', `healthcheck ${k} is not modelled`);
-      const { probe, problem } = healthProbe(c.healthcheck, (t) => literal(t, `${p}.healthcheck.test`, note));
+      const { probe, problem } = healthProbe(c.healthcheck, (t) => t);
       if (probe) {
         s.health = { liveness: probe };
         note(`${p}.healthcheck`, 'mapped', `exec check ${JSON.stringify((probe.exec as Obj).command)} as liveness (readiness defaults to it)`);
