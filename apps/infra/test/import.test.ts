@@ -213,7 +213,7 @@ describe('import: a real-world compose file, every field accounted for', () => {
     const { spec, report } = importCompose(compose, { name: 'demo', repoPath });
     const at = (path: string) => report.filter((e) => e.path === path).map((e) => `${e.status}: ${e.message}`).join('\n');
     expect(at('services.web.ports[1]')).toMatch(/decision: container port 80 is also published on host port 8081/);
-    expect(at('services.web.ports[4]')).toMatch(/unmapped: published "9000-9001" is not one port number/);
+    expect(at('services.web.ports[4]')).toMatch(/decision: compose publishes container port 444 on one free host port of 9000-9001; the spec publishes a fixed port: left unpublished/);
     expect(at('services.web.ports[3].mode')).toMatch(/^unmapped/);
     expect(at('services.web.volumes[0]')).toMatch(/decision: mount option ro is not modelled/);
     expect(at('services.web.volumes[1]')).toMatch(/decision: mount options ro, z are not modelled/);
@@ -229,11 +229,11 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(at('services.db.healthcheck')).toMatch(/unmapped: healthcheck test NONE/);
     expect(at('services.migrate.healthcheck')).toMatch(/unmapped: healthcheck disabled/);
     const web = spec.services.find((s) => s.name === 'web')!;
-    expect(web.ports).toEqual([{ name: 'http', port: 80, protocol: 'UDP', hostPort: 8080 }, { name: 'http-3000', port: 3000 }, { name: 'https', port: 443, hostPort: 8443 }]);
+    expect(web.ports).toEqual([{ name: 'http', port: 80, protocol: 'UDP', hostPort: 8080 }, { name: 'http-3000', port: 3000 }, { name: 'https', port: 443, hostPort: 8443 }, { name: 'p444', port: 444 }]);
     expect(web.entrypoint).toEqual(['/docker-entrypoint.sh', '--verbose']);
     expect(web.health?.liveness).toEqual({ exec: { command: ['sh', '-c', 'curl -f http://localhost/ || exit 1'] }, periodSeconds: 10 });
     expect(web.dependsOn).toEqual([{ service: 'db', condition: 'healthy' }, { service: 'migrate', condition: 'completed' }]);
-    expect(web.writablePaths).toEqual(['/tmp/cache']);
+    expect(web.writablePaths).toEqual(['/tmp/cache', '/run']);
     expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);
   });
 

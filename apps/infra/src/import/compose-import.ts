@@ -3,6 +3,7 @@ import { isPinnedImage, looksSecretName, secretValueKinds } from '@todo/service-
 import type { ImportEntry } from './report';
 import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
 import type { Lookup } from './interpolate';
+import { parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -87,31 +88,6 @@ export function shellWords(s: string): string[] {
   return words;
 }
 
-interface ParsedPort {
-  readonly target: number;
-  readonly published?: number;
-  readonly hostIp?: string;
-  readonly protocol: 'TCP' | 'UDP';
-}
-
-/** `8080:80`, `127.0.0.1:5432:5432`, `6379`, `53:53/udp`, or the long form. Ranges are not modelled. */
-function parsePort(p: unknown): ParsedPort | string {
-  if (isObj(p)) {
-    if (p.published !== undefined && !Number.isInteger(Number(p.published))) return `published "${p.published}" is not one port number: list each port`;
-    if (!Number.isInteger(Number(p.target))) return `target "${p.target}" is not a port number`;
-    return { target: Number(p.target), published: p.published !== undefined ? Number(p.published) : undefined, hostIp: p.host_ip, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP' };
-  }
-  const text = String(p);
-  const [spec, proto = 'tcp'] = text.split('/');
-  if (spec.includes('-')) return `port range "${text}" is not modelled: list each port`;
-  const parts = spec.split(':');
-  const target = Number(parts.pop());
-  const published = parts.length ? Number(parts.pop()) : undefined;
-  const hostIp = parts.length ? parts.join(':') : undefined;
-  if (!Number.isInteger(target) || (published !== undefined && !Number.isInteger(published))) return `port "${text}" is not a number`;
-  return { target, published, hostIp, protocol: proto === 'udp' ? 'UDP' : 'TCP' };
-}
-
 const WELL_KNOWN: Record<number, string> = { 80: 'http', 8080: 'http', 8000: 'http', 3000: 'http', 5000: 'http', 443: 'https', 5432: 'postgres', 3306: 'mysql', 6379: 'redis', 27017: 'mongo', 9090: 'http', 33060: 'mysqlx' };
 
 function environment(raw: unknown): Record<string, string | null> {
@@ -180,8 +156,8 @@ function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; 
   const test = hc.test;
   let command: string[];
   if (typeof test === 'string') command = ['sh', '-c', lit(test)];
-  else if (Array.isArray(test) && test[0] === 'CMD') command = test.slice(1).map((t) => lit(String(t)));
-  else if (Array.isArray(test) && test[0] === 'CMD-SHELL') command = ['sh', '-c', lit(test.slice(1).join(' '))];
+  else if (Array.isArray(test) && test[0] === 'CMD' && test.length > 1) command = test.slice(1).map((t) => lit(String(t)));
+  else if (Array.isArray(test) && test[0] === 'CMD-SHELL' && test.length > 1) command = ['sh', '-c', lit(test.slice(1).join(' '))];
   else if (Array.isArray(test) && test[0] === 'NONE') return { problem: 'healthcheck test NONE (disabled)' };
   else return { problem: `healthcheck test ${JSON.stringify(test)} has no CMD or CMD-SHELL form` };
   const probe: Obj = { exec: { command } };
@@ -289,19 +265,25 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       }
       ports.push(port as PortSpec);
     };
+    // Every short and long form (compose-parse.ts); a range is one port per number.
     (Array.isArray(c.ports) ? c.ports : []).forEach((raw: unknown, i: number) => {
-      const pp = parsePort(raw);
-      if (typeof pp === 'string') return note(`${p}.ports[${i}]`, 'unmapped', pp);
+      const parsed = parsePorts(raw);
+      if (typeof parsed === 'string') return note(`${p}.ports[${i}]`, 'unmapped', parsed);
       if (isObj(raw)) for (const k of Object.keys(raw)) if (!['target', 'published', 'host_ip', 'protocol'].includes(k)) note(`${p}.ports[${i}].${k}`, 'unmapped', `port ${k} is not modelled`);
-      addPort(pp, `${p}.ports[${i}]`);
-      if (pp.published === undefined) note(`${p}.ports[${i}]`, 'decision', `compose publishes container port ${pp.target} on a random host port; the spec does not publish it: set hostPort to publish it on 127.0.0.1`);
-      note(`${p}.ports[${i}]`, 'mapped', `container port ${pp.target}${pp.published !== undefined ? `, host port ${pp.published}` : ''}`);
+      for (const pp of parsed) {
+        if (pp.notice) note(`${p}.ports[${i}]`, 'decision', pp.notice);
+        addPort(pp, `${p}.ports[${i}]`);
+        if (pp.random) note(`${p}.ports[${i}]`, 'decision', `compose publishes container port ${pp.target} on a random host port; the spec does not publish it: set hostPort to publish it on 127.0.0.1`);
+        note(`${p}.ports[${i}]`, 'mapped', `container port ${pp.target}${pp.protocol === 'UDP' ? '/udp' : ''}${pp.published !== undefined ? `, host port ${pp.published}` : ''}`);
+      }
     });
     (Array.isArray(c.expose) ? c.expose : []).forEach((raw: unknown, i: number) => {
-      const target = Number(String(raw).split('/')[0]);
-      if (!Number.isInteger(target)) return note(`${p}.expose[${i}]`, 'unmapped', `"${raw}" is not a port number`);
-      addPort({ target, protocol: String(raw).endsWith('/udp') ? 'UDP' : 'TCP' }, `${p}.expose[${i}]`);
-      note(`${p}.expose[${i}]`, 'mapped', `container port ${target} (not published)`);
+      const parsed = parseExpose(raw);
+      if (typeof parsed === 'string') return note(`${p}.expose[${i}]`, 'unmapped', parsed);
+      for (const { target, protocol } of parsed) {
+        addPort({ target, protocol, random: false }, `${p}.expose[${i}]`);
+        note(`${p}.expose[${i}]`, 'mapped', `container port ${target}${protocol === 'UDP' ? '/udp' : ''} (not published)`);
+      }
     });
     if (ports.length) s.ports = ports;
 
@@ -352,26 +334,10 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     const devMounts: Obj[] = [];
     (Array.isArray(c.volumes) ? c.volumes : []).forEach((raw: unknown, i: number) => {
       const vp = `${p}.volumes[${i}]`;
-      let source: string | undefined;
-      let target: string;
-      let type: string;
-      let mountOpts: string[] = [];
-      if (isObj(raw)) {
-        source = raw.source;
-        target = raw.target;
-        type = raw.type ?? 'volume';
-        for (const k of Object.keys(raw)) if (!['type', 'source', 'target'].includes(k)) mountOpts.push(k === 'read_only' ? (raw[k] ? 'ro' : 'rw') : `${k}: ${JSON.stringify(raw[k])}`);
-      } else {
-        const parts = String(raw).split(':');
-        if (parts.length === 1) {
-          target = parts[0];
-          type = 'anonymous';
-        } else {
-          [source, target] = parts;
-          type = /^[./~]/.test(source!) ? 'bind' : 'volume';
-          mountOpts = parts.slice(2).join(':').split(',').filter(Boolean);
-        }
-      }
+      // Every short and long form (compose-parse.ts).
+      const parsed = parseVolume(raw);
+      if (typeof parsed === 'string') return note(vp, 'unmapped', parsed);
+      const { source, target, type, mountOpts } = parsed;
       const unmodelled = mountOpts.filter((o) => o !== 'rw');
       if (unmodelled.length) note(`${vp}`, 'decision', `mount option${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join(', ')} ${unmodelled.length > 1 ? 'are' : 'is'} not modelled${unmodelled.includes('ro') ? ' (the spec mounts it read-write: a read-only file belongs in files)' : ''}`);
       if (volumes.some((v) => v.mountPath === target) || devMounts.some((m) => m.target === target)) {
@@ -383,8 +349,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       } else if (type === 'anonymous' || (type === 'volume' && !source)) {
         note(vp, 'decision', `anonymous volume at ${target}: imported as a writable path (emptied on restart)`);
         s.writablePaths = [...(s.writablePaths ?? []), target];
+      } else if (type === 'tmpfs') {
+        note(vp, 'mapped', `tmpfs at ${target}: a writable path (memory-backed in compose, an emptyDir in Kubernetes)`);
+        s.writablePaths = [...(s.writablePaths ?? []), target];
       } else if (type === 'bind' && source) {
-        const repoSource = options.repoPath(source);
+        // ~ is the home directory of whoever runs compose: never inside the repository.
+        const repoSource = source.startsWith('~') ? undefined : options.repoPath(source);
         if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository) has no place in the spec`);
         devMounts.push({ source: repoSource, target });
         note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: bake the files into the image`);
@@ -448,7 +418,14 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       note(`${p}.read_only`, 'decision', 'compose runs a writable root filesystem; imported as readOnlyRootFilesystem: false with a gate waiver. Prefer true with writablePaths for the directories the process writes');
     }
     if (Array.isArray(c.tmpfs) || typeof c.tmpfs === 'string') {
-      s.writablePaths = [...(s.writablePaths ?? []), ...(Array.isArray(c.tmpfs) ? c.tmpfs : [c.tmpfs]).map((t: string) => t.split(':')[0])];
+      // `/run` or `/run:size=64m,mode=1777`: the path is writable; its options are not modelled.
+      (Array.isArray(c.tmpfs) ? c.tmpfs : [c.tmpfs]).forEach((t: unknown, i: number) => {
+        const at = Array.isArray(c.tmpfs) ? `${p}.tmpfs[${i}]` : `${p}.tmpfs`;
+        if (typeof t !== 'string' || !t) return note(at, 'unmapped', `${JSON.stringify(t)} is not a container path`);
+        const [path, ...opts] = t.split(':');
+        s.writablePaths = [...(s.writablePaths ?? []), path];
+        if (opts.length) note(at, 'decision', `tmpfs options ${opts.join(':')} are not modelled (a writable path has no size or mode)`);
+      });
       note(`${p}.tmpfs`, 'mapped', 'writable paths');
     }
 
