@@ -3,6 +3,7 @@ import type { StackSpec } from './types';
 import { checkEnvironments } from './validate-environments';
 import { checkObjectSizes, stringLimits } from './validate-limits';
 import { dnsLabel } from './validate-rules';
+import { checkUnresolvedInterpolation } from './validate-interpolation';
 import { checkService, findCycles } from './validate-service';
 import { hugeNumbers, validateShape } from './validate-shape';
 
@@ -22,6 +23,7 @@ export function validateMeaning(spec: StackSpec): SpecIssue[] {
     out.push({ path: `services.${cycle[0]}.dependsOn`, message: `dependency cycle: ${cycle.join(' -> ')}` });
   }
   checkEnvironments(spec, names, out);
+  checkUnresolvedInterpolation(spec, out);
   checkObjectSizes(spec, out);
   return out;
 }
