@@ -298,3 +298,14 @@ const DOCKER_COMPOSE = '/usr/bin/docker-compose';
     }
   });
 });
+
+describe('infra import: an internal error is never passed off as a problem in the file', () => {
+  let box: Sandbox;
+  beforeEach(() => (box = new Sandbox('infra-import-yaml-')));
+  afterEach(() => box.dispose());
+  it('an alias without its anchor is invalid YAML naming the file (was a wrapped ReferenceError message)', () => {
+    box.write('compose.yaml', 'services:\n  web: *missing\n');
+    const r = box.run(['import', 'compose.yaml', '--out', 'x.yaml']);
+    expect([r.code, r.err]).toEqual([1, expect.stringMatching(/^compose\.yaml: invalid YAML: /)]);
+  });
+});

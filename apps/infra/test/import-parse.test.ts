@@ -133,3 +133,10 @@ describe('healthcheck: every form', () => {
     expect(health({ test: ['CMD-SHELL'] }).command).toBeUndefined();
   });
 });
+
+describe('build: a value compose would not read is a line at services.<s>.build, not a TypeError', () => {
+  it.each([[{ context: ['a'] }], [{ context: '.', dockerfile: 5 }], [null], [42]])('%j', (build) => {
+    const { report } = one({ build });
+    expect(lines(report, 'services.app.build')).toEqual([expect.stringMatching(/^unmapped: .*(is not a path|is not a build context path)/)]);
+  });
+});

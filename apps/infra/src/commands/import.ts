@@ -7,6 +7,7 @@ import { parse, ProblemError, refuseLink, shown, UsageError, workspaceRoot } fro
 import { importCompose } from '../import/compose-import';
 import type { ReadResult } from '../import/compose-variables';
 import { DotenvError } from '../import/dotenv';
+import { ComposeImportError } from '../import/errors';
 import { lookupIn, projectVariables, type VariableFile } from '../import/variables';
 import { formatReport } from '../import/report';
 import { SpecParseError } from '../spec-file';
@@ -75,6 +76,13 @@ environment (environment wins over it); secret-looking values become secrets.
       const e = doc.errors[0];
       throw new SpecParseError(`${shown(file, io.cwd)}:${e.linePos?.[0].line}:${e.linePos?.[0].col}: invalid YAML: ${e.message.split('\n')[0]}`);
     }
+    let data: unknown;
+    try {
+      data = doc.toJS();
+    } catch (e) {
+      // An alias without its anchor, or aliases that would blow the data up exponentially (the yaml package's ReferenceError).
+      throw new SpecParseError(`${shown(file, io.cwd)}: invalid YAML: ${(e as Error).message}`);
+    }
     const repoRoot = workspaceRoot(io);
     // Variables: .env beside the compose file, or the --env-file files instead; --env over them (variables.ts).
     const readText = (path: string, what: string): string => {
@@ -112,9 +120,11 @@ environment (environment wins over it); secret-looking values become secrets.
     const folder = basename(dirname(file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'imported';
     let result;
     try {
-      result = importCompose(doc.toJS(), {
+      result = importCompose(data, {
         name: (values.name as string | undefined) ?? folder,
         repoPath: (p) => {
+          // A path that is not a string (a list where compose wants a path) is no path in the repository.
+          if (typeof p !== 'string') return undefined;
           const rel = relative(repoRoot, resolvePath(dirname(file), p));
           return rel.startsWith('..') || isAbsolute(rel) ? undefined : rel || '.';
         },
@@ -122,7 +132,9 @@ environment (environment wins over it); secret-looking values become secrets.
         readFile,
       });
     } catch (e) {
-      throw new ProblemError(`${shown(file, io.cwd)}: ${(e as Error).message}`);
+      // Anything else is a bug: the CLI reports it as an internal error (the fuzz test looks for those).
+      if (!(e instanceof ComposeImportError)) throw e;
+      throw new ProblemError(`${shown(file, io.cwd)}: ${e.message}`);
     }
     const schema = relative(dirname(out), join(repoRoot, SCHEMA_IN_REPO));
     const header = [

@@ -3,7 +3,8 @@ import { isPinnedImage, looksSecretName, secretValueKinds } from '@todo/service-
 import type { ImportEntry } from './report';
 import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
 import type { Lookup } from './interpolate';
-import { parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
+import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
+import { ComposeImportError } from './errors';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -180,7 +181,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   const lookup: Lookup = options.variables ?? (() => undefined);
   const interpolated = interpolateCompose(doc, lookup, note);
   doc = interpolated.doc;
-  if (!isObj(doc) || !isObj(doc.services)) throw new Error('not a compose file: no top-level "services" map');
+  if (!isObj(doc) || !isObj(doc.services)) throw new ComposeImportError('not a compose file: no top-level "services" map');
   if (doc.version !== undefined) note('version', 'mapped', `compose file format "${doc.version}" (the v1 form); the generated file has no version key and loads in docker-compose 1.29 and Compose v2`);
   const stackName = typeof doc.name === 'string' ? kebab(doc.name) : options.name;
   if (doc.name !== undefined) note('name', 'mapped', `stack name "${stackName}"`);
@@ -211,7 +212,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     }
 
     // Image: built from this repository, or a published reference.
-    if (c.build !== undefined) {
+    if (c.build !== undefined && buildProblem(c.build)) note(`${p}.build`, 'unmapped', buildProblem(c.build)!);
+    if (c.build !== undefined && !buildProblem(c.build)) {
       const b: Obj = typeof c.build === 'string' ? { context: c.build } : c.build;
       const context = options.repoPath(b.context ?? '.');
       // Compose and the spec both name the Dockerfile relative to the context (default: Dockerfile).

@@ -171,3 +171,13 @@ export function parseVolume(raw: unknown): ParsedVolume | string {
   if (unknown.length) return `"${raw}": mode ${unknown.join(', ')} is not one compose knows (ro, rw, z, Z, nocopy, a propagation or consistency); compose refuses it too`;
   return { type: /^([./~]|[A-Za-z]:[\\/])/.test(source) ? 'bind' : 'volume', source, target, mountOpts };
 }
+
+/** Why a `build` value is not one compose reads (a context path, or `{ context, dockerfile }` with string paths), or undefined. */
+export function buildProblem(build: unknown): string | undefined {
+  if (typeof build === 'string') return build ? undefined : 'an empty build context';
+  if (!isObj(build)) return `${JSON.stringify(build)} is not a build context path or { context, dockerfile }`;
+  for (const k of ['context', 'dockerfile'] as const) {
+    if (build[k] !== undefined && (typeof build[k] !== 'string' || !build[k])) return `build ${k} ${JSON.stringify(build[k])} is not a path`;
+  }
+  return undefined;
+}

@@ -5,6 +5,7 @@
  */
 import { looksSecretName } from '@todo/service-spec';
 import { DotenvError, parseDotenv } from './dotenv';
+import { ComposeImportError } from './errors';
 import { interpolateDocument, InterpolationError, type Lookup, type VariableUse } from './interpolate';
 import type { ImportEntry } from './report';
 
@@ -39,14 +40,14 @@ function reportUses(path: string, uses: readonly VariableUse[], note: Note): voi
  * The compose file interpolated, as compose would before it reads any field, with a
  * report line at each field that read a variable. Returns the interpolated file and
  * the fields whose value was built from a variable named like a secret.
- * Throws Error (the caller names the file) for a template compose refuses.
+ * Throws ComposeImportError (the caller names the file) for a template compose refuses.
  */
 export function interpolateCompose(doc: unknown, lookup: Lookup, note: Note): { doc: unknown; secretFed: Set<string> } {
   let result;
   try {
     result = interpolateDocument(doc, lookup);
   } catch (e) {
-    if (e instanceof InterpolationError) throw new Error(`${e.message}${e.variable ? `; fix: ${HOW_TO_SET([e.variable])}` : ''}`);
+    if (e instanceof InterpolationError) throw new ComposeImportError(`${e.message}${e.variable ? `; fix: ${HOW_TO_SET([e.variable])}` : ''}`);
     throw e;
   }
   for (const f of result.fields) reportUses(f.path, f.uses, note);
@@ -84,7 +85,7 @@ export interface ServiceEnvironment {
 /**
  * A service's environment as compose builds it: its env_file files in order (a later
  * file wins), then `environment` over them; a variable named without a value takes it
- * from the project variables. Throws Error for a missing required env_file.
+ * from the project variables. Throws ComposeImportError for a missing required env_file.
  */
 export function serviceEnvironment(c: Obj, p: string, environment: Record<string, string | null>, lookup: Lookup, readFile: ReadFile | undefined, note: Note, secretFed: Set<string>): ServiceEnvironment {
   const env: Record<string, string | null> = {};
@@ -97,17 +98,17 @@ export function serviceEnvironment(c: Obj, p: string, environment: Record<string
       }
       const got = readFile(f.path);
       if (got.state === 'missing') {
-        if (f.required) throw new Error(`${f.at}: env file "${f.path}" does not exist (compose refuses to start the service without it); fix: create it, or write { path: "${f.path}", required: false }`);
+        if (f.required) throw new ComposeImportError(`${f.at}: env file "${f.path}" does not exist (compose refuses to start the service without it); fix: create it, or write { path: "${f.path}", required: false }`);
         note(f.at, 'mapped', `env file "${f.path}" does not exist and is optional (required: false); compose skips it too`);
         continue;
       }
-      if (got.state === 'outside') throw new Error(`${f.at}: env file "${f.path}" resolves to ${got.real}, outside the repository; fix: keep the env file inside the repository`);
-      if (got.state === 'unreadable') throw new Error(`${f.at}: env file "${f.path}" cannot be read: ${got.why}`);
+      if (got.state === 'outside') throw new ComposeImportError(`${f.at}: env file "${f.path}" resolves to ${got.real}, outside the repository; fix: keep the env file inside the repository`);
+      if (got.state === 'unreadable') throw new ComposeImportError(`${f.at}: env file "${f.path}" cannot be read: ${got.why}`);
       let parsed;
       try {
         parsed = parseDotenv(got.text, lookup, `env_file ${f.path}`);
       } catch (e) {
-        if (e instanceof DotenvError) throw new Error(`${f.at}: env file "${f.path}", ${e.message}`);
+        if (e instanceof DotenvError) throw new ComposeImportError(`${f.at}: env file "${f.path}", ${e.message}`);
         throw e;
       }
       note(f.at, 'mapped', `env file "${f.path}": ${parsed.size} variable${parsed.size === 1 ? '' : 's'} (${[...parsed.keys()].join(', ') || 'none'}), each reported below by name`);
