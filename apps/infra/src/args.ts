@@ -43,7 +43,7 @@ export function userDirectory(env: NodeJS.ProcessEnv, cwd: string, root: string)
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface Parsed {
-  readonly values: Record<string, string | boolean | undefined>;
+  readonly values: Record<string, string | boolean | string[] | undefined>;
   readonly positionals: string[];
 }
 
@@ -60,10 +60,11 @@ export function parse(argv: readonly string[], options: Options, maxPositionals 
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\.?\nDid you forget.*$/s, ': it needs a value'));
   }
-  // parseArgs keeps the last of a repeated option and drops the others without a word.
+  // parseArgs keeps the last of a repeated option and drops the others without a word
+  // (an option declared `multiple: true` collects every value instead).
   const seen = new Set<string>();
   for (const t of parsed.tokens) {
-    if (t.kind !== 'option') continue;
+    if (t.kind !== 'option' || (options[t.name] as { multiple?: boolean } | undefined)?.multiple) continue;
     if (seen.has(t.name)) throw new UsageError(`--${t.name} is given more than once; give it once`);
     seen.add(t.name);
   }

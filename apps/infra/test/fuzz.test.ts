@@ -58,7 +58,71 @@ const composeSeeds: unknown[] = [
     deploy: { resources: { limits: { memory: 512M, cpus: "0.5" } }, replicas: 2 }
 volumes: { data: {} }
 `,
+  // Interpolation in every kind of field, env_file in each form, and every port, volume and health check form.
+  `name: \${STACK:-shop}
+services:
+  api:
+    image: "example/api:\${TAG:-1.0.0}"
+    command: ["serve", "--port=\${PORT:-8000}", "--name=$NAME", "--cost=$$5", "\${MODE:+--mode=\${MODE}}"]
+    entrypoint: "/bin/\${SHELL_NAME-sh} -c"
+    env_file: [app.env, { path: worker.env, required: false }, { path: missing.env, required: false }]
+    environment:
+      - LOG_LEVEL=\${LOG_LEVEL:-info}
+      - DATABASE_URL=postgres://app:\${DB_PASSWORD:-pw}@db:5432/app
+      - EMPTY=\${EMPTY:-}
+      - FROM_DOTENV
+    ports: ["\${HTTP_PORT:-8080}:8000", "8001-8002:8001-8002", "[::1]:9000:9000", "::1:9001:9001", "127.0.0.1::9002", "5353:5353/udp", "9100-9200:9003",
+      { target: 9004, published: "\${ADMIN_PORT:-9004}", host_ip: "127.0.0.1", protocol: tcp }]
+    expose: ["7000-7001", "7002/udp", 7003]
+    volumes: ["\${DATA_DIR:-.}/data:/data", "/cache", "logs:/logs:ro,z", "./src:/app:rw", "~/cfg:/cfg:ro", "/etc/ssl:/ssl:Z",
+      { type: volume, source: vol, target: /vol, read_only: true, volume: { nocopy: true } }, { type: bind, source: ./x, target: /x, bind: { create_host_path: true } },
+      { type: tmpfs, target: /run, tmpfs: { size: 1000 } }]
+    tmpfs: ["/tmp:size=64m", /scratch]
+    read_only: \${RO:-false}
+    healthcheck: { test: ["CMD-SHELL", "curl -f http://localhost:\${PORT:-8000}/ || exit 1"], interval: 10s }
+    depends_on: { db: { condition: service_healthy } }
+  db:
+    image: postgres:\${PG_VERSION:-16}
+    env_file: db.env
+    environment: { POSTGRES_PASSWORD: "\${DB_PASSWORD:?set DB_PASSWORD}" }
+    expose: [5432]
+    healthcheck: { test: "pg_isready -U \${POSTGRES_USER:-postgres}" }
+  once:
+    image: example/api:1.0.0
+    healthcheck: { disable: true }
+  none:
+    image: example/api:1.0.0
+    healthcheck: { test: [NONE] }
+volumes: { logs: {}, vol: {} }
+`,
 ].map((t) => JSON.parse(JSON.stringify(parseYaml(t))) as unknown);
+
+/** .env and env_file texts: good ones (giving the required variables), and the ways users break them. */
+const DOTENV_TEXTS = [
+  'TAG=1.27\nHTTP_PORT=8081\nSECRET_KEY=s3cret\nDB_PASSWORD=pw\n',
+  'SECRET_KEY=s3cret\nDB_PASSWORD="p w"\nexport MODE=fast\nFROM_DOTENV\n',
+  "# only a comment\nSECRET_KEY='lit $x'\nDB_PASSWORD=x # inline\n",
+  '',
+  'A=1\nB="unterminated',
+  'bad key=1',
+  '=x',
+  'A=${B:?needed}',
+  'A=$',
+  'A="a\\',
+  'A: b\nC',
+  'SECRET_KEY=\nDB_PASSWORD=\n',
+  'MULTI="line1\nline2"\nSECRET_KEY=${MULTI}\nDB_PASSWORD=${SECRET_KEY:-x}\n',
+];
+const ENV_ARGS = ['SECRET_KEY=x', 'DB_PASSWORD=', 'A=', 'NOVALUE', '1=x', 'TAG=${X}', 'PORT=notaport', 'HTTP_PORT=70000', 'DATA_DIR=/etc', 'DATA_DIR=~', 'RO=true'];
+
+/** The variable files of a compose case directory, and flags that read them (or break the command line). */
+function variableFiles(r: Rand, box: Sandbox, dir: string): string[] {
+  for (const f of ['.env', 'app.env', 'worker.env', 'db.env', 'ci.env']) box.write(`${dir}/${f}`, pick(r, DOTENV_TEXTS));
+  const args: string[] = [];
+  if (r() < 0.25) args.push('--env-file', pick(r, [`${dir}/ci.env`, `${dir}/app.env`, `${dir}/nope.env`, dir]));
+  while (r() < 0.3) args.push('--env', pick(r, ENV_ARGS));
+  return args;
+}
 
 function specCase(r: Rand, box: Sandbox, i: number) {
   const ext = pick(r, ['.json', '.yaml', '.yml']);
@@ -91,17 +155,18 @@ function importSynthCase(r: Rand, box: Sandbox, i: number) {
   box.write(`${dir}/web/Dockerfile`, 'FROM python:3.13-slim\nUSER 1000\n');
   box.write(`${dir}/worker/Dockerfile.dev`, 'FROM python:3.13-slim\nUSER 1000\n');
   box.write(`${dir}/docker-compose.yml`, stringify(mutate(pick(r, composeSeeds), r, ['web', 'cache', 'worker', 'db', 'app'])));
-  const imported = box.run(['import', `${dir}/docker-compose.yml`, '--out', `${dir}/stack.yaml`, '--force']);
+  const imported = box.run(['import', `${dir}/docker-compose.yml`, '--out', `${dir}/stack.yaml`, '--force', ...variableFiles(r, box, dir)]);
   if (imported.code !== 0) return { label: `compose ${dir} (import refused it)`, argv: ['validate', '--spec', `${dir}/docker-compose.yml`] };
   return { label: `imported ${dir}/stack.yaml through synth`, argv: ['synth', '--spec', `${dir}/stack.yaml`, '--out', `${dir}/out-${i}`] };
 }
 
 function importCase(r: Rand, box: Sandbox, i: number) {
-  const file = `compose/c${i % 50}/docker-compose.yml`;
+  const dir = `compose/c${i % 50}`;
+  const file = `${dir}/docker-compose.yml`;
   const hostileFile = r() < 0.04;
-  const content = hostileFile ? pick(r, HOSTILE_FILES) : stringify(mutate(pick(r, composeSeeds), r, ['web', 'cache', 'worker', 'db', 'app']));
+  const content = hostileFile ? pick(r, HOSTILE_FILES) : stringify(mutate(pick(r, composeSeeds), r, ['web', 'cache', 'worker', 'db', 'app', 'api', 'app.env', 'db.env', '${TAG:-1}', '${NOPE}']));
   box.write(file, content);
-  return { label: hostileFile ? `hostile compose #${HOSTILE_FILES.indexOf(content)}` : `mutated compose ${file}`, argv: ['import', file, '--out', `imported/s${i % 50}.yaml`, '--force'] };
+  return { label: hostileFile ? `hostile compose #${HOSTILE_FILES.indexOf(content)}` : `mutated compose ${file}`, argv: ['import', file, '--out', `imported/s${i % 50}.yaml`, '--force', ...variableFiles(r, box, dir)] };
 }
 
 const SUBCOMMANDS = ['synth', 'check', 'policy', 'images', 'validate', 'init', 'import', 'schema', 'help', 'nope', '', '--help'];

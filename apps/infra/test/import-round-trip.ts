@@ -41,9 +41,9 @@ export function composeConfig(file: string, env: Readonly<Record<string, string>
  * key under docker-compose 1.29, or a file compose itself rejects), the file as written,
  * with relative paths made absolute as compose would.
  */
-export function originalConfig(file: string): { doc: Obj; via: string } {
+export function originalConfig(file: string, env: Readonly<Record<string, string>> = {}): { doc: Obj; via: string } {
   try {
-    return { doc: composeConfig(file), via: 'compose config' };
+    return { doc: composeConfig(file, env), via: 'compose config' };
   } catch (e) {
     const doc = parse(readFileSync(file, 'utf8')) as Obj;
     const abs = (p: string) => (p.startsWith('/') ? p : join(dirname(file), p));
@@ -195,7 +195,11 @@ export function roundTrip(composeFile: string): RoundTrip {
       writeFileSync(file, 'FROM alpine:3.22\n');
     }
   }
-  const imported = infra('import', compose, '--out', join(work, 'spec.yaml'), '--report', join(work, 'report.md'));
+  // Variables the source requires (${VAR:?...}) are given, to import (--env) and to compose config alike;
+  // secret files need a file path, so every one is the path of a file holding a value.
+  writeFileSync(join(work, 'secret-value'), 'imported\n');
+  const sourceRequired = Object.fromEntries([...readFileSync(compose, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?\?/g)].map((m) => [m[1], join(work, 'secret-value')]));
+  const imported = infra('import', compose, '--out', join(work, 'spec.yaml'), '--report', join(work, 'report.md'), ...Object.entries(sourceRequired).flatMap(([k, v]) => ['--env', `${k}=${v}`]));
   const report = readReport(readFileSync(join(work, 'report.md'), 'utf8'));
   const spec = applyDecisions(parse(readFileSync(join(work, 'spec.yaml'), 'utf8')), report);
   writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
@@ -213,7 +217,7 @@ export function roundTrip(composeFile: string): RoundTrip {
   writeFileSync(generated, text);
   writeFileSync(join(work, 'secret-value'), 'imported\n');
   const required = Object.fromEntries([...readFileSync(generated, 'utf8').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):\?/g)].map((m) => [m[1], join(work, 'secret-value')]));
-  const diffs = differences(originalConfig(compose).doc, composeConfig(generated, required));
+  const diffs = differences(originalConfig(compose, sourceRequired).doc, composeConfig(generated, required));
   return { importCode: imported.code, synth: { code: synth.code, err: synth.err }, report, differences: diffs, unexplained: unexplained(diffs, report), work };
 }
 

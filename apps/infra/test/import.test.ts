@@ -137,10 +137,10 @@ describe('import: field by field', () => {
     expect(spec.services.find((s) => s.name === 'migrate')!.job).toEqual({});
   });
 
-  it('unescapes $$ and reports interpolations', () => {
+  it('unescapes $$ and interpolates as compose does (never the process environment): an unset variable is "" and a decision', () => {
     const { spec, report } = importCompose({ services: { app: { image: 'a:1', environment: { P: 'cost $$5', Q: '${HOME}/x' } } } }, { name: 'demo', repoPath });
-    expect(spec.services[0].env).toEqual({ P: 'cost $5', Q: '${HOME}/x' });
-    expect(report).toContainEqual(expect.objectContaining({ path: 'services.app.environment.Q', status: 'decision' }));
+    expect(spec.services[0].env).toEqual({ P: 'cost $5', Q: '/x' });
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.app.environment.Q', status: 'decision', message: expect.stringContaining('--env HOME=VALUE') }));
   });
 
   it('parses compose durations and shell words', () => {
@@ -221,7 +221,7 @@ describe('import: a real-world compose file, every field accounted for', () => {
     const { spec, report } = importCompose(compose, { name: 'demo', repoPath });
     const at = (path: string) => report.filter((e) => e.path === path).map((e) => `${e.status}: ${e.message}`).join('\n');
     expect(at('services.web.ports[1]')).toMatch(/decision: container port 80 is also published on host port 8081/);
-    expect(at('services.web.ports[4]')).toMatch(/unmapped: published "9000-9001" is not one port number/);
+    expect(at('services.web.ports[4]')).toMatch(/decision: compose publishes container port 444 on one free host port of 9000-9001; the spec publishes a fixed port: left unpublished/);
     expect(at('services.web.ports[3].mode')).toMatch(/^unmapped/);
     expect(at('services.web.volumes[0]')).toMatch(/decision: mount option ro is not modelled/);
     // ro on a bind is modelled (a read-only dev mount); z is not.
@@ -238,12 +238,12 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(at('services.db.healthcheck')).toMatch(/unmapped: healthcheck test NONE/);
     expect(at('services.migrate.healthcheck')).toMatch(/unmapped: healthcheck disabled/);
     const web = spec.services.find((s) => s.name === 'web')!;
-    expect(web.ports).toEqual([{ name: 'http', port: 80, protocol: 'UDP', hostPort: 8080 }, { name: 'http-3000', port: 3000 }, { name: 'https', port: 443, hostPort: 8443 }]);
+    expect(web.ports).toEqual([{ name: 'http', port: 80, protocol: 'UDP', hostPort: 8080 }, { name: 'http-3000', port: 3000 }, { name: 'https', port: 443, hostPort: 8443 }, { name: 'p444', port: 444 }]);
     expect(web.entrypoint).toEqual(['/docker-entrypoint.sh', '--verbose']);
     // No timeout in compose: its default 30s is kept (the spec's own default is 3s).
     expect(web.health?.liveness).toEqual({ exec: { command: ['sh', '-c', 'curl -f http://localhost/ || exit 1'] }, periodSeconds: 10, timeoutSeconds: 30 });
     expect(web.dependsOn).toEqual([{ service: 'db', condition: 'healthy' }, { service: 'migrate', condition: 'completed' }]);
-    expect(web.writablePaths).toEqual(['/tmp/cache']);
+    expect(web.writablePaths).toEqual(['/tmp/cache', '/run']);
     expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);
     expect(web.dev?.mounts).toEqual([{ source: 'src', target: '/app' }]);
     expect(at('services.web.profiles')).toMatch(/^mapped: profiles prod: /);

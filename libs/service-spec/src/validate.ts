@@ -4,6 +4,7 @@ import { checkEnvironments } from './validate-environments';
 import { checkObjectSizes, stringLimits } from './validate-limits';
 import { checkProfiles } from './validate-profiles';
 import { dnsLabel } from './validate-rules';
+import { checkUnresolvedInterpolation } from './validate-interpolation';
 import { checkService, findCycles } from './validate-service';
 import { hugeNumbers, validateShape } from './validate-shape';
 
@@ -29,6 +30,7 @@ export function validateMeaning(spec: StackSpec): SpecIssue[] {
   }
   checkEnvironments(spec, names, out);
   checkProfiles(spec, out);
+  checkUnresolvedInterpolation(spec, out);
   checkObjectSizes(spec, out);
   return out;
 }

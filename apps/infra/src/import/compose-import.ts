@@ -4,6 +4,10 @@ import type { ImportEntry } from './report';
 import { deriveReach } from './reach';
 import { shareSecrets } from './shared';
 import { applyComposeDefaults } from './defaults';
+import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
+import type { Lookup } from './interpolate';
+import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
+import { ComposeImportError } from './errors';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -16,6 +20,10 @@ export interface ImportOptions {
   readonly name: string;
   /** Build contexts and bind sources as written (relative to the compose file) -> relative to the repo root, or undefined when outside it. */
   readonly repoPath: (composeRelative: string) => string | undefined;
+  /** The variables compose would interpolate with (.env, --env-file, --env); none when not given. */
+  readonly variables?: Lookup;
+  /** Reads a file the compose file names (env_file), relative to it and inside the repository. */
+  readonly readFile?: ReadFile;
 }
 
 export interface ImportResult {
@@ -43,13 +51,6 @@ function role(name: string, image: string | undefined, published: boolean): Serv
   if (/worker|queue|celery|sidekiq/.test(what)) return 'worker';
   if (/api|backend/.test(what)) return 'api';
   return published ? 'web' : 'worker';
-}
-
-/** A compose string as the container sees it: `$$` is compose's escape for `$`. Interpolations are reported. */
-function literal(value: string, path: string, note: (path: string, status: ImportEntry['status'], message: string) => void): string {
-  const vars = [...value.replace(/\$\$/g, '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-  if (vars.length) note(path, 'decision', `interpolates host variable${vars.length > 1 ? 's' : ''} ${vars.join(', ')} at \`up\` time; the spec holds the text literally: set the value (or a secret) in the spec`);
-  return value.replace(/\$\$/g, '$');
 }
 
 const kebab = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'value';
@@ -89,31 +90,6 @@ export function shellWords(s: string): string[] {
   }
   if (cur || any) words.push(cur);
   return words;
-}
-
-interface ParsedPort {
-  readonly target: number;
-  readonly published?: number;
-  readonly hostIp?: string;
-  readonly protocol: 'TCP' | 'UDP';
-}
-
-/** `8080:80`, `127.0.0.1:5432:5432`, `6379`, `53:53/udp`, or the long form. Ranges are not modelled. */
-function parsePort(p: unknown): ParsedPort | string {
-  if (isObj(p)) {
-    if (p.published !== undefined && !Number.isInteger(Number(p.published))) return `published "${p.published}" is not one port number: list each port`;
-    if (!Number.isInteger(Number(p.target))) return `target "${p.target}" is not a port number`;
-    return { target: Number(p.target), published: p.published !== undefined ? Number(p.published) : undefined, hostIp: p.host_ip, protocol: p.protocol === 'udp' ? 'UDP' : 'TCP' };
-  }
-  const text = String(p);
-  const [spec, proto = 'tcp'] = text.split('/');
-  if (spec.includes('-')) return `port range "${text}" is not modelled: list each port`;
-  const parts = spec.split(':');
-  const target = Number(parts.pop());
-  const published = parts.length ? Number(parts.pop()) : undefined;
-  const hostIp = parts.length ? parts.join(':') : undefined;
-  if (!Number.isInteger(target) || (published !== undefined && !Number.isInteger(published))) return `port "${text}" is not a number`;
-  return { target, published, hostIp, protocol: proto === 'udp' ? 'UDP' : 'TCP' };
 }
 
 const WELL_KNOWN: Record<number, string> = { 80: 'http', 8080: 'http', 8000: 'http', 3000: 'http', 5000: 'http', 443: 'https', 5432: 'postgres', 3306: 'mysql', 6379: 'redis', 27017: 'mongo', 9090: 'http', 33060: 'mysqlx' };
@@ -184,8 +160,8 @@ function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; 
   const test = hc.test;
   let command: string[];
   if (typeof test === 'string') command = ['sh', '-c', lit(test)];
-  else if (Array.isArray(test) && test[0] === 'CMD') command = test.slice(1).map((t) => lit(String(t)));
-  else if (Array.isArray(test) && test[0] === 'CMD-SHELL') command = ['sh', '-c', lit(test.slice(1).join(' '))];
+  else if (Array.isArray(test) && test[0] === 'CMD' && test.length > 1) command = test.slice(1).map((t) => lit(String(t)));
+  else if (Array.isArray(test) && test[0] === 'CMD-SHELL' && test.length > 1) command = ['sh', '-c', lit(test.slice(1).join(' '))];
   else if (Array.isArray(test) && test[0] === 'NONE') return { problem: 'healthcheck test NONE (disabled)' };
   else return { problem: `healthcheck test ${JSON.stringify(test)} has no CMD or CMD-SHELL form` };
   const probe: Obj = { exec: { command } };
@@ -204,7 +180,11 @@ function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; 
 export function importCompose(doc: unknown, options: ImportOptions): ImportResult {
   const report: ImportEntry[] = [];
   const note = (path: string, status: ImportEntry['status'], message: string) => report.push({ path, status, message });
-  if (!isObj(doc) || !isObj(doc.services)) throw new Error('not a compose file: no top-level "services" map');
+  // Every string as compose reads it: variables interpolated, `$$` unescaped (compose-variables.ts).
+  const lookup: Lookup = options.variables ?? (() => undefined);
+  const interpolated = interpolateCompose(doc, lookup, note);
+  doc = interpolated.doc;
+  if (!isObj(doc) || !isObj(doc.services)) throw new ComposeImportError('not a compose file: no top-level "services" map');
   if (doc.version !== undefined) note('version', 'mapped', `compose file format "${doc.version}" (the v1 form); the generated file has no version key and loads in docker-compose 1.29 and Compose v2`);
   const stackName = typeof doc.name === 'string' ? kebab(doc.name) : options.name;
   if (doc.name !== undefined) note('name', 'mapped', `stack name "${stackName}"`);
@@ -235,7 +215,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     }
 
     // Image: built from this repository, or a published reference.
-    if (c.build !== undefined) {
+    if (c.build !== undefined && buildProblem(c.build)) note(`${p}.build`, 'unmapped', buildProblem(c.build)!);
+    if (c.build !== undefined && !buildProblem(c.build)) {
       const b: Obj = typeof c.build === 'string' ? { context: c.build } : c.build;
       const context = options.repoPath(b.context ?? '.');
       // Compose and the spec both name the Dockerfile relative to the context (default: Dockerfile).
@@ -289,60 +270,67 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       }
       ports.push(port as PortSpec);
     };
+    // Every short and long form (compose-parse.ts); a range is one port per number.
     (Array.isArray(c.ports) ? c.ports : []).forEach((raw: unknown, i: number) => {
-      const pp = parsePort(raw);
-      if (typeof pp === 'string') return note(`${p}.ports[${i}]`, 'unmapped', pp);
+      const parsed = parsePorts(raw);
+      if (typeof parsed === 'string') return note(`${p}.ports[${i}]`, 'unmapped', parsed);
       if (isObj(raw)) for (const k of Object.keys(raw)) if (!['target', 'published', 'host_ip', 'protocol'].includes(k)) note(`${p}.ports[${i}].${k}`, 'unmapped', `port ${k} is not modelled`);
-      addPort(pp, `${p}.ports[${i}]`);
-      if (pp.published === undefined) note(`${p}.ports[${i}]`, 'decision', `compose publishes container port ${pp.target} on a random host port; the spec does not publish it: set hostPort to publish it on 127.0.0.1`);
-      note(`${p}.ports[${i}]`, 'mapped', `container port ${pp.target}${pp.published !== undefined ? `, host port ${pp.published}` : ''}`);
+      for (const pp of parsed) {
+        if (pp.notice) note(`${p}.ports[${i}]`, 'decision', pp.notice);
+        addPort(pp, `${p}.ports[${i}]`);
+        if (pp.random) note(`${p}.ports[${i}]`, 'decision', `compose publishes container port ${pp.target} on a random host port; the spec does not publish it: set hostPort to publish it on 127.0.0.1`);
+        note(`${p}.ports[${i}]`, 'mapped', `container port ${pp.target}${pp.protocol === 'UDP' ? '/udp' : ''}${pp.published !== undefined ? `, host port ${pp.published}` : ''}`);
+      }
     });
     (Array.isArray(c.expose) ? c.expose : []).forEach((raw: unknown, i: number) => {
-      const target = Number(String(raw).split('/')[0]);
-      if (!Number.isInteger(target)) return note(`${p}.expose[${i}]`, 'unmapped', `"${raw}" is not a port number`);
-      addPort({ target, protocol: String(raw).endsWith('/udp') ? 'UDP' : 'TCP' }, `${p}.expose[${i}]`);
-      note(`${p}.expose[${i}]`, 'mapped', `container port ${target} (not published)`);
+      const parsed = parseExpose(raw);
+      if (typeof parsed === 'string') return note(`${p}.expose[${i}]`, 'unmapped', parsed);
+      for (const { target, protocol } of parsed) {
+        addPort({ target, protocol, random: false }, `${p}.expose[${i}]`);
+        note(`${p}.expose[${i}]`, 'mapped', `container port ${target}${protocol === 'UDP' ? '/udp' : ''} (not published)`);
+      }
     });
     if (ports.length) s.ports = ports;
 
     // Environment: secret-looking values become secret references; the value stays only as a local-only default.
-    const env = environment(c.environment);
+    // env_file, then environment over it; variables named without a value from the project variables.
+    const { env, paths: envPaths, secretFed } = serviceEnvironment(c, p, environment(c.environment), lookup, options.readFile, note, interpolated.secretFed);
     const plain: Record<string, string> = {};
     const secrets: Obj = {};
-    for (const [k, raw] of Object.entries(env)) {
-      const v = raw === null ? null : literal(raw, `${p}.environment.${k}`, note);
+    for (const [k, v] of Object.entries(env)) {
+      const at = envPaths[k] ?? `${p}.environment.${k}`;
       if (v === null) {
-        note(`${p}.environment.${k}`, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
-      } else if (looksSecret(k, v)) {
+        note(at, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
+      } else if (v === '' && !looksSecret(k, v) && !secretFed.has(at)) {
+        note(at, 'decision', `empty in compose (the container gets ${k}=""); the spec holds no empty value, so it is left out, and the process sees it unset (most treat the two alike): set a value if it matters`);
+      } else if (looksSecret(k, v) || secretFed.has(at)) {
         // By name, or by value (a URL with a password): the judgement validation and the policy gate make.
-        // A whole-value interpolation: `${VAR:-default}` keeps the default as the local value; `${VAR}`,
-        // `${VAR:?message}` have none (compose requires the host variable). The spec's secret variable takes VAR's place.
-        const whole = typeof raw === 'string' ? /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-([^${}]*)|:?\?[^}]*)?\}$/.exec(raw) : null;
-        const localDefault = whole ? whole[1] : v;
+        // Or built from a variable named like one (`postgres://u:${DB_PASSWORD}@db`). The interpolated value
+        // is the local-only default; an empty one (an unset variable) leaves none, so compose requires the variable.
+        const localDefault = v === '' ? undefined : v;
         secrets[k] = { secret: `${kebab(stackName)}-${s.name}`, key: kebab(k), ...(localDefault !== undefined && { localDefault }) };
-        note(`${p}.environment.${k}`, 'decision', `looks like a secret: imported as a reference to secret "${stackName}-${s.name}" key "${kebab(k)}"; the compose value is kept as a local-only default, replace it (compose reads a host variable, Kubernetes a Secret)`);
+        note(at, 'decision', `looks like a secret: imported as a reference to secret "${stackName}-${s.name}" key "${kebab(k)}"; ${localDefault === undefined ? 'its compose value is empty, so it has no local default: compose output requires the variable, set it (or mark the reference optional: true to start without it)' : 'the compose value is kept as a local-only default, replace it (compose reads a host variable, Kubernetes a Secret)'}`);
       } else {
         plain[k] = v;
-        note(`${p}.environment.${k}`, 'mapped', 'plain value');
+        note(at, 'mapped', 'plain value');
       }
     }
     if (Object.keys(plain).length) s.env = plain;
     if (Object.keys(secrets).length) s.secrets = secrets;
-    if (c.env_file !== undefined) note(`${p}.env_file`, 'unmapped', 'env files are read by compose at `up` time; copy their variables into env or secrets');
 
     // Command and entrypoint.
     // null keeps the image's default; [] or '' clears it in compose, which an empty command/args cannot say in Kubernetes.
-    const words = (v: unknown, path: string) => (Array.isArray(v) ? v.map(String) : shellWords(String(v))).map((a: string) => literal(a, path, note));
+    const words = (v: unknown) => (Array.isArray(v) ? v.map(String) : shellWords(String(v)));
     if (c.command === null) note(`${p}.command`, 'mapped', "null: the image's CMD is used");
-    else if (c.command !== undefined && !words(c.command, `${p}.command`).length) note(`${p}.command`, 'decision', "empty: compose runs without the image's CMD, while an empty command in the spec keeps it; write the arguments out");
+    else if (c.command !== undefined && !words(c.command).length) note(`${p}.command`, 'decision', "empty: compose runs without the image's CMD, while an empty command in the spec keeps it; write the arguments out");
     else if (c.command !== undefined) {
-      s.command = words(c.command, `${p}.command`);
+      s.command = words(c.command);
       note(`${p}.command`, 'mapped', `arguments ${JSON.stringify(s.command)} (Kubernetes args; the image's entrypoint is kept)`);
     }
     if (c.entrypoint === null) note(`${p}.entrypoint`, 'mapped', "null: the image's ENTRYPOINT is used");
-    else if (c.entrypoint !== undefined && !words(c.entrypoint, `${p}.entrypoint`).length) note(`${p}.entrypoint`, 'decision', "empty: compose runs without the image's ENTRYPOINT, while an empty entrypoint in the spec keeps it; write the command out as entrypoint");
+    else if (c.entrypoint !== undefined && !words(c.entrypoint).length) note(`${p}.entrypoint`, 'decision', "empty: compose runs without the image's ENTRYPOINT, while an empty entrypoint in the spec keeps it; write the command out as entrypoint");
     else if (c.entrypoint !== undefined) {
-      s.entrypoint = words(c.entrypoint, `${p}.entrypoint`);
+      s.entrypoint = words(c.entrypoint);
       note(`${p}.entrypoint`, 'mapped', `entrypoint ${JSON.stringify(s.entrypoint)} (Kubernetes command)`);
     }
 
@@ -351,26 +339,10 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     const devMounts: Obj[] = [];
     (Array.isArray(c.volumes) ? c.volumes : []).forEach((raw: unknown, i: number) => {
       const vp = `${p}.volumes[${i}]`;
-      let source: string | undefined;
-      let target: string;
-      let type: string;
-      let mountOpts: string[] = [];
-      if (isObj(raw)) {
-        source = raw.source;
-        target = raw.target;
-        type = raw.type ?? 'volume';
-        for (const k of Object.keys(raw)) if (!['type', 'source', 'target'].includes(k)) mountOpts.push(k === 'read_only' ? (raw[k] ? 'ro' : 'rw') : `${k}: ${JSON.stringify(raw[k])}`);
-      } else {
-        const parts = String(raw).split(':');
-        if (parts.length === 1) {
-          target = parts[0];
-          type = 'anonymous';
-        } else {
-          [source, target] = parts;
-          type = /^[./~]/.test(source!) ? 'bind' : 'volume';
-          mountOpts = parts.slice(2).join(':').split(',').filter(Boolean);
-        }
-      }
+      // Every short and long form (compose-parse.ts).
+      const parsed = parseVolume(raw);
+      if (typeof parsed === 'string') return note(vp, 'unmapped', parsed);
+      const { source, target, type, mountOpts } = parsed;
       // A bind's ro/rw is modelled (dev.mounts[].readOnly); on a volume, ro is not.
       const unmodelled = mountOpts.filter((o) => o !== 'rw' && !(o === 'ro' && type === 'bind'));
       if (unmodelled.length) note(`${vp}`, 'decision', `mount option${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join(', ')} ${unmodelled.length > 1 ? 'are' : 'is'} not modelled${unmodelled.includes('ro') ? ' (the spec mounts it read-write: a read-only file belongs in files)' : ''}`);
@@ -383,8 +355,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       } else if (type === 'anonymous' || (type === 'volume' && !source)) {
         note(vp, 'decision', `anonymous volume at ${target}: imported as a writable path (emptied on restart)`);
         s.writablePaths = [...(s.writablePaths ?? []), target];
+      } else if (type === 'tmpfs') {
+        note(vp, 'mapped', `tmpfs at ${target}: a writable path (memory-backed in compose, an emptyDir in Kubernetes)`);
+        s.writablePaths = [...(s.writablePaths ?? []), target];
       } else if (type === 'bind' && source) {
-        const repoSource = options.repoPath(source);
+        // ~ is the home directory of whoever runs compose: never inside the repository.
+        const repoSource = source.startsWith('~') ? undefined : options.repoPath(source);
         if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository) has no place in the spec`);
         devMounts.push({ source: repoSource, target, ...(!mountOpts.includes('ro') && { readOnly: false }) });
         note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: bake the files into the image`);
@@ -398,7 +374,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Health.
     if (isObj(c.healthcheck)) {
       for (const k of Object.keys(c.healthcheck)) if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'disable'].includes(k)) note(`${p}.healthcheck.${k}`, 'unmapped', `healthcheck ${k} is not modelled`);
-      const { probe, problem } = healthProbe(c.healthcheck, (t) => literal(t, `${p}.healthcheck.test`, note));
+      const { probe, problem } = healthProbe(c.healthcheck, (t) => t);
       if (probe) {
         s.health = { liveness: probe };
         note(`${p}.healthcheck`, 'mapped', `exec check ${JSON.stringify((probe.exec as Obj).command)} as liveness (readiness defaults to it)`);
@@ -448,7 +424,14 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       note(`${p}.read_only`, 'decision', 'compose runs a writable root filesystem; imported as readOnlyRootFilesystem: false with a gate waiver. Prefer true with writablePaths for the directories the process writes');
     }
     if (Array.isArray(c.tmpfs) || typeof c.tmpfs === 'string') {
-      s.writablePaths = [...(s.writablePaths ?? []), ...(Array.isArray(c.tmpfs) ? c.tmpfs : [c.tmpfs]).map((t: string) => t.split(':')[0])];
+      // `/run` or `/run:size=64m,mode=1777`: the path is writable; its options are not modelled.
+      (Array.isArray(c.tmpfs) ? c.tmpfs : [c.tmpfs]).forEach((t: unknown, i: number) => {
+        const at = Array.isArray(c.tmpfs) ? `${p}.tmpfs[${i}]` : `${p}.tmpfs`;
+        if (typeof t !== 'string' || !t) return note(at, 'unmapped', `${JSON.stringify(t)} is not a container path`);
+        const [path, ...opts] = t.split(':');
+        s.writablePaths = [...(s.writablePaths ?? []), path];
+        if (opts.length) note(at, 'decision', `tmpfs options ${opts.join(':')} are not modelled (a writable path has no size or mode)`);
+      });
       note(`${p}.tmpfs`, 'mapped', 'writable paths');
     }
 

@@ -44,6 +44,12 @@ export const HOSTILE_STRINGS: readonly string[] = [
   'nginx:latest', 'nginx@sha256:abc', 'UPPER/Image:tag', 'image:tag:tag', 'registry:5000/a/b:1', 'a'.repeat(300) + ':1', '127.0.0.1:80:80/udp', '8080-8090:80',
   '[::1]:80:80', '80:80/sctp', '65536', '0', '-1', '1e9', '0x10', '08', 'true', 'null', 'NaN', '100Mi', '0.5', '-5Gi', '999999999999999999999',
   'CMD-SHELL', 'NONE', 'ro', 'rw,z', './data:/data:ro', '/:/host', '/var/run/docker.sock:/var/run/docker.sock', 'named:/var/lib', 'tmpfs',
+  // Compose interpolation, and the port and volume forms it feeds.
+  '${A:-${B:-x}}', '${A:+alt}', '${A+alt}', '${A-d}', '${A?err}', '${A:?}', '$', '${', '${}', '${A', '${A:x}', '${1A}', 'a$', '$$${A}', '${A:-$$}', '${A:-${B:?nested}}',
+  '${HTTP_PORT:-8080}:80', '${DATA_DIR:-.}/data:/data', 'postgres:${PG_VERSION:-latest}', '${NOPE}', '$NOPE/x', '${SECRET_KEY}', 'postgres://u:${DB_PASSWORD:-pw}@db/x',
+  '8000-8002:8000-8002', '8000-9000:80', '8000-8002:8000-8001', '1-65535', '::1:8080:80', '[::1]:8080:80', '[::]:80:80', '127.0.0.1::80', '53:53/udp', '3000-3001/udp',
+  '~/x:/x', '/data', 'data:/data:ro,z', 'data:/data:Z', 'data:/data:nocopy', './x:/x:rw', 'a:b:c:d', ':/x', 'C:\\data:/data', '/tmp:size=64m',
+  '.env', 'missing.env', 'app.env', '../outside.env',
 ];
 
 export const HOSTILE_VALUES: readonly unknown[] = [

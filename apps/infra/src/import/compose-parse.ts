@@ -1,0 +1,183 @@
+/**
+ * The short and long forms of compose `ports`, `expose` and `volumes`, parsed as
+ * compose reads them (after interpolation). Anything compose itself refuses, or
+ * the spec cannot hold, comes back as a sentence for the report, never a throw.
+ */
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface ParsedPort {
+  readonly target: number;
+  readonly published?: number;
+  /** IPv4 address to publish on (the spec binds IPv4). */
+  readonly hostIp?: string;
+  readonly protocol: 'TCP' | 'UDP';
+  /** Compose publishes it on a host port of its choosing (no host port, or a host range). */
+  readonly random: boolean;
+  /** A change the spec makes that the report must name as a decision. */
+  readonly notice?: string;
+}
+
+/** Most ports one range may name: a larger one is almost always a typo, and would be as many Service ports. */
+export const MAX_RANGE = 100;
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$/;
+
+/** `8000` or `8000-8002` -> [first, last]; a sentence when it is neither. */
+function range(text: string, what: string, cap = true): [number, number] | string {
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
+  if (!m) return `${what} "${text}" is not a port number or range (e.g. 8080 or 8000-8002)`;
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  if (a < 1 || b > 65535 || b < a) return `${what} "${text}" is not a port ${m[2] === undefined ? 'number' : 'range'} within 1-65535`;
+  if (cap && b - a + 1 > MAX_RANGE) return `${what} range "${text}" names ${b - a + 1} ports; the import takes at most ${MAX_RANGE} per entry: list the ports the service uses`;
+  return [a, b];
+}
+
+function protocolOf(text: string | undefined): 'TCP' | 'UDP' | string {
+  const p = (text ?? 'tcp').toLowerCase();
+  if (p === 'tcp') return 'TCP';
+  if (p === 'udp') return 'UDP';
+  return `protocol "${text}" is not modelled (the spec has TCP and UDP)`;
+}
+
+/** Host IP as written (IPv4, IPv6 with or without brackets) -> what the spec publishes on, and a decision if it changes. */
+function hostAddress(ip: string): { hostIp?: string; notice?: string } | string {
+  if (ip === '') return {};
+  if (IPV4.test(ip)) return { hostIp: ip };
+  const v6 = ip.replace(/^\[(.*)\]$/, '$1');
+  if (!IPV6.test(v6)) return `host IP "${ip}" is not an IP address (compose refuses it too)`;
+  if (v6 === '::1') return { hostIp: '127.0.0.1', notice: 'published on the IPv6 loopback [::1] in compose; the spec binds IPv4: published on 127.0.0.1 (loopback too)' };
+  if (/^:*$/.test(v6) || v6 === '::0') return { hostIp: '0.0.0.0', notice: 'published on every IPv6 address [::] in compose; the spec binds IPv4: published on 0.0.0.0 (every address)' };
+  return { hostIp: '127.0.0.1', notice: `published on the IPv6 address [${v6}] in compose; the spec binds IPv4: published on 127.0.0.1, set hostAddress to the IPv4 address to publish on` };
+}
+
+/** Host part + container part of one entry -> one port per container port. */
+function expand(ip: string, host: string, container: string, proto: string | undefined): ParsedPort[] | string {
+  const protocol = protocolOf(proto);
+  if (protocol !== 'TCP' && protocol !== 'UDP') return protocol;
+  const address = hostAddress(ip);
+  if (typeof address === 'string') return address;
+  const targets = range(container, 'container port');
+  if (typeof targets === 'string') return targets;
+  const count = targets[1] - targets[0] + 1;
+  const base = { protocol, ...(address.hostIp !== undefined && { hostIp: address.hostIp }) } as const;
+  const ports = (f: (t: number, i: number) => Partial<ParsedPort>): ParsedPort[] =>
+    Array.from({ length: count }, (_, i) => ({ ...base, target: targets[0] + i, random: false, ...(address.notice && { notice: address.notice }), ...f(targets[0] + i, i) }) as ParsedPort);
+  if (host === '') return ports(() => ({ random: true }));
+  // A host range is as long as the container range, or compose picks one of it (then any length goes).
+  const published = range(host, 'host port', false);
+  if (typeof published === 'string') return published;
+  const hosts = published[1] - published[0] + 1;
+  if (hosts === count) return ports((_, i) => ({ published: published[0] + i }));
+  if (count === 1) {
+    return ports(() => ({ notice: `compose publishes container port ${targets[0]} on one free host port of ${host}; the spec publishes a fixed port: left unpublished, set hostPort to publish it` }));
+  }
+  return `host ports ${host} and container ports ${container} differ in length; compose refuses it too: give one host port per container port`;
+}
+
+/**
+ * One `ports` entry: `80`, `8080:80`, `127.0.0.1:8080:80`, `127.0.0.1::80`, `[::1]:8080:80`,
+ * `::1:8080:80`, `8000-8002:8000-8002`, `53:53/udp`, or the long form
+ * `{ target, published, host_ip, protocol }`. A range becomes one port per number.
+ */
+export function parsePorts(p: unknown): ParsedPort[] | string {
+  if (isObj(p)) {
+    const target = typeof p.target === 'number' || typeof p.target === 'string' ? String(p.target) : '';
+    if (!/^\d+$/.test(target)) return `target ${JSON.stringify(p.target ?? null)} is not a port number`;
+    const published = p.published === undefined || p.published === null ? '' : typeof p.published === 'number' || typeof p.published === 'string' ? String(p.published) : undefined;
+    if (published === undefined) return `published ${JSON.stringify(p.published)} is not a port number or range`;
+    if (p.host_ip !== undefined && typeof p.host_ip !== 'string') return `host_ip ${JSON.stringify(p.host_ip)} is not an IP address`;
+    if (p.protocol !== undefined && typeof p.protocol !== 'string') return `protocol ${JSON.stringify(p.protocol)} is not tcp or udp`;
+    return expand(p.host_ip ?? '', published, target, p.protocol);
+  }
+  if (typeof p !== 'string' && typeof p !== 'number') return `${JSON.stringify(p)} is not a port`;
+  const text = String(p).trim();
+  const slash = text.lastIndexOf('/');
+  const spec = slash < 0 ? text : text.slice(0, slash);
+  const proto = slash < 0 ? undefined : text.slice(slash + 1);
+  let ip = '';
+  let rest = spec;
+  if (spec.startsWith('[')) {
+    const close = spec.indexOf(']:');
+    if (close < 0) return `port "${text}": an IPv6 host IP in brackets is followed by ":" and the ports, e.g. [::1]:8080:80`;
+    ip = spec.slice(0, close + 1);
+    rest = spec.slice(close + 2);
+    if (!rest.includes(':')) return `port "${text}": a host IP needs a host port (or "::" for a random one), e.g. [::1]:8080:80`;
+  }
+  const parts = rest.split(':');
+  const container = parts.pop()!;
+  const host = parts.length ? parts.pop()! : '';
+  if (parts.length) {
+    if (ip) return `port "${text}" has too many ":"-separated parts`;
+    ip = parts.join(':');
+  }
+  return expand(ip, host, container, proto);
+}
+
+/** One `expose` entry: `3000`, `3000/udp`, `8000-8002`. */
+export function parseExpose(raw: unknown): { target: number; protocol: 'TCP' | 'UDP' }[] | string {
+  if (typeof raw !== 'string' && typeof raw !== 'number') return `${JSON.stringify(raw)} is not a port number`;
+  const [spec, proto, ...more] = String(raw).trim().split('/');
+  if (more.length) return `"${raw}" is not a port number`;
+  const protocol = protocolOf(proto);
+  if (protocol !== 'TCP' && protocol !== 'UDP') return protocol;
+  const r = range(spec, 'port');
+  if (typeof r === 'string') return r;
+  return Array.from({ length: r[1] - r[0] + 1 }, (_, i) => ({ target: r[0] + i, protocol }));
+}
+
+export interface ParsedVolume {
+  /** anonymous: a volume without a name; tmpfs: memory; bind: a host path; volume: a named volume. */
+  readonly type: 'volume' | 'anonymous' | 'bind' | 'tmpfs' | string;
+  readonly source?: string;
+  readonly target: string;
+  /** `ro` or `rw`, and the options the spec does not model, as the report names them (`z`, `volume: {"nocopy":true}`). */
+  readonly mountOpts: string[];
+}
+
+/** Mode options of the short form compose knows; another is refused by compose. */
+const MODES = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'consistent', 'cached', 'delegated', 'shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
+
+/**
+ * One `volumes` entry: `/data` (anonymous), `name:/data`, `./x:/data`, `~/x:/data`,
+ * `/abs:/data:ro,z`, or the long form `{ type, source, target, read_only, bind, volume, tmpfs }`.
+ */
+export function parseVolume(raw: unknown): ParsedVolume | string {
+  if (isObj(raw)) {
+    const type = raw.type ?? 'volume';
+    if (typeof type !== 'string') return `type ${JSON.stringify(type)} is not a mount type`;
+    if (typeof raw.target !== 'string' || !raw.target) return `target ${JSON.stringify(raw.target ?? null)} is not a container path`;
+    if (raw.source !== undefined && raw.source !== null && typeof raw.source !== 'string') return `source ${JSON.stringify(raw.source)} is not a path or volume name`;
+    const source = typeof raw.source === 'string' && raw.source ? raw.source : undefined;
+    const mountOpts: string[] = [];
+    for (const k of Object.keys(raw)) if (!['type', 'source', 'target'].includes(k)) mountOpts.push(k === 'read_only' ? (raw[k] ? 'ro' : 'rw') : `${k}: ${JSON.stringify(raw[k])}`);
+    return { type: type === 'volume' && !source ? 'anonymous' : type, ...(source !== undefined && { source }), target: raw.target, mountOpts };
+  }
+  if (typeof raw !== 'string' || !raw.trim()) return `${JSON.stringify(raw)} is not a volume`;
+  // A Windows drive letter (C:\x) is part of the source, not a separator.
+  const drive = /^[A-Za-z]:[\\/]/.test(raw) ? raw.slice(0, 2) : '';
+  const parts = raw.slice(drive.length).split(':');
+  parts[0] = drive + parts[0];
+  if (parts.length === 1) return { type: 'anonymous', target: parts[0], mountOpts: [] };
+  if (parts.length > 3) return `"${raw}" has more than source:target:mode`;
+  const [source, target, mode = ''] = parts;
+  if (!source) return `"${raw}" has an empty source`;
+  if (!target) return `"${raw}" has an empty container path`;
+  const mountOpts = mode.split(',').filter(Boolean);
+  const unknown = mountOpts.filter((o) => !MODES.has(o));
+  if (unknown.length) return `"${raw}": mode ${unknown.join(', ')} is not one compose knows (ro, rw, z, Z, nocopy, a propagation or consistency); compose refuses it too`;
+  return { type: /^([./~]|[A-Za-z]:[\\/])/.test(source) ? 'bind' : 'volume', source, target, mountOpts };
+}
+
+/** Why a `build` value is not one compose reads (a context path, or `{ context, dockerfile }` with string paths), or undefined. */
+export function buildProblem(build: unknown): string | undefined {
+  if (typeof build === 'string') return build ? undefined : 'an empty build context';
+  if (!isObj(build)) return `${JSON.stringify(build)} is not a build context path or { context, dockerfile }`;
+  for (const k of ['context', 'dockerfile'] as const) {
+    if (build[k] !== undefined && (typeof build[k] !== 'string' || !build[k])) return `build ${k} ${JSON.stringify(build[k])} is not a path`;
+  }
+  return undefined;
+}
