@@ -127,7 +127,7 @@ describe('import: the issue\'s interpolation defects', () => {
   });
   it('${DATA_DIR:-.}/data:/data is a bind of ./data at /data', () => {
     const { spec } = one({ volumes: ['${DATA_DIR:-.}/data:/data'] });
-    expect(spec.services[0].dev).toEqual({ mounts: [{ source: 'data', target: '/data' }] });
+    expect(spec.services[0].dev).toEqual({ mounts: [{ source: 'data', target: '/data', readOnly: false }] });
   });
   it('${X:-} gives no empty localDefault (nor empty env): the spec validates', () => {
     const { spec, report } = one({ environment: { API_TOKEN: '${API_TOKEN:-}', MODE: '${MODE:-}', OTHER: 'x' } });
