@@ -176,3 +176,21 @@ describe('(c) the same verdict for any --out: allow-list paths are relative to t
     expect(r.code).toBe(0);
   }, 60_000);
 });
+
+describe('--waivers and --allow are read from where the user typed the command', () => {
+  it('relative to INIT_CWD (npm run), not to the workspace root the gates run from', () => {
+    const dir = mkdtempSync(join(repoRoot, 'tmp', 'policy-cwd-'));
+    cleanup.push(dir);
+    writeFileSync(join(dir, 'my-waivers.json'), JSON.stringify({ waivers: [] }));
+    writeFileSync(join(dir, 'my-allow.json'), JSON.stringify({ allow: [] }));
+    const out = tmpOut('cwd');
+    expect(infra('synth', '--spec', 'apps/infra/test/fixtures/shop/spec.json', '--out', out).code).toBe(0);
+    const r = spawnSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', 'policy', '--spec', join(repoRoot, 'apps/infra/test/fixtures/shop/spec.json'), '--out', out, '--waivers', 'my-waivers.json', '--allow', 'my-allow.json'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, INIT_CWD: dir },
+    });
+    expect(r.stderr).not.toMatch(/my-waivers\.json|my-allow\.json/);
+    expect(r.status).toBe(0);
+  }, 60_000);
+});

@@ -85,7 +85,9 @@ ${SPEC_HELP}
       io.out(this.help);
       return 0;
     }
-    const extra = [...(values.waivers ? ['--waivers', values.waivers as string] : []), ...(values.allow ? ['--allow', values.allow as string] : [])];
+    // The files are the user's, relative to where they typed the command: every gate below runs
+    // from the workspace root.
+    const extra = [...(values.waivers ? ['--waivers', resolvePath(io.cwd, values.waivers as string)] : []), ...(values.allow ? ['--allow', resolvePath(io.cwd, values.allow as string)] : [])];
     const [gate, ...paths] = positionals;
     const runGate = (g: string, p: string[], cwd: string, context: GateContext = {}) => policyMain([g, ...p, ...extra], { cwd, out: (l) => io.out(l), err: (l) => io.err(l) }, context);
     if (gate !== undefined) {
