@@ -113,6 +113,15 @@ describe('import: field by field', () => {
     expect(validate(spec).filter((i) => i.path.includes('.env.') || i.path.includes('.secrets.'))).toEqual([]);
   });
 
+  it('what changes nothing is mapped, not "cannot map": an x- extension field (compose ignores it) and a volume with driver: local (compose\'s default)', () => {
+    const { report } = importCompose(
+      { 'x-common': { image: 'example/app:1' }, services: { app: { image: 'example/app:1', volumes: ['data:/data', 'other:/other'] } }, volumes: { data: { driver: 'local' }, other: { driver: 'nfs' } } },
+      { name: 'demo', repoPath },
+    );
+    const status = (path: string) => report.filter((e) => e.path === path).map((e) => e.status);
+    expect([status('x-common'), status('volumes.data.driver'), status('volumes.other.driver')]).toEqual([['mapped'], ['mapped'], ['unmapped']]);
+  });
+
   it('reads the logging synth writes (max-file as a number or a string) as mapped', () => {
     for (const maxFile of [3, '3']) {
       const { report } = importCompose({ services: { app: { image: 'example/app:1', logging: { driver: 'local', options: { 'max-size': '10m', 'max-file': maxFile } } } } }, { name: 'demo', repoPath });
@@ -234,7 +243,9 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(at('services.web.build.dockerfile_inline')).toMatch(/^unmapped/);
     expect(at('services.web.build.target')).toMatch(/^unmapped/);
     expect(at('volumes.ext.external')).toMatch(/^decision/);
+    // driver: local with driver_opts is a bind or a device: not modelled. driver: local alone is compose's default.
     expect(at('volumes.data.driver')).toMatch(/^unmapped/);
+    expect(at('volumes.data.driver_opts')).toMatch(/^unmapped/);
     expect(at('services.db.healthcheck')).toMatch(/unmapped: healthcheck test NONE/);
     expect(at('services.migrate.healthcheck')).toMatch(/unmapped: healthcheck disabled/);
     const web = spec.services.find((s) => s.name === 'web')!;
