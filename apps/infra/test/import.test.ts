@@ -275,7 +275,11 @@ describe('import: a real-world compose file, every field accounted for', () => {
     const { spec, report } = importCompose({ services: { a: { image: 'x/a:1', cpus: 0.25, mem_limit: '1g', mem_reservation: '300m' } } }, { name: 'demo', repoPath });
     expect(spec.services[0].resources).toEqual({ cpuMillis: { request: 100, limit: 250 }, memoryMiB: { request: 300, limit: 1024 } });
     expect(report).toContainEqual(expect.objectContaining({ path: 'services.a.mem_limit', status: 'mapped', message: '1024 MiB limit' }));
-    expect(report.filter((e) => e.path === 'services.a.cpus').map((e) => e.status)).toEqual(['mapped', 'decision']);
+    expect(report.filter((e) => e.path === 'services.a.cpus').map((e) => e.status)).toEqual(['mapped']);
+    // The completed side is reported where compose leaves it unset: the CPU reservation (compose's deploy form; there is no service-level one).
+    expect(report).toContainEqual({ path: 'services.a.deploy.resources.reservations.cpus', status: 'decision', message: 'cpus reservation not set in compose; imported as 100 millicpu: confirm it' });
+    const onlyLimit = importCompose({ services: { b: { image: 'x/b:1', mem_limit: '2g' } } }, { name: 'demo', repoPath });
+    expect(onlyLimit.report.filter((e) => e.status === 'decision' && /^memory reservation/.test(e.message)).map((e) => e.path)).toEqual(['services.b.deploy.resources.reservations.memory']);
   });
 
   it('maps deploy.resources to the spec resources, completing a missing side from the defaults with a decision', () => {
@@ -283,7 +287,7 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(spec.services.find((s) => s.name === 'web')!.resources).toEqual({ cpuMillis: { request: 100, limit: 500 }, memoryMiB: { request: 128, limit: 512 } });
     expect(spec.services.find((s) => s.name === 'migrate')!.resources).toEqual({ cpuMillis: { request: 100, limit: 1000 } });
     expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.memory', status: 'mapped', message: '512 MiB limit' }));
-    expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.cpus', status: 'decision', message: 'cpus reservation not set in compose; imported as 100 millicpu: confirm it' }));
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.reservations.cpus', status: 'decision', message: 'cpus reservation not set in compose; imported as 100 millicpu: confirm it' }));
     expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.pids', status: 'unmapped' }));
     expect(validate(spec).filter((i) => /resources/.test(i.path))).toEqual([]);
   });

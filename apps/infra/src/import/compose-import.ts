@@ -119,7 +119,6 @@ function resources(r: Obj, path: string, note: (path: string, status: ImportEntr
   for (const [k, side] of [['limits', 'limit'], ['reservations', 'request']] as const) {
     for (const [f, x] of Object.entries(isObj(r[k]) ? r[k] : {})) fields.push([`${path}.${k}.${f}`, f, side, x]);
   }
-  const readAt: Record<string, string> = {};
   for (const [at, f, side, x] of fields) {
     if (f === 'cpus' && Number.isFinite(Number(x)) && Number(x) > 0) read.cpuMillis[side] = Math.max(1, Math.round(Number(x) * 1000));
     else if (f === 'memory' && mebibytes(x) !== undefined) read.memoryMiB[side] = mebibytes(x);
@@ -127,7 +126,6 @@ function resources(r: Obj, path: string, note: (path: string, status: ImportEntr
       note(at, 'unmapped', `${f} ${JSON.stringify(x)} is not modelled (cpus and memory are)`);
       continue;
     }
-    readAt[f === 'cpus' ? 'cpuMillis' : 'memoryMiB'] ??= at;
     note(at, 'mapped', f === 'cpus' ? `${read.cpuMillis[side]} millicpu ${side}` : `${read.memoryMiB[side]} MiB ${side}`);
   }
   for (const k of Object.keys(r)) if (k !== 'limits' && k !== 'reservations') note(`${path}.${k}`, 'unmapped', 'not a field the spec models');
@@ -139,7 +137,8 @@ function resources(r: Obj, path: string, note: (path: string, status: ImportEntr
     const limit = got.limit ?? Math.max(got.request, d.limit);
     const request = got.request ?? Math.min(limit, d.request);
     if (got.limit === undefined || got.request === undefined) {
-      note(readAt[key], 'decision', `${key === 'cpuMillis' ? 'cpus' : 'memory'} ${got.limit === undefined ? 'limit' : 'reservation'} not set in compose; imported as ${key === 'cpuMillis' ? `${got.limit === undefined ? limit : request} millicpu` : `${got.limit === undefined ? limit : request} MiB`}: confirm it`);
+      // At the field compose leaves unset, which is what the import fills in (not at the one it read).
+      note(`${path}.${got.limit === undefined ? 'limits' : 'reservations'}.${key === 'cpuMillis' ? 'cpus' : 'memory'}`, 'decision', `${key === 'cpuMillis' ? 'cpus' : 'memory'} ${got.limit === undefined ? 'limit' : 'reservation'} not set in compose; imported as ${key === 'cpuMillis' ? `${got.limit === undefined ? limit : request} millicpu` : `${got.limit === undefined ? limit : request} MiB`}: confirm it`);
     }
     out[key] = { request, limit };
   }
