@@ -22,18 +22,12 @@ const B_DEFAULTS =
   'services.<s>.stop_grace_period, and services.<s>.healthcheck.<interval|timeout|start_period|retries> where compose\'s own default differs';
 const A_INTERPOLATION = 'A, item 1 (interpolation): synth refuses the imported spec';
 export const PENDING: Readonly<Record<string, string>> = {
-  airflow: `${A_INTERPOLATION} (\`\${FERNET_KEY:-}\` became localDefault ""); then ${B_DEFAULTS}`,
   authentik: `${A_INTERPOLATION} (image \`\${AUTHENTIK_IMAGE:-…}:\${AUTHENTIK_TAG:-…}\` kept literally); then ${B_DEFAULTS}`,
-  'fastapi-celery': B_DEFAULTS,
   immich: `${A_INTERPOLATION} (image tag \`\${IMMICH_VERSION:-release}\` kept literally); then ${B_DEFAULTS}`,
-  langfuse: `${A_INTERPOLATION} (image tag \`\${POSTGRES_VERSION:-latest}\` kept literally); then ${B_DEFAULTS}`,
-  mastodon: B_DEFAULTS,
   n8n: `${A_INTERPOLATION} (image tag \`\${N8N_VERSION:-1.91.3}\` kept literally); then ${B_DEFAULTS}`,
-  outline: B_DEFAULTS,
   plausible: B_DEFAULTS,
   'sentry-lite': `${A_INTERPOLATION} (\`retries: $HEALTHCHECK_RETRIES\`, the unbraced form, became failureThreshold null); then ${B_DEFAULTS}`,
   'supabase-lite': `${A_INTERPOLATION} (a URL with \`\${POSTGRES_PASSWORD}\` and four other variables kept as a secret's localDefault with "}"); then ${B_DEFAULTS}`,
-  'v1-web-worker': B_DEFAULTS,
 };
 
 /** Fixtures in Compose Specification keys docker-compose 1.29 refuses: they run where Compose v2 is installed. */
