@@ -22,7 +22,6 @@ const B_DEFAULTS =
   'services.<s>.stop_grace_period, and services.<s>.healthcheck.<interval|timeout|start_period|retries> where compose\'s own default differs';
 const A_INTERPOLATION = 'A, item 1 (interpolation): synth refuses the imported spec';
 export const PENDING: Readonly<Record<string, string>> = {
-  'sentry-lite': `${A_INTERPOLATION} (\`retries: $HEALTHCHECK_RETRIES\`, the unbraced form, became failureThreshold null); then ${B_DEFAULTS}`,
   'supabase-lite': `${A_INTERPOLATION} (a URL with \`\${POSTGRES_PASSWORD}\` and four other variables kept as a secret's localDefault with "}"); then ${B_DEFAULTS}`,
 };
 
