@@ -22,7 +22,6 @@ const B_DEFAULTS =
   'services.<s>.stop_grace_period, and services.<s>.healthcheck.<interval|timeout|start_period|retries> where compose\'s own default differs';
 const A_INTERPOLATION = 'A, item 1 (interpolation): synth refuses the imported spec';
 export const PENDING: Readonly<Record<string, string>> = {
-  'supabase-lite': `${A_INTERPOLATION} (a URL with \`\${POSTGRES_PASSWORD}\` and four other variables kept as a secret's localDefault with "}"); then ${B_DEFAULTS}`,
 };
 
 /** Fixtures in Compose Specification keys docker-compose 1.29 refuses: they run where Compose v2 is installed. */
