@@ -16,25 +16,7 @@ const fixtures = readdirSync(CORPUS, { withFileTypes: true }).filter((e) => e.is
  * feature. A fixture listed here must still fail (the test says when it starts passing: remove
  * it then); one not listed must pass. Empty this map as the features land.
  */
-const B_DEFAULTS =
-  'B, item 3 (no silent defaults): a report line for each default synth adds, at its compose path: services.<s>.restart ("no" -> unless-stopped; on-failure:3 for a job), ' +
-  'services.<s>.deploy.resources (cpus/mem_limit/mem_reservation), services.<s>.cap_drop, services.<s>.security_opt (no-new-privileges), services.<s>.logging, ' +
-  'services.<s>.stop_grace_period, and services.<s>.healthcheck.<interval|timeout|start_period|retries> where compose\'s own default differs';
-const A_INTERPOLATION = 'A, item 1 (interpolation): synth refuses the imported spec';
-export const PENDING: Readonly<Record<string, string>> = {
-  airflow: `${A_INTERPOLATION} (\`\${FERNET_KEY:-}\` became localDefault ""); then ${B_DEFAULTS}`,
-  authentik: `${A_INTERPOLATION} (image \`\${AUTHENTIK_IMAGE:-…}:\${AUTHENTIK_TAG:-…}\` kept literally); then ${B_DEFAULTS}`,
-  'fastapi-celery': B_DEFAULTS,
-  immich: `${A_INTERPOLATION} (image tag \`\${IMMICH_VERSION:-release}\` kept literally); then ${B_DEFAULTS}`,
-  langfuse: `${A_INTERPOLATION} (image tag \`\${POSTGRES_VERSION:-latest}\` kept literally); then ${B_DEFAULTS}`,
-  mastodon: B_DEFAULTS,
-  n8n: `${A_INTERPOLATION} (image tag \`\${N8N_VERSION:-1.91.3}\` kept literally); then ${B_DEFAULTS}`,
-  outline: B_DEFAULTS,
-  plausible: B_DEFAULTS,
-  'sentry-lite': `${A_INTERPOLATION} (\`retries: $HEALTHCHECK_RETRIES\`, the unbraced form, became failureThreshold null); then ${B_DEFAULTS}`,
-  'supabase-lite': `${A_INTERPOLATION} (a URL with \`\${POSTGRES_PASSWORD}\` and four other variables kept as a secret's localDefault with "}"); then ${B_DEFAULTS}`,
-  'v1-web-worker': B_DEFAULTS,
-};
+export const PENDING: Readonly<Record<string, string>> = {};
 
 /** Fixtures in Compose Specification keys docker-compose 1.29 refuses: they run where Compose v2 is installed. */
 const COMPOSE_V2_ONLY: Readonly<Record<string, string>> = { 'v2-proxy-app-db': 'top-level name, long-form port with host_ip' };

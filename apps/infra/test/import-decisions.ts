@@ -44,3 +44,15 @@ export const database = (name: string, port: { name: string; port: number }, spe
     if (!(s.ports ?? []).some((p: Obj) => p.port === port.port)) s.ports = [...(s.ports ?? []), port];
   },
 });
+
+/**
+ * The port of a service others reach or wait for but whose port the import could not find
+ * (the "services.<name>.expose" decision: "declares no port and none is named where it is reached").
+ */
+export const port = (name: string, p: { name: string; port: number }, specName = name): Answer => ({
+  path: `services.${name}.expose`,
+  apply: (spec) => {
+    const s = service(spec, specName);
+    if (!(s.ports ?? []).some((x: Obj) => x.port === p.port)) s.ports = [...(s.ports ?? []), p];
+  },
+});

@@ -111,10 +111,18 @@ describe('import: the issue\'s interpolation defects', () => {
   it('image: postgres:${PG_VERSION:-latest} is the default image, reported with where the tag came from', () => {
     const { spec, report } = importCompose({ services: { db: { image: 'postgres:${PG_VERSION:-latest}' } } }, { name: 'demo', repoPath });
     expect(spec.services[0].image).toEqual({ ref: 'postgres:latest' });
-    expect(at(report, 'services.db.image')).toContainEqual({ path: 'services.db.image', status: 'mapped', message: 'interpolated: PG_VERSION from its default "latest"' });
+    // A decision: compose reads PG_VERSION at each `up`, the spec holds "latest" (the round trip sets it on the host and sees the difference).
+    expect(at(report, 'services.db.image')).toContainEqual({ path: 'services.db.image', status: 'decision', message: 'interpolated: PG_VERSION from its default "latest"; the spec holds this value, so PG_VERSION set on the host no longer changes it (compose reads it at each `up`): edit the spec to change it' });
     const pinned = importCompose({ services: { db: { image: 'postgres:${PG_VERSION:-latest}' } } }, { name: 'demo', repoPath, variables: vars({ PG_VERSION: '16.4' }) });
     expect(pinned.spec.services[0].image).toEqual({ ref: 'postgres:16.4' });
-    expect(at(pinned.report, 'services.db.image')[0].message).toBe('interpolated: PG_VERSION from .env');
+    expect(at(pinned.report, 'services.db.image')[0].message).toMatch(/^interpolated: PG_VERSION from \.env; the spec holds this value/);
+  });
+  it('a variable named without a value (environment: [POSTGRES_USER]) takes .env\'s value, with a decision: compose passes the host\'s value at each `up`, the spec holds this one', () => {
+    const { spec, report } = one({ environment: ['POSTGRES_USER'] }, vars({ POSTGRES_USER: 'app' }));
+    expect(spec.services[0].env).toEqual({ POSTGRES_USER: 'app' });
+    expect(at(report, 'services.app.environment.POSTGRES_USER').filter((e) => e.message.startsWith('named without a value'))).toEqual([
+      { path: 'services.app.environment.POSTGRES_USER', status: 'decision', message: 'named without a value: compose passes POSTGRES_USER from .env; the spec holds this value, so POSTGRES_USER set on the host no longer changes it: edit the spec to change it' },
+    ]);
   });
   it('LOG_LEVEL: ${LOG_LEVEL:-info} is "info", not the literal text', () => {
     const { spec } = one({ environment: { LOG_LEVEL: '${LOG_LEVEL:-info}' } });
@@ -177,11 +185,11 @@ describe('infra import: .env, --env-file, --env and env_file from disk', () => {
       const a = box.run(['import', 'app/compose.yaml', '--out', 'a.yaml']);
       expect(a.err).toBe('');
       expect(specOf('a.yaml').services[0]).toMatchObject({ image: { ref: 'nginx:1.26' }, env: { LOG_LEVEL: 'debug', FROM_ENV_FILE: 'none' } });
-      expect(a.out).toContain('- `services.web.environment.LOG_LEVEL`: interpolated: LOG_LEVEL from .env');
+      expect(a.out).toContain('- `services.web.environment.LOG_LEVEL`: interpolated: LOG_LEVEL from .env;');
       const b = box.run(['import', 'app/compose.yaml', '--out', 'b.yaml', '--env-file', 'ci.env', '--env', 'TAG=1.25', '--env', 'LOG_LEVEL=warn']);
       expect(b.err).toBe('');
       expect(specOf('b.yaml').services[0]).toMatchObject({ image: { ref: 'nginx:1.25' }, env: { LOG_LEVEL: 'warn', FROM_ENV_FILE: 'yes' } });
-      expect(b.out).toContain('FROM_ENV_FILE`: interpolated: ONLY_IN_FILE from --env-file ci.env');
+      expect(b.out).toContain('FROM_ENV_FILE`: interpolated: ONLY_IN_FILE from --env-file ci.env;');
     } finally {
       delete process.env.LOG_LEVEL;
     }

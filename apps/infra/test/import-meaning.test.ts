@@ -62,6 +62,17 @@ describe('import: a reached service gets a port, a Service and a talksTo edge, o
   });
 });
 
+describe('import: reach lines of a renamed service are at its compose paths', () => {
+  it('plausible_db (not a DNS label, imported as plausible-db): its lines are at services.plausible_db, where the report reader finds them', () => {
+    const { report } = imported({ app: { image: 'example/web:1.0', ports: ['8000:8000'], depends_on: ['plausible_db'] }, plausible_db: { image: 'postgres:16' } });
+    const paths = report.filter((e) => e.path.startsWith('services.plausible')).map((e) => e.path);
+    expect(paths.filter((p) => p.startsWith('services.plausible-db'))).toEqual([]);
+    expect(at(report, 'services.plausible_db.expose')).toEqual([expect.objectContaining({ status: 'decision', message: expect.stringMatching(/^waited for by services\.app\.depends_on\.plausible_db, but declares no port/) })]);
+    // The database with no port, demoted to a worker: the line at its compose path, not a stale copy.
+    expect(at(report, 'services.plausible_db').map((e) => e.message)).toContainEqual(expect.stringMatching(/^looks like a database but declares no port/));
+  });
+});
+
 describe('import: shared values stay shared', () => {
   it('SECRET_KEY with one value in api and worker is one secret both reference (the issue\'s example)', () => {
     const { spec, report } = imported({
@@ -85,6 +96,18 @@ describe('import: shared values stay shared', () => {
     expect([...refs]).toEqual([JSON.stringify({ secret: 'demo-shared', key: 'airflow-core-fernet-key' })]);
   });
 
+  it('a shared secret read from an env_file: its line at the env_file path says it is the shared one, and no second line is added', () => {
+    const readFile = (f: string) => (f === 'app.env' ? { state: 'inside' as const, text: 'SECRET_KEY=dev-only\n' } : { state: 'missing' as const });
+    const { spec, report } = importCompose(
+      { services: { api: { image: 'example/api:1.0', env_file: ['app.env'] }, worker: { image: 'example/api:1.0', env_file: 'app.env' } } },
+      { name: 'demo', repoPath, readFile },
+    );
+    expect(svc(spec, 'worker').secrets).toEqual({ SECRET_KEY: { secret: 'demo-shared', key: 'secret-key', localDefault: 'dev-only' } });
+    const lines = report.filter((e) => e.path.endsWith('.SECRET_KEY'));
+    expect(lines.map((e) => e.path)).toEqual(['services.api.env_file[0].SECRET_KEY', 'services.worker.env_file.SECRET_KEY']);
+    for (const l of lines) expect(l.message).toMatch(/^looks like a secret: imported as a reference to one secret "demo-shared" key "secret-key", which services api, worker all reference/);
+  });
+
   it('the same name with different values stays separate, with a line on each', () => {
     const { spec, report } = imported({ a: { image: 'x/a:1', environment: { API_TOKEN: 'one' } }, b: { image: 'x/b:1', environment: { API_TOKEN: 'two' } } });
     expect([svc(spec, 'a').secrets!.API_TOKEN.secret, svc(spec, 'b').secrets!.API_TOKEN.secret]).toEqual(['demo-a', 'demo-b']);
@@ -99,7 +122,7 @@ describe('import: no silent defaults', () => {
     return require('yaml').parse(files.find((f) => f.path === 'docker/docker-compose.yml')!.content).services[name];
   };
   /** Where the import report must speak for a key synth writes: the compose field a user would set. */
-  const FIELD: Record<string, string> = { cpus: 'deploy.resources.limits.cpus', mem_limit: 'deploy.resources.limits.memory', mem_reservation: 'deploy.resources.limits.memory' };
+  const FIELD: Record<string, string> = { cpus: 'deploy.resources.limits.cpus', mem_limit: 'deploy.resources.limits.memory', mem_reservation: 'deploy.resources.reservations.memory' };
 
   it('every key synth writes for a bare service that the source did not have has a report line at that field', () => {
     const { spec, report } = imported({ app: { image: 'example/app:1.0' } });
@@ -125,6 +148,13 @@ describe('import: no silent defaults', () => {
     expect(composeOf(spec, 'app').restart).toBe('no');
     expect(at(report, 'services.app.restart')[0]).toMatchObject({ status: 'decision', message: expect.stringContaining('whose default is "no"') });
     expect(at(report, 'services.kept.restart').map((e) => e.status)).toEqual(['mapped']);
+  });
+
+  it('restart of a one-shot job: "no" is kept on both targets (a Job restarts nothing either), so the line is mapped, not a decision', () => {
+    const { spec, report } = imported({ migrate: { image: 'example/app:1.0' }, app: { image: 'example/app:1.0', depends_on: { migrate: { condition: 'service_completed_successfully' } } } });
+    expect(svc(spec, 'migrate')).toMatchObject({ job: {}, restart: 'never' });
+    expect(composeOf(spec, 'migrate').restart).toBe('no');
+    expect(at(report, 'services.migrate.restart')).toEqual([{ path: 'services.migrate.restart', status: 'mapped', message: 'not set in compose, whose default is "no" (a container that stops stays stopped): imported as restart: never' }]);
   });
 
   it('health timings: compose\'s 30s interval and timeout are kept, not turned into 10s and 3s', () => {

@@ -261,15 +261,18 @@ export function readParity(markdown: string): ParityLine[] {
  */
 export const EXEMPT_LINES: readonly { readonly kind: 'kubernetes-only' | 'not-compared'; readonly path: RegExp; readonly message: RegExp; readonly why: string }[] = [
   { kind: 'kubernetes-only', path: /^services\.[^.]+$/, message: /^(role "[a-z]+" inferred|looks like a database but declares no port)/, why: 'the role picks the Kubernetes workload kind (Deployment, StatefulSet); compose only labels it' },
-  { kind: 'kubernetes-only', path: /^services\.[^.]+\.environment\.[^.]+$/, message: /which declares no port \(compose needs no expose\)/, why: 'a Kubernetes Service needs the port; compose reaches the service without one' },
+  { kind: 'kubernetes-only', path: /^services\.[^.]+\.environment\.[^.]+$/, message: /which declares no port \(compose needs none\)/, why: 'a Kubernetes Service needs the port; compose reaches the service without one' },
+  { kind: 'kubernetes-only', path: /^services\.[^.]+\.expose$/, message: /^(no ports or expose in compose \(its network needs none\); imported as ports? .*, so Kubernetes gets a Service|.*declares no port and none is named where it is reached: Kubernetes gets no Service)/, why: 'the port a Kubernetes Service needs (found where others reach the service, or asked); compose reaches the service without one, and expose changes nothing inside its network' },
   { kind: 'kubernetes-only', path: /^services\.[^.]+$/, message: /imported as a one-shot job/, why: 'a Kubernetes Job; in compose the service stays a service that others wait for' },
   { kind: 'kubernetes-only', path: /^environments$/, message: /./, why: 'the spec environments name the targets' },
   { kind: 'kubernetes-only', path: /^services\.[^.]+\.read_only$/, message: /^compose runs a writable root filesystem/, why: 'compose keeps its writable root; the waiver is for the Kubernetes policy gate' },
   { kind: 'kubernetes-only', path: /^services\.[^.]+\.healthcheck$/, message: /^no health check: Kubernetes gets no probes/, why: 'neither file has a health check; Kubernetes gets no probes' },
-  { kind: 'kubernetes-only', path: /^services\.[^.]+\.environment\.[^.]+$/, message: /^looks like a secret/, why: 'a Kubernetes Secret; compose passes the same value (where the value changes, the line names that difference too)' },
+  { kind: 'kubernetes-only', path: /^services\.[^.]+\.(environment|env_file(\[\d+\])?)\.[^.]+$/, message: /^(looks like a secret|a secret: imported as a reference to one secret)/, why: 'a Kubernetes Secret; compose passes the same value (where the value changes, the line names that difference too)' },
+  { kind: 'kubernetes-only', path: /^services\.[^.]+\.restart$/, message: /; Kubernetes restarts every container of a Deployment anyway/, why: 'compose keeps restart "no"; a Deployment restarts its containers whatever the spec says (the parity report\'s Kubernetes section says so)' },
+  { kind: 'kubernetes-only', path: /^services\.[^.]+\.volumes\[\d+\]$/, message: /^bind mount of "[^"]+" is a development mount \(docker-compose\.dev\.yml only\); Kubernetes has no host files/, why: 'compose keeps the bind mount (the dev override is part of the compared output); Kubernetes has no host files' },
   { kind: 'not-compared', path: /^(networks|services\.[^.]+\.networks)$/, message: /./, why: 'network paths are not compared: the output opens only declared paths on both targets' },
-  { kind: 'not-compared', path: /^services\.[^.]+$/, message: /^depends on nothing and names no other service/, why: 'network paths are not compared (see above)' },
-  { kind: 'not-compared', path: /^services\.[^.]+\.environment\.[^.]+$/, message: /^names service "[^"]+": imported as talksTo/, why: 'network paths are not compared (see above)' },
+  { kind: 'not-compared', path: /^services\.[^.]+$/, message: /^depends on nothing, names no other service/, why: 'network paths are not compared (see above)' },
+  { kind: 'not-compared', path: /^services\.[^.]+\.environment\.[^.]+$/, message: /^names service "[^"]+"( on port \d+)?: imported as talksTo/, why: 'network paths are not compared (see above)' },
 ];
 
 export function exempt(line: ReportLine): (typeof EXEMPT_LINES)[number] | undefined {
@@ -490,7 +493,13 @@ export function semanticDifferences({ source, generated, raw, sourceDir, generat
       const [a, b] = [mo.filter((m) => m.target === target).map((m) => m.what).sort(), mg.filter((m) => m.target === target).map((m) => m.what).sort()];
       if (JSON.stringify(a) === JSON.stringify(b)) continue;
       const fields: string[] = [];
-      ((r.volumes ?? []) as unknown[]).forEach((_, i) => rawMounts[i]?.target === target && fields.push(at(`volumes[${i}]`)));
+      ((r.volumes ?? []) as unknown[]).forEach((v, i) => {
+        if (rawMounts[i]?.target !== target) return;
+        fields.push(at(`volumes[${i}]`));
+        // A named volume is also defined at the top level (external, name): what is mounted changes there too.
+        const source = typeof v === 'object' && v ? (v as Obj).type === 'volume' && (v as Obj).source : rawMounts[i].what.startsWith('volume:') && String(v).split(':')[0];
+        if (source && ((raw.volumes ?? {}) as Obj)[source] !== undefined) fields.push(`volumes.${source}`);
+      });
       (['secrets', 'configs'] as const).forEach((kind) => ((r[kind] ?? []) as unknown[]).forEach((s, i) => mounts({ [kind]: [s] }, raw, sourceDir)[0]?.target === target && fields.push(at(`${kind}[${i}]`))));
       if (mo.some((m) => m.target === target && m.what === 'tmpfs:') || mg.some((m) => m.target === target && m.what === 'tmpfs:')) fields.push(at('tmpfs'));
       if (!fields.length) fields.push(at('volumes'));
@@ -697,7 +706,12 @@ export function corpusRoundTrip(dir: string): CorpusRun {
   }
 
   // The source as compose reads it: with the fixture's .env only, and with every variable it reads set on the host.
-  const vars = hostVariables(text, readDotEnv(join(work, '.env')));
+  const dotEnv = readDotEnv(join(work, '.env'));
+  const vars = hostVariables(text, dotEnv);
+  // A variable named without a value in environment (`- POSTGRES_PASSWORD`, `SENTRY_MAIL_HOST:`) is read from the host too.
+  for (const c of Object.values((raw.services ?? {}) as Obj)) {
+    for (const [k, v] of Object.entries(envOf((c as Obj)?.environment))) if (v === null && !vars.has(k)) vars.set(k, dotEnv[k] ?? '');
+  }
   const probes = Object.fromEntries([...vars].map(([v, current], i) => [v, probeValue(current, i)]));
   const source1 = composeConfigOf([compose], {});
   const source2 = composeConfigOf([compose], probes);

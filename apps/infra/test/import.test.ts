@@ -113,6 +113,15 @@ describe('import: field by field', () => {
     expect(validate(spec).filter((i) => i.path.includes('.env.') || i.path.includes('.secrets.'))).toEqual([]);
   });
 
+  it('what changes nothing is mapped, not "cannot map": an x- extension field (compose ignores it) and a volume with driver: local (compose\'s default)', () => {
+    const { report } = importCompose(
+      { 'x-common': { image: 'example/app:1' }, services: { app: { image: 'example/app:1', volumes: ['data:/data', 'other:/other'] } }, volumes: { data: { driver: 'local' }, other: { driver: 'nfs' } } },
+      { name: 'demo', repoPath },
+    );
+    const status = (path: string) => report.filter((e) => e.path === path).map((e) => e.status);
+    expect([status('x-common'), status('volumes.data.driver'), status('volumes.other.driver')]).toEqual([['mapped'], ['mapped'], ['unmapped']]);
+  });
+
   it('reads the logging synth writes (max-file as a number or a string) as mapped', () => {
     for (const maxFile of [3, '3']) {
       const { report } = importCompose({ services: { app: { image: 'example/app:1', logging: { driver: 'local', options: { 'max-size': '10m', 'max-file': maxFile } } } } }, { name: 'demo', repoPath });
@@ -234,7 +243,9 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(at('services.web.build.dockerfile_inline')).toMatch(/^unmapped/);
     expect(at('services.web.build.target')).toMatch(/^unmapped/);
     expect(at('volumes.ext.external')).toMatch(/^decision/);
+    // driver: local with driver_opts is a bind or a device: not modelled. driver: local alone is compose's default.
     expect(at('volumes.data.driver')).toMatch(/^unmapped/);
+    expect(at('volumes.data.driver_opts')).toMatch(/^unmapped/);
     expect(at('services.db.healthcheck')).toMatch(/unmapped: healthcheck test NONE/);
     expect(at('services.migrate.healthcheck')).toMatch(/unmapped: healthcheck disabled/);
     const web = spec.services.find((s) => s.name === 'web')!;
@@ -264,7 +275,11 @@ describe('import: a real-world compose file, every field accounted for', () => {
     const { spec, report } = importCompose({ services: { a: { image: 'x/a:1', cpus: 0.25, mem_limit: '1g', mem_reservation: '300m' } } }, { name: 'demo', repoPath });
     expect(spec.services[0].resources).toEqual({ cpuMillis: { request: 100, limit: 250 }, memoryMiB: { request: 300, limit: 1024 } });
     expect(report).toContainEqual(expect.objectContaining({ path: 'services.a.mem_limit', status: 'mapped', message: '1024 MiB limit' }));
-    expect(report.filter((e) => e.path === 'services.a.cpus').map((e) => e.status)).toEqual(['mapped', 'decision']);
+    expect(report.filter((e) => e.path === 'services.a.cpus').map((e) => e.status)).toEqual(['mapped']);
+    // The completed side is reported where compose leaves it unset: the CPU reservation (compose's deploy form; there is no service-level one).
+    expect(report).toContainEqual({ path: 'services.a.deploy.resources.reservations.cpus', status: 'decision', message: 'cpus reservation not set in compose; imported as 100 millicpu: confirm it' });
+    const onlyLimit = importCompose({ services: { b: { image: 'x/b:1', mem_limit: '2g' } } }, { name: 'demo', repoPath });
+    expect(onlyLimit.report.filter((e) => e.status === 'decision' && /^memory reservation/.test(e.message)).map((e) => e.path)).toEqual(['services.b.deploy.resources.reservations.memory']);
   });
 
   it('maps deploy.resources to the spec resources, completing a missing side from the defaults with a decision', () => {
@@ -272,7 +287,7 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(spec.services.find((s) => s.name === 'web')!.resources).toEqual({ cpuMillis: { request: 100, limit: 500 }, memoryMiB: { request: 128, limit: 512 } });
     expect(spec.services.find((s) => s.name === 'migrate')!.resources).toEqual({ cpuMillis: { request: 100, limit: 1000 } });
     expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.memory', status: 'mapped', message: '512 MiB limit' }));
-    expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.cpus', status: 'decision', message: 'cpus reservation not set in compose; imported as 100 millicpu: confirm it' }));
+    expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.reservations.cpus', status: 'decision', message: 'cpus reservation not set in compose; imported as 100 millicpu: confirm it' }));
     expect(report).toContainEqual(expect.objectContaining({ path: 'services.web.deploy.resources.limits.pids', status: 'unmapped' }));
     expect(validate(spec).filter((i) => /resources/.test(i.path))).toEqual([]);
   });

@@ -119,7 +119,6 @@ function resources(r: Obj, path: string, note: (path: string, status: ImportEntr
   for (const [k, side] of [['limits', 'limit'], ['reservations', 'request']] as const) {
     for (const [f, x] of Object.entries(isObj(r[k]) ? r[k] : {})) fields.push([`${path}.${k}.${f}`, f, side, x]);
   }
-  const readAt: Record<string, string> = {};
   for (const [at, f, side, x] of fields) {
     if (f === 'cpus' && Number.isFinite(Number(x)) && Number(x) > 0) read.cpuMillis[side] = Math.max(1, Math.round(Number(x) * 1000));
     else if (f === 'memory' && mebibytes(x) !== undefined) read.memoryMiB[side] = mebibytes(x);
@@ -127,7 +126,6 @@ function resources(r: Obj, path: string, note: (path: string, status: ImportEntr
       note(at, 'unmapped', `${f} ${JSON.stringify(x)} is not modelled (cpus and memory are)`);
       continue;
     }
-    readAt[f === 'cpus' ? 'cpuMillis' : 'memoryMiB'] ??= at;
     note(at, 'mapped', f === 'cpus' ? `${read.cpuMillis[side]} millicpu ${side}` : `${read.memoryMiB[side]} MiB ${side}`);
   }
   for (const k of Object.keys(r)) if (k !== 'limits' && k !== 'reservations') note(`${path}.${k}`, 'unmapped', 'not a field the spec models');
@@ -139,7 +137,8 @@ function resources(r: Obj, path: string, note: (path: string, status: ImportEntr
     const limit = got.limit ?? Math.max(got.request, d.limit);
     const request = got.request ?? Math.min(limit, d.request);
     if (got.limit === undefined || got.request === undefined) {
-      note(readAt[key], 'decision', `${key === 'cpuMillis' ? 'cpus' : 'memory'} ${got.limit === undefined ? 'limit' : 'reservation'} not set in compose; imported as ${key === 'cpuMillis' ? `${got.limit === undefined ? limit : request} millicpu` : `${got.limit === undefined ? limit : request} MiB`}: confirm it`);
+      // At the field compose leaves unset, which is what the import fills in (not at the one it read).
+      note(`${path}.${got.limit === undefined ? 'limits' : 'reservations'}.${key === 'cpuMillis' ? 'cpus' : 'memory'}`, 'decision', `${key === 'cpuMillis' ? 'cpus' : 'memory'} ${got.limit === undefined ? 'limit' : 'reservation'} not set in compose; imported as ${key === 'cpuMillis' ? `${got.limit === undefined ? limit : request} millicpu` : `${got.limit === undefined ? limit : request} MiB`}: confirm it`);
     }
     out[key] = { request, limit };
   }
@@ -192,19 +191,25 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (key === 'volumes') {
       note('volumes', 'mapped', 'named volumes become volumes of the services that mount them');
       for (const [v, def] of Object.entries(isObj(doc.volumes) ? doc.volumes : {})) {
-        for (const k of Object.keys(isObj(def) ? def : {})) note(`volumes.${v}.${k}`, k === 'external' || k === 'name' ? 'decision' : 'unmapped', k === 'external' || k === 'name' ? `volume ${k} refers to an existing volume; the spec makes a new one named per service` : `volume ${k} is not modelled (a claim of the cluster's default storage class, a local compose volume)`);
+        for (const k of Object.keys(isObj(def) ? def : {})) {
+          // driver: local without driver_opts is what compose uses when none is named: nothing changes.
+          if (k === 'driver' && (def as Obj).driver === 'local' && (def as Obj).driver_opts === undefined) note(`volumes.${v}.${k}`, 'mapped', 'the local driver, compose\'s default (the generated file names none)');
+          else note(`volumes.${v}.${k}`, k === 'external' || k === 'name' ? 'decision' : 'unmapped', k === 'external' || k === 'name' ? `volume ${k} refers to an existing volume; the spec makes a new one named per service` : `volume ${k} is not modelled (a claim of the cluster's default storage class, a local compose volume)`);
+        }
       }
     }
     else if (key === 'networks') note('networks', 'decision', 'the spec makes one network per dependency edge: a service reaches only what it depends on; add dependsOn where services talk without one');
     else if (key === 'secrets') note(key, 'decision', 'file secrets become secret files of the services that use them; the spec never reads their value (Kubernetes: a Secret, compose: a host file named by a variable)');
     else if (key === 'configs') note(key, 'mapped', 'config files become files of the services that use them');
-    else if (key.startsWith('x-')) note(key, 'unmapped', 'extension fields are compose-only');
+    else if (key.startsWith('x-')) note(key, 'mapped', 'extension field: compose ignores it; what services take from it through YAML anchors is read with them');
     else if (!['services', 'version', 'name'].includes(key)) note(key, 'unmapped', 'not a field the spec models');
   }
 
   const names = Object.keys(doc.services);
   const services: ServiceSpec[] = [];
   const usedHostPorts = new Set<number>();
+  /** Spec service name -> compose service name, for report paths written after the rename. */
+  const composeNames = new Map<string, string>();
   for (const name of names) {
     const c: Obj = isObj(doc.services[name]) ? doc.services[name] : {};
     const p = `services.${name}`;
@@ -213,6 +218,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       s.name = kebab(name);
       note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}" (other services reach it by that name)`);
     }
+    composeNames.set(s.name, name);
 
     // Image: built from this repository, or a published reference.
     if (c.build !== undefined && buildProblem(c.build)) note(`${p}.build`, 'unmapped', buildProblem(c.build)!);
@@ -528,7 +534,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   // Compose puts every service on one network; the spec opens only declared paths. Paths that
   // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges, and give a port to a service that has none.
   shareSecrets(services as Obj[], report, stackName);
-  deriveReach(services as Obj[], report, { role });
+  deriveReach(services as Obj[], report, { role, composeName: (n) => composeNames.get(n) ?? n });
   services.forEach((s, i) => (services[i] = orderKeys(s as Obj) as ServiceSpec));
 
   const spec: StackSpec = {

@@ -26,14 +26,21 @@ function describe(u: VariableUse): string {
   return `${u.name} is not set`;
 }
 
-/** One report line per field that read variables: mapped when each has a value, a decision when one has none. */
+/**
+ * One report line per field that read variables, always a decision: compose reads the variables
+ * again at each `up`, while the spec holds the value they had at import, so setting one on the
+ * host no longer changes the output. The line says where each value came from.
+ */
 function reportUses(path: string, uses: readonly VariableUse[], note: Note): void {
   if (!uses.length) return;
   const unset = [...new Set(uses.filter((u) => u.how === 'unset').map((u) => u.name))];
   const read = [...new Map(uses.map((u) => [`${u.name}\0${u.how}`, u])).values()];
   if (unset.length) {
     note(path, 'decision', `interpolates ${unset.join(', ')}, which ${unset.length > 1 ? 'are' : 'is'} not set in .env, --env-file or --env: compose uses "" (and warns), and so does the import; ${HOW_TO_SET(unset)}${read.length > unset.length ? `. Also: ${read.filter((u) => u.how !== 'unset').map(describe).join('; ')}` : ''}`);
-  } else note(path, 'mapped', `interpolated: ${read.map(describe).join('; ')}`);
+  } else {
+    const names = [...new Set(read.map((u) => u.name))];
+    note(path, 'decision', `interpolated: ${read.map(describe).join('; ')}; the spec holds this value, so ${names.join(', ')} set on the host no longer ${names.length > 1 ? 'change' : 'changes'} it (compose reads ${names.length > 1 ? 'them' : 'it'} at each \`up\`): edit the spec to change it`);
+  }
 }
 
 /**
@@ -128,7 +135,8 @@ export function serviceEnvironment(c: Obj, p: string, environment: Record<string
       // Named without a value: compose takes it from the variables it interpolates with.
       const got = lookup(k);
       env[k] = got ? got.value : null;
-      if (got) note(`${p}.environment.${k}`, 'mapped', `named without a value: compose passes ${k} from ${got.from}`);
+      // A decision, as for an interpolated field: compose passes the host's value at each `up`, the spec holds this one.
+      if (got) note(`${p}.environment.${k}`, 'decision', `named without a value: compose passes ${k} from ${got.from}; the spec holds this value, so ${k} set on the host no longer changes it: edit the spec to change it`);
     }
   }
   return { env, paths, secretFed };

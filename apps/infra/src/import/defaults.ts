@@ -31,11 +31,13 @@ export function applyComposeDefaults(name: string, c: Obj, s: Obj, doc: Obj, not
   const r = (s.resources ?? {}) as Obj;
   if (!r.cpuMillis) note(`${p}.deploy.resources.limits.cpus`, 'decision', `no CPU limit in compose (the container may use every core of the host); the spec sets none, so synth uses ${SYNTH.cpuMillis.request}m request and ${SYNTH.cpuMillis.limit}m limit on both targets (compose cpus: ${SYNTH.cpuMillis.limit / 1000}): set resources.cpuMillis to what ${name} needs`);
   if (!r.memoryMiB) note(`${p}.deploy.resources.limits.memory`, 'decision', `no memory limit in compose (the container may use all of the host's memory); the spec sets none, so synth uses ${SYNTH.memoryMiB.request} MiB request and ${SYNTH.memoryMiB.limit} MiB limit on both targets, below what databases, JVMs and Airflow need (they get OOM-killed): set resources.memoryMiB to what ${name} needs`);
+  if (!r.memoryMiB) note(`${p}.deploy.resources.reservations.memory`, 'decision', `no memory reservation in compose; the spec sets none, so synth reserves ${SYNTH.memoryMiB.request} MiB on both targets (compose mem_reservation, the Kubernetes request the scheduler places the pod by): set resources.memoryMiB.request to what ${name} uses at rest`);
 
   // Restart: compose's default is "no"; the spec's is "always" for a service.
   if (c.restart === undefined && !(isObj(c.deploy) && c.deploy.restart_policy !== undefined)) {
     s.restart = 'never';
-    note(`${p}.restart`, 'decision', `not set in compose, whose default is "no" (a container that stops stays stopped): imported as restart: never${job ? '' : '; Kubernetes restarts every container of a Deployment anyway (the parity report says so); set restart: always to restart it in compose too'}`);
+    // A one-shot job keeps "no" on both targets (a Job's restartPolicy Never): nothing changes.
+    note(`${p}.restart`, job ? 'mapped' : 'decision', `not set in compose, whose default is "no" (a container that stops stays stopped): imported as restart: never${job ? '' : '; Kubernetes restarts every container of a Deployment anyway (the parity report says so); set restart: always to restart it in compose too'}`);
   }
 
   // Health timings: compose's defaults, written out so neither target changes them.

@@ -91,6 +91,8 @@ function portName(port: number, taken: readonly string[]): string {
 export interface ReachOptions {
   /** Re-infers a service's role once it has a port (a database without one was imported as a worker). */
   readonly role: (name: string, image: string | undefined, published: boolean) => string;
+  /** The compose name of a spec service (a name that is not a DNS label was renamed): report paths are compose paths. */
+  readonly composeName?: (specName: string) => string;
 }
 
 /**
@@ -108,7 +110,8 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
       for (const r of referencesIn(key, String(value), env, names.filter((n) => n !== s.name))) refs.push({ from: s.name, key, ...r });
     }
   }
-  const where = (r: Reference) => `services.${r.from}.environment.${r.key}`;
+  const at = (specName: string) => `services.${options.composeName?.(specName) ?? specName}`;
+  const where = (r: Reference) => `${at(r.from)}.environment.${r.key}`;
 
   // The reached service's ports.
   for (const t of services) {
@@ -124,21 +127,21 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
       for (const port of missing) added.push({ name: portName(port, added.map((p) => p.name)), port });
       t.ports = added;
       const sources = missing.map((n) => `${n} (${toT.filter((r) => r.port === n).map((r) => `${where(r)}: ${r.how}`).join('; ')})`).join(', ');
-      note(`services.${t.name}.expose`, 'decision', declared.length
+      note(`${at(t.name)}.expose`, 'decision', declared.length
         ? `port${missing.length > 1 ? 's' : ''} ${sources} ${missing.length > 1 ? 'are' : 'is'} reached but not declared in ports/expose; imported as a port too, opened to the services that reach it: confirm ${t.name} listens there`
         : `no ports or expose in compose (its network needs none); imported as port${missing.length > 1 ? 's' : ''} ${sources}, so Kubernetes gets a Service "${t.name}": confirm it is the port ${t.name} listens on`);
-      const demoted = report.findIndex((e) => e.path === `services.${t.name}` && e.message.startsWith('looks like a database but declares no port'));
+      const demoted = report.findIndex((e) => e.path === at(t.name) && e.message.startsWith('looks like a database but declares no port'));
       if (demoted >= 0 && options.role(t.name, t.image?.ref, false) === 'database') {
         t.role = 'database';
         report.splice(demoted, 1);
-        const line = report.findIndex((e) => e.path === `services.${t.name}` && e.message.startsWith('role "worker" inferred'));
+        const line = report.findIndex((e) => e.path === at(t.name) && e.message.startsWith('role "worker" inferred'));
         if (line >= 0) report[line] = { ...report[line], message: 'role "database" inferred from the name and image: a StatefulSet with a volume claim in Kubernetes' };
       }
     } else if (!declared.length) {
       const hint = imagePort(t.image?.ref);
-      const waiting = waiters.filter((w) => !toT.some((r) => r.from === w)).map((w) => `services.${w}.depends_on.${t.name}`);
+      const waiting = waiters.filter((w) => !toT.some((r) => r.from === w)).map((w) => `${at(w)}.depends_on.${options.composeName?.(t.name) ?? t.name}`);
       const who = [toT.length && `reached by ${toT.map(where).join(', ')}`, waiting.length && `waited for by ${waiting.join(', ')}`].filter(Boolean).join(' and ');
-      note(`services.${t.name}.expose`, 'decision', `${who}, but declares no port and none is named where it is reached: Kubernetes gets no Service "${t.name}", so that name does not resolve there (validation refuses the dependency for Kubernetes); add the port it listens on to services.${t.name}.ports${hint ? ` (the image usually listens on ${hint})` : ''} and talksTo: [${t.name}] on the services that reach it, or remove the dependency`);
+      note(`${at(t.name)}.expose`, 'decision', `${who}, but declares no port and none is named where it is reached: Kubernetes gets no Service "${t.name}", so that name does not resolve there (validation refuses the dependency for Kubernetes); add the port it listens on to services.${t.name}.ports${hint ? ` (the image usually listens on ${hint})` : ''} and talksTo: [${t.name}] on the services that reach it, or remove the dependency`);
     }
   }
 
@@ -150,7 +153,7 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
       const t = byName.get(r.target)!;
       if (deps.has(t.name) || talks.has(t.name) || t.job) continue;
       if (!(t.ports ?? []).length) {
-        note(where(r), 'decision', `names service "${t.name}", which declares no port (compose needs none): no talksTo until it has one (see services.${t.name}.expose)`);
+        note(where(r), 'decision', `names service "${t.name}", which declares no port (compose needs none): no talksTo until it has one (see ${at(t.name)}.expose)`);
         continue;
       }
       talks.add(t.name);
@@ -162,7 +165,7 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
     const edges = [...(s.dependsOn ?? []).map((d: Obj) => d.service), ...(s.talksTo ?? [])];
     const reached = services.some((o) => (o.dependsOn ?? []).some((d: Obj) => d.service === s.name) || (o.talksTo ?? []).includes(s.name));
     if (!edges.length && !reached && !refs.some((r) => r.from === s.name || r.target === s.name) && services.length > 1) {
-      note(`services.${s.name}`, 'decision', 'depends on nothing, names no other service and none names it: it gets no network path to the others; add talksTo if it connects to one');
+      note(at(s.name), 'decision', 'depends on nothing, names no other service and none names it: it gets no network path to the others; add talksTo if it connects to one');
     }
   }
 }
