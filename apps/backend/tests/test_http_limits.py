@@ -201,3 +201,69 @@ def test_connections_over_the_cap_get_503_with_retry_after(migrated: str) -> Non
         finally:
             for sock in idle:
                 sock.close()
+
+
+def _exchange(port: int, head: bytes) -> tuple[int, dict[str, str], bytes, bool]:
+    """Sends one request head; returns the status, headers, body and whether the server closed."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.settimeout(5)
+        sock.sendall(head)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(4096)
+            assert chunk, received
+            received += chunk
+        head_part, _, body = received.partition(b"\r\n\r\n")
+        status_line, *lines = head_part.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+        while len(body) < int(headers.get("content-length", "0")):
+            chunk = sock.recv(4096)
+            assert chunk, body
+            body += chunk
+        try:
+            closed = sock.recv(1) == b""
+        except (TimeoutError, ConnectionResetError):
+            closed = False
+        return int(status_line[9:12]), headers, body, closed
+
+
+BAD_TARGET = b'{"detail":"The request target must be a path such as /api/todos."}'
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        b"OPTIONS * HTTP/1.1",
+        b"GET * HTTP/1.1",
+        b"DELETE * HTTP/1.1",
+        b"CONNECT evil.example:443 HTTP/1.1",
+        b"GET garbage HTTP/1.1",
+        b"GET api/todos HTTP/1.1",
+        b"GET ftp://evil.example/api/todos HTTP/1.1",
+    ],
+)
+def test_a_request_target_that_is_not_a_path_is_400_as_the_frontend_answers(
+    served, request_line: bytes
+) -> None:
+    # apps/frontend/serve.cjs answers the same status and detail (`originForm`).
+    base, _ = served
+    status, headers, body, closed = _exchange(
+        _port(base), request_line + b"\r\nHost: evil.example\r\n\r\n"
+    )
+    assert (status, body) == (400, BAD_TARGET), (status, body)
+    assert headers["content-type"] == "application/json"
+    assert closed
+
+
+def test_an_absolute_form_target_is_served_as_its_path_never_redirected(served) -> None:
+    # RFC 9112 3.2.2: the authority is ignored; this server serves only itself.
+    base, _ = served
+    port = _port(base)
+    status, headers, body, _ = _exchange(
+        port, b"GET HTTP://evil.example/api/todos?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    assert status == 200 and b'"limit":1' in body, (status, body)
+    for target in (b"http://evil.example/api/todos/", b"http://evil.example", b"https://e:1/x"):
+        status, headers, _, _ = _exchange(port, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert status == 404, (target, status)
+        assert "location" not in headers

@@ -14,6 +14,9 @@ and a silent connection stayed open for ever. This subclass adds:
   after its headers; otherwise 408.
 - `MAX_CONNECTIONS`: connections per worker beyond this get 503 with
   `Retry-After` before anything is read.
+- A request target that is not a path (`OPTIONS *`, `CONNECT host:443`,
+  `ftp://...`, garbage) gets 400, as the frontend answers; an absolute-form
+  target (`GET http://host/path`) is served as its path, the host ignored.
 
 So the bytes a worker buffers for requests stay below
 `MAX_CONNECTIONS x (MAX_HEADER_BYTES + one socket read + 64 KiB + MAX_BODY_BYTES)`
@@ -27,9 +30,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import sys
 from functools import cache
 from typing import Any
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .config import ConfigError, HttpLimits, load_http_limits
@@ -38,6 +44,28 @@ logger = logging.getLogger("todo_api.http")
 
 # How long a refused connection's further input is drained before the close.
 LINGER_SECONDS = 1.0
+
+_ABSOLUTE_FORM = re.compile(rb"https?://", re.IGNORECASE)
+
+
+def origin_form(target: bytes) -> bytes | None:
+    """The path and query a request target names, or None when it names none.
+
+    `/path?q` as it is; `http(s)://authority/path?q` as its path and query (the
+    authority is ignored: this server serves only itself, RFC 9112 3.2.2), `/` when
+    it has no path; anything else (`*`, `host:443`, `ftp://...`, garbage) None. The
+    frontend's `originForm` (apps/frontend/serve.cjs) makes the same choice.
+    """
+    if target.startswith(b"/"):
+        return target
+    if not _ABSOLUTE_FORM.match(target):
+        return None
+    try:
+        parsed = httptools.parse_url(target)
+    except httptools.HttpParserInvalidURLError:
+        return None
+    path = parsed.path or b"/"
+    return path + b"?" + parsed.query if parsed.query is not None else path
 
 
 @cache
@@ -117,6 +145,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if size > self._limits.max_header_bytes:
             self._head_too_large()
             return
+        target = origin_form(self.url)
+        if target is None:
+            self._bad_target()
+            return
+        self.url = target
         self._body_timer = self.loop.call_later(
             self._limits.body_timeout_seconds, self._body_timed_out
         )
@@ -143,6 +176,20 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._arm_head_timer()
 
     # Refusals
+
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn calls this while handling the parser's error; a target httptools
+        # cannot even parse (`GET garbage`) gets the same answer as `OPTIONS *`.
+        if isinstance(sys.exc_info()[1], httptools.HttpParserInvalidURLError):
+            self._bad_target()
+            return
+        super().send_400_response(msg)
+
+    def _bad_target(self) -> None:
+        logger.warning("request target is not a path")
+        self._refuse(
+            _response(400, "Bad Request", "The request target must be a path such as /api/todos.")
+        )
 
     def _head_too_large(self) -> None:
         limit = self._limits.max_header_bytes
