@@ -108,8 +108,8 @@ class _Slots:
         self.busy: set[BoundedHttpToolsProtocol] = set()
         # Of those, the ones still receiving their body, oldest first.
         self.receiving: dict[BoundedHttpToolsProtocol, None] = {}
-        self.closed_to_admit = 0
-        self.logged_at = 0.0
+        self.counts: dict[str, int] = {}
+        self.logged_at: dict[str, float] = {}
 
     def leave(self, conn: BoundedHttpToolsProtocol) -> None:
         self.waiting.pop(conn, None)
@@ -121,16 +121,13 @@ class _Slots:
         self.leave(conn)
         self.waiting[conn] = None
 
-    def count_closed(self) -> None:
-        # An attack closes thousands a second: one log line a second at most.
-        self.closed_to_admit += 1
+    def note(self, message: str) -> None:
+        """Logs `message` with a count, once a second at most: an attack makes thousands."""
+        self.counts[message] = self.counts.get(message, 0) + 1
         now = time.monotonic()
-        if now - self.logged_at >= 1.0:
-            logger.warning(
-                "closed slow or idle connections to admit new ones",
-                extra={"connections": self.closed_to_admit},
-            )
-            self.closed_to_admit, self.logged_at = 0, now
+        if now - self.logged_at.get(message, 0.0) >= 1.0:
+            logger.warning(message, extra={"connections": self.counts[message]})
+            self.counts[message], self.logged_at[message] = 0, now
 
 
 _slots: weakref.WeakKeyDictionary[ServerState, _Slots] = weakref.WeakKeyDictionary()
@@ -216,7 +213,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self not in slots.busy:  # not a request pipelined behind one in progress
             if len(slots.busy) >= self._limits.max_connections:
                 if not slots.receiving:
-                    logger.warning("request refused", extra={"reason": "MAX_CONNECTIONS reached"})
+                    slots.note("requests refused: MAX_CONNECTIONS reached")
                     self._refuse(_busy_response())
                     return
                 # A request still trickling its body gives way to a complete one.
@@ -309,9 +306,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _close_to_admit(self) -> None:
         """Closes this connection at once to make room: 503 if it had sent part of a request."""
-        self._slots.count_closed()
-        cycle = self.cycle
         receiving = self in self._slots.receiving
+        self._slots.leave(self)
+        if self._refused or self.transport.is_closing():
+            return  # already on its way out
+        self._slots.note("closed slow or idle connections to admit new ones")
+        cycle = self.cycle
         answer = receiving or (self._in_head and self._head_bytes > 0)
         if receiving and cycle is not None:
             if cycle.response_started:
@@ -320,7 +320,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 cycle.disconnected = True  # the app's receive() returns http.disconnect
                 cycle.message_event.set()
         self._refused = True
-        self._slots.leave(self)
         self._cancel_timers()
         if answer:
             self.transport.write(_busy_response())
