@@ -5,6 +5,7 @@ and other clients keep being served."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import threading
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import psycopg
 import pytest
 
 from live_server import live_server_process
@@ -184,20 +186,265 @@ def test_requests_are_served_quickly_during_100_slow_connections(served) -> None
             sock.close()
 
 
-def test_connections_over_the_cap_get_503_with_retry_after(migrated: str) -> None:
-    env = {**TIMEOUTS, "MAX_CONNECTIONS": "20", "HEADER_TIMEOUT_SECONDS": "2"}
+def test_requests_over_the_cap_get_503_with_retry_after_idle_connections_do_not_count(
+    migrated: str,
+) -> None:
+    env = {**TIMEOUTS, "MAX_CONNECTIONS": "3", "DB_POOL_SIZE": "5"}
+    env |= {"HEADER_TIMEOUT_SECONDS": "10", "DB_STATEMENT_TIMEOUT_SECONDS": "5"}
     with live_server_process(migrated, **env) as (base, _):
         idle = [socket.create_connection(("127.0.0.1", _port(base))) for _ in range(20)]
         try:
-            time.sleep(0.2)
-            with httpx.Client(base_url=base, timeout=10) as http:
-                refused = http.get("/api/todos")
-                assert refused.status_code == 503
-                assert refused.headers["retry-after"] == "1"
-            # The idle connections time out; then the server takes requests again.
-            time.sleep(2.5)
             with httpx.Client(base_url=base, timeout=10) as http:
                 assert http.get("/api/todos").status_code == 200
+            with psycopg.connect(migrated.replace("+psycopg", "")) as locker:
+                # Every statement on todos now waits: three requests stay in progress.
+                locker.execute("LOCK TABLE todos IN ACCESS EXCLUSIVE MODE")
+                with ThreadPoolExecutor(3) as pool:
+                    stuck = [pool.submit(httpx.get, f"{base}/api/todos", timeout=10) for _ in "abc"]
+                    time.sleep(0.5)
+                    started = time.monotonic()
+                    refused = httpx.get(f"{base}/api/todos", timeout=10)
+                    assert time.monotonic() - started < 0.5
+                    assert refused.status_code == 503
+                    assert refused.headers["retry-after"] == "1"
+                    locker.rollback()
+                    assert [f.result().status_code for f in stuck] == [200] * 3
+            assert httpx.get(f"{base}/api/todos", timeout=10).status_code == 200
         finally:
             for sock in idle:
                 sock.close()
+
+
+def _still_open(sock: socket.socket) -> bool:
+    sock.settimeout(0.2)
+    try:
+        return sock.recv(1) != b""
+    except TimeoutError:
+        return True
+    except ConnectionResetError:
+        return False
+
+
+def test_when_waiting_connections_are_full_the_longest_waiting_is_closed(migrated: str) -> None:
+    env = {**TIMEOUTS, "HEADER_TIMEOUT_SECONDS": "10", "MAX_WAITING_CONNECTIONS": "10"}
+    with live_server_process(migrated, **env) as (base, _):
+        port = _port(base)
+        partial = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
+        for sock in partial:
+            sock.sendall(b"GET /api/todos HTTP/1.1\r\nHost: x\r\n")
+        time.sleep(0.1)
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
+        try:
+            time.sleep(0.1)
+            # Opened as the eleventh: the first partial head makes room and gets 503.
+            with httpx.Client(base_url=base, timeout=10) as http:
+                assert http.get("/api/todos").status_code == 200
+            assert _status_or_closed(partial[0], 2)[0] == 503
+            assert all(_still_open(sock) for sock in partial[1:] + idle)
+            # 9 wait now; three more connections close the next two partial heads.
+            late = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+            assert [_status_or_closed(sock, 2)[0] for sock in partial[1:3]] == [503, 503]
+            assert all(_still_open(sock) for sock in [*partial[3:], *idle, *late])
+            for sock in late:
+                sock.close()
+        finally:
+            for sock in partial + idle:
+                sock.close()
+
+
+def test_a_trickled_body_gives_way_to_a_complete_request_at_the_cap(migrated: str) -> None:
+    with live_server_process(migrated, **TIMEOUTS, MAX_CONNECTIONS="3") as (base, _):
+        total = httpx.get(f"{base}/api/todos", timeout=10).json()["total"]
+        posts = [socket.create_connection(("127.0.0.1", _port(base))) for _ in range(3)]
+        try:
+            for sock in posts:
+                sock.sendall(
+                    b"POST /api/todos HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+                    b'content-length: 100\r\n\r\n{"title": "slow'
+                )
+                time.sleep(0.05)
+            with httpx.Client(base_url=base, timeout=10) as http:
+                assert http.get("/api/todos").status_code == 200
+            assert _status_or_closed(posts[0], 2)[0] == 503
+            assert all(_still_open(sock) for sock in posts[1:])
+            assert httpx.get(f"{base}/api/todos", timeout=10).json()["total"] == total
+        finally:
+            for sock in posts:
+                sock.close()
+
+
+def _exchange(port: int, head: bytes) -> tuple[int, dict[str, str], bytes, bool]:
+    """Sends one request head; returns the status, headers, body and whether the server closed."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.settimeout(5)
+        sock.sendall(head)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(4096)
+            assert chunk, received
+            received += chunk
+        head_part, _, body = received.partition(b"\r\n\r\n")
+        status_line, *lines = head_part.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+        while len(body) < int(headers.get("content-length", "0")):
+            chunk = sock.recv(4096)
+            assert chunk, body
+            body += chunk
+        try:
+            closed = sock.recv(1) == b""
+        except (TimeoutError, ConnectionResetError):
+            closed = False
+        return int(status_line[9:12]), headers, body, closed
+
+
+BAD_TARGET = b'{"detail":"The request target must be a path such as /api/todos."}'
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        b"OPTIONS * HTTP/1.1",
+        b"GET * HTTP/1.1",
+        b"DELETE * HTTP/1.1",
+        b"CONNECT evil.example:443 HTTP/1.1",
+        b"GET garbage HTTP/1.1",
+        b"GET api/todos HTTP/1.1",
+        b"GET ftp://evil.example/api/todos HTTP/1.1",
+    ],
+)
+def test_a_request_target_that_is_not_a_path_is_400_as_the_frontend_answers(
+    served, request_line: bytes
+) -> None:
+    # apps/frontend/serve.cjs answers the same status and detail (`originForm`).
+    base, _ = served
+    status, headers, body, closed = _exchange(
+        _port(base), request_line + b"\r\nHost: evil.example\r\n\r\n"
+    )
+    assert (status, body) == (400, BAD_TARGET), (status, body)
+    assert headers["content-type"] == "application/json"
+    assert closed
+
+
+def test_an_absolute_form_target_is_served_as_its_path_never_redirected(served) -> None:
+    # RFC 9112 3.2.2: the authority is ignored; this server serves only itself.
+    base, _ = served
+    port = _port(base)
+    status, headers, body, _ = _exchange(
+        port, b"GET HTTP://evil.example/api/todos?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    assert status == 200 and b'"limit":1' in body, (status, body)
+    for target in (b"http://evil.example/api/todos/", b"http://evil.example", b"https://e:1/x"):
+        status, headers, _, _ = _exchange(port, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert status == 404, (target, status)
+        assert "location" not in headers
+
+
+class _Slowloris:
+    """`count` slow connections (half trickle headers, half a declared body, as
+    bench/stack/slow-clients.mjs does); each one the server closes is opened again."""
+
+    def __init__(self, port: int, count: int, every: float = 0.5) -> None:
+        self.port, self.count, self.every = port, count, every
+        self.opened = 0
+        self.loop = asyncio.new_event_loop()
+        self.stopping = asyncio.Event()
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self._main(),))
+
+    async def _one(self, i: int) -> None:
+        body = i % 2 == 1
+        while not self.stopping.is_set():
+            self.opened += 1
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            try:
+                writer.write(
+                    b"POST /api/todos HTTP/1.1\r\nHost: slow\r\ncontent-type: application/json\r\n"
+                    b'content-length: 100000\r\n\r\n{"title":"'
+                    if body
+                    else b"GET /api/todos HTTP/1.1\r\nHost: slow\r\n"
+                )
+                while not self.stopping.is_set():
+                    try:
+                        if not await asyncio.wait_for(reader.read(4096), self.every):
+                            break  # closed by the server
+                        continue  # an answer (408, 413, 503): wait for the close
+                    except TimeoutError:
+                        pass
+                    writer.write(b"aaaa" if body else f"X-Slow-{self.opened}: 1\r\n".encode())
+            except OSError:
+                pass
+            finally:
+                writer.close()
+            await asyncio.sleep(0.05)
+
+    async def _main(self) -> None:
+        tasks = [asyncio.create_task(self._one(i)) for i in range(self.count)]
+        await self.stopping.wait()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def __enter__(self) -> _Slowloris:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.loop.call_soon_threadsafe(self.stopping.set)
+        self.thread.join(timeout=10)
+
+
+def _ordinary_gets(base: str, seconds: float) -> list[tuple[int, float]]:
+    """GET /api/todos for `seconds` from two clients, one keeping its connection, one
+    connecting afresh each time; (status, seconds) of each."""
+    results: list[tuple[int, float]] = []
+    deadline = time.monotonic() + seconds
+
+    def run(keep: bool) -> None:
+        with httpx.Client(base_url=base, timeout=10) as kept:
+            while time.monotonic() < deadline:
+                started = time.monotonic()
+                try:
+                    if keep:
+                        status = kept.get("/api/todos").status_code
+                    else:
+                        status = httpx.get(f"{base}/api/todos", timeout=10).status_code
+                except httpx.TransportError:
+                    status = 0
+                results.append((status, time.monotonic() - started))
+                time.sleep(0.01)
+
+    threads = [threading.Thread(target=run, args=(keep,)) for keep in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _p99(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def test_300_slow_connections_do_not_lock_out_ordinary_requests(migrated: str) -> None:
+    # The default limits and timeouts: the slow connections stay open as long as allowed.
+    with live_server_process(migrated, WEB_CONCURRENCY="1") as (base, process):
+        quiet = _ordinary_gets(base, 3)
+        before = _memory_kib(process.pid)
+        with _Slowloris(_port(base), 300) as slow:
+            time.sleep(1.5)  # let them all connect and start trickling
+            during = _ordinary_gets(base, 6)
+            opened = slow.opened
+        after = _memory_kib(process.pid)
+        assert process.poll() is None
+    quiet_p99, during_p99 = _p99([s for _, s in quiet]), _p99([s for _, s in during])
+    print(
+        f"\nGET /api/todos p99 {quiet_p99 * 1000:.0f} ms quiet, {during_p99 * 1000:.0f} ms with"
+        f" 300 slow connections ({len(during)} requests, {opened} slow connections opened);"
+        f" RSS {before['VmRSS'] // 1024} -> peak {after['VmHWM'] // 1024} MiB"
+    )
+    statuses = [status for status, _ in during]
+    assert statuses.count(200) == len(statuses), {s: statuses.count(s) for s in set(statuses)}
+    assert max(seconds for _, seconds in during) < 2.0
+    assert (after["VmHWM"] - before["VmRSS"]) / 1024 < 48

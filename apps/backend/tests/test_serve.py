@@ -79,7 +79,12 @@ def test_reload_keeps_the_limits_and_runs_one_worker() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("MAX_HEADER_BYTES", "10"), ("MAX_CONNECTIONS", "0"), ("HEADER_TIMEOUT_SECONDS", "soon")],
+    [
+        ("MAX_HEADER_BYTES", "10"),
+        ("MAX_CONNECTIONS", "0"),
+        ("MAX_WAITING_CONNECTIONS", "0"),
+        ("HEADER_TIMEOUT_SECONDS", "soon"),
+    ],
 )
 def test_bad_http_limits_stop_serve_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str

@@ -34,8 +34,13 @@ class HttpLimits(BaseSettings):
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     # From the end of the headers to the end of a declared body; then 408.
     body_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
-    # Open connections per worker; more get 503 + Retry-After before anything is read.
+    # Requests in progress per worker (headers received, response not yet sent);
+    # more get 503 + Retry-After, unless one of them is still trickling its body,
+    # which is then closed instead.
     max_connections: int = Field(default=128, ge=1, le=100_000)
+    # Connections per worker waiting for a request (idle, or headers incomplete);
+    # beyond this the one waiting longest is closed to admit the new one.
+    max_waiting_connections: int = Field(default=256, ge=1, le=100_000)
 
 
 class DocsSettings(BaseSettings):

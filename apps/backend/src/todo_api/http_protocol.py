@@ -12,25 +12,51 @@ and a silent connection stayed open for ever. This subclass adds:
   close when the client sent nothing).
 - `BODY_TIMEOUT_SECONDS`: a declared body must arrive in full within this long
   after its headers; otherwise 408.
-- `MAX_CONNECTIONS`: connections per worker beyond this get 503 with
-  `Retry-After` before anything is read.
+- Two budgets per worker instead of one cap on open connections, so that slow
+  clients cannot lock out prompt ones (with a single cap of 128, 300 slowloris
+  connections reopened as they were closed kept it full, and every ordinary
+  request got 503: p99 x31 in bench/stack/slow-clients.mjs):
+  - `MAX_WAITING_CONNECTIONS` (256): connections waiting for a request, i.e.
+    idle between requests or with their headers incomplete. A new connection
+    over this closes the one that has waited longest (503 + `Retry-After` if it
+    had sent part of a head, else a plain close). A prompt client's wait lasts
+    a round trip, a slow one's up to `HEADER_TIMEOUT_SECONDS`, so it is the slow
+    ones that go, and a flood of them only makes them go sooner.
+  - `MAX_CONNECTIONS` (128): requests in progress (headers received, response
+    not complete). A request over it gets 503 + `Retry-After` once its headers
+    are in, unless one in progress is still receiving its body: the oldest of
+    those is closed instead (503 if nothing was answered; the app's receive()
+    sees a disconnect), so trickled bodies cannot fill it either.
+  Closing to make room does not linger (that would hold a descriptor per
+  closed connection for a second), and is logged once a second with a count.
+- A request target that is not a path (`OPTIONS *`, `CONNECT host:443`,
+  `ftp://...`, garbage) gets 400, as the frontend answers; an absolute-form
+  target (`GET http://host/path`) is served as its path, the host ignored.
 
 So the bytes a worker buffers for requests stay below
-`MAX_CONNECTIONS x (MAX_HEADER_BYTES + one socket read + 64 KiB + MAX_BODY_BYTES)`
+`MAX_WAITING_CONNECTIONS x (MAX_HEADER_BYTES + one socket read)
++ MAX_CONNECTIONS x (64 KiB + MAX_BODY_BYTES)`, about 24 MiB with the defaults
 (uvicorn stops reading a body above 64 KiB until the app takes it, and the app
-refuses bodies over MAX_BODY_BYTES). A refusal is written, the write side shut,
-and the rest of what the client sends is read and dropped for a moment before
-the close, so the client sees the status instead of a connection reset.
+refuses bodies over MAX_BODY_BYTES). A refusal (431, 408, 400, 503 at
+MAX_CONNECTIONS) is written, the write side shut, and the rest of what the client
+sends is read and dropped for a moment before the close, so the client sees the
+status instead of a connection reset; such a connection no longer counts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import sys
+import time
+import weakref
 from functools import cache
 from typing import Any
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
 
 from .config import ConfigError, HttpLimits, load_http_limits
 
@@ -38,6 +64,28 @@ logger = logging.getLogger("todo_api.http")
 
 # How long a refused connection's further input is drained before the close.
 LINGER_SECONDS = 1.0
+
+_ABSOLUTE_FORM = re.compile(rb"https?://", re.IGNORECASE)
+
+
+def origin_form(target: bytes) -> bytes | None:
+    """The path and query a request target names, or None when it names none.
+
+    `/path?q` as it is; `http(s)://authority/path?q` as its path and query (the
+    authority is ignored: this server serves only itself, RFC 9112 3.2.2), `/` when
+    it has no path; anything else (`*`, `host:443`, `ftp://...`, garbage) None. The
+    frontend's `originForm` (apps/frontend/serve.cjs) makes the same choice.
+    """
+    if target.startswith(b"/"):
+        return target
+    if not _ABSOLUTE_FORM.match(target):
+        return None
+    try:
+        parsed = httptools.parse_url(target)
+    except httptools.HttpParserInvalidURLError:
+        return None
+    path = parsed.path or b"/"
+    return path + b"?" + parsed.query if parsed.query is not None else path
 
 
 @cache
@@ -48,6 +96,45 @@ def limits() -> HttpLimits:
         # serve.py and the app's startup report the bad variable and stop; until
         # then the defaults keep the worker bounded.
         return HttpLimits()
+
+
+class _Slots:
+    """One worker's connections by what they hold, for the caps and the eviction order."""
+
+    def __init__(self) -> None:
+        # Waiting for a request (idle, or its head incomplete), longest waiting first.
+        self.waiting: dict[BoundedHttpToolsProtocol, None] = {}
+        # A request in progress: head received, response not complete.
+        self.busy: set[BoundedHttpToolsProtocol] = set()
+        # Of those, the ones still receiving their body, oldest first.
+        self.receiving: dict[BoundedHttpToolsProtocol, None] = {}
+        self.counts: dict[str, int] = {}
+        self.logged_at: dict[str, float] = {}
+
+    def leave(self, conn: BoundedHttpToolsProtocol) -> None:
+        self.waiting.pop(conn, None)
+        self.busy.discard(conn)
+        self.receiving.pop(conn, None)
+
+    def wait(self, conn: BoundedHttpToolsProtocol) -> None:
+        """(Re)enters the waiting list at its end: the wait starts now."""
+        self.leave(conn)
+        self.waiting[conn] = None
+
+    def note(self, message: str) -> None:
+        """Logs `message` with a count, once a second at most: an attack makes thousands."""
+        self.counts[message] = self.counts.get(message, 0) + 1
+        now = time.monotonic()
+        if now - self.logged_at.get(message, 0.0) >= 1.0:
+            logger.warning(message, extra={"connections": self.counts[message]})
+            self.counts[message], self.logged_at[message] = 0, now
+
+
+_slots: weakref.WeakKeyDictionary[ServerState, _Slots] = weakref.WeakKeyDictionary()
+
+
+def _busy_response() -> bytes:
+    return _response(503, "Service Unavailable", "server busy, retry shortly", "retry-after: 1")
 
 
 def _response(status: int, reason: str, detail: str, *extra: str) -> bytes:
@@ -71,25 +158,25 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._refused = False
         self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
+        slots = _slots.get(self.server_state)
+        if slots is None:
+            slots = _slots[self.server_state] = _Slots()
+        self._slots = slots
 
     # Connection life cycle
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        if len(self.connections) > self._limits.max_connections:
-            logger.warning("connection refused", extra={"reason": "MAX_CONNECTIONS reached"})
-            self._refuse(
-                _response(
-                    503,
-                    "Service Unavailable",
-                    "server busy, retry shortly",
-                    "retry-after: 1",
-                )
-            )
-            return
+        waiting = self._slots.waiting
+        self._slots.wait(self)
+        if len(waiting) > self._limits.max_waiting_connections:
+            # Whoever has waited longest goes: a flood of slow connections cannot
+            # lock out a client that sends its request promptly.
+            next(iter(waiting))._close_to_admit()
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._slots.leave(self)
         self._cancel_timers()
         super().connection_lost(exc)
 
@@ -117,6 +204,23 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if size > self._limits.max_header_bytes:
             self._head_too_large()
             return
+        target = origin_form(self.url)
+        if target is None:
+            self._bad_target()
+            return
+        self.url = target
+        slots = self._slots
+        if self not in slots.busy:  # not a request pipelined behind one in progress
+            if len(slots.busy) >= self._limits.max_connections:
+                if not slots.receiving:
+                    slots.note("requests refused: MAX_CONNECTIONS reached")
+                    self._refuse(_busy_response())
+                    return
+                # A request still trickling its body gives way to a complete one.
+                next(iter(slots.receiving))._close_to_admit()
+            slots.leave(self)
+            slots.busy.add(self)
+            slots.receiving[self] = None
         self._body_timer = self.loop.call_later(
             self._limits.body_timeout_seconds, self._body_timed_out
         )
@@ -133,16 +237,33 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._body_timer = None
         if self._refused:
             return
+        self._slots.receiving.pop(self, None)
         # What follows on this connection is the next request's head.
         self._in_head, self._head_bytes = True, 0
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
+        idle = not self.pipeline  # else uvicorn starts the next request now
         super().on_response_complete()
-        if not self.transport.is_closing() and not self.pipeline:
+        if idle and not self.transport.is_closing() and not self._refused:
+            self._slots.wait(self)
             self._arm_head_timer()
 
     # Refusals
+
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn calls this while handling the parser's error; a target httptools
+        # cannot even parse (`GET garbage`) gets the same answer as `OPTIONS *`.
+        if isinstance(sys.exc_info()[1], httptools.HttpParserInvalidURLError):
+            self._bad_target()
+            return
+        super().send_400_response(msg)
+
+    def _bad_target(self) -> None:
+        logger.warning("request target is not a path")
+        self._refuse(
+            _response(400, "Bad Request", "The request target must be a path such as /api/todos.")
+        )
 
     def _head_too_large(self) -> None:
         limit = self._limits.max_header_bytes
@@ -183,9 +304,32 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             return
         self._refuse(_response(408, "Request Timeout", "request body took too long"))
 
+    def _close_to_admit(self) -> None:
+        """Closes this connection at once to make room: 503 if it had sent part of a request."""
+        receiving = self in self._slots.receiving
+        self._slots.leave(self)
+        if self._refused or self.transport.is_closing():
+            return  # already on its way out
+        self._slots.note("closed slow or idle connections to admit new ones")
+        cycle = self.cycle
+        answer = receiving or (self._in_head and self._head_bytes > 0)
+        if receiving and cycle is not None:
+            if cycle.response_started:
+                answer = False
+            if not cycle.response_complete:
+                cycle.disconnected = True  # the app's receive() returns http.disconnect
+                cycle.message_event.set()
+        self._refused = True
+        self._cancel_timers()
+        if answer:
+            self.transport.write(_busy_response())
+        # No lingering: that would keep a descriptor per closed connection for a second.
+        self.transport.close()
+
     def _refuse(self, response: bytes) -> None:
         """Answer, stop parsing, drain what the client still sends, then close."""
         self._refused = True
+        self._slots.leave(self)
         self._cancel_timers()
         transport = self.transport
         transport.write(response)
