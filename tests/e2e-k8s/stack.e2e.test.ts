@@ -209,7 +209,7 @@ async function attempt(method: string, path: string, body?: unknown, headers: Re
 // Retry-After (never a 500 or a bare 502); the API serves again within 5 s of each new database
 // pod being ready, with no manual step; every acknowledged create is there at the end.
 test('deleting the database pod repeatedly under 20 clients: only 503 with Retry-After, serving within 5 s of each return, no acknowledged write lost', async () => {
-  const rounds = Number(process.env.E2E_K8S_CHAOS_ROUNDS ?? 8);
+  const rounds = Number(process.env.E2E_K8S_CHAOS_ROUNDS ?? 6);
   const acknowledged = new Map<string, string>();
   const statuses = new Map<string, number>();
   const bad: string[] = [];
