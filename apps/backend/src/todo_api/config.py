@@ -37,7 +37,7 @@ class HttpLimits(BaseSettings):
     # Requests in progress per worker (headers received, response not yet sent);
     # more get 503 + Retry-After, unless one of them is still trickling its body,
     # which is then closed instead.
-    max_connections: int = Field(default=128, ge=1, le=100_000)
+    max_connections: int = Field(default=256, ge=1, le=100_000)
     # Connections per worker waiting for a request (idle, or headers incomplete);
     # beyond this the one waiting longest is closed to admit the new one.
     max_waiting_connections: int = Field(default=256, ge=1, le=100_000)

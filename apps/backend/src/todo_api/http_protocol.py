@@ -22,7 +22,7 @@ and a silent connection stayed open for ever. This subclass adds:
     had sent part of a head, else a plain close). A prompt client's wait lasts
     a round trip, a slow one's up to `HEADER_TIMEOUT_SECONDS`, so it is the slow
     ones that go, and a flood of them only makes them go sooner.
-  - `MAX_CONNECTIONS` (128): requests in progress (headers received, response
+  - `MAX_CONNECTIONS` (256): requests in progress (headers received, response
     not complete). A request over it gets 503 + `Retry-After` once its headers
     are in, unless one in progress is still receiving its body: the oldest of
     those is closed instead (503 if nothing was answered; the app's receive()
@@ -35,7 +35,7 @@ and a silent connection stayed open for ever. This subclass adds:
 
 So the bytes a worker buffers for requests stay below
 `MAX_WAITING_CONNECTIONS x (MAX_HEADER_BYTES + one socket read)
-+ MAX_CONNECTIONS x (64 KiB + MAX_BODY_BYTES)`, about 24 MiB with the defaults
++ MAX_CONNECTIONS x (64 KiB + MAX_BODY_BYTES)`, about 40 MiB with the defaults
 (uvicorn stops reading a body above 64 KiB until the app takes it, and the app
 refuses bodies over MAX_BODY_BYTES). A refusal (431, 408, 400, 503 at
 MAX_CONNECTIONS) is written, the write side shut, and the rest of what the client
