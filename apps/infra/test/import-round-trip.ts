@@ -61,6 +61,19 @@ export interface ReportLine {
   readonly message: string;
 }
 
+/** Build contexts the public project holds but a fixture does not ship: a stub Dockerfile in each. */
+function stubBuildContexts(work: string, services: Obj): void {
+  for (const c of Object.values(services)) {
+    if (!c?.build) continue;
+    const b = typeof c.build === 'string' ? { context: c.build } : c.build;
+    const file = join(work, b.context ?? '.', b.dockerfile ?? 'Dockerfile');
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, 'FROM alpine:3.22\n');
+    }
+  }
+}
+
 export function readReport(markdown: string): ReportLine[] {
   const lines: ReportLine[] = [];
   let status: ReportLine['status'] = 'mapped';
@@ -185,16 +198,7 @@ export function roundTrip(composeFile: string): RoundTrip {
   const work = mkdtempSync(join(repoRoot, 'tmp', 'import-rt-'));
   cpSync(dirname(composeFile), work, { recursive: true });
   const compose = join(work, basename(composeFile));
-  // Build contexts the public file's repository holds but this fixture does not ship: a stub Dockerfile.
-  for (const c of Object.values((parse(readFileSync(compose, 'utf8')) as Obj).services as Obj)) {
-    if (!c?.build) continue;
-    const b = typeof c.build === 'string' ? { context: c.build } : c.build;
-    const file = join(work, b.context ?? '.', b.dockerfile ?? 'Dockerfile');
-    if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, 'FROM alpine:3.22\n');
-    }
-  }
+  stubBuildContexts(work, (parse(readFileSync(compose, 'utf8')) as Obj).services as Obj);
   // Variables the source requires (${VAR:?...}) are given, to import (--env) and to compose config alike;
   // secret files need a file path, so every one is the path of a file holding a value.
   writeFileSync(join(work, 'secret-value'), 'imported\n');
@@ -694,16 +698,7 @@ export function corpusRoundTrip(dir: string): CorpusRun {
   const result = (rest: Partial<CorpusRun>): CorpusRun => ({ name, work, services: Object.keys(raw.services ?? {}).length, problems, report: [], parity: [], decisionsAsked: 0, answersApplied: 0, differences: [], matching: empty, ...rest });
   const text = readFileSync(compose, 'utf8');
   const raw = parse(text, { merge: true }) as Obj;
-  // Build contexts the public project holds but the fixture does not ship: a stub Dockerfile.
-  for (const c of Object.values(raw.services as Obj)) {
-    if (!c?.build) continue;
-    const b = typeof c.build === 'string' ? { context: c.build } : c.build;
-    const file = join(work, b.context ?? '.', b.dockerfile ?? 'Dockerfile');
-    if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, 'FROM alpine:3.22\n');
-    }
-  }
+  stubBuildContexts(work, raw.services as Obj);
 
   // The source as compose reads it: with the fixture's .env only, and with every variable it reads set on the host.
   const dotEnv = readDotEnv(join(work, '.env'));
