@@ -14,7 +14,8 @@ service's configuration names.
                           GET /reach (the JSON below) and any other GET with 200 "OK".
   reach-check [HOST:PORT...]
                           checks the peers now and prints the JSON, exit 0 when every peer
-                          answers; with HOST:PORT arguments, those instead of the derived ones.
+                          answers; with HOST:PORT arguments, those instead of the derived ones
+                          (loopback included: a check of the container's own listener).
 
 Peers come from the environment (and ARGS of PID 1): every URL (`redis://redis:6379/0`,
 `postgres://user:pass@postgres:5432/db`; a scheme's usual port when the URL names none), every
@@ -51,12 +52,12 @@ def pid1_args():
         return []
 
 
-def derive_peers(env, args):
+def derive_peers(env, args, keep_local=False):
     peers = {}
 
     def add(host, port, source, scheme=None):
         host = host.strip("[]")
-        if not host or host in LOCAL or host.strip("[]") in LOCAL:
+        if not host or (host in LOCAL and not keep_local):
             return
         key = (host, int(port))
         p = peers.setdefault(key, {"host": host, "port": int(port), "from": [], "scheme": scheme})
@@ -208,7 +209,7 @@ def main():
     if name == "reach-check":
         env = dict(os.environ)
         if args:
-            peers = derive_peers({"REACH_PROBE_PEERS": ",".join(args)}, [])
+            peers = derive_peers({"REACH_PROBE_PEERS": ",".join(args)}, [], keep_local=True)
         else:
             cmd = pid1_args()
             # PID 1 is `python3 /usr/local/bin/reach-probe ARGS...` (the ENTRYPOINT through its shebang).

@@ -108,6 +108,20 @@ export const configFile = (name: string, volumeIndex: number, source: string, ta
 });
 
 /**
+ * postgres's data in a subdirectory of its volume (PGDATA), as the todo stack keeps it: the answer
+ * to the line on how Kubernetes claims that volume. A claim's root directory belongs to root on
+ * hostPath-backed storage (the local cluster's local-path provisioner makes it 0777), and
+ * postgres, run as the uid the import set, must own its data directory.
+ */
+export const dataSubdirectory = (name: string, volumeIndex: number, mountPath: string): Answer => ({
+  path: `services.${name}.volumes[${volumeIndex}]`,
+  apply: (spec) => {
+    const s = service(spec, name);
+    s.env = { ...(s.env ?? {}), PGDATA: `${mountPath}/pgdata` };
+  },
+});
+
+/**
  * import -> answers -> synth for the corpus fixture `fixture`, in tmp/ under the repository (the
  * build plan and load-images take paths relative to it). `answers`: the ones a run needs that the
  * round trip's decisions.ts does not give (each must be asked by the report).
@@ -254,5 +268,5 @@ export async function unreached(stack: CorpusStack, exec: Exec, host: (to: strin
 export const BOTH_TARGETS: readonly { fixture: string; answers: (work: string) => Answer[] }[] = [
   { fixture: 'v1-web-worker', answers: () => [] },
   // redis runs `redis-server /redis.conf` from a bind mount, which Kubernetes does not have.
-  { fixture: 'outline', answers: (work) => [configFile('redis', 0, join(work, 'redis.conf'), '/redis.conf')] },
+  { fixture: 'outline', answers: (work) => [configFile('redis', 0, join(work, 'redis.conf'), '/redis.conf'), dataSubdirectory('postgres', 0, '/var/lib/postgresql/data')] },
 ];
