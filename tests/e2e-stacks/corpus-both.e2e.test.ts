@@ -44,17 +44,17 @@ describe.each(BOTH_TARGETS)('corpus stack $fixture on compose', ({ fixture, answ
     compose.preflight({});
     const t = Date.now();
     await compose.compose('up', '-d');
-    // Services with a health check become healthy; the others run (and keep running).
+    // Every container runs (health checks are not awaited: postgres checks every 30 s; the
+    // reach checks below retry until the services answer, as the stack's own clients must).
     for (const service of compose.services) {
       const id = await compose.container(service);
-      const checked = Boolean(compose.spec.services[service].healthcheck);
-      await poll(`${fixture}: ${service} to be ${checked ? 'healthy' : 'running'}`, 120_000, () => {
-        const [status, health, restarts] = docker('inspect', '-f', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.RestartCount}}', id).split(' ');
+      await poll(`${fixture}: ${service} to be running`, 60_000, () => {
+        const [status, restarts] = docker('inspect', '-f', '{{.State.Status}} {{.RestartCount}}', id).split(' ');
         if (status === 'exited' || Number(restarts) > 0) throw new Error(`${service} ${status} after ${restarts} restarts: ${docker('logs', '--tail', '30', id)}`);
-        return status === 'running' && (!checked || health === 'healthy') ? true : undefined;
+        return status === 'running' ? true : undefined;
       });
     }
-    timings.upToReady = seconds(t);
+    timings.upToRunning = seconds(t);
     timings.setupS = seconds(started);
   }, 5 * 60_000);
 
@@ -74,8 +74,9 @@ describe.each(BOTH_TARGETS)('corpus stack $fixture on compose', ({ fixture, answ
     expect(stack.probes.length).toBeGreaterThan(0);
     expect(Object.values(stack.edges).flat().length).toBeGreaterThan(0);
     // Nothing waits for a service without a health check to serve: the first checks may come early.
-    let failed: string[] = [];
-    await poll(`${fixture}: every edge to answer`, 60_000, async () => ((failed = await unreached(stack, exec)).length ? undefined : true), 1000).catch(() => undefined);
+    let failed = ['no check ran'];
+    const attempt = async () => (failed = await unreached(stack, exec).catch((e: Error) => [`the check failed: ${e.message}`])).length ? undefined : true;
+    await poll(`${fixture}: every edge to answer`, 60_000, attempt, 1000).catch(() => undefined);
     expect(failed).toEqual([]);
     timings.reachS = seconds(t);
   }, 2 * 60_000);
