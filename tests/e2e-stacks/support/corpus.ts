@@ -93,7 +93,7 @@ const mirrors = (): Record<string, string> => {
  * no host files: bake the files into the image"), answered as a file of the spec, which both
  * targets mount (a ConfigMap in Kubernetes): the user's answer to that line.
  */
-export const configFile = (name: string, volumeIndex: number, source: string, target: string): Answer => ({
+export const configFile = (name: string, volumeIndex: number, source: string, target: string, append = ''): Answer => ({
   path: `services.${name}.volumes[${volumeIndex}]`,
   apply: (spec) => {
     const s = service(spec, name);
@@ -103,7 +103,7 @@ export const configFile = (name: string, volumeIndex: number, source: string, ta
     s.dev.mounts = mounts.filter((m) => m !== mount);
     if (!s.dev.mounts.length) delete s.dev.mounts;
     if (!Object.keys(s.dev).length) delete s.dev;
-    s.files = [...(s.files ?? []), { path: target, content: readFileSync(source, 'utf8') }];
+    s.files = [...(s.files ?? []), { path: target, content: readFileSync(source, 'utf8') + append }];
   },
 });
 
@@ -267,6 +267,8 @@ export async function unreached(stack: CorpusStack, exec: Exec, host: (to: strin
  */
 export const BOTH_TARGETS: readonly { fixture: string; answers: (work: string) => Answer[] }[] = [
   { fixture: 'v1-web-worker', answers: () => [] },
-  // redis runs `redis-server /redis.conf` from a bind mount, which Kubernetes does not have.
-  { fixture: 'outline', answers: (work) => [configFile('redis', 0, join(work, 'redis.conf'), '/redis.conf'), dataSubdirectory('postgres', 0, '/var/lib/postgresql/data')] },
+  // redis runs `redis-server /redis.conf` from a bind mount, which Kubernetes does not have. The
+  // fixture's file binds 0.0.0.0 but keeps protected mode, with which redis 7.0 (the stand-in:
+  // Debian's 7.0.15) answers other hosts only "-DENIED": the file also turns it off.
+  { fixture: 'outline', answers: (work) => [configFile('redis', 0, join(work, 'redis.conf'), '/redis.conf', 'protected-mode no\n'), dataSubdirectory('postgres', 0, '/var/lib/postgresql/data')] },
 ];
