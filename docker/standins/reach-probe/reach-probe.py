@@ -17,7 +17,7 @@ service's configuration names.
                           answers; with HOST:PORT arguments, those instead of the derived ones
                           (loopback included: a check of the container's own listener).
 
-Peers come from the environment (and ARGS of PID 1): every URL (`redis://redis:6379/0`,
+Peers come from the environment (and ARGS of PID 1; not KUBERNETES_*): every URL (`redis://redis:6379/0`,
 `postgres://user:pass@postgres:5432/db`; a scheme's usual port when the URL names none), every
 FOO_HOST with a FOO_PORT beside it, and REACH_PROBE_PEERS (comma list of HOST:PORT). Loopback and
 wildcard hosts are left out. Each peer gets a TCP connection (3 s); a redis peer (scheme redis or
@@ -66,7 +66,8 @@ def derive_peers(env, args, keep_local=False):
         p["scheme"] = p["scheme"] or scheme
 
     for name, value in sorted(env.items()):
-        if name.startswith("REACH_PROBE_"):
+        # KUBERNETES_*: the API server's Service, which the kubelet names in every container.
+        if name.startswith("REACH_PROBE_") or name.startswith("KUBERNETES_"):
             continue
         for m in URL.finditer(value):
             scheme, host, port = m.group(1), m.group(2), m.group(3)
