@@ -20,8 +20,10 @@ PYTHON=todo-offline/python:3.11-bookworm
 NODE=todo-offline/node:20-bookworm
 RUNTIME=todo-offline/runtime:bookworm
 POSTGRES=todo-offline/postgres:15-bookworm
-# Stand-ins for the services of the e2e-stacks fixtures (docker/standins/).
-STANDINS="redis:7.0-bookworm nginx:1.22-bookworm mariadb:10.11-bookworm python:3.11-bookworm-pip nextcloud:30-bookworm"
+# Stand-ins for the services of the e2e-stacks fixtures (docker/standins/); reach-probe stands
+# in for application images of the import corpus (tests/e2e-stacks/corpus-both.e2e.test.ts),
+# postgres-debian for the Debian postgres images (uid 999) on top of $POSTGRES.
+STANDINS="redis:7.0-bookworm nginx:1.22-bookworm mariadb:10.11-bookworm python:3.11-bookworm-pip nextcloud:30-bookworm reach-probe:1-bookworm postgres-debian:15-bookworm"
 
 have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 # build_current IMAGE SOURCES BUILD-ARGS...: builds IMAGE unless it already carries the digest
@@ -141,7 +143,9 @@ bases_id=$("$DOCKER" image inspect -f '{{.Id}}' "$BASE" "$PYTHON" | sha256sum | 
 for standin in $STANDINS; do
   image=todo-offline/$standin
   dir="docker/standins/${standin%%:*}"
-  sources=$( { cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; echo "$bases_id"; } | sha256sum | cut -c1-16)
+  # postgres-debian builds on $POSTGRES, so its image ID counts too (for it alone: the others keep their digests).
+  extra=""; [ "${standin%%:*}" != postgres-debian ] || extra=$("$DOCKER" image inspect -f '{{.Id}}' "$POSTGRES")
+  sources=$( { cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; echo "$bases_id"; [ -z "$extra" ] || echo "$extra"; } | sha256sum | cut -c1-16)
   build_current "$image" "$sources" --build-arg BASE_IMAGE="$BASE" "$dir"
 done
 
