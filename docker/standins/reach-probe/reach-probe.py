@@ -18,7 +18,7 @@ service's configuration names.
                           (loopback included: a check of the container's own listener).
 
 Peers come from the environment (and ARGS of PID 1; not KUBERNETES_*): every URL (`redis://redis:6379/0`,
-`postgres://user:pass@postgres:5432/db`; a scheme's usual port when the URL names none), every
+`postgres://postgres:5432/db`; a scheme's usual port when the URL names none), every
 FOO_HOST with a FOO_PORT beside it, and REACH_PROBE_PEERS (comma list of HOST:PORT). Loopback and
 wildcard hosts are left out. Each peer gets a TCP connection (3 s); a redis peer (scheme redis or
 port 6379) must answer PING, a postgres peer (scheme postgres or port 5432) an SSLRequest.
