@@ -166,6 +166,19 @@ describe('import: no silent defaults', () => {
     expect(report.filter((e) => e.status !== 'mapped' && e.path.startsWith('services.tuned.healthcheck.'))).toEqual([]);
   });
 
+  it.each([
+    ['interval: "abc"', { interval: 'abc' }, 'interval', 'periodSeconds'],
+    ['timeout: "5 seconds"', { timeout: '5 seconds' }, 'timeout', 'timeoutSeconds'],
+    ['start_period: -5s', { start_period: '-5s' }, 'start_period', 'initialDelaySeconds'],
+    ['retries: 0 (Docker reads 0 as its default 3)', { retries: 0 }, 'retries', 'failureThreshold'],
+    ['retries: "many"', { retries: 'many' }, 'retries', 'failureThreshold'],
+  ])('health timings: a malformed %s is a cannot-map line at the field and is left unset', (_name, timing, field, probeField) => {
+    const { spec, report } = imported({ app: { image: 'example/app:1.0', healthcheck: { test: ['CMD', 'true'], ...timing } } });
+    expect(svc(spec, 'app').health!.liveness).not.toHaveProperty(probeField);
+    expect(at(report, `services.app.healthcheck.${field}`)).toContainEqual({ path: `services.app.healthcheck.${field}`, status: 'unmapped', message: expect.stringContaining(JSON.stringify(Object.values(timing)[0])) });
+    expect(validate(spec).filter((i) => i.path.includes('health'))).toEqual([]);
+  });
+
   it('egress: compose\'s open outbound access is declared as externalEgress on every port, unless the service is only on internal networks', () => {
     const { spec, report } = imported(
       { app: { image: 'example/app:1.0' }, sealed: { image: 'example/app:1.0', networks: ['back'] } },
