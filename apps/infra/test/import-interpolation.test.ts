@@ -26,6 +26,14 @@ describe('interpolate: the Compose Specification forms', () => {
     expect(value('[${NOPE}] [$NOPE]')).toBe('[] []');
     expect(interpolate('${NOPE}', none).uses).toEqual([{ name: 'NOPE', how: 'unset' }]);
   });
+  it('$$ inside a default is an escape, not the start of a nested ${: the first } closes the default', () => {
+    // compose-go (the Compose Specification) skips "$$" when it finds the closing brace and then
+    // interpolates the default, so "$$" becomes "$". docker-compose 1.29 closes at the same brace
+    // ("$${" and "x$${By}" in its `config`) but leaves the default unescaped; the specification wins.
+    expect(value('${A:-$${}')).toBe('${');
+    expect(value('${A:-x$${B}y}', { B: 'b' })).toBe('x${By}');
+    expect(value('${A:-x$${B}y}', { A: 'a', B: 'b' })).toBe('ay}');
+  });
   it(':- and - defaults: empty counts as unset only with the colon', () => {
     expect([value('${A:-d}'), value('${A:-d}', { A: '' }), value('${A:-d}', { A: 'v' })]).toEqual(['d', 'd', 'v']);
     expect([value('${A-d}'), value('${A-d}', { A: '' }), value('${A-d}', { A: 'v' })]).toEqual(['d', '', 'v']);

@@ -166,6 +166,19 @@ describe('import: no silent defaults', () => {
     expect(report.filter((e) => e.status !== 'mapped' && e.path.startsWith('services.tuned.healthcheck.'))).toEqual([]);
   });
 
+  it.each([
+    ['interval: "abc"', { interval: 'abc' }, 'interval', 'periodSeconds'],
+    ['timeout: "5 seconds"', { timeout: '5 seconds' }, 'timeout', 'timeoutSeconds'],
+    ['start_period: -5s', { start_period: '-5s' }, 'start_period', 'initialDelaySeconds'],
+    ['retries: 0 (Docker reads 0 as its default 3)', { retries: 0 }, 'retries', 'failureThreshold'],
+    ['retries: "many"', { retries: 'many' }, 'retries', 'failureThreshold'],
+  ])('health timings: a malformed %s is a cannot-map line at the field and is left unset', (_name, timing, field, probeField) => {
+    const { spec, report } = imported({ app: { image: 'example/app:1.0', healthcheck: { test: ['CMD', 'true'], ...timing } } });
+    expect(svc(spec, 'app').health!.liveness).not.toHaveProperty(probeField);
+    expect(at(report, `services.app.healthcheck.${field}`)).toContainEqual({ path: `services.app.healthcheck.${field}`, status: 'unmapped', message: expect.stringContaining(JSON.stringify(Object.values(timing)[0])) });
+    expect(validate(spec).filter((i) => i.path.includes('health'))).toEqual([]);
+  });
+
   it('egress: compose\'s open outbound access is declared as externalEgress on every port, unless the service is only on internal networks', () => {
     const { spec, report } = imported(
       { app: { image: 'example/app:1.0' }, sealed: { image: 'example/app:1.0', networks: ['back'] } },
@@ -182,5 +195,51 @@ describe('import: no silent defaults', () => {
   it('a volume without a size: a line at the compose volume says Kubernetes claims 1 GiB', () => {
     const { report } = imported({ db: { image: 'postgres:16', expose: [5432], volumes: ['data:/var/lib/postgresql/data'] } }, { volumes: { data: null } });
     expect(at(report, 'services.db.volumes[0]').map((e) => e.message)).toContainEqual(expect.stringContaining('Kubernetes claims 1 GiB for volume "data"'));
+  });
+});
+
+describe('import: reach details a reviewer changed without a test noticing', () => {
+  it.each([
+    ['redis://cache (no port): redis\'s default 6379', 'REDIS_URL', 'redis://cache', 'cache', 6379],
+    ['postgres://db/x (no port): postgres\'s default 5432', 'DATABASE_URL', 'postgres://db/x', 'db', 5432],
+    ['http://api/x (no port): http\'s default 80', 'API', 'http://api/x', 'api', 80],
+  ])('a scheme\'s default port: %s', (_name, key, url, target, port) => {
+    const environment = { [key]: url };
+    const { spec, report } = imported({ app: { image: 'example/app:1.0', environment }, [target]: { image: 'example/thing:1.0' } });
+    expect(svc(spec, target).ports).toEqual([expect.objectContaining({ port })]);
+    expect(at(report, `services.${target}.expose`)[0].message).toContain(`services.app.environment.${key}: ${url.split(':')[0]}:// without a port: its default ${port}`);
+  });
+
+  it.each([
+    ['DB_HOST=db with DB_PORT=0', { DB_HOST: 'db', DB_PORT: '0' }, 'db', 'DB_HOST'],
+    ['redis://cache:0', { REDIS_URL: 'redis://cache:0' }, 'cache', 'REDIS_URL'],
+  ])('port 0 is no port: %s gives a decision, not port 0', (_name, environment, target, key) => {
+    const { spec, report } = imported({ app: { image: 'example/app:1.0', environment }, [target]: { image: 'example/thing:1.0' } });
+    expect(svc(spec, target).ports).toBeUndefined();
+    expect(svc(spec, 'app').talksTo).toBeUndefined();
+    expect(at(report, `services.${target}.expose`)).toEqual([{ path: `services.${target}.expose`, status: 'decision', message: expect.stringMatching(new RegExp(`^reached by services\\.app\\.environment\\.${key}, but declares no port`)) }]);
+  });
+
+  it('a service named in the environment and in depends_on gets no talksTo edge to it: dependsOn already opens that path', () => {
+    const { spec, report } = imported({
+      api: { image: 'example/api:1.0', depends_on: ['db'], environment: { DATABASE_URL: 'postgres://app@db:5432/app', CACHE: 'cache:11211' } },
+      db: { image: 'postgres:16' },
+      cache: { image: 'memcached:1.6' },
+    });
+    expect(svc(spec, 'api').dependsOn).toEqual([expect.objectContaining({ service: 'db' })]);
+    expect(svc(spec, 'api').talksTo).toEqual(['cache']);
+    expect(svc(spec, 'db').ports).toEqual([expect.objectContaining({ port: 5432 })]);
+    expect(at(report, 'services.api.environment.DATABASE_URL').filter((e) => /talksTo/.test(e.message))).toEqual([]);
+  });
+
+  it('egress: one internal network among normal ones still gets the open externalEgress; only internal networks get none', () => {
+    const { spec, report } = imported(
+      { mixed: { image: 'example/app:1.0', networks: ['back', 'front'] }, sealed: { image: 'example/app:1.0', networks: ['back', 'vault'] } },
+      { networks: { back: { internal: true }, vault: { internal: true }, front: {} } },
+    );
+    expect(svc(spec, 'mixed').externalEgress).toEqual([{ cidr: '0.0.0.0/0', ports: [], reason: expect.stringContaining('narrow it') }]);
+    expect(at(report, 'services.mixed.networks').map((e) => e.message)).toContainEqual(expect.stringContaining('and any outside address'));
+    expect(svc(spec, 'sealed').externalEgress).toBeUndefined();
+    expect(at(report, 'services.sealed.networks').map((e) => e.message)).toContainEqual(expect.stringContaining('its networks are internal, so no outbound access is imported'));
   });
 });

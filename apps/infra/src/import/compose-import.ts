@@ -55,13 +55,17 @@ function role(name: string, image: string | undefined, published: boolean): Serv
 
 const kebab = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'value';
 
-/** Compose durations (`1m30s`, `10s`, `500ms`) in whole seconds, at least 1. */
+/**
+ * Compose durations (`1m30s`, `10s`, `500ms`) in whole seconds, at least 1. Undefined when the
+ * value is not one (`abc`, `5 seconds`) or is negative (`-5s`): compose refuses those too.
+ */
 export function seconds(v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v === 'number') return Math.max(1, Math.round(v / 1e9));
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.max(1, Math.round(v / 1e9)) : undefined;
+  if (!/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(String(v))) return undefined;
   let total = 0;
-  for (const [, n, unit] of String(v).matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)/g)) {
-    total += Number(n) * ({ h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 } as Record<string, number>)[unit];
+  for (const [, n, unit] of String(v).matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
+    total += Number(n) * ({ h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 } as Record<string, number>)[unit];
   }
   return Math.max(1, Math.round(total));
 }
@@ -154,7 +158,12 @@ function dependsOn(raw: unknown): [string, string][] {
   return [];
 }
 
-function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; problem?: string } {
+/**
+ * The health check as a probe. A timing that is not a duration (or is negative), or retries that
+ * are not a whole number of at least 1, is left unset (the spec's default applies) and listed in
+ * `bad` with why, for a cannot-map line at that field.
+ */
+function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; problem?: string; bad?: [field: string, why: string][] } {
   if (hc.disable === true) return { problem: 'healthcheck disabled' };
   const test = hc.test;
   let command: string[];
@@ -164,11 +173,20 @@ function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; 
   else if (Array.isArray(test) && test[0] === 'NONE') return { problem: 'healthcheck test NONE (disabled)' };
   else return { problem: `healthcheck test ${JSON.stringify(test)} has no CMD or CMD-SHELL form` };
   const probe: Obj = { exec: { command } };
-  if (hc.interval !== undefined) probe.periodSeconds = seconds(hc.interval);
-  if (hc.timeout !== undefined) probe.timeoutSeconds = seconds(hc.timeout);
-  if (hc.retries !== undefined) probe.failureThreshold = Math.max(1, Number(hc.retries));
-  if (hc.start_period !== undefined) probe.initialDelaySeconds = seconds(hc.start_period);
-  return { probe: probe as ProbeSpec };
+  const bad: [string, string][] = [];
+  const SPEC_DEFAULTS: Record<string, string> = { periodSeconds: '10s', timeoutSeconds: '3s', initialDelaySeconds: '0s' };
+  for (const [field, key] of [['interval', 'periodSeconds'], ['timeout', 'timeoutSeconds'], ['start_period', 'initialDelaySeconds']] as const) {
+    if (hc[field] === undefined) continue;
+    const n = seconds(hc[field]);
+    if (n !== undefined) probe[key] = n;
+    else bad.push([field, `${JSON.stringify(hc[field])} is not a duration compose accepts (a non-negative number with a unit, e.g. "30s", "1m30s", "500ms"): left unset, so the spec's default ${key} ${SPEC_DEFAULTS[key]} applies; fix the value`]);
+  }
+  if (hc.retries !== undefined) {
+    const n = Number(hc.retries);
+    if (typeof hc.retries !== 'boolean' && String(hc.retries).trim() !== '' && Number.isInteger(n) && n >= 1) probe.failureThreshold = n;
+    else bad.push(['retries', `${JSON.stringify(hc.retries)} is not a whole number of at least 1 (Docker reads 0 as its default 3): left unset, so the spec's default failureThreshold 3 applies; fix the value`]);
+  }
+  return { probe: probe as ProbeSpec, ...(bad.length && { bad }) };
 }
 
 /**
@@ -380,7 +398,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Health.
     if (isObj(c.healthcheck)) {
       for (const k of Object.keys(c.healthcheck)) if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'disable'].includes(k)) note(`${p}.healthcheck.${k}`, 'unmapped', `healthcheck ${k} is not modelled`);
-      const { probe, problem } = healthProbe(c.healthcheck, (t) => t);
+      const { probe, problem, bad } = healthProbe(c.healthcheck, (t) => t);
+      for (const [field, why] of bad ?? []) note(`${p}.healthcheck.${field}`, 'unmapped', why);
       if (probe) {
         s.health = { liveness: probe };
         note(`${p}.healthcheck`, 'mapped', `exec check ${JSON.stringify((probe.exec as Obj).command)} as liveness (readiness defaults to it)`);
