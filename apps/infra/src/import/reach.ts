@@ -169,3 +169,31 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
     }
   }
 }
+
+/** Keys whose whole value is a name other than a host: a database, user, schema, queue... */
+const NOT_A_HOST = /(^|_)(DB|DATABASE|DBNAME|DB_NAME|NAME|USER|USERNAME|SCHEMA|BUCKET|QUEUE|TOPIC|INDEX|PREFIX|PROJECT|REALM|TABLE|VHOST|KEYSPACE|COLLECTION)$/i;
+
+/**
+ * Rewrites references to renamed services (compose name -> spec name) where `value` uses them as a host:
+ * a URL's host (and each host of a URL's host list), `name:port`, or the whole value. A name elsewhere
+ * (a database called like its service, `POSTGRES_DB=my_db`, `postgres://db/my_db`) is left as it is. Returns the new value and
+ * the compose names rewritten.
+ */
+export function renameHosts(key: string, value: string, renamed: ReadonlyMap<string, string>): { value: string; rewritten: string[] } {
+  const rewritten = new Set<string>();
+  const to = (host: string) => {
+    const n = renamed.get(host);
+    if (n === undefined) return host;
+    rewritten.add(host);
+    return n;
+  };
+  // The whole value: a host (DATABASE_HOST=my_db), unless the key names something else called like the service (POSTGRES_DB=my_db).
+  if (renamed.has(value.trim()) && !NOT_A_HOST.test(key)) {
+    const name = value.trim();
+    return { value: value.replace(name, to(name)), rewritten: [name] };
+  }
+  let out = value.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/\s?#]*@)?)([^/\s?#]+)/g, (_m, head: string, hosts: string) =>
+    `${head}${hosts.split(',').map((hp) => hp.replace(/^([A-Za-z0-9_.-]+)(?=(?::\d+)?$)/, (h) => to(h))).join(',')}`);
+  out = out.replace(/(^|[\s,;=(])([A-Za-z0-9_.-]+):(\d{1,5})(?=$|[\s,;/)])/g, (m, lead: string, host: string, port: string) => (renamed.has(host) ? `${lead}${to(host)}:${port}` : m));
+  return { value: out, rewritten: [...rewritten] };
+}
