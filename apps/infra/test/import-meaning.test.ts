@@ -105,6 +105,16 @@ describe('import: env values that name a renamed service name it by its new name
     expect(validate(spec).filter((i) => /talksTo|dependsOn|ports/.test(i.path))).toEqual([]);
   });
 
+  it('a compose name the import keeps (PGDATABASE: my_db, not a host) is still a reference, as PGDATABASE: db is for a service db', () => {
+    const { spec, report } = imported({
+      app: { image: 'example/app:1.0', environment: { PGDATABASE: 'my_db', PGPORT: '5432' } },
+      my_db: { image: 'postgres:16', expose: [5432] },
+    });
+    expect(svc(spec, 'app').env).toEqual({ PGDATABASE: 'my_db', PGPORT: '5432' });
+    expect(svc(spec, 'app').talksTo).toEqual(['my-db']);
+    expect(at(report, 'services.app.environment.PGDATABASE')).toContainEqual(expect.objectContaining({ status: 'decision', message: expect.stringContaining('imported as talksTo: [my-db]') }));
+  });
+
   it('host:port and URL host lists: sentinel://a:1,my_cache:26379 and my_db:5432 are rewritten; a secret\'s local default too', () => {
     const { spec } = imported({
       app: { image: 'example/app:1.0', environment: { SENTINELS: 'redis-sentinel://other:1,my_cache:26379/0', DB_ADDR: 'my_db:5432', DATABASE_URL: 'postgres://u:pw@my_db/my_db' } },

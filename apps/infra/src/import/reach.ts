@@ -103,11 +103,17 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
   const note = (path: string, status: ImportEntry['status'], message: string) => report.push({ path, status, message });
   const names = services.map((s) => s.name as string);
   const byName = new Map(services.map((s) => [s.name as string, s]));
+  // A renamed service is matched by its compose name too (a value the import kept, `PGDATABASE=my_db`, `-h my_db`).
+  const specName = new Map(names.flatMap((n) => [[n, n], [options.composeName?.(n) ?? n, n]] as [string, string][]));
   const refs: Reference[] = [];
   for (const s of services) {
     const env: Record<string, string> = { ...(s.env ?? {}), ...Object.fromEntries(Object.entries(s.secrets ?? {}).map(([n, r]) => [n, (r as Obj).localDefault ?? ''])) };
+    const others = [...specName.keys()].filter((n) => specName.get(n) !== s.name);
     for (const [key, value] of Object.entries(env)) {
-      for (const r of referencesIn(key, String(value), env, names.filter((n) => n !== s.name))) refs.push({ from: s.name, key, ...r });
+      for (const r of referencesIn(key, String(value), env, others)) {
+        const target = specName.get(r.target)!;
+        if (!refs.some((x) => x.from === s.name && x.key === key && x.target === target && x.port === r.port)) refs.push({ from: s.name, key, ...r, target });
+      }
     }
   }
   const at = (specName: string) => `services.${options.composeName?.(specName) ?? specName}`;
@@ -171,7 +177,7 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
 }
 
 /** Keys whose whole value is a name other than a host: a database, user, schema, queue... */
-const NOT_A_HOST = /(^|_)(DB|DATABASE|DBNAME|DB_NAME|NAME|USER|USERNAME|SCHEMA|BUCKET|QUEUE|TOPIC|INDEX|PREFIX|PROJECT|REALM|TABLE|VHOST|KEYSPACE|COLLECTION)$/i;
+const NOT_A_HOST = /(DB|DATABASE|DBNAME)$|(^|_)(NAME|USER|USERNAME|SCHEMA|BUCKET|QUEUE|TOPIC|INDEX|PREFIX|PROJECT|REALM|TABLE|VHOST|KEYSPACE|COLLECTION)$/i;
 
 /**
  * Rewrites references to renamed services (compose name -> spec name) where `value` uses them as a host:
