@@ -313,7 +313,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         const r = renameHosts(k, v, renamed);
         if (r.rewritten.length) {
           v = r.value;
-          note(at, 'decision', `names service ${r.rewritten.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')} as a host: the service is imported under that name (not a DNS-1123 label), so the old name resolves on neither target`);
+          note(at, 'decision', `${r.rewritten.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the value uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target`);
         }
       }
       if (v === null) {
