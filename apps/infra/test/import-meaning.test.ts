@@ -73,6 +73,60 @@ describe('import: reach lines of a renamed service are at its compose paths', ()
   });
 });
 
+describe('import: env values that name a renamed service name it by its new name', () => {
+  it('DATABASE_HOST: my_db and CACHE: redis://my_cache:6379/0 become my-db and my-cache (the issue\'s example)', () => {
+    const { spec, report } = imported({
+      app: { image: 'example/app:1.0', ports: ['8000:8000'], environment: { DATABASE_HOST: 'my_db', CACHE: 'redis://my_cache:6379/0' } },
+      my_db: { image: 'postgres:16', environment: { POSTGRES_DB: 'my_db' } },
+      my_cache: { image: 'redis:7' },
+    });
+    expect(svc(spec, 'app').env).toEqual({ DATABASE_HOST: 'my-db', CACHE: 'redis://my-cache:6379/0' });
+    // Not in host position: a database name stays as it is.
+    expect(svc(spec, 'my-db').env).toEqual({ POSTGRES_DB: 'my_db' });
+    expect(svc(spec, 'my-cache').ports).toEqual([expect.objectContaining({ port: 6379 })]);
+    // DATABASE_HOST names no port (as for a service called db: an image's usual port is only a hint), so my-db is
+    // reached and the report asks for its port, naming who reaches it, instead of calling it unreached.
+    expect(svc(spec, 'app').talksTo).toEqual(['my-cache']);
+    expect(at(report, 'services.my_db.expose')).toEqual([expect.objectContaining({ status: 'decision', message: expect.stringMatching(/^reached by services\.app\.environment\.DATABASE_HOST, but declares no port.*usually listens on 5432/) })]);
+    expect(at(report, 'services.app.environment.DATABASE_HOST')).toContainEqual({ path: 'services.app.environment.DATABASE_HOST', status: 'decision', message: expect.stringContaining('"my_db" rewritten to "my-db"') });
+    expect(at(report, 'services.app.environment.CACHE')).toContainEqual({ path: 'services.app.environment.CACHE', status: 'decision', message: expect.stringContaining('"my_cache" rewritten to "my-cache"') });
+    expect(at(report, 'services.my_db.environment.POSTGRES_DB').map((e) => e.message).join('\n')).not.toContain('rewritten');
+    expect(report.map((e) => e.message).join('\n')).not.toContain('names no other service and none names it');
+  });
+
+  it('with DATABASE_PORT: 5432 beside DATABASE_HOST: my_db, my-db is a database on port 5432 and app talks to both', () => {
+    const { spec } = imported({
+      app: { image: 'example/app:1.0', ports: ['8000:8000'], environment: { DATABASE_HOST: 'my_db', DATABASE_PORT: '5432', CACHE: 'redis://my_cache:6379/0' } },
+      my_db: { image: 'postgres:16' },
+      my_cache: { image: 'redis:7' },
+    });
+    expect(svc(spec, 'my-db')).toMatchObject({ role: 'database', ports: [expect.objectContaining({ port: 5432 })] });
+    expect([...(svc(spec, 'app').talksTo ?? [])].sort()).toEqual(['my-cache', 'my-db']);
+    expect(validate(spec).filter((i) => /talksTo|dependsOn|ports/.test(i.path))).toEqual([]);
+  });
+
+  it('a compose name the import keeps (PGDATABASE: my_db, not a host) is still a reference, as PGDATABASE: db is for a service db', () => {
+    const { spec, report } = imported({
+      app: { image: 'example/app:1.0', environment: { PGDATABASE: 'my_db', PGPORT: '5432' } },
+      my_db: { image: 'postgres:16', expose: [5432] },
+    });
+    expect(svc(spec, 'app').env).toEqual({ PGDATABASE: 'my_db', PGPORT: '5432' });
+    expect(svc(spec, 'app').talksTo).toEqual(['my-db']);
+    expect(at(report, 'services.app.environment.PGDATABASE')).toContainEqual(expect.objectContaining({ status: 'decision', message: expect.stringContaining('imported as talksTo: [my-db]') }));
+  });
+
+  it('host:port and URL host lists: sentinel://a:1,my_cache:26379 and my_db:5432 are rewritten; a secret\'s local default too', () => {
+    const { spec } = imported({
+      app: { image: 'example/app:1.0', environment: { SENTINELS: 'redis-sentinel://other:1,my_cache:26379/0', DB_ADDR: 'my_db:5432', DATABASE_URL: 'postgres://u:pw@my_db/my_db' } },
+      my_db: { image: 'postgres:16' },
+      my_cache: { image: 'redis:7' },
+      other: { image: 'redis:7' },
+    });
+    expect(svc(spec, 'app').env).toEqual({ SENTINELS: 'redis-sentinel://other:1,my-cache:26379/0', DB_ADDR: 'my-db:5432' });
+    expect(svc(spec, 'app').secrets?.DATABASE_URL).toMatchObject({ localDefault: 'postgres://u:pw@my-db/my_db' });
+  });
+});
+
 describe('import: shared values stay shared', () => {
   it('SECRET_KEY with one value in api and worker is one secret both reference (the issue\'s example)', () => {
     const { spec, report } = imported({

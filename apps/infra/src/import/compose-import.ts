@@ -1,7 +1,7 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
 import { isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
-import { deriveReach } from './reach';
+import { deriveReach, renameHosts } from './reach';
 import { shareSecrets } from './shared';
 import { applyComposeDefaults } from './defaults';
 import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
@@ -228,12 +228,15 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   const usedHostPorts = new Set<number>();
   /** Spec service name -> compose service name, for report paths written after the rename. */
   const composeNames = new Map<string, string>();
+  const isLabel = (n: string) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && n.length <= 63;
+  /** Compose name -> spec name of the services renamed below: env values that use them as a host follow the rename. */
+  const renamed = new Map(names.filter((n) => !isLabel(n)).map((n) => [n, kebab(n)]));
   for (const name of names) {
     const c: Obj = isObj(doc.services[name]) ? doc.services[name] : {};
     const p = `services.${name}`;
     const s: Obj = { name };
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
-      s.name = kebab(name);
+    if (!isLabel(name)) {
+      s.name = renamed.get(name)!;
       note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}" (other services reach it by that name)`);
     }
     composeNames.set(s.name, name);
@@ -321,8 +324,16 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     const { env, paths: envPaths, secretFed } = serviceEnvironment(c, p, environment(c.environment), lookup, options.readFile, note, interpolated.secretFed);
     const plain: Record<string, string> = {};
     const secrets: Obj = {};
-    for (const [k, v] of Object.entries(env)) {
+    for (const [k, raw] of Object.entries(env)) {
       const at = envPaths[k] ?? `${p}.environment.${k}`;
+      let v = raw;
+      if (v !== null && renamed.size) {
+        const r = renameHosts(k, v, renamed);
+        if (r.rewritten.length) {
+          v = r.value;
+          note(at, 'decision', `${r.rewritten.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the value uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target`);
+        }
+      }
       if (v === null) {
         note(at, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
       } else if (v === '' && !looksSecret(k, v) && !secretFed.has(at)) {

@@ -103,11 +103,17 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
   const note = (path: string, status: ImportEntry['status'], message: string) => report.push({ path, status, message });
   const names = services.map((s) => s.name as string);
   const byName = new Map(services.map((s) => [s.name as string, s]));
+  // A renamed service is matched by its compose name too (a value the import kept, `PGDATABASE=my_db`, `-h my_db`).
+  const specName = new Map(names.flatMap((n) => [[n, n], [options.composeName?.(n) ?? n, n]] as [string, string][]));
   const refs: Reference[] = [];
   for (const s of services) {
     const env: Record<string, string> = { ...(s.env ?? {}), ...Object.fromEntries(Object.entries(s.secrets ?? {}).map(([n, r]) => [n, (r as Obj).localDefault ?? ''])) };
+    const others = [...specName.keys()].filter((n) => specName.get(n) !== s.name);
     for (const [key, value] of Object.entries(env)) {
-      for (const r of referencesIn(key, String(value), env, names.filter((n) => n !== s.name))) refs.push({ from: s.name, key, ...r });
+      for (const r of referencesIn(key, String(value), env, others)) {
+        const target = specName.get(r.target)!;
+        if (!refs.some((x) => x.from === s.name && x.key === key && x.target === target && x.port === r.port)) refs.push({ from: s.name, key, ...r, target });
+      }
     }
   }
   const at = (specName: string) => `services.${options.composeName?.(specName) ?? specName}`;
@@ -168,4 +174,32 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
       note(at(s.name), 'decision', 'depends on nothing, names no other service and none names it: it gets no network path to the others; add talksTo if it connects to one');
     }
   }
+}
+
+/** Keys whose whole value is a name other than a host: a database, user, schema, queue... */
+const NOT_A_HOST = /(DB|DATABASE|DBNAME)$|(^|_)(NAME|USER|USERNAME|SCHEMA|BUCKET|QUEUE|TOPIC|INDEX|PREFIX|PROJECT|REALM|TABLE|VHOST|KEYSPACE|COLLECTION)$/i;
+
+/**
+ * Rewrites references to renamed services (compose name -> spec name) where `value` uses them as a host:
+ * a URL's host (and each host of a URL's host list), `name:port`, or the whole value. A name elsewhere
+ * (a database called like its service, `POSTGRES_DB=my_db`, `postgres://db/my_db`) is left as it is. Returns the new value and
+ * the compose names rewritten.
+ */
+export function renameHosts(key: string, value: string, renamed: ReadonlyMap<string, string>): { value: string; rewritten: string[] } {
+  const rewritten = new Set<string>();
+  const to = (host: string) => {
+    const n = renamed.get(host);
+    if (n === undefined) return host;
+    rewritten.add(host);
+    return n;
+  };
+  // The whole value: a host (DATABASE_HOST=my_db), unless the key names something else called like the service (POSTGRES_DB=my_db).
+  if (renamed.has(value.trim()) && !NOT_A_HOST.test(key)) {
+    const name = value.trim();
+    return { value: value.replace(name, to(name)), rewritten: [name] };
+  }
+  let out = value.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/\s?#]*@)?)([^/\s?#]+)/g, (_m, head: string, hosts: string) =>
+    `${head}${hosts.split(',').map((hp) => hp.replace(/^([A-Za-z0-9_.-]+)(?=(?::\d+)?$)/, (h) => to(h))).join(',')}`);
+  out = out.replace(/(^|[\s,;=(])([A-Za-z0-9_.-]+):(\d{1,5})(?=$|[\s,;/)])/g, (m, lead: string, host: string, port: string) => (renamed.has(host) ? `${lead}${to(host)}:${port}` : m));
+  return { value: out, rewritten: [...rewritten] };
 }
