@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './support';
 
@@ -42,4 +42,17 @@ describe('infra import: large env values and files', () => {
     expect(r.ms).toBeLessThan(5_000);
   });
 
+  const big = () => 'A=' + 'x'.repeat(2 * 1024 * 1024) + '\n';
+  it.each([
+    ['--env-file', () => (writeFileSync(join(dir, 'big.env'), big()), ['--env-file', join(dir, 'big.env')]), 'compose', /--env-file: \S*big\.env is 2097155 bytes, over the 1048576-byte \(1 MiB\) limit for an env file/],
+    ['.env beside the compose file', () => (writeFileSync(join(dir, '.env'), big()), []), 'compose', /\.env: \S*\.env is 2097155 bytes, over the 1048576-byte \(1 MiB\) limit for an env file/],
+    ['env_file:', () => (writeFileSync(join(dir, 'big.env'), big()), []), 'env_file', /services\.web\.env_file\S*: env file "big\.env" cannot be read: it is 2097155 bytes, over the 1048576-byte \(1 MiB\) limit/],
+  ])('a 2 MiB %s is refused, naming it, and nothing is written', (_what, setUp, kind, says) => {
+    const file = compose(kind === 'env_file' ? '    env_file: big.env\n' : '');
+    const r = infra(file, '--out', join(dir, 'stack.yaml'), ...setUp());
+    expect(r.err).toMatch(says);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'stack.yaml'))).toBe(false);
+  });
 });
