@@ -4,6 +4,12 @@
 // of every input file, so an unchanged program costs one read and hash per
 // input (a few ms) instead of a rebuild.
 // ts-node/tsx cost 1-3 s of start-up for the same work.
+//
+// Run it as `node -- tools/run-ts.mjs <entry.ts> [args...]` (as the `infra` npm script does)
+// when the arguments may hold `--env-file`: Node 20 takes `--env-file` as its own option
+// anywhere before a `--`, even after the script's name (nodejs/node#54232), and exits 9
+// ("node: F: not found") or hangs on a fifo before this file runs. The program still gets
+// exactly the arguments after the entry.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [entryArg, ...args] = process.argv.slice(2);
 if (!entryArg) {
-  console.error('usage: node tools/run-ts.mjs <entry.ts> [args...]');
+  console.error('usage: node -- tools/run-ts.mjs <entry.ts> [args...]');
   process.exit(2);
 }
 const entry = resolve(entryArg);

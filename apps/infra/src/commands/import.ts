@@ -14,6 +14,9 @@ import { SpecParseError } from '../spec-file';
 import type { Command } from './command';
 import { SCHEMA_IN_REPO } from './spec-tools';
 
+/** The largest env file (.env, --env-file, env_file:) import reads: 1 MiB, as for a spec file. */
+export const MAX_ENV_FILE_BYTES = 1024 * 1024;
+
 export const importCommand: Command = {
   name: 'import',
   summary: 'turn a docker-compose.yml into a spec, with a report of what mapped and what did not',
@@ -85,9 +88,13 @@ environment (environment wins over it); secret-looking values become secrets.
     }
     const repoRoot = workspaceRoot(io);
     // Variables: .env beside the compose file, or the --env-file files instead; --env over them (variables.ts).
+    // An env file holds variables, not data: one over MAX_ENV_FILE_BYTES is refused before it is read.
+    const tooBig = (bytes: number) => `is ${bytes} bytes, over the ${MAX_ENV_FILE_BYTES}-byte (1 MiB) limit for an env file; fix: keep large values in files the service reads, not in variables`;
     const readText = (path: string, what: string): string => {
       if (!existsSync(path)) throw new UsageError(`${what}: ${shown(path, io.cwd)} does not exist`);
-      if (!statSync(path).isFile()) throw new UsageError(`${what}: ${shown(path, io.cwd)} is not a file`);
+      const stat = statSync(path);
+      if (!stat.isFile()) throw new UsageError(`${what}: ${shown(path, io.cwd)} is not a file`);
+      if (stat.size > MAX_ENV_FILE_BYTES) throw new ProblemError(`${what}: ${shown(path, io.cwd)} ${tooBig(stat.size)}`);
       return readFileSync(path, 'utf8');
     };
     const dotenvPath = join(dirname(file), '.env');
@@ -95,7 +102,7 @@ environment (environment wins over it); secret-looking values become secrets.
     let variables;
     try {
       variables = projectVariables({
-        dotenv: !envFiles.length && existsSync(dotenvPath) && statSync(dotenvPath).isFile() ? { from: '.env', text: readFileSync(dotenvPath, 'utf8') } : undefined,
+        dotenv: !envFiles.length && existsSync(dotenvPath) && statSync(dotenvPath).isFile() ? { from: '.env', text: readText(dotenvPath, '.env') } : undefined,
         envFiles,
         env: (values.env as string[] | undefined) ?? [],
       });
@@ -111,7 +118,9 @@ environment (environment wins over it); secret-looking values become secrets.
       if (where.state === 'outside') return { state: 'outside', real: where.real };
       if (where.state === 'missing') return { state: 'missing' };
       try {
-        if (!statSync(where.real).isFile()) return { state: 'unreadable', why: 'it is not a file' };
+        const stat = statSync(where.real);
+        if (!stat.isFile()) return { state: 'unreadable', why: 'it is not a file' };
+        if (stat.size > MAX_ENV_FILE_BYTES) return { state: 'unreadable', why: `it ${tooBig(stat.size)}` };
         return { state: 'inside', text: readFileSync(where.real, 'utf8') };
       } catch (e) {
         return { state: 'unreadable', why: (e as Error).message };

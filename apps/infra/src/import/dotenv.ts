@@ -32,7 +32,15 @@ export function parseDotenv(text: string, lookup: Lookup, from: string): Map<str
   const out = new Map<string, DotenvEntry>();
   const src = text.replace(/^\ufeff/, '');
   let i = 0;
-  const lineAt = (at: number) => src.slice(0, at).split('\n').length;
+  // Line numbers are counted on from the last one asked for (keys come in order), so a long file costs one pass, not one per key.
+  let counted = { at: 0, line: 1 };
+  const lineAt = (at: number) => {
+    if (at < counted.at) counted = { at: 0, line: 1 };
+    let { line } = counted;
+    for (let k = src.indexOf('\n', counted.at); k !== -1 && k < at; k = src.indexOf('\n', k + 1)) line++;
+    counted = { at, line };
+    return line;
+  };
   const fail = (at: number, why: string): never => {
     throw new DotenvError(`line ${lineAt(at)}: ${why}`);
   };

@@ -43,13 +43,20 @@ export interface Reference {
 
 const validPort = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
 
-/** The services (of `names`) that `value` names, with a port where it says one. `env` is the service's other variables (DB_HOST + DB_PORT). */
+/** Values longer than this are not read for references: a URL or host:port is far shorter; a longer value is a certificate, a key or a blob, and scanning it would cost time for nothing. */
+export const MAX_REFERENCE_VALUE = 8 * 1024;
+
+/**
+ * The services (of `names`) that `value` names, with a port where it says one. `env` is the service's other variables (DB_HOST + DB_PORT).
+ * A value over MAX_REFERENCE_VALUE characters names none (it is not scanned).
+ */
 export function referencesIn(key: string, value: string, env: Readonly<Record<string, string>>, names: readonly string[]): { target: string; port?: number; how?: string }[] {
   const out: { target: string; port?: number; how?: string }[] = [];
+  if (value.length > MAX_REFERENCE_VALUE) return out;
   const known = new Set(names);
   let rest = value;
   // URLs, with a host list as mongodb:// and redis-sentinel use it: scheme://[user[:password]@]host[:port][,host[:port]][/...]
-  for (const m of value.matchAll(/([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:[^@/\s?#]*@)?([^/\s?#]+)/g)) {
+  for (const m of value.matchAll(/([A-Za-z][A-Za-z0-9+.-]{0,63}):\/\/(?:[^@/\s?#]*@)?([^/\s?#]+)/g)) {
     rest = rest.replace(m[0], ' ');
     const scheme = m[1].toLowerCase().split('+')[0];
     for (const hostPort of m[2].split(',')) {
