@@ -162,6 +162,83 @@ def test_a_stalled_body_gets_408_and_writes_nothing(served) -> None:
         assert http.get("/api/todos").json()["total"] == total
 
 
+def _read_response(sock: socket.socket) -> bytes:
+    """One whole response (head and content-length body) from a keep-alive socket."""
+    sock.settimeout(5)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"closed after {data[:80]!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "closed inside a body"
+        body += chunk
+    return head
+
+
+def test_a_kept_alive_connection_gets_a_whole_header_timeout_after_each_response(
+    served,
+) -> None:
+    # Requests 0.6 s apart for 3 s on one connection with a 1 s header timeout: each
+    # response restarts the wait, so none is cut; once idle, it closes after about 1 s.
+    base, _ = served
+    with socket.create_connection(("127.0.0.1", _port(base))) as sock:
+        for _ in range(5):
+            sock.sendall(b"GET /api/todos HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert _read_response(sock).startswith(b"HTTP/1.1 200 ")
+            time.sleep(0.6)
+        sock.sendall(b"GET /api/todos HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _read_response(sock).startswith(b"HTTP/1.1 200 ")
+        status, elapsed = _status_or_closed(sock, 10)
+    assert status is None
+    assert 0.8 < elapsed < 3, elapsed
+
+
+def test_a_pipelined_request_whose_body_stalls_gets_408_after_the_first_is_answered(
+    served,
+) -> None:
+    base, _ = served
+    with socket.create_connection(("127.0.0.1", _port(base))) as sock:
+        started = time.monotonic()
+        sock.sendall(
+            b"GET /api/todos HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"POST /api/todos HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+            b"content-length: 100\r\n\r\n"
+            b'{"title": "never fin'
+        )
+        assert _read_response(sock).startswith(b"HTTP/1.1 200 ")
+        status, _ = _status_or_closed(sock, 10)
+    assert status == 408
+    assert 0.8 < time.monotonic() - started < 3
+
+
+def test_many_connections_each_time_out_on_their_own_deadline(served) -> None:
+    # Silent connections opened 0.3 s apart: each closes about 1 s after it opened, not
+    # all at once when the first expires (the deadlines are kept in order of arrival).
+    base, _ = served
+    socks, opened = [], []
+    try:
+        for _ in range(4):
+            socks.append(socket.create_connection(("127.0.0.1", _port(base))))
+            opened.append(time.monotonic())
+            time.sleep(0.3)
+        for sock, at in zip(socks, opened, strict=True):
+            status, _ = _status_or_closed(sock, 10)
+            assert status is None
+            lived = time.monotonic() - at
+            assert 0.8 < lived < 2.0, lived
+    finally:
+        for sock in socks:
+            sock.close()
+
+
 def test_requests_are_served_quickly_during_100_slow_connections(served) -> None:
     base, _ = served
     slow = []

@@ -33,6 +33,12 @@ and a silent connection stayed open for ever. This subclass adds:
   `ftp://...`, garbage) gets 400, as the frontend answers; an absolute-form
   target (`GET http://host/path`) is served as its path, the host ignored.
 
+The two timeouts cost no timer per request: each list above is kept in the order its
+connections started waiting (or started receiving a body), so one timer per worker, set
+for the earliest deadline, finds every expired connection at the head of its list
+(`_Slots.sweep`). With a timer armed and cancelled per request twice over, the protocol
+cost about twice uvicorn's own CPU per request (bench/backend/protocol-overhead.py).
+
 So the bytes a worker buffers for requests stay below
 `MAX_WAITING_CONNECTIONS x (MAX_HEADER_BYTES + one socket read)
 + MAX_CONNECTIONS x (64 KiB + MAX_BODY_BYTES)`, about 40 MiB with the defaults
@@ -99,15 +105,26 @@ def limits() -> HttpLimits:
 
 
 class _Slots:
-    """One worker's connections by what they hold, for the caps and the eviction order."""
+    """One worker's connections by what they hold, for the caps, the eviction order and
+    the timeouts."""
 
-    def __init__(self) -> None:
-        # Waiting for a request (idle, or its head incomplete), longest waiting first.
-        self.waiting: dict[BoundedHttpToolsProtocol, None] = {}
+    def __init__(self, loop: asyncio.AbstractEventLoop, limits: HttpLimits) -> None:
+        self.loop = loop
+        self.head_timeout = limits.header_timeout_seconds
+        self.body_timeout = limits.body_timeout_seconds
+        # Waiting for a request (idle, or its head incomplete), longest waiting first;
+        # the value is when the wait started (loop time).
+        self.waiting: dict[BoundedHttpToolsProtocol, float] = {}
         # A request in progress: head received, response not complete.
         self.busy: set[BoundedHttpToolsProtocol] = set()
         # Of those, the ones still receiving their body, oldest first.
         self.receiving: dict[BoundedHttpToolsProtocol, None] = {}
+        # Every request whose body is still due (pipelined ones too), oldest first, with
+        # when its head was complete.
+        self.bodies: dict[BoundedHttpToolsProtocol, float] = {}
+        # The one timer of this worker, and the loop time it fires at.
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_at = 0.0
         self.counts: dict[str, int] = {}
         self.logged_at: dict[str, float] = {}
 
@@ -117,9 +134,54 @@ class _Slots:
         self.receiving.pop(conn, None)
 
     def wait(self, conn: BoundedHttpToolsProtocol) -> None:
-        """(Re)enters the waiting list at its end: the wait starts now."""
+        """(Re)enters the waiting list at its end: the wait, and its head timeout, start now."""
         self.leave(conn)
-        self.waiting[conn] = None
+        now = self.loop.time()
+        self.waiting[conn] = now
+        self.wake_by(now + self.head_timeout)
+
+    def body_due(self, conn: BoundedHttpToolsProtocol) -> None:
+        """The body of `conn`'s request is due within the body timeout from now."""
+        self.bodies.pop(conn, None)
+        now = self.loop.time()
+        self.bodies[conn] = now
+        self.wake_by(now + self.body_timeout)
+
+    def wake_by(self, deadline: float) -> None:
+        if self.timer is None or self.timer_at > deadline:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = self.loop.call_at(deadline, self.sweep)
+            self.timer_at = deadline
+
+    def sweep(self) -> None:
+        """Ends every connection whose head or body is overdue, then sets the timer for
+        the next deadline (none when nothing waits: an idle worker never wakes)."""
+        self.timer = None
+        now = self.loop.time()
+        heads = []
+        for conn, since in self.waiting.items():
+            if since + self.head_timeout > now:
+                break
+            heads.append(conn)
+        late_bodies = []
+        for conn, since in self.bodies.items():
+            if since + self.body_timeout > now:
+                break
+            late_bodies.append(conn)
+        for conn in heads:
+            self.waiting.pop(conn, None)
+            conn._head_timed_out()
+        for conn in late_bodies:
+            if self.bodies.pop(conn, None) is not None:
+                conn._body_timed_out()
+        deadlines = []
+        if self.waiting:
+            deadlines.append(next(iter(self.waiting.values())) + self.head_timeout)
+        if self.bodies:
+            deadlines.append(next(iter(self.bodies.values())) + self.body_timeout)
+        if deadlines:
+            self.wake_by(min(deadlines))
 
     def note(self, message: str) -> None:
         """Logs `message` with a count, once a second at most: an attack makes thousands."""
@@ -156,11 +218,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True  # reading a request line and headers
         self._head_bytes = 0
         self._refused = False
-        self._head_timer: asyncio.TimerHandle | None = None
-        self._body_timer: asyncio.TimerHandle | None = None
         slots = _slots.get(self.server_state)
         if slots is None:
-            slots = _slots[self.server_state] = _Slots()
+            slots = _slots[self.server_state] = _Slots(self.loop, self._limits)
         self._slots = slots
 
     # Connection life cycle
@@ -173,7 +233,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             # Whoever has waited longest goes: a flood of slow connections cannot
             # lock out a client that sends its request promptly.
             next(iter(waiting))._close_to_admit()
-        self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._slots.leave(self)
@@ -199,7 +258,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self._refused:
             return
         self._in_head = False
-        self._cancel_head_timer()
         size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
         if size > self._limits.max_header_bytes:
             self._head_too_large()
@@ -221,9 +279,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             slots.leave(self)
             slots.busy.add(self)
             slots.receiving[self] = None
-        self._body_timer = self.loop.call_later(
-            self._limits.body_timeout_seconds, self._body_timed_out
-        )
+        slots.body_due(self)
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
@@ -232,12 +288,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().on_body(body)
 
     def on_message_complete(self) -> None:
-        if self._body_timer is not None:
-            self._body_timer.cancel()
-            self._body_timer = None
+        slots = self._slots
+        slots.bodies.pop(self, None)
         if self._refused:
             return
-        self._slots.receiving.pop(self, None)
+        slots.receiving.pop(self, None)
         # What follows on this connection is the next request's head.
         self._in_head, self._head_bytes = True, 0
         super().on_message_complete()
@@ -247,7 +302,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().on_response_complete()
         if idle and not self.transport.is_closing() and not self._refused:
             self._slots.wait(self)
-            self._arm_head_timer()
 
     # Refusals
 
@@ -277,7 +331,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         )
 
     def _head_timed_out(self) -> None:
-        self._head_timer = None
         if self._refused or self.transport.is_closing():
             return
         if self._head_bytes == 0:
@@ -287,7 +340,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._refuse(_response(408, "Request Timeout", "request headers took too long"))
 
     def _body_timed_out(self) -> None:
-        self._body_timer = None
         if self._refused or self.transport.is_closing():
             return
         logger.warning("request body timed out")
@@ -340,19 +392,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     # Timers
 
-    def _arm_head_timer(self) -> None:
-        self._cancel_head_timer()
-        self._head_timer = self.loop.call_later(
-            self._limits.header_timeout_seconds, self._head_timed_out
-        )
-
-    def _cancel_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
-
     def _cancel_timers(self) -> None:
-        self._cancel_head_timer()
-        if self._body_timer is not None:
-            self._body_timer.cancel()
-            self._body_timer = None
+        """No head or body timeout applies to this connection any more."""
+        slots = self._slots
+        slots.waiting.pop(self, None)
+        slots.bodies.pop(self, None)
