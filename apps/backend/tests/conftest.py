@@ -52,6 +52,8 @@ def settings_for(database_url: str, **extra: object) -> Settings:
         "openai_base_url": None,
         "app_env": None,
         "api_docs": None,
+        # In-process apps (TestClient) never signal the test run itself.
+        "db_pool_stuck_exit": False,
     }
     return load_settings(database_url=database_url, **{**values, **extra})
 

@@ -95,6 +95,9 @@ class Settings(HttpLimits, DocsSettings):
     # /health fails (so the orchestrator restarts the process) once the pool has
     # served nothing for this long while the database itself answers.
     db_pool_stuck_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # And the process exits by itself (code 70) once /health would fail: compose
+    # restarts a container that exits, never one that is merely unhealthy.
+    db_pool_stuck_exit: bool = True
     # How long POST /api/todos remembers an Idempotency-Key and its first answer.
     idempotency_ttl_seconds: int = Field(default=86400, ge=60, le=30 * 86400)
     # The largest accepted request body; a todo or chat message is far smaller.

@@ -47,6 +47,11 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     # "cannot switch to state ...": a protocol left half-way by a dropped connection.
     asyncpg.exceptions.InternalClientError,
 )
+# Handing out a pooled connection may open one: then any error the server sends
+# (e.g. 55000 "database ... is not currently accepting connections", 28P01 a
+# changed password, 3D000 a dropped database) means the database is not there for
+# us, never that the request was wrong.
+CONNECT_ERRORS: tuple[type[BaseException], ...] = (*UNAVAILABLE_ERRORS, asyncpg.PostgresError)
 
 
 class DatabaseUnavailable(Exception):
@@ -174,7 +179,7 @@ async def connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
         # Every connection busy (or connecting takes too long): shed load fast.
         health.failed()
         raise DatabaseUnavailable("no database connection free", retry_after=1) from None
-    except UNAVAILABLE_ERRORS as exc:
+    except CONNECT_ERRORS as exc:
         health.failed()
         raise DatabaseUnavailable(describe(exc)) from None
     health.in_use += 1
@@ -216,7 +221,7 @@ async def probe_pool(pool: asyncpg.Pool, health: PoolHealth, timeout: float) -> 
         if health.in_use >= pool.get_max_size():
             return None  # every slot is held by a request: busy, not broken
         return f"no pool connection free within {timeout:g}s while {health.in_use} are in use"
-    except UNAVAILABLE_ERRORS as exc:
+    except CONNECT_ERRORS as exc:
         return describe(exc)
     try:
         await conn.fetchval("SELECT 1", timeout=timeout)

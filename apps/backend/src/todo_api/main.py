@@ -6,6 +6,7 @@ import the app without a database; migrations are never run from here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -62,14 +63,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "pid": os.getpid(),
             },
         )
+        app.state.exit_code = 0
+        watchdog = (
+            asyncio.create_task(health.watch_pool(app.state)) if active.db_pool_stuck_exit else None
+        )
         try:
             yield
         finally:
+            if watchdog is not None:
+                watchdog.cancel()
             if app.state.openai_client is not None:
                 await app.state.openai_client.close()
             await app.state.readiness.close()
             await close_pool(app.state.pool)
-            logger.info("stopped")
+            logger.info("stopped", extra={"exit_code": app.state.exit_code})
+            if app.state.exit_code:
+                # uvicorn would exit 0 after the graceful stop the watchdog asked for.
+                logging.shutdown()
+                os._exit(app.state.exit_code)
 
     # redirect_slashes=False: behind the frontend's proxy, a slash redirect
     # would name the internal host (Location: http://backend:8000/...).

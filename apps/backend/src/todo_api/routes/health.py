@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import threading
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -20,6 +23,11 @@ POOL_PROBE_SECONDS = 1.0
 # A "stuck" verdict older than this is not acted on; /health asks for a fresh one.
 VERDICT_FRESH_SECONDS = 15.0
 RECHECK_SECONDS = 2.0
+# How often the watchdog (DB_POOL_STUCK_EXIT) looks, and the exit code it leaves.
+WATCH_SECONDS = 1.0
+STUCK_EXIT_CODE = 70  # EX_SOFTWARE
+# A graceful stop that takes longer than this is cut short.
+STUCK_EXIT_GRACE_SECONDS = 20.0
 
 
 def _unavailable(reason: str) -> JSONResponse:
@@ -93,6 +101,40 @@ async def health(request: Request) -> dict[str, str] | JSONResponse:
             f"the request pool has served nothing for {failing_for:.0f}s while the database answers"
         )
     return {"status": "ok"}
+
+
+async def watch_pool(state: State) -> None:
+    """What /health tells an orchestrator, acted on inside the process.
+
+    Compose restarts a container whose process exits, never one that is only
+    unhealthy, and a uvicorn worker that exits is started again by its
+    supervisor. So once the pool has served nothing for DB_POOL_STUCK_SECONDS
+    while the database answers (the "stuck" verdict /health fails on), the
+    process stops gracefully and exits with STUCK_EXIT_CODE (see main.py).
+    """
+    settings = state.settings
+    health: PoolHealth = state.pool_health
+    while True:
+        await asyncio.sleep(WATCH_SECONDS)
+        failing_for = health.failing_for()
+        if failing_for < settings.db_pool_stuck_seconds:
+            continue
+        if health.verdict_age() > RECHECK_SECONDS:
+            await _check_quietly(state)  # nothing polled /ready lately
+        if health.failing_for() < settings.db_pool_stuck_seconds:
+            continue  # the check itself was served by the pool
+        if health.verdict == "stuck" and health.verdict_age() < VERDICT_FRESH_SECONDS:
+            logger.critical(
+                "request pool stuck: exiting so that the process is started again",
+                extra={"failing_seconds": round(failing_for, 1), "exit_code": STUCK_EXIT_CODE},
+            )
+            state.exit_code = STUCK_EXIT_CODE
+            # A stop that hangs must not keep a stuck process alive.
+            timer = threading.Timer(STUCK_EXIT_GRACE_SECONDS, os._exit, (STUCK_EXIT_CODE,))
+            timer.daemon = True
+            timer.start()
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
 
 
 @router.get("/ready", response_model=None)
