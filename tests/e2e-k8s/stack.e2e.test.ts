@@ -104,23 +104,53 @@ test('"add buy milk" to the assistant adds a todo', async () => {
   expect((await titles()).filter((x) => x === 'buy milk').length).toBe(before + 1);
 });
 
+/**
+ * Runs the first of these programs the container has: the todo images have no shell (only
+ * python or node), the postgres image has no runtime but sh. A missing program is skipped;
+ * any other failure is the answer.
+ */
+async function runWithFirst(pod: string, container: string, forms: Array<{ python: string } | { node: string } | { sh: string }>, ...args: string[]) {
+  let last: Awaited<ReturnType<typeof t.exec>> | undefined;
+  for (const form of forms) {
+    const argv = 'python' in form ? ['python', '-c', form.python, ...args] : 'node' in form ? ['node', '-e', form.node, ...args] : ['sh', '-c', form.sh, 'sh', ...args];
+    last = await t.exec(pod, container, argv);
+    if (!/executable file not found in \$PATH/.test(`${last.stdout}${last.stderr}`)) return last;
+  }
+  throw new Error(`${pod}/${container}: none of python, node, sh is in the image (${last?.stderr.trim()})`);
+}
+
 test('every emptyDir mount is writable by the pod user; the root filesystem is read-only where declared', async () => {
   const seen: string[] = [];
+  const writeProbe = [
+    { python: 'import os, sys; f = os.path.join(sys.argv[1], ".e2e-k8s-probe"); open(f, "w").write("ok"); os.remove(f)' },
+    { node: 'const f = require("path").join(process.argv[1], ".e2e-k8s-probe"); require("fs").writeFileSync(f, "ok"); require("fs").unlinkSync(f)' },
+    // Shell builtins only: runtime images may ship sh without coreutils.
+    { sh: 'f="$1/.e2e-k8s-probe" && echo ok > "$f" && { rm -f "$f" 2>/dev/null || : > "$f"; }' },
+  ];
+  const readMounts = [
+    { python: 'print(open("/proc/mounts").read(), end="")' },
+    { node: 'process.stdout.write(require("fs").readFileSync("/proc/mounts", "utf8"))' },
+    { sh: 'while read -r l; do echo "$l"; done < /proc/mounts' },
+  ];
+  const writeRoot = [
+    { python: 'open("/.e2e-k8s-root-write", "w").write("x")' },
+    { node: 'require("fs").writeFileSync("/.e2e-k8s-root-write", "x")' },
+    { sh: 'echo x > /.e2e-k8s-root-write' },
+  ];
   for (const w of workloads()) {
     const spec = w.spec.template.spec;
     const emptyDirs = new Set((spec.volumes ?? []).filter((v: any) => v.emptyDir).map((v: any) => v.name));
     const pod = (await podsOf(w)).find((p) => p.ready)!;
-    // Shell builtins only: runtime images may ship sh without coreutils.
     for (const c of spec.containers) {
       for (const m of (c.volumeMounts ?? []).filter((m: any) => emptyDirs.has(m.name))) {
-        const r = await t.exec(pod.name, c.name, ['sh', '-c', 'f="$1/.e2e-k8s-probe" && echo ok > "$f" && { rm -f "$f" 2>/dev/null || : > "$f"; }', 'sh', m.mountPath]);
+        const r = await runWithFirst(pod.name, c.name, writeProbe, m.mountPath);
         expect({ path: `${w.metadata.name}/${c.name}:${m.mountPath}`, code: r.code, err: r.stderr.trim() }).toEqual({ path: `${w.metadata.name}/${c.name}:${m.mountPath}`, code: 0, err: '' });
         seen.push(`${c.name}:${m.mountPath} writable`);
       }
-      const mounts = (await t.exec(pod.name, c.name, ['sh', '-c', 'while read -r l; do echo "$l"; done < /proc/mounts'])).stdout;
+      const mounts = (await runWithFirst(pod.name, c.name, readMounts)).stdout;
       const rootOpts = mounts.split('\n').find((l) => l.split(' ')[1] === '/')?.split(' ')[3].split(',') ?? [];
       expect({ container: c.name, readOnlyRoot: rootOpts.includes('ro') }).toEqual({ container: c.name, readOnlyRoot: c.securityContext?.readOnlyRootFilesystem === true });
-      const root = await t.exec(pod.name, c.name, ['sh', '-c', 'echo x > /.e2e-k8s-root-write']);
+      const root = await runWithFirst(pod.name, c.name, writeRoot);
       if (c.securityContext?.readOnlyRootFilesystem) expect(root.code).not.toBe(0);
       seen.push(`${c.name}: / read-only`);
     }

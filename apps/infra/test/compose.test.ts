@@ -67,12 +67,12 @@ describe('todo compose specifics', () => {
     expect(normalised.services['backend-migrate'].restart).toBe('no');
   });
 
-  it('runs health checks with what each image has: python on slim, busybox wget on alpine, never curl', () => {
-    expect(doc.services.backend.healthcheck.test.slice(0, 5)).toEqual(['CMD', 'python', '-I', '-S', '-c']);
-    expect(doc.services.frontend.healthcheck.test).toEqual(['CMD', 'timeout', '2', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:3000/api/health']);
+  it('runs health checks with what each image has: the static probe in the shell-less images, pg_isready in postgres, never a shell, wget or curl', () => {
+    expect(doc.services.backend.healthcheck.test).toEqual(['CMD', '/usr/local/bin/healthprobe', 'http://127.0.0.1:8000/ready', '2']);
+    expect(doc.services.frontend.healthcheck.test).toEqual(['CMD', '/usr/local/bin/healthprobe', 'http://127.0.0.1:3000/api/health', '2']);
     expect(doc.services.postgres.healthcheck.test).toEqual(['CMD', 'pg_isready', '-U', 'todo', '-d', 'todo', '-h', '127.0.0.1']);
-    // python:3.13-slim has neither client.
-    expect(raw).not.toMatch(/curl/);
+    // The backend and frontend runtimes are scratch images: no shell, no client.
+    expect(raw).not.toMatch(/CMD-SHELL|curl|wget/);
   });
 
   it('keeps postgres data in a named volume and the database port on loopback only', () => {

@@ -1,14 +1,16 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolve } from '@todo/service-spec';
-import { composeHealthCommand } from './health';
+import { composeHealthCommand, HEALTHPROBE } from './health';
 
-// The derived HTTP checks run for real, with the host's Python, Node, busybox wget, GNU wget
-// and curl, against a server that answers with a chosen status: the exit code is what compose reads.
+// The derived HTTP checks run for real, with the host's Python, Node, busybox wget, GNU wget,
+// curl and the images' static probe (compiled here from docker/healthprobe/healthprobe.c, as the
+// images' builder stages do), against a server that answers with a chosen status: the exit code
+// is what compose reads.
 describe('derived HTTP health checks, run against a real server', () => {
   let server: Server;
   let status = 200;
@@ -19,6 +21,9 @@ describe('derived HTTP health checks, run against a real server', () => {
   const busyboxBin = mkdtempSync(join(tmpdir(), 'busybox-bin-'));
   for (const applet of ['wget', 'timeout']) symlinkSync('/usr/bin/busybox', join(busyboxBin, applet));
   afterAll(() => rmSync(busyboxBin, { recursive: true, force: true }));
+  const healthprobe = join(busyboxBin, 'healthprobe');
+  const cc = spawnSync('gcc', ['-static', '-Os', '-Wall', '-Werror', '-o', healthprobe, join(__dirname, '..', '..', '..', 'docker', 'healthprobe', 'healthprobe.c')], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`cannot compile docker/healthprobe/healthprobe.c (gcc -static; apt-get install -y gcc libc6-dev): ${cc.error ?? cc.stderr}`);
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -30,14 +35,14 @@ describe('derived HTTP health checks, run against a real server', () => {
   });
   afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
-  type Client = 'python' | 'node' | 'busybox wget' | 'GNU wget' | 'curl';
+  type Client = 'python' | 'node' | 'busybox wget' | 'GNU wget' | 'curl' | 'healthprobe';
   interface Check {
     argv: string[];
     env: NodeJS.ProcessEnv;
   }
   const commandFor = (client: Client, port: number, timeoutSeconds = 2): Check => {
     const runtime = client === 'python' || client === 'node' ? client : 'none';
-    const composeHttpClient = client.endsWith('wget') ? 'wget' : client === 'curl' ? 'curl' : undefined;
+    const composeHttpClient = client.endsWith('wget') ? 'wget' : client === 'curl' || client === 'healthprobe' ? client : undefined;
     const stack = resolve(
       {
         name: 's',
@@ -59,7 +64,7 @@ describe('derived HTTP health checks, run against a real server', () => {
     // The host's programs stand in for the image's: python3 where the image says python, and
     // busybox's applets for alpine's /usr/bin/wget and timeout (the same busybox code).
     return {
-      argv: argv[0] === 'python' ? ['python3', ...argv.slice(1)] : argv,
+      argv: argv[0] === 'python' ? ['python3', ...argv.slice(1)] : argv[0] === HEALTHPROBE ? [healthprobe, ...argv.slice(1)] : argv,
       env: client === 'busybox wget' ? { ...process.env, PATH: `${busyboxBin}:${process.env.PATH}` } : process.env,
     };
   };
@@ -71,7 +76,7 @@ describe('derived HTTP health checks, run against a real server', () => {
     });
   const healthy = async (check: Check) => (await exitCode(check)) === 0;
 
-  const clients: Client[] = ['python', 'node', 'busybox wget', 'GNU wget', 'curl'];
+  const clients: Client[] = ['python', 'node', 'busybox wget', 'GNU wget', 'curl', 'healthprobe'];
   for (const client of clients) {
     it(`${client}: 2xx and 3xx are healthy, 4xx/5xx and a closed port are not`, async () => {
       const port = (server.address() as AddressInfo).port;
@@ -119,9 +124,9 @@ describe('derived HTTP health checks, run against a real server', () => {
     }
   });
 
-  it('the runtimes exit 1 when unhealthy, the exit code Docker documents', async () => {
+  it('the runtimes and healthprobe exit 1 when unhealthy, the exit code Docker documents', async () => {
     const port = (server.address() as AddressInfo).port;
     status = 503;
-    for (const client of ['python', 'node'] as const) expect(await exitCode(commandFor(client, port))).toBe(1);
+    for (const client of ['python', 'node', 'healthprobe'] as const) expect(await exitCode(commandFor(client, port))).toBe(1);
   });
 });

@@ -7,13 +7,16 @@ import type { ResolvedProbe, ResolvedService } from '@todo/service-spec';
  *
  * Compose runs the check every interval for the container's whole life (1 s for the
  * todo stack: compose 1.29 has no start_interval), so its cost is paid under load too.
- * An image with an HTTP client says so (`health.composeHttpClient`): wget or curl start in
- * ~1 ms of CPU. Otherwise the HTTP checks load as little as the runtime allows: Python
+ * An image with an HTTP client says so (`health.composeHttpClient`): wget, curl or the static
+ * healthprobe of the shell-less images start in ~1 ms of CPU. Otherwise the HTTP checks load as little as the runtime allows: Python
  * without the site module (-I -S) on a plain socket, as urllib.request imports ssl and email
  * (~2x the CPU per check); Node's http module, as fetch loads undici (~3x).
  * Any 2xx or 3xx status is healthy, as for a Kubernetes httpGet probe (no redirect is followed),
  * except that wget follows a redirect and judges where it lands.
  */
+/** Where images with no shell and no HTTP client carry the static probe (docker/healthprobe). */
+export const HEALTHPROBE = '/usr/local/bin/healthprobe';
+
 function derivedCommand(probe: ResolvedProbe, runtime: ResolvedService['runtime'], client: ResolvedService['composeHttpClient']): string[] | undefined {
   if (probe.exec) return [...probe.exec.command];
   const t = probe.timeoutSeconds;
@@ -24,6 +27,8 @@ function derivedCommand(probe: ResolvedProbe, runtime: ResolvedService['runtime'
     // server that accepts and never answers. wget runs under timeout(1) (busybox's applet in
     // alpine, coreutils elsewhere): busybox wget's own -T crashes Debian's 1.35 build.
     if (client === 'wget') return ['timeout', String(t), 'wget', '-q', '-O', '/dev/null', url];
+    // The static probe of the shell-less images (docker/healthprobe/healthprobe.c).
+    if (client === 'healthprobe') return [HEALTHPROBE, url, String(t)];
     if (client === 'curl') return ['curl', '-sS', '-o', '/dev/null', '--fail', '--max-time', String(t), url];
     if (runtime === 'python') {
       const request = `GET ${probe.http.path} HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n`;

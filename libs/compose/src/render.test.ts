@@ -98,7 +98,7 @@ describe('compose health commands', () => {
     expect(composeWarnings(s).map((w) => w.path)).toContain('services.x.health.composeCommand');
     // The fixes it offers fit the check: an HTTP client only for an HTTP check.
     const line = (health: object) => composeWarnings(stack({ health })).find((w) => w.path === 'services.x.health.composeCommand')?.message;
-    expect(line({ liveness: { http: { path: '/', port: 'http' } } })).toMatch(/HTTP request: .*; set runtime, health\.composeHttpClient \(wget or curl in the image\) or health\.composeCommand$/);
+    expect(line({ liveness: { http: { path: '/', port: 'http' } } })).toMatch(/HTTP request: .*; set runtime, health\.composeHttpClient \(wget, curl or healthprobe in the image\) or health\.composeCommand$/);
     expect(line({ liveness: { tcp: { port: 'http' } } })).toMatch(/TCP request: .*; set runtime or health\.composeCommand$/);
   });
 

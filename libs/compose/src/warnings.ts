@@ -15,7 +15,7 @@ export function composeWarnings(stack: ResolvedStack): TargetWarning[] {
     if (!s.job && !s.liveness && !s.readiness) w(`${p}.health`, 'no health check: dependents wait for the container to start, not for it to serve');
     else if (!s.job && !composeHealthCommand(s)) {
       const http = Boolean((s.readiness ?? s.liveness)!.http);
-      w(`${p}.health.composeCommand`, `compose runs health checks inside the container, and an image with no known runtime has nothing to make the ${http ? 'HTTP' : 'TCP'} request: no compose health check, dependents wait for start; set runtime${http ? ', health.composeHttpClient (wget or curl in the image)' : ''} or health.composeCommand`);
+      w(`${p}.health.composeCommand`, `compose runs health checks inside the container, and an image with no known runtime has nothing to make the ${http ? 'HTTP' : 'TCP'} request: no compose health check, dependents wait for start; set runtime${http ? ', health.composeHttpClient (wget, curl or healthprobe in the image)' : ''} or health.composeCommand`);
     }
     for (const d of s.dependsOn) {
       if (d.condition === 'healthy' && !hasComposeHealthcheck(byName.get(d.service)!)) w(`${p}.dependsOn.${d.service}`, `waits for "${d.service}" to start, not to be healthy: compose has no health check for it`);

@@ -53,7 +53,7 @@ export interface ResolvedService {
   /** A compose health command the spec gives; renderers derive one otherwise. */
   readonly composeHealthCommand?: readonly string[];
   /** What runs a derived HTTP check in compose: the runtime's interpreter or a client in the image. */
-  readonly composeHttpClient: 'runtime' | 'wget' | 'curl';
+  readonly composeHttpClient: 'runtime' | 'wget' | 'curl' | 'healthprobe';
   readonly resources: { readonly cpuMillis: { request: number; limit: number }; readonly memoryMiB: { request: number; limit: number } };
   readonly replicas: number;
   readonly autoscaling?: Required<AutoscalingSpec>;

@@ -80,14 +80,17 @@ export interface HealthSpec {
    * interval for the container's whole life, so its start-up cost is paid under load too:
    * `wget` (busybox in alpine images, or GNU wget) or `curl` start in about 1 ms of CPU, where
    * `node -e` took ~70 ms and `python -I -S -c` ~25 ms on the 2-core reference machine.
+   * `healthprobe` runs `/usr/local/bin/healthprobe URL TIMEOUT`, the static probe of images with
+   * no shell, no wget and no curl (docker/healthprobe: one GET to a numeric IPv4 address, about
+   * 1 ms of CPU, stops itself after the timeout; the todo images build it in their builder stage).
    * `runtime` uses the image's interpreter (`runtime: python|node`). wget follows a redirect and
-   * judges its target; curl and the runtimes take any 2xx or 3xx as healthy. A TCP check always
+   * judges its target; curl, healthprobe and the runtimes take any 2xx or 3xx as healthy. A TCP check always
    * uses the runtime. Every form stops itself after the probe's `timeoutSeconds` (wget under
    * `timeout`, which alpine's busybox and coreutils provide): Docker Engine 20.10 does not kill a
    * check that overruns.
    * @default 'runtime'
    */
-  readonly composeHttpClient?: 'runtime' | 'wget' | 'curl';
+  readonly composeHttpClient?: 'runtime' | 'wget' | 'curl' | 'healthprobe';
 }
 
 /** CPU in millicores, memory in MiB. */

@@ -69,7 +69,7 @@ describe('planImages', () => {
     const stack = resolve(todoStack, 'production', { images: plan });
     const frontend = stack.services.find((s) => s.name === 'frontend')!;
     expect(frontend.image.endsWith(`todo-frontend:${plan.services.frontend.tag}`)).toBe(true);
-    expect(frontend.build!.buildArgs).toEqual({ NODE_IMAGE: 'local/node:20', RUNTIME_IMAGE: 'alpine:3.22' });
+    expect(frontend.build!.buildArgs).toEqual({ NODE_IMAGE: 'local/node:20' });
   });
 
   it('names the service when no source hash is available', () => {
