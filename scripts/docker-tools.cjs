@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The one detection of the Docker client and Compose, for every script and test.
-//   Docker:  $DOCKER, else `docker` from PATH.
-//   BuildKit: `docker buildx build --load` when buildx is present; else plain
+//   Docker:  $DOCKER, else `docker` from PATH (the machine's own client).
+//   BuildKit: `docker buildx build --load` when the buildx plugin is present; else plain
 //            `docker build` with DOCKER_BUILDKIT=1, which only clients before
 //            23.0 can do without buildx (newer ones refuse; we say how to fix it).
-//   Compose: $COMPOSE (a command line), else `docker compose` (v2) when present,
-//            else `docker-compose` (v1.29).
+//   Compose: $COMPOSE (a command line), else `docker compose` v2 (the CLI plugin).
+//            Compose v1 (docker-compose 1.29, end-of-life) is not supported.
+// scripts/docker-plugins.sh (run by scripts/ensure-system.sh) installs both plugins.
 // From a shell: eval "$(node scripts/docker-tools.cjs env)" sets DOCKER,
 // DOCKER_BUILD (the build command line), COMPOSE and COMPOSE_VERSION.
 // CommonJS so that ESM scripts, TypeScript tests and shells can all load it.
@@ -44,22 +45,34 @@ function detectDocker(env = process.env) {
   } else if (!buildx && clientVersion >= 23) {
     result.problem =
       `"${docker}" (client ${clientVersion}.x) builds with BuildKit only through buildx, which is missing: ` +
-      'install the buildx plugin (docker-buildx-plugin), or set DOCKER to a client that builds with DOCKER_BUILDKIT=1 (e.g. /usr/bin/docker from Debian docker.io 20.10)';
+      'install the buildx plugin: run scripts/docker-plugins.sh (builds it from tools/go-tools/buildx), or install docker-buildx-plugin';
   }
   cache.set(key, result);
   return result;
 }
 
-/** @returns {{ command: string[], version: 'v2' | 'v1' | 'custom' }} Compose as argv: `[docker, 'compose']` or `['docker-compose']`. */
+/** Major version of `<docker> compose` (the plugin), or NaN when it does not run. */
+function composeMajor(docker, env) {
+  const r = quiet(docker, ['compose', 'version', '--short'], env);
+  return r.ok ? Number.parseInt(r.out.replace(/^v/, ''), 10) : Number.NaN;
+}
+
+/** @returns {{ command: string[], version: 'v2' | 'custom' }} Compose as argv: `[docker, 'compose']`, or $COMPOSE split. */
 function detectCompose(env = process.env) {
   const docker = env.DOCKER || 'docker';
   const key = `compose\0${docker}\0${env.COMPOSE ?? ''}`;
   if (cache.has(key)) return cache.get(key);
   let result;
   if (env.COMPOSE) result = { command: env.COMPOSE.split(/\s+/).filter(Boolean), version: 'custom' };
-  else if (quiet(docker, ['compose', 'version'], env).ok) result = { command: [docker, 'compose'], version: 'v2' };
-  else if (quiet('docker-compose', ['version'], env).ok) result = { command: ['docker-compose'], version: 'v1' };
-  else throw new Error(`no Compose found: neither "${docker} compose" (v2) nor "docker-compose" (v1.29) runs; install the Compose plugin or set COMPOSE`);
+  else {
+    const major = composeMajor(docker, env);
+    if (major >= 2) result = { command: [docker, 'compose'], version: 'v2' };
+    else
+      throw new Error(
+        `"${docker} compose" ${Number.isNaN(major) ? 'does not run' : `is Compose ${major}.x`}: Compose v2 is required; ` +
+          'run scripts/docker-plugins.sh (builds the plugin from tools/go-tools/compose), or install docker-compose-plugin, or set COMPOSE',
+      );
+  }
   cache.set(key, result);
   return result;
 }
@@ -73,13 +86,15 @@ if (require.main === module) {
       const d = detectDocker();
       const lines = [`DOCKER=${shellQuote(d.docker)}`, `DOCKER_BUILD=${shellQuote([...Object.entries(d.buildEnv).map(([k, v]) => `${k}=${v}`), d.docker, ...d.build].join(' '))}`];
       let compose;
+      const problems = d.problem ? [d.problem] : [];
       try {
         compose = detectCompose();
-      } catch {
+      } catch (e) {
         compose = { command: [], version: 'none' };
+        problems.push(e.message);
       }
       lines.push(`COMPOSE=${shellQuote(compose.command.join(' '))}`, `COMPOSE_VERSION=${compose.version}`);
-      if (d.problem) lines.push(`DOCKER_PROBLEM=${shellQuote(d.problem)}`);
+      if (problems.length) lines.push(`DOCKER_PROBLEM=${shellQuote(problems.join('\n'))}`);
       console.log(lines.map((l) => `${l}; export ${l.split('=')[0]}`).join('\n'));
     } else if (cmd === 'describe') {
       console.log(JSON.stringify({ docker: detectDocker(), compose: detectCompose() }, null, 2));

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Makes a Docker engine available: installs Debian's docker.io + docker-compose
-# when missing, starts dockerd in the background when no engine answers.
+# Makes a Docker engine available: installs Debian's docker.io when missing, starts
+# dockerd in the background when no engine answers. Compose v2 and buildx are CLI
+# plugins (scripts/docker-plugins.sh).
 # Machines without a registry have no engine at start (see README "Air-gapped").
 set -euo pipefail
 DOCKER=${DOCKER:-docker}  # the client the other scripts use (scripts/docker-tools.cjs)
 
-has_compose() { "$DOCKER" compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1; }
-if ! command -v dockerd >/dev/null 2>&1 || ! has_compose; then
-  echo "ensure-docker: installing docker.io docker-compose debootstrap" >&2
+if ! command -v dockerd >/dev/null 2>&1; then
+  echo "ensure-docker: installing docker.io debootstrap" >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose debootstrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null
 fi
 
 if "$DOCKER" info >/dev/null 2>&1; then

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # System prerequisites of the full test suite on a fresh Debian machine:
-# Docker engine + docker-compose (v1.29), debootstrap (air-gapped base images), busybox, wget, curl,
+# Docker engine, debootstrap (air-gapped base images), busybox, wget, curl,
 # Debian's chromium (browser tests), wrk (load checks), PostgreSQL 15 server
-# binaries (throwaway test databases). Then a running dockerd.
+# binaries (throwaway test databases); the Compose v2 and buildx CLI plugins
+# (scripts/docker-plugins.sh: kept when the client has them at the pinned version
+# or newer, else built from their Go modules). Then a running dockerd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
-command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
@@ -32,4 +33,5 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+scripts/docker-plugins.sh
 exec scripts/ensure-docker.sh

@@ -15,7 +15,9 @@
 #   8.3: alpine:3.22, linux/amd64, same source) to override those figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DOCKER=/usr/bin/docker
+# The Docker client and BuildKit build command of every script (scripts/docker-tools.cjs).
+source scripts/docker-env.sh
+[ -z "${DOCKER_PROBLEM:-}" ] || { echo "bench: $DOCKER_PROBLEM" >&2; exit 1; }
 OFFICIAL_PYTHON_SLIM_MB=${OFFICIAL_PYTHON_SLIM_MB:-121}
 OFFICIAL_ALPINE_MB=${OFFICIAL_ALPINE_MB:-8.3}
 # The frontend runtime carries the node binary of NODE_IMAGE. A stand-in base

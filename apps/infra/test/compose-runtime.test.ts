@@ -4,11 +4,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { renderOutputs } from '../src/outputs';
-import { dockerComposeConfig } from './support';
+import { composeArgv, dockerComposeConfig } from './support';
 
 /**
  * What a compose file means is decided by docker-compose and the engine, not by
- * the object we render: these tests run the real docker-compose (1.29 here) and,
+ * the object we render: these tests run the real Compose (v2, `docker compose`) and,
  * where an image can be built offline, a real container.
  */
 const BASE = 'todo-offline/debian:bookworm-minbase';
@@ -16,6 +16,7 @@ const IMAGE = 'todo-spec-runtime-probe:1';
 // The one Docker detection of every script and test ($DOCKER, else docker from PATH, BuildKit as the client allows).
 const tools = require(join(__dirname, '..', '..', '..', 'scripts', 'docker-tools.cjs')) as { detectDocker(): { docker: string; build: string[]; buildEnv: Record<string, string> } };
 const DOCKER = tools.detectDocker();
+const COMPOSE = composeArgv();
 const docker = (args: string[]) => spawnSync(DOCKER.docker, args, { encoding: 'utf8' });
 const engineUp = docker(['info']).status === 0;
 const baseThere = engineUp && docker(['image', 'inspect', BASE]).status === 0;
@@ -59,7 +60,7 @@ function writeCompose(out: string): string {
   return join(out, 'docker', 'docker-compose.yml');
 }
 
-describe('compose strings through the real docker-compose config', () => {
+describe('compose strings through the real docker compose config', () => {
   it('keeps every literal $ (commands, health checks, labels, env) and interpolates only secrets', () => {
     const s: StackSpec = {
       name: 'dollars',
@@ -78,7 +79,7 @@ describe('compose strings through the real docker-compose config', () => {
       environments: { local: { target: 'compose' } },
     };
     const file = renderOutputs(s, {}).files.find((f) => f.path === 'docker/docker-compose.yml')!.content;
-    const r = spawnSync('docker-compose', ['-f', '-', 'config'], { input: file, encoding: 'utf8' });
+    const r = spawnSync(COMPOSE[0], [...COMPOSE.slice(1), '-f', '-', 'config'], { input: file, encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/variable is not set/);
     const normalised = dockerComposeConfig({ 'docker-compose.yml': file });
     expect(normalised).toContain('echo $$HOSTNAME');
@@ -91,7 +92,7 @@ describe('compose strings through the real docker-compose config', () => {
     const out = mkdtempSync(join(tmpdir(), 'compose-out-'));
     try {
       const composeFile = writeCompose(out);
-      const r = execFileSync('docker-compose', ['-f', composeFile, 'config'], { encoding: 'utf8', env: { ...process.env, PROBE_TOKEN_FILE: '/dev/null' } });
+      const r = execFileSync(COMPOSE[0], [...COMPOSE.slice(1), '-f', composeFile, 'config'], { encoding: 'utf8', env: { ...process.env, PROBE_TOKEN_FILE: '/dev/null' } });
       expect(r).toContain(`source: ${join(out, 'docker', 'files', 'local', 'probe', 'etc-probe-app.conf')}`);
     } finally {
       rmSync(out, { recursive: true, force: true });
@@ -106,7 +107,7 @@ describe('compose strings through the real docker-compose config', () => {
   const composeFile = writeCompose(out);
   const tokenFile = join(out, 'token');
   const compose = (args: string[]) =>
-    spawnSync('docker-compose', ['-p', project, '-f', composeFile, ...args], { encoding: 'utf8', env: { ...process.env, PROBE_TOKEN_FILE: tokenFile } });
+    spawnSync(COMPOSE[0], [...COMPOSE.slice(1), '-p', project, '-f', composeFile, ...args], { encoding: 'utf8', env: { ...process.env, PROBE_TOKEN_FILE: tokenFile } });
 
   beforeAll(() => {
     writeFileSync(tokenFile, 's3cret-from-a-file\n');
@@ -157,12 +158,13 @@ describe('compose strings through the real docker-compose config', () => {
     const file = join(dir, 'docker-compose.yml');
     writeFileSync(file, renderOutputs(order, {}).files.find((f) => f.path === 'docker/docker-compose.yml')!.content);
     const p = `${project}order`;
-    const dc = (args: string[]) => spawnSync('docker-compose', ['-p', p, '-f', file, ...args], { encoding: 'utf8' });
+    const dc = (args: string[]) => spawnSync(COMPOSE[0], [...COMPOSE.slice(1), '-p', p, '-f', file, ...args], { encoding: 'utf8' });
     try {
       const up = dc(['up', '-d']);
       expect(up.status).toBe(0);
       const inspect = (svc: string) => {
-        const id = dc(['ps', '-q', svc]).stdout.trim();
+        // -a: Compose v2 lists only running containers without it; the job has exited.
+        const id = dc(['ps', '-a', '-q', svc]).stdout.trim();
         return id ? JSON.parse(docker(['inspect', id]).stdout)[0].State : undefined;
       };
       const seed = inspect('seed');

@@ -29,7 +29,7 @@ describe('the features stack', () => {
     expect(result.outcomes.flatMap((o) => o.violations.map((v) => v.message))).toEqual([]);
   });
 
-  it('validates against the official compose schema and loads in the real docker-compose', () => {
+  it('validates against the official compose schema and loads in the real docker compose', () => {
     expect(validateComposeSchema(parse(compose))).toEqual([]);
     const out = dockerComposeConfig({ 'docker-compose.yml': compose }, [], { FEATURES_APP_API_TOKEN_FILE: '/dev/null' });
     expect(out).toContain('app report --host $$HOSTNAME');

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { specWaivers } from '../src/gate';
 import { renderOutputs } from '../src/outputs';
-import { casePath, fixtureTags, kubeObjects, loadCase, repoRoot, validateComposeSchema, validateKube } from './support';
+import { casePath, composeArgv, fixtureTags, kubeObjects, loadCase, repoRoot, validateComposeSchema, validateKube } from './support';
 
 /**
  * Real public multi-service stacks, each written as a spec (fixtures/<name>/spec.json) with
@@ -91,7 +91,7 @@ describe.each(STACKS)('public stack %s', (name) => {
   });
 
   const composeFile = files.find((f) => f.path === 'docker/docker-compose.yml')!;
-  it('validates against the official compose schema and loads in the real docker-compose', () => {
+  it('validates against the official compose schema and loads in the real docker compose', () => {
     const doc = parse(composeFile.content);
     expect(validateComposeSchema(doc)).toEqual([]);
     // Every variable the file requires, set the way its header says (a file path for file secrets).
@@ -104,7 +104,8 @@ describe.each(STACKS)('public stack %s', (name) => {
         mkdirSync(dirname(join(dir, f.path)), { recursive: true });
         writeFileSync(join(dir, f.path), f.content);
       }
-      const out = execFileSync('docker-compose', ['-f', join(dir, 'docker', 'docker-compose.yml'), 'config'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      const [composeCmd, ...composePre] = composeArgv();
+      const out = execFileSync(composeCmd, [...composePre, '-f', join(dir, 'docker', 'docker-compose.yml'), '--profile', '*', 'config'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
       const normalised = parse(out);
       expect(Object.keys(normalised.services).sort()).toEqual(spec.services.map((s) => s.name).sort());
       // Every bind source of a config file exists where compose resolves it.

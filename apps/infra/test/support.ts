@@ -41,7 +41,18 @@ export function kubeObjects(files: readonly OutputFile[]): { file: string; objec
 
 export { validateComposeSchema, validateKube } from '../src/output-schemas';
 
-/** Runs the real docker-compose (v1.29 here) on files; returns its normalised config. */
+/**
+ * Compose v2 as argv, from the one detection every script uses (scripts/docker-tools.cjs:
+ * $COMPOSE, else `docker compose`); it throws, naming scripts/docker-plugins.sh, when the plugin is missing.
+ */
+export function composeArgv(): string[] {
+  return (require(join(repoRoot, 'scripts', 'docker-tools.cjs')) as { detectCompose(): { command: string[] } }).detectCompose().command;
+}
+
+/**
+ * Runs the real `docker compose` (v2) on files; returns its normalised config, every profile's
+ * services included (v2 leaves out services of profiles not enabled; `--profile '*'` enables all).
+ */
 export function dockerComposeConfig(files: Record<string, string>, args: string[] = [], env: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'compose-'));
   try {
@@ -50,7 +61,8 @@ export function dockerComposeConfig(files: Record<string, string>, args: string[
       writeFileSync(join(dir, name), content);
       flags.push('-f', join(dir, name));
     }
-    return execFileSync('docker-compose', [...flags, '--project-directory', dir, 'config', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const [cmd, ...pre] = composeArgv();
+    return execFileSync(cmd, [...pre, ...flags, '--project-directory', dir, '--profile', '*', 'config', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
