@@ -63,7 +63,7 @@ it('rejects a malformed waivers file naming each field, exit 2', () => {
   const r = run('k8s', 'k8s', '--waivers', 'w.json');
   expect(r.code).toBe(2);
   expect(r.err).toBe([
-    'policy: ' + join(dir, 'w.json') + ': waivers[0].rule: "nope" is not a rule id; fix: use one of the ids the CLI prints',
+    'policy: ' + join(dir, 'w.json') + ': waivers[0].rule: "nope" is not a rule id; fix: use one of the ids the CLI prints, or add "tool" for a field tool\'s rule',
     join(dir, 'w.json') + ': waivers[0].object: missing; fix: name the object as printed (Kind/namespace/name or a file path)',
     join(dir, 'w.json') + ': waivers[0].reason: missing or shorter than 10 characters; fix: say why the rule does not apply',
     join(dir, 'w.json') + ': waivers[0].extra: unknown field; fix: remove it',
