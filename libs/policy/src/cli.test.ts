@@ -58,6 +58,20 @@ it('honours and prints waivers, warns about unused ones', () => {
   expect(r.out.split('\n').pop()).toBe('k8s: 20 rules, 0 violations, 1 waived');
 });
 
+it('an expired waiver waives nothing and fails the gate, naming it; one expiring today still applies', () => {
+  breakBackend();
+  const today = new Date().toISOString().slice(0, 10);
+  const waive = (expires: string) =>
+    writeFileSync(join(dir, 'w.json'), JSON.stringify({ waivers: [{ rule: 'image-tag', object: 'Deployment/todo/backend', reason: 'demo image rebuilt on every commit', expires }] }));
+  waive('2020-01-31');
+  const r = run('k8s', 'k8s', '--waivers', 'w.json');
+  expect(r.code).toBe(1);
+  expect(r.out).toContain('FAIL image-tag: every image has a tag or digest, never :latest\n  - k8s/backend.yaml: Deployment/todo/backend');
+  expect(r.out).toContain('FAIL waiver image-tag Deployment/todo/backend expired on 2020-01-31 (reason was: demo image rebuilt on every commit); fix: fix the violation, or renew "expires" in w.json with a reason that still holds');
+  waive(today);
+  expect(run('k8s', 'k8s', '--waivers', 'w.json').code).toBe(0);
+});
+
 it('rejects a malformed waivers file naming each field, exit 2', () => {
   writeFileSync(join(dir, 'w.json'), JSON.stringify({ waivers: [{ rule: 'nope', object: '', reason: 'x', extra: 1 }] }));
   const r = run('k8s', 'k8s', '--waivers', 'w.json');
