@@ -50,6 +50,11 @@ step "generated output is current, policy gates"
 npx nx run infra:check
 npx nx run infra:policy
 
+step "the field's scanners on the output: kube-score and trivy config (built from pinned Go modules)"
+# Built before the unit tests too: libs/policy's scan-config test runs both binaries.
+bash tools/go-tools/build.sh kube-score trivy
+npx nx run infra:scan-config
+
 step "lint and types"
 npx nx run-many -t lint,typecheck --parallel=2
 

@@ -2,9 +2,10 @@
 # Builds the field's own tools (Compose v2, buildx, scanners, SBOM tools) from the Go module
 # proxy, each pinned by the go.mod/go.sum of its folder in tools/go-tools/. A folder holds:
 #   go.mod, go.sum   the tool's module at a pinned version (a `tools.go` may import it)
-#   tool.conf        bash: PACKAGES (main packages), optional CGO (0|1), LDFLAGS, TAGS, and
+#   tool.conf        bash: PACKAGES (main packages), optional CGO (0|1), LDFLAGS, TAGS,
 #                    OUTPUT (the binary's name when PACKAGES is one package whose folder name
-#                    is not the tool's, e.g. Compose's `cmd` -> docker-compose)
+#                    is not the tool's, e.g. Compose's `cmd` -> docker-compose) and GOEXP
+#                    (the GOEXPERIMENT a tool's release build sets, e.g. jsonv2 for Trivy)
 # A tool is rebuilt only when its folder or the Go version changes (a stamp beside the
 # binaries); Go's build cache makes a rebuild after a change cheap.
 #   tools/go-tools/build.sh                # every tool, into tmp/go-tools/bin
@@ -32,7 +33,7 @@ fi
 build_one() {
   local name=$1 mod="$DIR/$1"
   [ -f "$mod/tool.conf" ] || die "no tool named $name (folders with a tool.conf in tools/go-tools/)"
-  local PACKAGES="" CGO=0 LDFLAGS="-s -w" TAGS="" OUTPUT=""
+  local PACKAGES="" CGO=0 LDFLAGS="-s -w" TAGS="" OUTPUT="" GOEXP=""
   # shellcheck source=/dev/null
   source "$mod/tool.conf"
   [ -n "$PACKAGES" ] || die "$mod/tool.conf: PACKAGES is empty; name the tool's main package(s)"
@@ -54,7 +55,7 @@ build_one() {
   local t0=$SECONDS
   log "building $name ($PACKAGES)"
   # shellcheck disable=SC2086
-  if ! (cd "$mod" && CGO_ENABLED=$CGO go build -trimpath -tags "$TAGS" -ldflags "$LDFLAGS" -o "$out" $PACKAGES) >"$LOGS/build-$name.log" 2>&1; then
+  if ! (cd "$mod" && CGO_ENABLED=$CGO GOEXPERIMENT=$GOEXP go build -trimpath -tags "$TAGS" -ldflags "$LDFLAGS" -o "$out" $PACKAGES) >"$LOGS/build-$name.log" 2>&1; then
     tail -20 "$LOGS/build-$name.log" >&2
     die "building $name failed (full log: $LOGS/build-$name.log)"
   fi

@@ -32,9 +32,9 @@ describe('the policy gate inside synth', () => {
 
   it('host access through a patch is refused by validation already, on both targets alike', () => {
     const privileged = stack((s) => (s.environments.k.patches = { kubernetes: [{ kind: 'Deployment', name: 'app', patch: [{ op: 'replace', path: '/spec/template/spec/containers/0/securityContext/privileged', value: true }] }] }));
-    expect(validate(privileged)).toEqual([{ path: 'environments.k.patches.kubernetes[0].patch[0]', message: expect.stringContaining('(pss-privileged) refuses on Kubernetes too') }]);
+    expect(validate(privileged)).toEqual([{ path: 'environments.k.patches.kubernetes[0].patch[0]', message: expect.stringContaining('(trivy KSV-0017) refuse on Kubernetes too') }]);
     const compose = stack((s) => (s.environments.c.patches = { compose: { app: { privileged: true } } }));
-    expect(validate(compose)).toEqual([{ path: 'environments.c.patches.compose.app.privileged', message: expect.stringContaining('(pss-privileged) refuses on Kubernetes too') }]);
+    expect(validate(compose)).toEqual([{ path: 'environments.c.patches.compose.app.privileged', message: expect.stringContaining('(trivy KSV-0017) refuse on Kubernetes too') }]);
   });
 
   it('checks what a patch touched against the format schemas, naming the patch', () => {

@@ -53,6 +53,23 @@ describe('renderKubernetes', () => {
     expect(lifecycle('db')).toBeUndefined();
   });
 
+  it('asks the scheduler to spread the replicas of a workload over nodes, and only when it has more than one', () => {
+    const web = { name: 'web', role: 'web', image: { ref: 'example/web:1.0' }, ports: [{ name: 'http', port: 8080 }], replicas: 3 } as const;
+    const withWeb = { ...spec, services: [...spec.services, web], environments: { k: { target: 'kubernetes', podDisruptionBudgets: true } } } as const;
+    const all = renderKubernetes(resolve(withWeb, 'k')).flatMap((f) => f.objects as any[]);
+    const affinity = (name: string) => all.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name).spec.template.spec.affinity;
+    const dep = all.find((o) => o.kind === 'Deployment' && o.metadata.name === 'web');
+    expect(affinity('web')).toEqual({
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: dep.spec.selector.matchLabels } } },
+        ],
+      },
+    });
+    expect(affinity('worker')).toBeUndefined();
+    expect(affinity('db')).toBeUndefined();
+  });
+
   it('sizes the PVC from the spec', () => {
     const sts = objects().find((o) => o.kind === 'StatefulSet');
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('3Gi');

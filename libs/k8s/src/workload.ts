@@ -161,6 +161,12 @@ export function addWorkload(scope: Construct, stack: ResolvedStack, s: ResolvedS
   // Pod Security "restricted" wants an explicit seccomp profile; cdk8s-plus 27 has no prop for it.
   api.addJsonPatch(JsonPatch.add(`${tpl}/spec/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
   api.addJsonPatch(JsonPatch.add(`${tpl}/spec/enableServiceLinks`, false));
+  // Replicas on one node fall together: prefer spreading them over nodes (kube-score
+  // deployment-has-host-podantiaffinity). Preferred, not required: a one-node cluster still runs them all.
+  if (!s.job && s.replicas > 1) {
+    const term = { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels(stack, s) } };
+    api.addJsonPatch(JsonPatch.add(`${tpl}/spec/affinity`, { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } }));
+  }
   if (s.role === 'database' && s.volumes.length) {
     const mounts = s.volumes.map((v) => ({ mountPath: v.mountPath, name: v.name }));
     const mountsPath = '/spec/template/spec/containers/0/volumeMounts';

@@ -30,8 +30,8 @@ it('k8s: prints one PASS line per rule and the summary, exit 0', () => {
   const r = run('k8s', 'k8s');
   expect(r.code).toBe(0);
   const lines = r.out.split('\n');
-  expect(lines.filter((l) => l.startsWith('PASS '))).toHaveLength(20);
-  expect(lines[lines.length - 1]).toBe('k8s: 20 rules, 0 violations');
+  expect(lines.filter((l) => l.startsWith('PASS '))).toHaveLength(11);
+  expect(lines[lines.length - 1]).toBe('k8s: 11 rules, 0 violations');
 });
 
 it('k8s: a violation fails its rule, is listed under it, exit 1', () => {
@@ -42,7 +42,7 @@ it('k8s: a violation fails its rule, is listed under it, exit 1', () => {
     'FAIL image-tag: every image has a tag or digest, never :latest',
     '  - k8s/backend.yaml: Deployment/todo/backend spec.template.spec.containers[0].image: container "api" uses todo-backend:latest; fix: pin a version tag or @sha256 digest',
   ].join('\n'));
-  expect(r.out.split('\n').pop()).toBe('k8s: 20 rules, 1 violations');
+  expect(r.out.split('\n').pop()).toBe('k8s: 11 rules, 1 violations');
 });
 
 it('honours and prints waivers, warns about unused ones', () => {
@@ -55,7 +55,21 @@ it('honours and prints waivers, warns about unused ones', () => {
   expect(r.code).toBe(0);
   expect(r.out).toContain('PASS image-tag: every image has a tag or digest, never :latest (1 waived)\n  ~ WAIVED k8s/backend.yaml: Deployment/todo/backend spec.template.spec.containers[0].image: container "api" uses todo-backend:latest; fix: pin a version tag or @sha256 digest (reason: demo image rebuilt on every commit)');
   expect(r.out).toContain('warning: waiver probes Deployment/todo/gone matched nothing; fix: remove it from the waivers file');
-  expect(r.out.split('\n').pop()).toBe('k8s: 20 rules, 0 violations, 1 waived');
+  expect(r.out.split('\n').pop()).toBe('k8s: 11 rules, 0 violations, 1 waived');
+});
+
+it('an expired waiver waives nothing and fails the gate, naming it; one expiring today still applies', () => {
+  breakBackend();
+  const today = new Date().toISOString().slice(0, 10);
+  const waive = (expires: string) =>
+    writeFileSync(join(dir, 'w.json'), JSON.stringify({ waivers: [{ rule: 'image-tag', object: 'Deployment/todo/backend', reason: 'demo image rebuilt on every commit', expires }] }));
+  waive('2020-01-31');
+  const r = run('k8s', 'k8s', '--waivers', 'w.json');
+  expect(r.code).toBe(1);
+  expect(r.out).toContain('FAIL image-tag: every image has a tag or digest, never :latest\n  - k8s/backend.yaml: Deployment/todo/backend');
+  expect(r.out).toContain('FAIL waiver image-tag Deployment/todo/backend expired on 2020-01-31 (reason was: demo image rebuilt on every commit); fix: fix the violation, or renew "expires" in w.json with a reason that still holds');
+  waive(today);
+  expect(run('k8s', 'k8s', '--waivers', 'w.json').code).toBe(0);
 });
 
 it('rejects a malformed waivers file naming each field, exit 2', () => {
@@ -63,7 +77,7 @@ it('rejects a malformed waivers file naming each field, exit 2', () => {
   const r = run('k8s', 'k8s', '--waivers', 'w.json');
   expect(r.code).toBe(2);
   expect(r.err).toBe([
-    'policy: ' + join(dir, 'w.json') + ': waivers[0].rule: "nope" is not a rule id; fix: use one of the ids the CLI prints',
+    'policy: ' + join(dir, 'w.json') + ': waivers[0].rule: "nope" is not a rule id; fix: use one of the ids the CLI prints, or add "tool" for a field tool\'s rule',
     join(dir, 'w.json') + ': waivers[0].object: missing; fix: name the object as printed (Kind/namespace/name or a file path)',
     join(dir, 'w.json') + ': waivers[0].reason: missing or shorter than 10 characters; fix: say why the rule does not apply',
     join(dir, 'w.json') + ': waivers[0].extra: unknown field; fix: remove it',
@@ -97,7 +111,7 @@ it('dockerfiles: reports per file and line', () => {
   const r = run('dockerfiles', 'good.Dockerfile', 'bad.Dockerfile');
   expect(r.code).toBe(1);
   expect(r.out).toContain('FAIL dockerfile-base-pinned: every FROM is pinned to a tag or digest (ARG defaults resolved), never latest\n  - bad.Dockerfile:1: FROM node has no tag; fix: pin a version tag or @sha256 digest');
-  expect(r.out.split('\n').pop()).toBe('dockerfiles: 7 rules, 4 violations');
+  expect(r.out.split('\n').pop()).toBe('dockerfiles: 6 rules, 4 violations');
 });
 
 it('secrets: scans the directories, honours the allow-list file, checks .env ignores in the repository', () => {

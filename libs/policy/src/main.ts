@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { formatResult, runRules } from './core/run';
 import type { Rule } from './core/types';
-import { loadWaivers, WaiverFileError, type Waiver } from './core/waivers';
+import { isExpired, loadWaivers, today, WaiverFileError, type Waiver } from './core/waivers';
 import { readDockerfile } from './dockerfile/model';
 import { DOCKERFILE_LIST_RULES } from './dockerfile/rules';
 import { loadManifests, ManifestError } from './k8s/load';
@@ -33,7 +33,7 @@ export interface GateContext {
   readonly allowRoot?: string;
 }
 
-const ALL_RULE_IDS = new Set([...K8S_RULES, ...DOCKERFILE_LIST_RULES, ...SECRET_RULES].map((r) => r.id));
+export const ALL_RULE_IDS = new Set([...K8S_RULES, ...DOCKERFILE_LIST_RULES, ...SECRET_RULES].map((r) => r.id));
 
 function takeOption(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -108,11 +108,17 @@ export function main(argv: readonly string[], io: Io, context: GateContext = {})
     if (paths.length === 0) throw new UsageError(`${gate}: no paths given`);
     const { rules, input, notes = [] } = inputFor(gate, paths, io.cwd, allowArg, context.allowRoot);
     const waiverFile = resolve(io.cwd, waiversArg ?? 'libs/policy/waivers.json');
-    const waivers = [...loadWaivers(waiverFile, ALL_RULE_IDS, waiversArg !== undefined), ...(context.waivers ?? [])];
+    const fileWaivers = loadWaivers(waiverFile, ALL_RULE_IDS, waiversArg !== undefined);
+    // An expired waiver waives nothing and fails the gate (only those of this gate's rules).
+    const on = today();
+    const ids = new Set(rules.map((r) => r.id));
+    const expired = fileWaivers.filter((w) => isExpired(w, on) && ids.has(w.rule));
+    const waivers = [...fileWaivers.filter((w) => !isExpired(w, on)), ...(context.waivers ?? [])];
     const result = runRules(rules, input, waivers);
     const report = formatResult(gate, result).split('\n');
-    io.out([...report.slice(0, -1), ...notes, ...report.slice(-1)].join('\n'));
-    return result.violationCount > 0 ? 1 : 0;
+    const expiredLines = expired.map((w) => `FAIL waiver ${w.rule} ${w.object} expired on ${w.expires} (reason was: ${w.reason}); fix: fix the violation, or renew "expires" in ${waiversArg ?? 'libs/policy/waivers.json'} with a reason that still holds`);
+    io.out([...report.slice(0, -1), ...notes, ...expiredLines, ...report.slice(-1)].join('\n'));
+    return result.violationCount > 0 || expired.length > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`policy: ${e.message}\n${USAGE}`);

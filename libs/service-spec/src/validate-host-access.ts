@@ -2,19 +2,19 @@ import type { SpecIssue } from './errors';
 import type { JsonPatchOperation, PatchesSpec } from './types';
 
 /**
- * What lets a container reach past itself into the host, and the policy gate
- * rule that refuses it in Kubernetes output (libs/policy/src/k8s/rules, Pod
- * Security "restricted"). The escape hatches of both targets are judged by this
+ * What lets a container reach past itself into the host, and the field scanner's
+ * rule that refuses it in Kubernetes output (`nx run infra:scan-config`, Pod
+ * Security "restricted"; docs/security.md). The escape hatches of both targets are judged by this
  * one table: a compose patch is refused for exactly what a Kubernetes patch is.
  */
 export const HOST_ACCESS = {
-  hostPath: { gate: 'pss-host-path', what: 'a mount of the host filesystem', fix: 'use a named volume (compose) / a PersistentVolumeClaim, or files[] for config' },
-  hostNamespace: { gate: 'pss-host-namespaces', what: "the host's network, process, IPC, UTS, cgroup or user namespace", fix: 'remove it; ports[].hostPort publishes a port' },
-  privileged: { gate: 'pss-privileged', what: 'privileged mode (every device and capability of the host)', fix: 'remove it' },
-  capabilities: { gate: 'pss-capabilities', what: 'added Linux capabilities', fix: 'remove them; every container drops ALL' },
-  privilegeEscalation: { gate: 'pss-allow-privilege-escalation', what: 'privilege escalation (setuid binaries gain root)', fix: 'remove it' },
-  unconfined: { gate: 'pss-seccomp', what: 'an unconfined seccomp, AppArmor or SELinux profile, or unmasked /proc', fix: 'remove it; the runtime default profile applies' },
-  devices: { gate: 'pss-privileged', what: 'host devices', fix: 'remove them' },
+  hostPath: { gate: 'trivy KSV-0023', what: 'a mount of the host filesystem', fix: 'use a named volume (compose) / a PersistentVolumeClaim, or files[] for config' },
+  hostNamespace: { gate: 'trivy KSV-0008, KSV-0009, KSV-0010', what: "the host's network, process, IPC, UTS, cgroup or user namespace", fix: 'remove it; ports[].hostPort publishes a port' },
+  privileged: { gate: 'trivy KSV-0017', what: 'privileged mode (every device and capability of the host)', fix: 'remove it' },
+  capabilities: { gate: 'trivy KSV-0003, KSV-0106', what: 'added Linux capabilities', fix: 'remove them; every container drops ALL' },
+  privilegeEscalation: { gate: 'trivy KSV-0001', what: 'privilege escalation (setuid binaries gain root)', fix: 'remove it' },
+  unconfined: { gate: 'trivy KSV-0030, KSV-0104', what: 'an unconfined seccomp, AppArmor or SELinux profile, or unmasked /proc', fix: 'remove it; the runtime default profile applies' },
+  devices: { gate: 'trivy KSV-0017', what: 'host devices', fix: 'remove them' },
 } as const;
 
 export type HostAccess = keyof typeof HOST_ACCESS;
@@ -35,7 +35,7 @@ function hostPathNote(source: string): string {
 
 function message(kind: HostAccess, detail = ''): string {
   const r = HOST_ACCESS[kind];
-  return `gives the container ${r.what}${detail}, which the policy gate (${r.gate}) refuses on Kubernetes too; fix: ${r.fix}`;
+  return `gives the container ${r.what}${detail}, which the field scanners (${r.gate}) refuse on Kubernetes too; fix: ${r.fix}`;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

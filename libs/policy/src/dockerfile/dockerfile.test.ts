@@ -3,7 +3,6 @@ import { DOCKERFILE_RULES } from './rules';
 import { DockerfileRule, parseDockerfile, readDockerfile, substitute } from './model';
 import { aptLists } from './rules/apt-lists';
 import { basePinned } from './rules/base-pinned';
-import { copyNotAdd } from './rules/copy-not-add';
 import { execForm } from './rules/exec-form';
 import { healthcheck } from './rules/healthcheck';
 import { noSecretEnv } from './rules/no-secret-env';
@@ -73,14 +72,6 @@ describe('dockerfile-healthcheck', () => {
     ]);
     expect(messages(healthcheck, 'FROM node:20\nHEALTHCHECK NONE\n')).toEqual([
       'Dockerfile:2: HEALTHCHECK NONE disables the health check; fix: probe the service with its own runtime (python -c / node -e)',
-    ]);
-  });
-});
-
-describe('dockerfile-copy-not-add', () => {
-  it('rejects ADD', () => {
-    expect(messages(copyNotAdd, 'FROM node:20\nADD https://x/y.tgz /tmp/\n' + TAIL)).toEqual([
-      'Dockerfile:2: ADD https://x/y.tgz /tmp/; fix: use COPY (and an explicit RUN to fetch or unpack)',
     ]);
   });
 });

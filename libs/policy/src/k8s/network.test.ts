@@ -1,32 +1,9 @@
 import { BACKEND, good, messages, withChange, withExtra, without } from './__fixtures__/harness';
 import { toK8sObject } from './model';
-import { networkPolicyCoverage } from './rules/network-policy-coverage';
 import { networkPolicyDefaultDeny } from './rules/network-policy-default-deny';
 import { podDisruptionBudget } from './rules/pod-disruption-budget';
-import { serviceSelector } from './rules/service-selector';
 
 describe('NetworkPolicy', () => {
-  // The default-deny `{}` selects every pod, so coverage only fails where it is missing too.
-  it('reports pods no policy selects', () => {
-    const objs = without('NetworkPolicy/todo/backend', without('NetworkPolicy/todo/default-deny'));
-    expect(messages(networkPolicyCoverage, objs)).toEqual([
-      'backend.yaml: Deployment/todo/backend spec.template.metadata.labels: no NetworkPolicy in namespace todo selects these pods; fix: add a NetworkPolicy whose podSelector matches the labels',
-    ]);
-  });
-
-  it('a policy in another namespace does not count', () => {
-    const objs = withChange('NetworkPolicy/todo/postgres', (d) => (d.metadata.namespace = 'other'), without('NetworkPolicy/todo/default-deny'));
-    expect(messages(networkPolicyCoverage, objs)).toEqual([
-      'postgres.yaml: StatefulSet/todo/postgres spec.template.metadata.labels: no NetworkPolicy in namespace todo selects these pods; fix: add a NetworkPolicy whose podSelector matches the labels',
-    ]);
-  });
-
-  it('an empty podSelector selects every pod', () => {
-    const objs = ['backend', 'postgres', 'backend-migrate'].reduce((o, n) => without(`NetworkPolicy/todo/${n}`, o), good());
-    expect(messages(networkPolicyCoverage, objs)).toEqual([]);
-    expect(messages(networkPolicyCoverage, without('NetworkPolicy/todo/default-deny', objs))).toHaveLength(3);
-  });
-
   it('requires a default-deny in every namespace, reported on the Namespace object', () => {
     expect(messages(networkPolicyDefaultDeny, without('NetworkPolicy/todo/default-deny'))).toEqual([
       'namespace.yaml: Namespace/-/todo metadata.name: namespace todo has no default-deny NetworkPolicy; fix: add one with podSelector: {}, policyTypes: [Ingress] and no ingress rules',
@@ -76,19 +53,5 @@ spec:
   it('single-replica workloads and Jobs need none', () => {
     const objs = withChange(BACKEND, (d) => (d.spec.replicas = 1), without('PodDisruptionBudget/todo/backend'));
     expect(messages(podDisruptionBudget, objs)).toEqual([]);
-  });
-});
-
-describe('Service selectors', () => {
-  it('reports a selector that matches no pod template', () => {
-    const objs = withChange('Service/todo/backend', (d) => (d.spec.selector = { 'app.kubernetes.io/name': 'api' }));
-    expect(messages(serviceSelector, objs)).toEqual([
-      'backend.yaml: Service/todo/backend spec.selector: {"app.kubernetes.io/name":"api"} matches no pod template in namespace todo; fix: use the labels of the workload it fronts',
-    ]);
-  });
-
-  it('ExternalName services have no selector to check', () => {
-    const svc = 'apiVersion: v1\nkind: Service\nmetadata: { name: openai, namespace: todo }\nspec: { type: ExternalName, externalName: api.openai.com }\n';
-    expect(messages(serviceSelector, withExtra('ext.yaml', svc))).toEqual([]);
   });
 });

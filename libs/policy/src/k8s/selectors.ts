@@ -24,9 +24,3 @@ export function selectorMatches(selector: LabelSelector | null | undefined, labe
   }
   return true;
 }
-
-/** Service selectors are plain maps; an empty one selects nothing (endpoints are managed by hand). */
-export function serviceSelectorMatches(selector: Labels | undefined, labels: Labels): boolean {
-  const entries = Object.entries(selector ?? {});
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
-}

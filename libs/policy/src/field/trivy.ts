@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Finding } from './findings';
+
+interface TrivyReport {
+  readonly Results?: ReadonlyArray<{
+    readonly Target: string;
+    readonly Misconfigurations?: ReadonlyArray<{
+      readonly ID: string;
+      readonly Title: string;
+      readonly Message: string;
+      readonly Severity: string;
+      readonly Status: string;
+      readonly CauseMetadata?: { readonly StartLine?: number };
+    }>;
+  }>;
+}
+
+/**
+ * `trivy config` with the checks embedded in the binary (`--skip-check-update`: nothing is
+ * downloaded), once over every file: each is copied into a folder of its own in a scratch
+ * tree, named as trivy needs to recognise it (Dockerfile, *.yaml), and mapped back.
+ */
+export function runTrivyConfig(bin: string, files: readonly string[], display: (file: string) => string): Finding[] {
+  if (files.length === 0) return [];
+  const scratch = mkdtempSync(join(tmpdir(), 'scan-config-'));
+  try {
+    const origin = new Map<string, string>();
+    files.forEach((f, i) => {
+      const rel = `${i}/${basename(f)}`;
+      mkdirSync(join(scratch, String(i)));
+      copyFileSync(f, join(scratch, rel));
+      origin.set(rel, f);
+    });
+    const r = spawnSync(
+      bin,
+      ['config', '--skip-check-update', '--quiet', '--format', 'json', '--exit-code', '0', '--cache-dir', join(scratch, '.cache'), '--skip-dirs', '.cache', scratch],
+      { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, TRIVY_NO_PROGRESS: 'true', TRIVY_DISABLE_TELEMETRY: 'true', TRIVY_SKIP_VERSION_CHECK: 'true' } },
+    );
+    let report: TrivyReport;
+    try {
+      if (r.status !== 0) throw new Error();
+      report = JSON.parse(r.stdout) as TrivyReport;
+    } catch {
+      throw new Error(`trivy config failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
+    }
+    const out: Finding[] = [];
+    for (const res of report.Results ?? []) {
+      const file = origin.get(res.Target);
+      for (const m of res.Misconfigurations ?? []) {
+        if (m.Status !== 'FAIL') continue;
+        const line = m.CauseMetadata?.StartLine ? `line ${m.CauseMetadata.StartLine}: ` : '';
+        out.push({ tool: 'trivy', rule: m.ID, file: display(file ?? res.Target), message: `${line}[${m.Severity}] ${m.Message || m.Title}` });
+      }
+    }
+    return out;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
