@@ -31,7 +31,7 @@ export function infra(...args: string[]) {
 /** `docker compose config` (v2) or `docker-compose config` (v1.29): the file as compose itself reads it. */
 export function composeConfig(file: string, env: Readonly<Record<string, string>> = {}): Obj {
   const [cmd, ...pre] = detectCompose().command;
-  const r = spawnSync(cmd, [...pre, '-f', basename(file), 'config'], { cwd: dirname(file), encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(cmd, [...pre, '-f', basename(file), '--profile', '*', 'config'], { cwd: dirname(file), encoding: 'utf8', env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`compose config ${file} failed: ${r.stderr}`);
   return parse(r.stdout);
 }
@@ -611,7 +611,7 @@ export function composeFileIn(dir: string): string {
 /** `compose config` of one or more files, with only the given variables on the host (no leak from the test's environment). */
 export function composeConfigOf(files: readonly string[], env: Readonly<Record<string, string>>): { doc?: Obj; error?: string } {
   const [cmd, ...pre] = detectCompose().command;
-  const r = spawnSync(cmd, [...pre, ...files.flatMap((f) => ['-f', basename(f)]), 'config'], {
+  const r = spawnSync(cmd, [...pre, ...files.flatMap((f) => ['-f', basename(f)]), '--profile', '*', 'config'], {
     cwd: dirname(files[0]),
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...(process.env.DOCKER_CONFIG && { DOCKER_CONFIG: process.env.DOCKER_CONFIG }), ...env },
