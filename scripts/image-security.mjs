@@ -19,7 +19,7 @@
 // Exit codes: 0 passed, 1 findings / no database / a tool failed, 2 usage.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -209,8 +209,19 @@ async function database(ecosystems) {
     const missing = ecosystems.filter((e) => !existsSync(join(dir, e, 'all.zip')));
     if (missing.length) return { problem: `no vulnerability database for ${missing.join(', ')} in ${MIRROR_SETTING}=${mirror} (no ${missing.map((e) => `${e}/all.zip`).join(', ')}); ${how}` };
     mkdirSync(base, { recursive: true });
-    rmSync(dbDir, { force: true, recursive: true });
-    symlinkSync(dir, dbDir);
+    let current;
+    try {
+      current = readlinkSync(dbDir);
+    } catch {
+      current = undefined;
+    }
+    if (current !== dir) {
+      // Replaced atomically: a scan running beside this one may be reading through it.
+      const link = `${dbDir}.${process.pid}.tmp`;
+      rmSync(link, { force: true });
+      symlinkSync(dir, link);
+      renameSync(link, dbDir);
+    }
     return { dir: base };
   }
   const maxAge = Number(process.env.OSV_DB_MAX_AGE_HOURS ?? 24) * 3600_000;

@@ -1,7 +1,7 @@
 // Issue 17 sections 1 and 2: the image SBOM (syft) lists what the image holds, and the
 // vulnerability gate (osv-scanner, offline) fails on a fixable HIGH/CRITICAL finding unless
 // waived, against an OSV database written here. Needs Docker and the two Go tools.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker, ensureImage, repoRoot, run, unique, DOCKER, type Run } from './docker';
@@ -142,6 +142,27 @@ describe('scan gate against an OSV database made here', () => {
     const r = scan({ OSV_DB_MIRROR: db, WAIVERS_TODAY: '2030-07-01' }, '--waivers', w);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('FAIL PROBE-PY-1 HIGH probe-pyplanted@1.0.0 (PyPI), fixed in 1.0.1 [CVE-2099-1001]: its waiver waivers[1] expired on 2030-06-30');
+  });
+
+  it('reads a mirror served over HTTP (a company mirror of OSV\'s bucket)', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', db], { stdio: 'ignore' });
+    try {
+      const url = `http://127.0.0.1:${port}/`;
+      for (let i = 0; i < 50 && run('python3', ['-c', `import urllib.request; urllib.request.urlopen("${url}")`]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+      const r = await new Promise<Run>((resolve) => {
+        const child = spawn(process.execPath, [script, 'scan', '--image', probe, '--waivers', waiverFile([])], { cwd: repoRoot, env: { ...process.env, OSV_DB_MIRROR: url, OSV_DB_MAX_AGE_HOURS: '0' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+      });
+      expect(r.status).toBe(1);
+      for (const id of gating) expect(r.stderr).toContain(`FAIL ${id} `);
+    } finally {
+      server.kill();
+    }
   });
 
   it('a malformed osv waiver is named with its field and fix', () => {
