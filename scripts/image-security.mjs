@@ -6,7 +6,8 @@
 //
 // sbom: syft (tools/go-tools/syft) reads the image from `docker save` and writes CycloneDX JSON to
 //   tmp/sbom/<repository>-<tag>.cdx.json: OS packages (dpkg, apk), Python distributions and npm
-//   packages, with versions and purls. A tag names its content, so an SBOM that exists is reused.
+//   packages, with versions and purls. A tag names its content, so an SBOM that exists is reused
+//   (unless another syft release than the pinned one made it).
 // scan: osv-scanner (tools/go-tools/osv-scanner) matches that SBOM, offline, against the OSV
 //   database found at OSV_DB_MIRROR: a directory or an http(s) URL laid out as OSV's own bucket
 //   (osv-vulnerabilities.storage.googleapis.com): <Ecosystem>/all.zip, e.g. PyPI/all.zip,
@@ -97,12 +98,22 @@ function countByType(bom) {
 }
 const describeCounts = (bom) => Object.entries(countByType(bom)).sort().map(([t, n]) => `${t} ${n}`).join(', ') || 'no packages';
 
+/** The syft release tools/go-tools/syft pins: an SBOM another release wrote is made again. */
+function pinnedSyft() {
+  const mod = readFileSync(join(root, 'tools', 'go-tools', 'syft', 'go.mod'), 'utf8');
+  return /github\.com\/anchore\/syft v(\S+)/.exec(mod)?.[1];
+}
+const madeBy = (bom) => bom.metadata?.tools?.components?.find((c) => c.name === 'syft')?.version;
+
 function sbom(refs) {
   const out = [];
+  const syftVersion = pinnedSyft();
   for (const r of refs) {
     const file = sbomPath(r);
     const existing = readSbom(file);
-    if (existing) {
+    if (existing && madeBy(existing) !== syftVersion) {
+      console.log(`sbom: ${r.ref}: ${relative(root, file)} was made by syft ${madeBy(existing) ?? '(unknown)'}, not the pinned ${syftVersion}: making it again`);
+    } else if (existing) {
       console.log(`sbom: ${r.ref}: reused ${relative(root, file)} (${describeCounts(existing)})`);
       out.push(file);
       continue;

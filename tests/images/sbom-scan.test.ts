@@ -197,6 +197,13 @@ describe('scan gate against an OSV database made here', () => {
   it('an unchanged image reuses its SBOM, and the scan takes under 5 s', () => {
     const again = security({}, 'sbom', '--image', probe);
     expect(again.stdout).toContain(`reused tmp/sbom/${probe.replace(':', '-')}.cdx.json`);
+    // ...unless another syft release made it.
+    const bom = JSON.parse(readFileSync(sbomFile(probe), 'utf8'));
+    bom.metadata.tools.components[0].version = '0.0.1';
+    writeFileSync(sbomFile(probe), JSON.stringify(bom));
+    const remade = security({}, 'sbom', '--image', probe);
+    expect(remade.stdout).toContain('was made by syft 0.0.1, not the pinned 1.57.2: making it again');
+    expect(JSON.parse(readFileSync(sbomFile(probe), 'utf8')).metadata.tools.components[0].version).toBe('1.57.2');
     const started = Date.now();
     const r = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([waiver('PROBE-PY-1'), waiver('PROBE-NPM-1'), waiver('PROBE-DEB-1')]));
     expect(r.status).toBe(0);
