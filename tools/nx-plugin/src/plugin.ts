@@ -1,6 +1,9 @@
 /**
  * Nx inference plugin: every image a stack spec builds becomes a `docker-build`
- * target, in a project at the Dockerfile's directory. Its inputs are what
+ * target, in a project at the Dockerfile's directory, with an `sbom` target
+ * (CycloneDX from syft, tmp/sbom/<repository>-<tag>.cdx.json, reused while the
+ * tag stands) and a `scan` target (the SBOM against an OSV database mirror;
+ * scripts/image-security.mjs). Its inputs are what
  * Docker sends: the Dockerfile, its ignore file and the context files the
  * ignore rules keep (the same selection the image tag hashes). Services that
  * share a build share one target. Specs: the todo stack and every
@@ -60,6 +63,36 @@ function target(builds: Found[]): TargetConfiguration {
   };
 }
 
+/**
+ * `sbom` or `scan` of the same images: builds its Go tool first (stamped: a no-op when current).
+ * Never cached by Nx: the SBOM file, named by the content tag, is the cache.
+ */
+function securityTarget(kind: 'sbom' | 'scan', builds: Found[]): TargetConfiguration {
+  const toolName = kind === 'sbom' ? 'syft' : 'osv-scanner';
+  const repositories = builds.flatMap((b) => b.group.repositories).join(', ');
+  return {
+    executor: 'nx:run-commands',
+    cache: false,
+    dependsOn: [kind === 'sbom' ? 'docker-build' : 'sbom'],
+    options: {
+      cwd: '{workspaceRoot}',
+      // Arguments given to the target (scan --allow-no-database) reach the script, not build.sh.
+      commands: [
+        { command: `bash tools/go-tools/build.sh ${toolName}`, forwardAllArgs: false },
+        ...builds.map((b) => `node scripts/image-security.mjs ${kind} --spec ${b.specFile} ${b.group.repositories.join(' ')}`),
+      ],
+      parallel: false,
+    },
+    metadata: {
+      description:
+        kind === 'sbom'
+          ? `CycloneDX SBOM of ${repositories} (syft) in tmp/sbom/, reused while the tag is unchanged`
+          : `Vulnerability gate of ${repositories}: its SBOM against the OSV database at OSV_DB_MIRROR (osv-scanner); HIGH/CRITICAL with a fix fail unless waived`,
+      technologies: ['docker'],
+    },
+  };
+}
+
 /** The builds of one spec file, with their inputs; throws with a message naming what is wrong. */
 function buildsOf(specFile: string, workspaceRoot: string): Found[] {
   const spec: StackSpec = loadSpecFile(specFile, workspaceRoot);
@@ -103,7 +136,7 @@ export const createNodes: CreateNodes = [
         root: dir,
         projectType: 'application',
         tags: ['type:image', ...[...new Set(builds.map((b) => `stack:${b.stack}`))].sort()],
-        targets: { 'docker-build': target(builds) },
+        targets: { 'docker-build': target(builds), sbom: securityTarget('sbom', builds), scan: securityTarget('scan', builds) },
       };
     }
     return [...results];

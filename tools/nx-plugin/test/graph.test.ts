@@ -26,7 +26,7 @@ const expectedAffected: Record<string, string[]> = {
 
 describe('project graph', () => {
   let deps: Record<string, { target: string }[]>;
-  let nodes: Record<string, { data: { root: string; targets: Record<string, unknown> } }>;
+  let nodes: Record<string, { data: { root: string; tags?: string[]; targets: Record<string, unknown> } }>;
   beforeAll(() => {
     const dir = mkdtempSync(join(tmpdir(), 'graph-'));
     try {
@@ -65,6 +65,16 @@ describe('project graph', () => {
   it('local-cluster has the targets the README names, never cached', () => {
     const t = nodes['local-cluster'].data.targets as Record<string, { cache?: boolean } | undefined>;
     for (const name of ['build', 'up', 'down', 'status', 'lint']) expect({ name, cache: t[name]?.cache }).toEqual({ name, cache: name === 'lint' ? true : false });
+  });
+
+  it('every image project has exactly docker-build, sbom and scan; scan needs the SBOM, the SBOM the image', () => {
+    const images = Object.entries(nodes).filter(([, n]) => n.data.tags?.includes('type:image'));
+    expect(images.map(([name]) => name).sort()).toEqual(['docker-backend', 'docker-frontend', 'tests-images-fixtures-three-builds-worker']);
+    for (const [name, n] of images) {
+      const t = n.data.targets as Record<string, { dependsOn?: unknown[]; cache?: boolean }>;
+      expect({ name, targets: Object.keys(t).sort() }).toEqual({ name, targets: ['docker-build', 'sbom', 'scan'] });
+      expect({ name, sbom: t.sbom.dependsOn, scan: t.scan.dependsOn, cached: [t.sbom.cache, t.scan.cache] }).toEqual({ name, sbom: ['docker-build'], scan: ['sbom'], cached: [false, false] });
+    }
   });
 
   it('nx show projects --affected agrees for the model', () => {

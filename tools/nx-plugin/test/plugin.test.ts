@@ -25,6 +25,14 @@ describe('docker-build inference', () => {
       // Literal paths, glob-special characters turned into `?` (Next.js routes such as [id]).
       const files = [...new Set([...sent, 'libs/service-spec/src/stacks/todo.ts'])].sort().map((f) => `{workspaceRoot}/${f.replace(/[*?[\]{}()!]/g, '?')}`);
       expect(t.inputs).toEqual([...files, { env: 'TODO_IMAGE_MIRRORS' }]);
+      // sbom and scan of the same images, each building its Go tool first; a target's own
+      // arguments (scan --allow-no-database) reach the script only.
+      for (const [kind, tool] of [['sbom', 'syft'], ['scan', 'osv-scanner']]) {
+        expect(p.targets[kind].options.commands).toEqual([
+          { command: `bash tools/go-tools/build.sh ${tool}`, forwardAllArgs: false },
+          `node scripts/image-security.mjs ${kind} --spec libs/service-spec/src/stacks/todo.ts ${b.repositories.join(' ')}`,
+        ]);
+      }
     }
   });
 

@@ -1,0 +1,280 @@
+// Issue 17 sections 1 and 2: the image SBOM (syft) lists what the image holds, and the
+// vulnerability gate (osv-scanner, offline) fails on a fixable HIGH/CRITICAL finding unless
+// waived, against an OSV database written here. Needs Docker and the two Go tools.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { docker, ensureImage, repoRoot, run, unique, DOCKER, type Run } from './docker';
+
+const script = 'scripts/image-security.mjs';
+const security = (env: Record<string, string | undefined>, ...args: string[]): Run => {
+  const e: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete e[k];
+  return run(process.execPath, [script, ...args], { env: e });
+};
+
+interface Component {
+  name: string;
+  version: string;
+  purl?: string;
+}
+const components = (file: string): Component[] => JSON.parse(readFileSync(file, 'utf8')).components;
+const sbomFile = (ref: string) => join(repoRoot, 'tmp', 'sbom', `${ref.replace(':', '-')}.cdx.json`);
+
+/** The image's files, read without running it (the runtimes may have no shell). */
+function exportImage(ref: string, dir: string): string {
+  const c = unique('sbom-export');
+  docker('create', '--name', c, ref);
+  try {
+    const tar = join(dir, 'fs.tar');
+    docker('export', '-o', tar, c);
+    return tar;
+  } finally {
+    run(DOCKER, ['rm', '-f', c]);
+  }
+}
+const tarList = (tar: string) => execFileSync('tar', ['-tf', tar], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }).split('\n').filter(Boolean);
+const tarRead = (tar: string, path: string) => execFileSync('tar', ['-xOf', tar, path], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+
+beforeAll(() => {
+  // Stamped: a no-op when current; a cold build takes minutes (scripts/test-all.sh builds them first).
+  const r = run('bash', ['tools/go-tools/build.sh', 'syft', 'osv-scanner']);
+  if (r.status !== 0) throw new Error(`bash tools/go-tools/build.sh syft osv-scanner failed:\n${r.stderr}`);
+}, 30 * 60 * 1000);
+
+describe('scan gate against an OSV database made here', () => {
+  const probe = `${unique('todo-scan-probe')}:1`;
+  let dir = '';
+  let db = '';
+  const advisories = [
+    // Gate: HIGH/CRITICAL with a fixed version, one per ecosystem the image holds.
+    { id: 'PROBE-PY-1', aliases: ['CVE-2099-1001'], database_specific: { severity: 'HIGH' }, affected: [{ package: { ecosystem: 'PyPI', name: 'probe-pyplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }] }] },
+    { id: 'PROBE-NPM-1', severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }], affected: [{ package: { ecosystem: 'npm', name: 'probe-npmplanted' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.1' }] }] }] },
+    { id: 'PROBE-DEB-1', database_specific: { severity: 'CRITICAL' }, affected: [{ package: { ecosystem: 'Debian:12', name: 'probe-libplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0-2' }] }] }] },
+    // No gate: HIGH without a fix; LOW with a fix; another version range.
+    { id: 'PROBE-PY-NOFIX', database_specific: { severity: 'HIGH' }, affected: [{ package: { ecosystem: 'PyPI', name: 'probe-pyplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }] },
+    { id: 'PROBE-PY-LOW', database_specific: { severity: 'LOW' }, affected: [{ package: { ecosystem: 'PyPI', name: 'probe-pyplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }] }] },
+    { id: 'PROBE-PY-OLD', database_specific: { severity: 'CRITICAL' }, affected: [{ package: { ecosystem: 'PyPI', name: 'probe-pyplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '0.9' }] }] }] },
+  ];
+  const gating = ['PROBE-PY-1', 'PROBE-NPM-1', 'PROBE-DEB-1'];
+  const waiverFile = (waivers: object[]) => {
+    const f = join(dir, `waivers-${Math.random().toString(36).slice(2)}.json`);
+    // Entries of other gates share the file; the scan reads only its own.
+    writeFileSync(f, JSON.stringify({ waivers: [{ tool: 'kube-score', rule: 'pod-probes', reason: 'another gate entirely', expires: '2000-01-01' }, ...waivers] }));
+    return f;
+  };
+  const waiver = (rule: string, expires = '2099-12-31', object?: string) => ({ tool: 'osv', rule, reason: 'accepted in this test on purpose', expires, ...(object ? { object } : {}) });
+  const scan = (env: Record<string, string | undefined>, ...args: string[]) => security(env, 'scan', '--image', probe, ...args);
+
+  beforeAll(() => {
+    mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
+    dir = mkdtempSync(join(repoRoot, 'tmp', 'scan-test-'));
+    // A probe image holding one planted package of each kind: dpkg, Python, npm.
+    const fs = join(dir, 'fs');
+    const files: Record<string, string> = {
+      'etc/os-release': 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n',
+      // As in Debian's images: syft then writes the point release (distro=debian-12.15), which
+      // the scan must match as OSV's Debian:12.
+      'etc/debian_version': '12.15\n',
+      'var/lib/dpkg/status': 'Package: probe-libplanted\nStatus: install ok installed\nPriority: optional\nSection: libs\nMaintainer: Probe <probe@example.org>\nArchitecture: amd64\nVersion: 1.0-1\nDescription: planted for the scan test\n',
+      'usr/lib/python3/dist-packages/probe_pyplanted-1.0.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: probe-pyplanted\nVersion: 1.0.0\n',
+      'usr/lib/python3/dist-packages/probe_pyplanted-1.0.0.dist-info/RECORD': 'probe_pyplanted/__init__.py,,\n',
+      'app/node_modules/probe-npmplanted/package.json': JSON.stringify({ name: 'probe-npmplanted', version: '2.0.0', license: 'MIT' }),
+    };
+    for (const [p, text] of Object.entries(files)) {
+      mkdirSync(join(fs, p, '..'), { recursive: true });
+      writeFileSync(join(fs, p), text);
+    }
+    execFileSync('sh', ['-c', `tar -C "${fs}" -c . | "${DOCKER}" import - ${probe}`]);
+    // The OSV mirror: <Ecosystem>/all.zip of OSV JSON records, as osv-vulnerabilities.storage.googleapis.com lays it out.
+    db = join(dir, 'osv-mirror');
+    for (const eco of ['PyPI', 'npm', 'Debian']) {
+      const d = join(dir, 'records', eco);
+      mkdirSync(d, { recursive: true });
+      for (const a of advisories.filter((x) => x.affected[0].package.ecosystem.split(':')[0] === eco)) {
+        writeFileSync(join(d, `${a.id}.json`), JSON.stringify({ schema_version: '1.6.0', modified: '2026-01-01T00:00:00Z', summary: `planted ${a.id}`, ...a }));
+      }
+      mkdirSync(join(db, eco), { recursive: true });
+      execFileSync('zip', ['-q', '-r', join(db, eco, 'all.zip'), '.'], { cwd: d });
+    }
+    const r = security({}, 'sbom', '--image', probe);
+    if (r.status !== 0) throw new Error(`sbom of the probe failed:\n${r.stderr}${r.stdout}`);
+  });
+  afterAll(() => {
+    run(DOCKER, ['rmi', '-f', probe]);
+    rmSync(sbomFile(probe), { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the SBOM lists the planted dpkg, Python and npm packages with purls', () => {
+    const purls = components(sbomFile(probe)).map((c) => c.purl?.split('?')[0]);
+    expect(purls).toEqual(expect.arrayContaining(['pkg:deb/debian/probe-libplanted@1.0-1', 'pkg:pypi/probe-pyplanted@1.0.0', 'pkg:npm/probe-npmplanted@2.0.0']));
+  });
+
+  it('fails naming each fixable HIGH/CRITICAL advisory; notes the others', () => {
+    const r = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([]));
+    expect(r.status).toBe(1);
+    for (const id of gating) expect(r.stderr).toMatch(new RegExp(`FAIL ${id} (HIGH|CRITICAL) `));
+    expect(r.stderr).toContain('FAIL PROBE-PY-1 HIGH probe-pyplanted@1.0.0 (PyPI), fixed in 1.0.1 [CVE-2099-1001]');
+    expect(r.stderr).toContain('FAIL PROBE-NPM-1 CRITICAL probe-npmplanted@2.0.0 (npm), fixed in 2.0.1');
+    expect(r.stderr).toContain('FAIL PROBE-DEB-1 CRITICAL probe-libplanted@1.0-1 (Debian:12), fixed in 1.0-2');
+    expect(r.stdout).toContain('note PROBE-PY-NOFIX HIGH probe-pyplanted@1.0.0 (PyPI), no fix');
+    expect(r.stdout).toContain('note PROBE-PY-LOW LOW');
+    // Fixed before the planted version: not a finding at all.
+    expect(r.stdout + r.stderr).not.toContain('PROBE-PY-OLD');
+    expect(r.stdout).toContain('5 finding(s) against Debian, PyPI, npm, 3 failing the gate');
+  });
+
+  it('passes when every gating finding is waived (by id or alias, for this image or any)', () => {
+    const w = waiverFile([waiver('CVE-2099-1001'), waiver('PROBE-NPM-1', '2099-12-31', probe.split(':')[0]), waiver('PROBE-DEB-1')]);
+    const r = scan({ OSV_DB_MIRROR: db }, '--waivers', w);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    for (const id of gating) expect(r.stdout).toContain(`WAIVED ${id} `);
+    // A waiver for another image does not apply.
+    const other = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([waiver('CVE-2099-1001'), waiver('PROBE-NPM-1', '2099-12-31', 'todo-backend'), waiver('PROBE-DEB-1')]));
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain('FAIL PROBE-NPM-1');
+  });
+
+  it('an expired waiver fails; it applies through its expiry day', () => {
+    const w = waiverFile([waiver('PROBE-PY-1', '2030-06-30'), waiver('PROBE-NPM-1'), waiver('PROBE-DEB-1')]);
+    expect(scan({ OSV_DB_MIRROR: db, WAIVERS_TODAY: '2030-06-30' }, '--waivers', w).status).toBe(0);
+    const r = scan({ OSV_DB_MIRROR: db, WAIVERS_TODAY: '2030-07-01' }, '--waivers', w);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('FAIL PROBE-PY-1 HIGH probe-pyplanted@1.0.0 (PyPI), fixed in 1.0.1 [CVE-2099-1001]: its waiver waivers[1] expired on 2030-06-30');
+  });
+
+  it('reads a mirror served over HTTP (a company mirror of OSV\'s bucket)', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', db], { stdio: 'ignore' });
+    try {
+      const url = `http://127.0.0.1:${port}/`;
+      for (let i = 0; i < 50 && run('python3', ['-c', `import urllib.request; urllib.request.urlopen("${url}")`]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+      const r = await new Promise<Run>((resolve) => {
+        const child = spawn(process.execPath, [script, 'scan', '--image', probe, '--waivers', waiverFile([])], { cwd: repoRoot, env: { ...process.env, OSV_DB_MIRROR: url, OSV_DB_MAX_AGE_HOURS: '0' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+      });
+      expect(r.status).toBe(1);
+      for (const id of gating) expect(r.stderr).toContain(`FAIL ${id} `);
+    } finally {
+      server.kill();
+    }
+  });
+
+  it('a malformed osv waiver is named with its field and fix', () => {
+    const r = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([{ tool: 'osv', rule: 'PROBE-PY-1', reason: 'short', expires: '2030-02-30' }]));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/waivers\[1\]\.reason: missing or shorter than 10 characters; fix: /);
+    expect(r.stderr).toMatch(/waivers\[1\]\.expires: "2030-02-30" is not a date; fix: give the last day it applies as YYYY-MM-DD/);
+  });
+
+  it('no database: says so, names OSV_DB_MIRROR, fails unless --allow-no-database', () => {
+    const w = waiverFile([]);
+    const none = scan({ OSV_DB_MIRROR: undefined }, '--waivers', w);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('no vulnerability database: OSV_DB_MIRROR is not set; set OSV_DB_MIRROR to a directory or http(s) URL');
+    expect(none.stderr).toContain('or pass --allow-no-database');
+    const allowed = scan({ OSV_DB_MIRROR: undefined }, '--waivers', w, '--allow-no-database');
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('NOT SCANNED: no vulnerability database');
+    // A mirror that lacks an ecosystem the image needs is no database for it.
+    const partial = join(dir, 'partial');
+    mkdirSync(join(partial, 'PyPI'), { recursive: true });
+    writeFileSync(join(partial, 'PyPI', 'all.zip'), readFileSync(join(db, 'PyPI', 'all.zip')));
+    const missing = scan({ OSV_DB_MIRROR: partial }, '--waivers', w);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`no vulnerability database for Debian, npm in OSV_DB_MIRROR=${partial} (no Debian/all.zip, npm/all.zip)`);
+    // An unreachable URL mirror likewise.
+    const url = scan({ OSV_DB_MIRROR: 'http://127.0.0.1:9/osv' }, '--waivers', w);
+    expect(url.status).toBe(1);
+    expect(url.stderr).toMatch(/no vulnerability database: http:\/\/127\.0\.0\.1:9\/osv\/Debian\/all\.zip \(from OSV_DB_MIRROR\) did not answer/);
+  });
+
+  it('an unchanged image reuses its SBOM, and the scan takes under 5 s', () => {
+    const again = security({}, 'sbom', '--image', probe);
+    expect(again.stdout).toContain(`reused tmp/sbom/${probe.replace(':', '-')}.cdx.json`);
+    // ...unless another syft release made it.
+    const bom = JSON.parse(readFileSync(sbomFile(probe), 'utf8'));
+    bom.metadata.tools.components[0].version = '0.0.1';
+    writeFileSync(sbomFile(probe), JSON.stringify(bom));
+    const remade = security({}, 'sbom', '--image', probe);
+    expect(remade.stdout).toContain('was made by syft 0.0.1, not the pinned 1.57.2: making it again');
+    expect(JSON.parse(readFileSync(sbomFile(probe), 'utf8')).metadata.tools.components[0].version).toBe('1.57.2');
+    const started = Date.now();
+    const r = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([waiver('PROBE-PY-1'), waiver('PROBE-NPM-1'), waiver('PROBE-DEB-1')]));
+    expect(r.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('SBOMs of the todo images list what the images hold', () => {
+  let dir = '';
+  beforeAll(() => {
+    mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
+    dir = mkdtempSync(join(repoRoot, 'tmp', 'sbom-test-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const sbomOf = (ref: string) => {
+    const r = security({}, 'sbom', '--image', ref);
+    if (r.status !== 0) throw new Error(`sbom ${ref} failed:\n${r.stderr}`);
+    return components(sbomFile(ref));
+  };
+  const byPurlType = (cs: Component[], type: string) => new Map(cs.filter((c) => c.purl?.startsWith(`pkg:${type}/`)).map((c) => [c.name.toLowerCase(), c.version]));
+
+  it('backend: every installed dpkg package and Python distribution, with its version', () => {
+    const ref = ensureImage('backend');
+    const sbom = sbomOf(ref);
+    const tar = exportImage(ref, dir);
+    const files = tarList(tar);
+    // dpkg's database, when the runtime keeps one (a distroless runtime has none).
+    const deb = byPurlType(sbom, 'deb');
+    if (files.includes('var/lib/dpkg/status')) {
+      const installed = tarRead(tar, 'var/lib/dpkg/status')
+        .split('\n\n')
+        .filter((s) => /^Status: install ok installed$/m.test(s))
+        .map((s) => [/^Package: (.+)$/m.exec(s)![1], /^Version: (.+)$/m.exec(s)![1]] as const);
+      expect(installed.length).toBeGreaterThan(0);
+      for (const [name, version] of installed) expect({ name, version: deb.get(name) }).toEqual({ name, version });
+    } else {
+      expect(deb.size).toBe(0);
+    }
+    // What `pip list` reads: every *.dist-info/METADATA in the image.
+    const dists = files
+      .filter((f) => /\.dist-info\/METADATA$/.test(f))
+      .map((f) => tarRead(tar, f))
+      .map((m) => [/^Name: (.+)$/m.exec(m)![1].trim().toLowerCase().replace(/[-_.]+/g, '-'), /^Version: (.+)$/m.exec(m)![1].trim()] as const);
+    const py = byPurlType(sbom, 'pypi');
+    expect(dists.length).toBeGreaterThan(10);
+    for (const [name, version] of dists) expect({ name, version: py.get(name) ?? py.get(name.replace(/-/g, '_')) }).toEqual({ name, version });
+    // And the application's lock: every runtime requirement is in the image at its pinned version.
+    const pins = readFileSync(join(repoRoot, 'apps/backend/requirements.txt'), 'utf8').matchAll(/^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^\s;#]+)/gm);
+    for (const [, name, version] of pins) {
+      const n = name.toLowerCase().replace(/[-_.]+/g, '-');
+      expect({ n, version: py.get(n) }).toEqual({ n, version });
+    }
+  });
+
+  it("frontend: every npm package in the image, at the lock's version", () => {
+    const ref = ensureImage('frontend');
+    const sbom = sbomOf(ref);
+    const tar = exportImage(ref, dir);
+    const npm = new Map(sbom.filter((c) => c.purl?.startsWith('pkg:npm/')).map((c) => [decodeURIComponent(c.purl!.slice('pkg:npm/'.length).split('@').slice(0, -1).join('@')), c.version]));
+    const lock = JSON.parse(readFileSync(join(repoRoot, 'apps/frontend/package-lock.json'), 'utf8')).packages as Record<string, { version?: string }>;
+    // Top-level packages of the app's node_modules (what Next's standalone output keeps).
+    const inImage = tarList(tar)
+      .map((f) => /^app\/node_modules\/((?:@[^/]+\/)?[^/@][^/]*)\/package\.json$/.exec(f)?.[1])
+      .filter((n): n is string => Boolean(n));
+    expect(inImage.length).toBeGreaterThan(5);
+    for (const name of inImage) {
+      const version = JSON.parse(tarRead(tar, `app/node_modules/${name}/package.json`)).version;
+      expect({ name, sbom: npm.get(name) }).toEqual({ name, sbom: version });
+      const locked = lock[`node_modules/${name}`]?.version;
+      if (locked) expect({ name, version }).toEqual({ name, version: locked });
+    }
+  });
+});
