@@ -4,6 +4,7 @@ import type { ImportEntry } from './report';
 import { deriveReach, renameHosts } from './reach';
 import { shareSecrets } from './shared';
 import { applyComposeDefaults } from './defaults';
+import { keepLiteralText } from './literal';
 import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
 import type { Lookup } from './interpolate';
 import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
@@ -547,6 +548,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       note(`${p}`, 'decision', 'looks like a database but declares no port; imported as a worker (a database needs its port)');
     }
     note(`${p}`, 'decision', `role "${s.role}" inferred from the name and image${s.role === 'database' ? ': a StatefulSet with a volume claim in Kubernetes' : ''}`);
+    keepLiteralText(s, c, p, envPaths, note);
     applyComposeDefaults(name, c, s, doc, note);
     services.push(orderKeys(s) as ServiceSpec);
   }
@@ -576,7 +578,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   return { spec, report };
 }
 
-const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'externalEgress', 'dev'];
+const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'externalEgress', 'dev', 'literalInterpolation'];
 function orderKeys(s: Obj): Obj {
   return Object.fromEntries(Object.entries(s).sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b)));
 }
