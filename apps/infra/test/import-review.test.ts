@@ -57,3 +57,36 @@ describe("import: compose's $${VAR} escape is text the container gets as is, on 
     expect(validate(spec)).toEqual([]);
   });
 });
+
+describe('import: compose names that meet once made DNS labels stay distinct services', () => {
+  it('web_1 and web-1: web-1 keeps its name, web_1 becomes web-1-2, and every reference to web_1 follows it', () => {
+    const { spec, report } = imported({
+      web_1: { image: 'example/web:1.0', ports: ['8080:80'] },
+      'web-1': { image: 'example/other:1.0', expose: ['9000'] },
+      app: { image: 'example/app:1.0', environment: { UPSTREAM: 'http://web_1:80', OTHER: 'web-1:9000' }, depends_on: ['web_1'] },
+    });
+    expect(spec.services.map((s) => [s.name, s.image.ref])).toEqual([['web-1-2', 'example/web:1.0'], ['web-1', 'example/other:1.0'], ['app', 'example/app:1.0']]);
+    expect(svc(spec, 'app').env).toEqual({ UPSTREAM: 'http://web-1-2:80', OTHER: 'web-1:9000' });
+    expect(svc(spec, 'app').dependsOn).toEqual([{ service: 'web-1-2', condition: 'started' }]);
+    expect(svc(spec, 'app').talksTo).toEqual(['web-1']);
+    expect(at(report, 'services.web_1')).toContainEqual({ path: 'services.web_1', status: 'decision', message: expect.stringContaining('imported as "web-1-2" ("web-1" is services.web-1, whose name meets this one\'s once made a label; rename one of them in compose to choose)') });
+    expect(validate(spec).filter((i) => /name/.test(i.path))).toEqual([]);
+  });
+
+  it('Web and web: web keeps its name, Web becomes web-2; a job that is waited for is found under its new name', () => {
+    const { spec } = imported({
+      Web: { image: 'example/seed:1.0' },
+      web: { image: 'example/web:1.0', depends_on: { Web: { condition: 'service_completed_successfully' } } },
+    });
+    expect(spec.services.map((s) => s.name)).toEqual(['web-2', 'web']);
+    expect(svc(spec, 'web-2').job).toEqual({});
+    expect(svc(spec, 'web').dependsOn).toEqual([{ service: 'web-2', condition: 'completed' }]);
+    expect(validate(spec).filter((i) => /name|dependsOn/.test(i.path))).toEqual([]);
+  });
+
+  it('a name over 63 characters is cut to a label', () => {
+    const long = `svc_${'x'.repeat(70)}`;
+    const { spec } = imported({ [long]: { image: 'example/web:1.0' } });
+    expect(spec.services[0].name).toBe(`svc-${'x'.repeat(59)}`);
+  });
+});

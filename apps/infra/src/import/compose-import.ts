@@ -5,6 +5,7 @@ import { deriveReach, renameHosts } from './reach';
 import { shareSecrets } from './shared';
 import { applyComposeDefaults } from './defaults';
 import { keepLiteralText } from './literal';
+import { isLabel, renameServices } from './names';
 import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
 import type { Lookup } from './interpolate';
 import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
@@ -229,16 +230,17 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   const usedHostPorts = new Set<number>();
   /** Spec service name -> compose service name, for report paths written after the rename. */
   const composeNames = new Map<string, string>();
-  const isLabel = (n: string) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && n.length <= 63;
-  /** Compose name -> spec name of the services renamed below: env values that use them as a host follow the rename. */
-  const renamed = new Map(names.filter((n) => !isLabel(n)).map((n) => [n, kebab(n)]));
+  /** Compose name -> spec name of the services renamed below (names.ts): env values that use them as a host follow the rename. */
+  const renames = renameServices(names);
+  const renamed = new Map([...renames].map(([n, r]) => [n, r.to]));
   for (const name of names) {
     const c: Obj = isObj(doc.services[name]) ? doc.services[name] : {};
     const p = `services.${name}`;
     const s: Obj = { name };
     if (!isLabel(name)) {
       s.name = renamed.get(name)!;
-      note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}" (other services reach it by that name)`);
+      const clash = renames.get(name)!.clash;
+      note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}"${clash !== undefined ? ` ("${s.name.replace(/-\d+$/, '')}" is services.${clash}, whose name meets this one's once made a label; rename one of them in compose to choose)` : ''} (other services reach it by that name, and the values that use "${name}" as a host are rewritten to it)`);
     }
     composeNames.set(s.name, name);
 
@@ -424,7 +426,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Dependencies: the spec waits until the dependency is healthy.
     const deps = dependsOn(c.depends_on);
     if (deps.length) {
-      s.dependsOn = deps.map(([d, cond]) => ({ service: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(d) ? d : kebab(d), condition: CONDITIONS[cond] ?? 'started' }));
+      s.dependsOn = deps.map(([d, cond]) => ({ service: renamed.get(d) ?? d, condition: CONDITIONS[cond] ?? 'started' }));
       for (const [d, cond] of deps) {
         if (CONDITIONS[cond]) note(`${p}.depends_on.${d}`, 'mapped', `waits until ${CONDITIONS[cond]}`);
         else note(`${p}.depends_on.${d}`, 'decision', `condition "${cond}" is unknown; imported as "started"`);
@@ -556,7 +558,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   // A service others wait for with service_completed_successfully runs once: a job.
   for (const c of Object.entries(doc.services as Obj)) {
     for (const [d, cond] of dependsOn((c[1] as Obj)?.depends_on)) {
-      const job = (services as Obj[]).find((x) => x.name === d);
+      const job = (services as Obj[]).find((x) => x.name === (renamed.get(d) ?? d));
       if (cond !== 'service_completed_successfully' || !job || job.job) continue;
       job.job = {};
       report.push({ path: `services.${d}`, status: 'decision', message: `"${c[0]}" waits for it to complete: imported as a one-shot job (a Kubernetes Job, a compose one-shot service)` });
