@@ -90,3 +90,19 @@ describe('import: compose names that meet once made DNS labels stay distinct ser
     expect(spec.services[0].name).toBe(`svc-${'x'.repeat(59)}`);
   });
 });
+
+describe('import: a named volume mounted twice in one service', () => {
+  it('data at /a and /b: one volume at /a, and a cannot-map line at the second mount; the spec validates and synthesizes', () => {
+    const { spec, report } = imported({ app: { image: 'example/app:1.0', volumes: ['data:/a', { type: 'volume', source: 'data', target: '/b' }] } }, { volumes: { data: {} } });
+    expect(svc(spec, 'app').volumes).toEqual([{ name: 'data', mountPath: '/a' }]);
+    expect(at(report, 'services.app.volumes[1]')).toEqual([{ path: 'services.app.volumes[1]', status: 'unmapped', message: expect.stringContaining('named volume "data" is already mounted at /a (services.app.volumes[0]); the spec mounts a volume once, so /b is not mounted') }]);
+    expect(validate(spec)).toEqual([]);
+    expect(kubernetesObjects(spec).filter((o) => o.kind === 'PersistentVolumeClaim')).toHaveLength(1);
+  });
+
+  it('my_data and my-data (two volumes in compose, one DNS form) stay two volumes', () => {
+    const { spec } = imported({ app: { image: 'example/app:1.0', volumes: ['my_data:/a', 'my-data:/b'] } });
+    expect(svc(spec, 'app').volumes).toEqual([{ name: 'my-data', mountPath: '/a' }, { name: 'my-data-2', mountPath: '/b' }]);
+    expect(validate(spec)).toEqual([]);
+  });
+});

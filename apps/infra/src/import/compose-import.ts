@@ -375,6 +375,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Volumes: named volumes -> spec volumes; relative binds -> development mounts.
     const volumes: Obj[] = [];
     const devMounts: Obj[] = [];
+    const volumeSources = new Map<string, { mountPath: string; at: string }>();
     (Array.isArray(c.volumes) ? c.volumes : []).forEach((raw: unknown, i: number) => {
       const vp = `${p}.volumes[${i}]`;
       // Every short and long form (compose-parse.ts).
@@ -388,8 +389,15 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         return note(vp, 'decision', `"${target}" is mounted twice in compose; only the first mount is kept`);
       }
       if (type === 'volume' && source) {
-        volumes.push({ name: kebab(source), mountPath: target });
-        note(vp, 'decision', `named volume "${source}" at ${target}; compose names it "${s.name}-${kebab(source)}", so data in an existing "${source}" volume is not reused`);
+        // The spec mounts each volume once: a second mount of the same volume cannot be carried.
+        const first = volumeSources.get(source);
+        if (first) return note(vp, 'unmapped', `named volume "${source}" is already mounted at ${first.mountPath} (${first.at}); the spec mounts a volume once, so ${target} is not mounted and what the service writes there is not kept: mount one directory of the volume, or give ${target} its own volume`);
+        // Two compose names with one DNS form (my_data and my-data) are two volumes: the later one gets a suffix.
+        let vname = kebab(source);
+        for (let n = 2; volumes.some((v) => v.name === vname); n++) vname = `${kebab(source)}-${n}`;
+        volumes.push({ name: vname, mountPath: target });
+        volumeSources.set(source, { mountPath: target, at: vp });
+        note(vp, 'decision', `named volume "${source}" at ${target}${vname !== kebab(source) ? ` as volume "${vname}" ("${kebab(source)}" is another volume of this service)` : ''}; compose names it "${s.name}-${vname}", so data in an existing "${source}" volume is not reused`);
       } else if (type === 'anonymous' || (type === 'volume' && !source)) {
         note(vp, 'decision', `anonymous volume at ${target}: imported as a writable path (emptied on restart)`);
         s.writablePaths = [...(s.writablePaths ?? []), target];
