@@ -106,3 +106,45 @@ describe('import: a named volume mounted twice in one service', () => {
     expect(validate(spec)).toEqual([]);
   });
 });
+
+describe('import: small changes the review found unreported', () => {
+  it('"0:80" (host port 0: compose picks a free one) is container port 80, unpublished, with the random-port line', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', ports: ['0:80', { target: 81, published: '0' }] } });
+    expect(svc(spec, 'web').ports).toEqual([{ name: 'http', port: 80 }, { name: 'p81', port: 81 }]);
+    expect(at(report, 'services.web.ports[0]')).toContainEqual({ path: 'services.web.ports[0]', status: 'decision', message: expect.stringContaining('compose publishes container port 80 on a random host port; the spec does not publish it') });
+    expect(at(report, 'services.web.ports[0]').filter((e) => e.status === 'unmapped')).toEqual([]);
+  });
+
+  it('image postgres:${PG:-} (an empty default): the line says the tag is empty and comes from the variable, not just "untagged"', () => {
+    const { report } = importCompose({ services: { db: { image: 'postgres:${PG:-}' } } }, { name: 'demo', repoPath });
+    const lines = at(report, 'services.db.image').map((e) => e.message);
+    expect(lines).toContainEqual(expect.stringContaining('"postgres:" has an empty tag: the tag comes from a variable that is empty or unset, or an empty default'));
+    expect(lines.some((m) => m.includes('untagged or :latest'))).toBe(false);
+  });
+
+  it('a variable named __proto__ (in environment or an env_file) is a cannot-map line, not silently dropped', () => {
+    const environment = JSON.parse('{"__proto__": "x", "A": "b"}');
+    const { spec, report } = importCompose({ services: { web: { image: 'example/web:1.0', environment, env_file: 'web.env' } } }, { name: 'demo', repoPath, readFile: () => ({ state: 'inside', text: '__proto__=y\nB=c\n' }) });
+    expect(svc(spec, 'web').env).toEqual({ A: 'b', B: 'c' });
+    expect(at(report, 'services.web.environment.__proto__')).toEqual([
+      { path: 'services.web.environment.__proto__', status: 'mapped', message: 'set in environment, which wins over the env_file value (as in compose)' },
+      { path: 'services.web.environment.__proto__', status: 'unmapped', message: expect.stringContaining('a variable named __proto__ cannot be carried') },
+    ]);
+  });
+
+  it('health durations: 0s interval/timeout are Docker\'s default 30s, 0s start_period stays 0, 500ms is rounded with a line', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', healthcheck: { test: ['CMD', 'true'], interval: '0s', timeout: '500ms', start_period: '0s' } } });
+    expect(svc(spec, 'web').health!.liveness).toMatchObject({ periodSeconds: 30, timeoutSeconds: 1, initialDelaySeconds: 0 });
+    expect(at(report, 'services.web.healthcheck.interval')).toEqual([{ path: 'services.web.healthcheck.interval', status: 'decision', message: expect.stringContaining('"0s" is 0, which Docker reads as not set (its default 30s): imported as periodSeconds 30') }]);
+    expect(at(report, 'services.web.healthcheck.timeout')).toEqual([{ path: 'services.web.healthcheck.timeout', status: 'decision', message: expect.stringContaining('"500ms" is not a whole number of seconds') }]);
+    expect(validate(spec)).toEqual([]);
+  });
+
+  it('a command that names another service (wait-for db:5432) gives it a port and a talksTo edge, as an env value does', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', command: ['wait-for', 'db:5432', '--', 'serve'] }, db: { image: 'example/db:1.0' } });
+    expect(svc(spec, 'db').ports).toEqual([{ name: 'postgres', port: 5432 }]);
+    expect(svc(spec, 'web').talksTo).toEqual(['db']);
+    expect(at(report, 'services.db.expose')[0].message).toContain('imported as port 5432 (services.web.command: db:5432)');
+    expect(at(report, 'services.web.command')).toContainEqual({ path: 'services.web.command', status: 'decision', message: expect.stringContaining('names service "db" on port 5432: imported as talksTo: [db]') });
+  });
+});

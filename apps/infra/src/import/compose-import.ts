@@ -62,14 +62,20 @@ const kebab = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace
  * value is not one (`abc`, `5 seconds`) or is negative (`-5s`): compose refuses those too.
  */
 export function seconds(v: unknown): number | undefined {
+  const exact = exactSeconds(v);
+  return exact === undefined ? undefined : Math.max(1, Math.round(exact));
+}
+
+/** The same duration in seconds, unrounded (a number is nanoseconds, as compose reads it). */
+function exactSeconds(v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.max(1, Math.round(v / 1e9)) : undefined;
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v / 1e9 : undefined;
   if (!/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(String(v))) return undefined;
   let total = 0;
   for (const [, n, unit] of String(v).matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
     total += Number(n) * ({ h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 } as Record<string, number>)[unit];
   }
-  return Math.max(1, Math.round(total));
+  return total;
 }
 
 /** Splits a shell string the way compose does for `command: "a b 'c d'"` (no expansions). */
@@ -165,7 +171,7 @@ function dependsOn(raw: unknown): [string, string][] {
  * are not a whole number of at least 1, is left unset (the spec's default applies) and listed in
  * `bad` with why, for a cannot-map line at that field.
  */
-function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; problem?: string; bad?: [field: string, why: string][] } {
+function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; problem?: string; bad?: [field: string, why: string][]; changed?: [field: string, why: string][] } {
   if (hc.disable === true) return { problem: 'healthcheck disabled' };
   const test = hc.test;
   let command: string[];
@@ -176,19 +182,28 @@ function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; 
   else return { problem: `healthcheck test ${JSON.stringify(test)} has no CMD or CMD-SHELL form` };
   const probe: Obj = { exec: { command } };
   const bad: [string, string][] = [];
+  const changed: [string, string][] = [];
   const SPEC_DEFAULTS: Record<string, string> = { periodSeconds: '10s', timeoutSeconds: '3s', initialDelaySeconds: '0s' };
   for (const [field, key] of [['interval', 'periodSeconds'], ['timeout', 'timeoutSeconds'], ['start_period', 'initialDelaySeconds']] as const) {
     if (hc[field] === undefined) continue;
+    const exact = exactSeconds(hc[field]);
     const n = seconds(hc[field]);
-    if (n !== undefined) probe[key] = n;
-    else bad.push([field, `${JSON.stringify(hc[field])} is not a duration compose accepts (a non-negative number with a unit, e.g. "30s", "1m30s", "500ms"): left unset, so the spec's default ${key} ${SPEC_DEFAULTS[key]} applies; fix the value`]);
+    if (exact === 0 && field !== 'start_period') {
+      // Docker reads an interval or timeout of 0 as "not set": its default 30s.
+      probe[key] = 30;
+      changed.push([field, `${JSON.stringify(hc[field])} is 0, which Docker reads as not set (its default 30s): imported as ${key} 30, the same check`]);
+    } else if (exact === 0) probe[key] = 0;
+    else if (n !== undefined) {
+      probe[key] = n;
+      if (n !== exact) changed.push([field, `${JSON.stringify(hc[field])} is not a whole number of seconds, which the spec counts in: imported as ${key} ${n} (${n}s on both targets)`]);
+    } else bad.push([field, `${JSON.stringify(hc[field])} is not a duration compose accepts (a non-negative number with a unit, e.g. "30s", "1m30s", "500ms"): left unset, so the spec's default ${key} ${SPEC_DEFAULTS[key]} applies; fix the value`]);
   }
   if (hc.retries !== undefined) {
     const n = Number(hc.retries);
     if (typeof hc.retries !== 'boolean' && String(hc.retries).trim() !== '' && Number.isInteger(n) && n >= 1) probe.failureThreshold = n;
     else bad.push(['retries', `${JSON.stringify(hc.retries)} is not a whole number of at least 1 (Docker reads 0 as its default 3): left unset, so the spec's default failureThreshold 3 applies; fix the value`]);
   }
-  return { probe: probe as ProbeSpec, ...(bad.length && { bad }) };
+  return { probe: probe as ProbeSpec, ...(bad.length && { bad }), ...(changed.length && { changed }) };
 }
 
 /**
@@ -266,7 +281,9 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       }
     } else if (typeof c.image === 'string') {
       s.image = { ref: c.image };
-      if (!isPinnedImage(c.image)) note(`${p}.image`, 'decision', `"${c.image}" is untagged or :latest; pin a version tag or digest (validation refuses floating tags outside environments that allow them)`);
+      // `postgres:${PG:-}`: the tag is a variable that is empty here, which leaves the reference ending in ":".
+      if (/:(@|$)/.test(c.image)) note(`${p}.image`, 'decision', `"${c.image}" has an empty tag${interpolated.fields.has(`${p}.image`) ? ': the tag comes from a variable that is empty or unset, or an empty default (the interpolation line at this field names it)' : ''}; compose refuses the reference too ("invalid reference format"): set the variable in .env, --env-file or --env, or write the tag`);
+      else if (!isPinnedImage(c.image)) note(`${p}.image`, 'decision', `"${c.image}" is untagged or :latest; pin a version tag or digest (validation refuses floating tags outside environments that allow them)`);
       else note(`${p}.image`, 'mapped', c.image);
     } else {
       note(p, 'unmapped', 'neither image nor build');
@@ -324,11 +341,17 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
 
     // Environment: secret-looking values become secret references; the value stays only as a local-only default.
     // env_file, then environment over it; variables named without a value from the project variables.
-    const { env, paths: envPaths, secretFed } = serviceEnvironment(c, p, environment(c.environment), lookup, options.readFile, note, interpolated.secretFed);
+    const given = environment(c.environment);
+    const { env, paths: envPaths, secretFed } = serviceEnvironment(c, p, given, lookup, options.readFile, note, interpolated.secretFed);
     const plain: Record<string, string> = {};
     const secrets: Obj = {};
     for (const [k, raw] of Object.entries(env)) {
       const at = envPaths[k] ?? `${p}.environment.${k}`;
+      // A JavaScript object cannot hold this name as a key: every tool that reads the spec would lose it.
+      if (k === '__proto__') {
+        note(at, 'unmapped', 'a variable named __proto__ cannot be carried (the spec is read into JavaScript objects, where that key is special): it is not in the output; rename the variable');
+        continue;
+      }
       let v = raw;
       if (v !== null && renamed.size) {
         const r = renameHosts(k, v, renamed);
@@ -420,8 +443,9 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Health.
     if (isObj(c.healthcheck)) {
       for (const k of Object.keys(c.healthcheck)) if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'disable'].includes(k)) note(`${p}.healthcheck.${k}`, 'unmapped', `healthcheck ${k} is not modelled`);
-      const { probe, problem, bad } = healthProbe(c.healthcheck, (t) => t);
+      const { probe, problem, bad, changed } = healthProbe(c.healthcheck, (t) => t);
       for (const [field, why] of bad ?? []) note(`${p}.healthcheck.${field}`, 'unmapped', why);
+      for (const [field, why] of changed ?? []) note(`${p}.healthcheck.${field}`, 'decision', why);
       if (probe) {
         s.health = { liveness: probe };
         note(`${p}.healthcheck`, 'mapped', `exec check ${JSON.stringify((probe.exec as Obj).command)} as liveness (readiness defaults to it)`);
