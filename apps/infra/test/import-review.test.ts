@@ -148,3 +148,12 @@ describe('import: small changes the review found unreported', () => {
     expect(at(report, 'services.web.command')).toContainEqual({ path: 'services.web.command', status: 'decision', message: expect.stringContaining('names service "db" on port 5432: imported as talksTo: [db]') });
   });
 });
+
+describe('import: fields it called mapped that validation refused (a small fuzz of compose shapes found them)', () => {
+  it('an env name the spec refuses (A.B, my-var) is a cannot-map line, not a mapped plain value', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', environment: { 'A.B': 'x', 'my-var': '1', OK: 'y' } } });
+    expect(svc(spec, 'web').env).toEqual({ OK: 'y' });
+    expect(at(report, 'services.web.environment.my-var')).toEqual([{ path: 'services.web.environment.my-var', status: 'unmapped', message: expect.stringContaining('rename the variable (e.g. "my_var")') }]);
+    expect(validate(spec)).toEqual([]);
+  });
+});

@@ -352,6 +352,11 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         note(at, 'unmapped', 'a variable named __proto__ cannot be carried (the spec is read into JavaScript objects, where that key is special): it is not in the output; rename the variable');
         continue;
       }
+      // Compose passes any name; the spec (and a Kubernetes env name before 1.32's relaxed validation) takes [A-Za-z_][A-Za-z0-9_]*.
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+        note(at, 'unmapped', `"${k}" is not a variable name the spec takes ([A-Za-z_][A-Za-z0-9_]*; Kubernetes refuses others before 1.32): it is not in the output; rename the variable (e.g. "${k.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}") where the program reads it`);
+        continue;
+      }
       let v = raw;
       if (v !== null && renamed.size) {
         const r = renameHosts(k, v, renamed);
