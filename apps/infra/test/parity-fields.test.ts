@@ -115,6 +115,8 @@ const COVERAGE: readonly Coverage[] = [
   { fields: ['services[].dev.command[]'], change: (s) => (svc(s, 'api').dev = { command: ['serve', '--reload'] }), kubernetes: 'parity', compose: 'rendered' },
   { fields: ['services[].dev.env.*'], change: (s) => (svc(s, 'api').dev = { env: { DEBUG: '1' } }), kubernetes: 'parity', compose: 'rendered' },
   { fields: ['services[].profiles[]'], change: (s) => (svc(s, 'api').profiles = ['debug']), kubernetes: 'rendered', compose: 'rendered' },
+  // Without the entry the value is refused (interpolation.test.ts); with it, both targets carry the text (compose as $${NAME}).
+  { fields: ['services[].literalInterpolation[]'], change: (s) => Object.assign(svc(s, 'api'), { env: { ...svc(s, 'api').env, GREETING: 'hello ${NAME}' }, literalInterpolation: ['env.GREETING'] }), kubernetes: 'rendered', compose: 'rendered' },
   {
     fields: ['environments.*.profiles[]'],
     change: (s, env) => ((svc(s, 'api').profiles = ['debug']), (s.environments[env].profiles = ['debug'])),

@@ -321,6 +321,18 @@ export interface ServiceSpec {
    * @default [] (always runs)
    */
   readonly profiles?: readonly string[];
+  /**
+   * Fields of this service whose `${` is text, not a compose interpolation left unresolved: a
+   * template the program expands itself (`GREETING: "hello ${NAME}"`), or compose's `$${VAR}`
+   * escape, which `infra import` reads as the text `${VAR}`. Named by their path in the service:
+   * `env.GREETING`, `command[1]`, `entrypoint[0]`, `migration.command[0]`,
+   * `health.liveness.exec.command[2]`, `dev.env.X`, `dev.command[0]` (an environment's override of
+   * env, command or entrypoint is named the same way). Both targets hand the process the text as
+   * is: compose writes `$${`, and Kubernetes expands only `$(VAR)`. Validation refuses `${`
+   * elsewhere, and an entry whose field holds no `${`.
+   * @default []
+   */
+  readonly literalInterpolation?: readonly string[];
 }
 
 /** Autoscaling on CPU utilisation. */

@@ -4,6 +4,8 @@ import type { ImportEntry } from './report';
 import { deriveReach, renameHosts } from './reach';
 import { shareSecrets } from './shared';
 import { applyComposeDefaults } from './defaults';
+import { keepLiteralText } from './literal';
+import { isLabel, renameServices } from './names';
 import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
 import type { Lookup } from './interpolate';
 import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
@@ -60,14 +62,20 @@ const kebab = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace
  * value is not one (`abc`, `5 seconds`) or is negative (`-5s`): compose refuses those too.
  */
 export function seconds(v: unknown): number | undefined {
+  const exact = exactSeconds(v);
+  return exact === undefined ? undefined : Math.max(1, Math.round(exact));
+}
+
+/** The same duration in seconds, unrounded (a number is nanoseconds, as compose reads it). */
+function exactSeconds(v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.max(1, Math.round(v / 1e9)) : undefined;
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v / 1e9 : undefined;
   if (!/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(String(v))) return undefined;
   let total = 0;
   for (const [, n, unit] of String(v).matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
     total += Number(n) * ({ h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 } as Record<string, number>)[unit];
   }
-  return Math.max(1, Math.round(total));
+  return total;
 }
 
 /** Splits a shell string the way compose does for `command: "a b 'c d'"` (no expansions). */
@@ -163,7 +171,7 @@ function dependsOn(raw: unknown): [string, string][] {
  * are not a whole number of at least 1, is left unset (the spec's default applies) and listed in
  * `bad` with why, for a cannot-map line at that field.
  */
-function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; problem?: string; bad?: [field: string, why: string][] } {
+function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; problem?: string; bad?: [field: string, why: string][]; changed?: [field: string, why: string][] } {
   if (hc.disable === true) return { problem: 'healthcheck disabled' };
   const test = hc.test;
   let command: string[];
@@ -174,19 +182,28 @@ function healthProbe(hc: Obj, lit: (s: string) => string): { probe?: ProbeSpec; 
   else return { problem: `healthcheck test ${JSON.stringify(test)} has no CMD or CMD-SHELL form` };
   const probe: Obj = { exec: { command } };
   const bad: [string, string][] = [];
+  const changed: [string, string][] = [];
   const SPEC_DEFAULTS: Record<string, string> = { periodSeconds: '10s', timeoutSeconds: '3s', initialDelaySeconds: '0s' };
   for (const [field, key] of [['interval', 'periodSeconds'], ['timeout', 'timeoutSeconds'], ['start_period', 'initialDelaySeconds']] as const) {
     if (hc[field] === undefined) continue;
+    const exact = exactSeconds(hc[field]);
     const n = seconds(hc[field]);
-    if (n !== undefined) probe[key] = n;
-    else bad.push([field, `${JSON.stringify(hc[field])} is not a duration compose accepts (a non-negative number with a unit, e.g. "30s", "1m30s", "500ms"): left unset, so the spec's default ${key} ${SPEC_DEFAULTS[key]} applies; fix the value`]);
+    if (exact === 0 && field !== 'start_period') {
+      // Docker reads an interval or timeout of 0 as "not set": its default 30s.
+      probe[key] = 30;
+      changed.push([field, `${JSON.stringify(hc[field])} is 0, which Docker reads as not set (its default 30s): imported as ${key} 30, the same check`]);
+    } else if (exact === 0) probe[key] = 0;
+    else if (n !== undefined) {
+      probe[key] = n;
+      if (n !== exact) changed.push([field, `${JSON.stringify(hc[field])} is not a whole number of seconds, which the spec counts in: imported as ${key} ${n} (${n}s on both targets)`]);
+    } else bad.push([field, `${JSON.stringify(hc[field])} is not a duration compose accepts (a non-negative number with a unit, e.g. "30s", "1m30s", "500ms"): left unset, so the spec's default ${key} ${SPEC_DEFAULTS[key]} applies; fix the value`]);
   }
   if (hc.retries !== undefined) {
     const n = Number(hc.retries);
     if (typeof hc.retries !== 'boolean' && String(hc.retries).trim() !== '' && Number.isInteger(n) && n >= 1) probe.failureThreshold = n;
     else bad.push(['retries', `${JSON.stringify(hc.retries)} is not a whole number of at least 1 (Docker reads 0 as its default 3): left unset, so the spec's default failureThreshold 3 applies; fix the value`]);
   }
-  return { probe: probe as ProbeSpec, ...(bad.length && { bad }) };
+  return { probe: probe as ProbeSpec, ...(bad.length && { bad }), ...(changed.length && { changed }) };
 }
 
 /**
@@ -228,16 +245,17 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   const usedHostPorts = new Set<number>();
   /** Spec service name -> compose service name, for report paths written after the rename. */
   const composeNames = new Map<string, string>();
-  const isLabel = (n: string) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && n.length <= 63;
-  /** Compose name -> spec name of the services renamed below: env values that use them as a host follow the rename. */
-  const renamed = new Map(names.filter((n) => !isLabel(n)).map((n) => [n, kebab(n)]));
+  /** Compose name -> spec name of the services renamed below (names.ts): env values that use them as a host follow the rename. */
+  const renames = renameServices(names);
+  const renamed = new Map([...renames].map(([n, r]) => [n, r.to]));
   for (const name of names) {
     const c: Obj = isObj(doc.services[name]) ? doc.services[name] : {};
     const p = `services.${name}`;
     const s: Obj = { name };
     if (!isLabel(name)) {
       s.name = renamed.get(name)!;
-      note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}" (other services reach it by that name)`);
+      const clash = renames.get(name)!.clash;
+      note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}"${clash !== undefined ? ` ("${s.name.replace(/-\d+$/, '')}" is services.${clash}, whose name meets this one's once made a label; rename one of them in compose to choose)` : ''} (other services reach it by that name, and the values that use "${name}" as a host are rewritten to it)`);
     }
     composeNames.set(s.name, name);
 
@@ -263,7 +281,9 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       }
     } else if (typeof c.image === 'string') {
       s.image = { ref: c.image };
-      if (!isPinnedImage(c.image)) note(`${p}.image`, 'decision', `"${c.image}" is untagged or :latest; pin a version tag or digest (validation refuses floating tags outside environments that allow them)`);
+      // `postgres:${PG:-}`: the tag is a variable that is empty here, which leaves the reference ending in ":".
+      if (/:(@|$)/.test(c.image)) note(`${p}.image`, 'decision', `"${c.image}" has an empty tag${interpolated.fields.has(`${p}.image`) ? ': the tag comes from a variable that is empty or unset, or an empty default (the interpolation line at this field names it)' : ''}; compose refuses the reference too ("invalid reference format"): set the variable in .env, --env-file or --env, or write the tag`);
+      else if (!isPinnedImage(c.image)) note(`${p}.image`, 'decision', `"${c.image}" is untagged or :latest; pin a version tag or digest (validation refuses floating tags outside environments that allow them)`);
       else note(`${p}.image`, 'mapped', c.image);
     } else {
       note(p, 'unmapped', 'neither image nor build');
@@ -321,11 +341,22 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
 
     // Environment: secret-looking values become secret references; the value stays only as a local-only default.
     // env_file, then environment over it; variables named without a value from the project variables.
-    const { env, paths: envPaths, secretFed } = serviceEnvironment(c, p, environment(c.environment), lookup, options.readFile, note, interpolated.secretFed);
+    const given = environment(c.environment);
+    const { env, paths: envPaths, secretFed } = serviceEnvironment(c, p, given, lookup, options.readFile, note, interpolated.secretFed);
     const plain: Record<string, string> = {};
     const secrets: Obj = {};
     for (const [k, raw] of Object.entries(env)) {
       const at = envPaths[k] ?? `${p}.environment.${k}`;
+      // A JavaScript object cannot hold this name as a key: every tool that reads the spec would lose it.
+      if (k === '__proto__') {
+        note(at, 'unmapped', 'a variable named __proto__ cannot be carried (the spec is read into JavaScript objects, where that key is special): it is not in the output; rename the variable');
+        continue;
+      }
+      // Compose passes any name; the spec (and a Kubernetes env name before 1.32's relaxed validation) takes [A-Za-z_][A-Za-z0-9_]*.
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+        note(at, 'unmapped', `"${k}" is not a variable name the spec takes ([A-Za-z_][A-Za-z0-9_]*; Kubernetes refuses others before 1.32): it is not in the output; rename the variable (e.g. "${k.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}") where the program reads it`);
+        continue;
+      }
       let v = raw;
       if (v !== null && renamed.size) {
         const r = renameHosts(k, v, renamed);
@@ -372,6 +403,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Volumes: named volumes -> spec volumes; relative binds -> development mounts.
     const volumes: Obj[] = [];
     const devMounts: Obj[] = [];
+    const volumeSources = new Map<string, { mountPath: string; at: string }>();
     (Array.isArray(c.volumes) ? c.volumes : []).forEach((raw: unknown, i: number) => {
       const vp = `${p}.volumes[${i}]`;
       // Every short and long form (compose-parse.ts).
@@ -385,8 +417,15 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         return note(vp, 'decision', `"${target}" is mounted twice in compose; only the first mount is kept`);
       }
       if (type === 'volume' && source) {
-        volumes.push({ name: kebab(source), mountPath: target });
-        note(vp, 'decision', `named volume "${source}" at ${target}; compose names it "${s.name}-${kebab(source)}", so data in an existing "${source}" volume is not reused`);
+        // The spec mounts each volume once: a second mount of the same volume cannot be carried.
+        const first = volumeSources.get(source);
+        if (first) return note(vp, 'unmapped', `named volume "${source}" is already mounted at ${first.mountPath} (${first.at}); the spec mounts a volume once, so ${target} is not mounted and what the service writes there is not kept: mount one directory of the volume, or give ${target} its own volume`);
+        // Two compose names with one DNS form (my_data and my-data) are two volumes: the later one gets a suffix.
+        let vname = kebab(source);
+        for (let n = 2; volumes.some((v) => v.name === vname); n++) vname = `${kebab(source)}-${n}`;
+        volumes.push({ name: vname, mountPath: target });
+        volumeSources.set(source, { mountPath: target, at: vp });
+        note(vp, 'decision', `named volume "${source}" at ${target}${vname !== kebab(source) ? ` as volume "${vname}" ("${kebab(source)}" is another volume of this service)` : ''}; compose names it "${s.name}-${vname}", so data in an existing "${source}" volume is not reused`);
       } else if (type === 'anonymous' || (type === 'volume' && !source)) {
         note(vp, 'decision', `anonymous volume at ${target}: imported as a writable path (emptied on restart)`);
         s.writablePaths = [...(s.writablePaths ?? []), target];
@@ -409,8 +448,9 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Health.
     if (isObj(c.healthcheck)) {
       for (const k of Object.keys(c.healthcheck)) if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'disable'].includes(k)) note(`${p}.healthcheck.${k}`, 'unmapped', `healthcheck ${k} is not modelled`);
-      const { probe, problem, bad } = healthProbe(c.healthcheck, (t) => t);
+      const { probe, problem, bad, changed } = healthProbe(c.healthcheck, (t) => t);
       for (const [field, why] of bad ?? []) note(`${p}.healthcheck.${field}`, 'unmapped', why);
+      for (const [field, why] of changed ?? []) note(`${p}.healthcheck.${field}`, 'decision', why);
       if (probe) {
         s.health = { liveness: probe };
         note(`${p}.healthcheck`, 'mapped', `exec check ${JSON.stringify((probe.exec as Obj).command)} as liveness (readiness defaults to it)`);
@@ -423,7 +463,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Dependencies: the spec waits until the dependency is healthy.
     const deps = dependsOn(c.depends_on);
     if (deps.length) {
-      s.dependsOn = deps.map(([d, cond]) => ({ service: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(d) ? d : kebab(d), condition: CONDITIONS[cond] ?? 'started' }));
+      s.dependsOn = deps.map(([d, cond]) => ({ service: renamed.get(d) ?? d, condition: CONDITIONS[cond] ?? 'started' }));
       for (const [d, cond] of deps) {
         if (CONDITIONS[cond]) note(`${p}.depends_on.${d}`, 'mapped', `waits until ${CONDITIONS[cond]}`);
         else note(`${p}.depends_on.${d}`, 'decision', `condition "${cond}" is unknown; imported as "started"`);
@@ -547,6 +587,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       note(`${p}`, 'decision', 'looks like a database but declares no port; imported as a worker (a database needs its port)');
     }
     note(`${p}`, 'decision', `role "${s.role}" inferred from the name and image${s.role === 'database' ? ': a StatefulSet with a volume claim in Kubernetes' : ''}`);
+    keepLiteralText(s, c, p, envPaths, note);
     applyComposeDefaults(name, c, s, doc, note);
     services.push(orderKeys(s) as ServiceSpec);
   }
@@ -554,7 +595,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   // A service others wait for with service_completed_successfully runs once: a job.
   for (const c of Object.entries(doc.services as Obj)) {
     for (const [d, cond] of dependsOn((c[1] as Obj)?.depends_on)) {
-      const job = (services as Obj[]).find((x) => x.name === d);
+      const job = (services as Obj[]).find((x) => x.name === (renamed.get(d) ?? d));
       if (cond !== 'service_completed_successfully' || !job || job.job) continue;
       job.job = {};
       report.push({ path: `services.${d}`, status: 'decision', message: `"${c[0]}" waits for it to complete: imported as a one-shot job (a Kubernetes Job, a compose one-shot service)` });
@@ -576,7 +617,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   return { spec, report };
 }
 
-const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'externalEgress', 'dev'];
+const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'externalEgress', 'dev', 'literalInterpolation'];
 function orderKeys(s: Obj): Obj {
   return Object.fromEntries(Object.entries(s).sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b)));
 }

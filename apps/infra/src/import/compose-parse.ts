@@ -66,7 +66,8 @@ function expand(ip: string, host: string, container: string, proto: string | und
   const base = { protocol, ...(address.hostIp !== undefined && { hostIp: address.hostIp }) } as const;
   const ports = (f: (t: number, i: number) => Partial<ParsedPort>): ParsedPort[] =>
     Array.from({ length: count }, (_, i) => ({ ...base, target: targets[0] + i, random: false, ...(address.notice && { notice: address.notice }), ...f(targets[0] + i, i) }) as ParsedPort);
-  if (host === '') return ports(() => ({ random: true }));
+  // Host port 0 asks the kernel for a free port, as an empty host port does: compose publishes it on a random one.
+  if (host === '' || /^0+$/.test(host)) return ports(() => ({ random: true }));
   // A host range is as long as the container range, or compose picks one of it (then any length goes).
   const published = range(host, 'host port', false);
   if (typeof published === 'string') return published;

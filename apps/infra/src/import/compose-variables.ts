@@ -49,7 +49,7 @@ function reportUses(path: string, uses: readonly VariableUse[], note: Note): voi
  * the fields whose value was built from a variable named like a secret.
  * Throws ComposeImportError (the caller names the file) for a template compose refuses.
  */
-export function interpolateCompose(doc: unknown, lookup: Lookup, note: Note): { doc: unknown; secretFed: Set<string> } {
+export function interpolateCompose(doc: unknown, lookup: Lookup, note: Note): { doc: unknown; secretFed: Set<string>; fields: Set<string> } {
   let result;
   try {
     result = interpolateDocument(doc, lookup);
@@ -58,7 +58,7 @@ export function interpolateCompose(doc: unknown, lookup: Lookup, note: Note): { 
     throw e;
   }
   for (const f of result.fields) reportUses(f.path, f.uses, note);
-  return { doc: result.doc, secretFed: new Set(result.fields.filter((f) => f.uses.some((u) => looksSecretName(u.name))).map((f) => f.path)) };
+  return { doc: result.doc, secretFed: new Set(result.fields.filter((f) => f.uses.some((u) => looksSecretName(u.name))).map((f) => f.path)), fields: new Set(result.fields.filter((f) => f.uses.length).map((f) => f.path)) };
 }
 
 /** `env_file` entries in their long form: a string is `{ path, required: true }`. */
@@ -95,8 +95,9 @@ export interface ServiceEnvironment {
  * from the project variables. Throws ComposeImportError for a missing required env_file.
  */
 export function serviceEnvironment(c: Obj, p: string, environment: Record<string, string | null>, lookup: Lookup, readFile: ReadFile | undefined, note: Note, secretFed: Set<string>): ServiceEnvironment {
-  const env: Record<string, string | null> = {};
-  const paths: Record<string, string> = {};
+  // No prototype: a variable named __proto__ stays a key (the importer reports it), and no key is "in" the map before it is set.
+  const env: Record<string, string | null> = Object.create(null);
+  const paths: Record<string, string> = Object.create(null);
   if (c.env_file !== undefined && c.env_file !== null) {
     for (const f of envFiles(c.env_file, p, note)) {
       if (!readFile) {

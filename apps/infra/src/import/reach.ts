@@ -35,6 +35,8 @@ export function imagePort(ref: string | undefined): number | undefined {
 export interface Reference {
   readonly from: string;
   readonly key: string;
+  /** The compose field it is in when not an environment variable: `command`, `entrypoint`. */
+  readonly field?: string;
   readonly target: string;
   readonly port?: number;
   /** How the port was found, for the report. */
@@ -122,9 +124,18 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
         if (!refs.some((x) => x.from === s.name && x.key === key && x.target === target && x.port === r.port)) refs.push({ from: s.name, key, ...r, target });
       }
     }
+    // The command and entrypoint name services too (`wait-for db:5432`, `--broker kafka:9092`), word by word.
+    for (const field of ['entrypoint', 'command'] as const) {
+      for (const word of (s[field] ?? []) as string[]) {
+        for (const r of referencesIn(field, String(word), env, others)) {
+          const target = specName.get(r.target)!;
+          if (!refs.some((x) => x.from === s.name && x.key === field && x.target === target && x.port === r.port)) refs.push({ from: s.name, key: field, field, ...r, target });
+        }
+      }
+    }
   }
   const at = (specName: string) => `services.${options.composeName?.(specName) ?? specName}`;
-  const where = (r: Reference) => `${at(r.from)}.environment.${r.key}`;
+  const where = (r: Reference) => (r.field ? `${at(r.from)}.${r.field}` : `${at(r.from)}.environment.${r.key}`);
 
   // The reached service's ports.
   for (const t of services) {

@@ -36,3 +36,64 @@ describe('a compose interpolation left unresolved ("${") never reaches Kubernete
     expect(unresolved(validate(mutate((s) => ((svc(s, 'api').env.PRICE = 'cost $5 or $$'), (svc(s, 'api').command = ['serve', '--host=$HOSTNAME', '$(PORT)'])))))).toEqual([]);
   });
 });
+
+describe('literalInterpolation: "${" meant as text (a template the program expands, compose\'s $${VAR})', () => {
+  const issuesAt = (spec: unknown, prefix: string) => validate(spec).filter((i) => i.path.startsWith(prefix));
+
+  it('an env value, a command word and a probe word it lists are accepted; the same fields unlisted are refused, the message naming the entry to add', () => {
+    const change = (s: any) => {
+      svc(s, 'api').env.GREETING = 'hello ${NAME}';
+      svc(s, 'api').command = ['echo', '${HOME}'];
+      svc(s, 'db').health.liveness.exec.command = ['check', '${X}'];
+    };
+    const refused = unresolved(validate(mutate(change)));
+    expect(refused.map((i) => i.path).sort()).toEqual(['services.api.command[1]', 'services.api.env.GREETING', 'services.db.health.liveness.exec.command[1]']);
+    expect(refused.find((i) => i.path === 'services.api.env.GREETING')!.message).toContain('list "env.GREETING" in services.api.literalInterpolation');
+    expect(refused.find((i) => i.path.startsWith('services.db'))!.message).toContain('list "health.liveness.exec.command[1]" in services.db.literalInterpolation');
+    const listed = mutate((s) => {
+      change(s);
+      svc(s, 'api').literalInterpolation = ['env.GREETING', 'command[1]'];
+      svc(s, 'db').literalInterpolation = ['health.liveness.exec.command[1]'];
+    });
+    expect(validate(listed)).toEqual([]);
+  });
+
+  it('an environment override of a listed field may hold it too; the service\'s own value need not', () => {
+    const spec = mutate((s) => {
+      s.environments.prod.services = { api: { env: { GREETING: 'hi ${NAME}' } } };
+      svc(s, 'api').literalInterpolation = ['env.GREETING'];
+    });
+    expect(validate(spec)).toEqual([]);
+  });
+
+  it('a listed field is checked only where listed: another field of the service is still refused', () => {
+    const spec = mutate((s) => {
+      svc(s, 'api').env.GREETING = 'hello ${NAME}';
+      svc(s, 'api').env.LOG_LEVEL = '${LOG_LEVEL:-info}';
+      svc(s, 'api').literalInterpolation = ['env.GREETING'];
+    });
+    expect(unresolved(validate(spec)).map((i) => i.path)).toEqual(['services.api.env.LOG_LEVEL']);
+  });
+
+  it('an entry naming a field that cannot hold text (an image, a path) or one without "${" is refused at the entry', () => {
+    const spec = mutate((s) => {
+      svc(s, 'db').image.ref = 'postgres:${PG}';
+      svc(s, 'db').literalInterpolation = ['image.ref'];
+      svc(s, 'api').literalInterpolation = ['env.NOT_THERE', 'command[0]'];
+    });
+    expect(issuesAt(spec, 'services.db.literalInterpolation')).toEqual([{ path: 'services.db.literalInterpolation[0]', message: expect.stringContaining('"image.ref" is not a field that can hold text with "${"') }]);
+    expect(unresolved(validate(spec)).map((i) => i.path)).toEqual(['services.db.image.ref']);
+    expect(issuesAt(spec, 'services.api.literalInterpolation')).toEqual([
+      { path: 'services.api.literalInterpolation[0]', message: '"env.NOT_THERE" holds no "${" (in the service or an environment\'s override); fix: remove the entry' },
+      { path: 'services.api.literalInterpolation[1]', message: '"command[0]" holds no "${" (in the service or an environment\'s override); fix: remove the entry' },
+    ]);
+  });
+
+  it('a shell script (allowed anyway) may be listed: it holds "${", so the entry is not stale', () => {
+    const spec = mutate((s) => {
+      svc(s, 'api').command = ['sh', '-c', 'echo ${HOME}'];
+      svc(s, 'api').literalInterpolation = ['command[2]'];
+    });
+    expect(validate(spec)).toEqual([]);
+  });
+});

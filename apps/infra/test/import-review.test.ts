@@ -1,0 +1,159 @@
+import { validate, type StackSpec } from '@todo/service-spec';
+import { parse } from 'yaml';
+import { importCompose } from '../src/import/compose-import';
+import { interpolate } from '../src/import/interpolate';
+import type { ImportEntry } from '../src/import/report';
+import { renderOutputs } from '../src/outputs';
+
+/** Issue 19, a reviewer's findings: fields the import said it mapped that the spec then refused or lost. */
+const repoPath = (p: string) => p.replace(/^\.\//, '');
+const imported = (services: Record<string, unknown>, extra: Record<string, unknown> = {}) => importCompose({ services, ...extra }, { name: 'demo', repoPath });
+const svc = (spec: StackSpec, name: string) => spec.services.find((s) => s.name === name)!;
+const at = (report: ImportEntry[], path: string) => report.filter((e) => e.path === path);
+const composeOf = (spec: StackSpec) => parse(renderOutputs({ ...spec, environments: { local: spec.environments.local } }, {}).files.find((f) => f.path === 'docker/docker-compose.yml')!.content);
+function kubernetesObjects(spec: StackSpec): any[] {
+  const { files } = renderOutputs({ ...spec, environments: { kubernetes: spec.environments.kubernetes } }, {});
+  return files.filter((f) => f.path.startsWith('dist/k8s/')).flatMap((f) => f.content.split(/^---$/m).map((d) => parse(d)).filter(Boolean));
+}
+
+describe("import: compose's $${VAR} escape is text the container gets as is, on both targets", () => {
+  const source = {
+    web: {
+      image: 'example/web:1.0',
+      environment: { GREETING: 'hello $${NAME}', PLAIN: 'x' },
+      command: ['render', '--template=$${HOME}/t'],
+      healthcheck: { test: ['CMD', 'check', '$${PORT}'] },
+    },
+  };
+
+  it('the spec validates, lists each field in literalInterpolation, and the report says why at the compose path', () => {
+    const { spec, report } = imported(source);
+    expect(svc(spec, 'web')).toMatchObject({ env: { GREETING: 'hello ${NAME}' }, command: ['render', '--template=${HOME}/t'], literalInterpolation: ['env.GREETING', 'command[1]', 'health.liveness.exec.command[1]'] });
+    expect(validate(spec)).toEqual([]);
+    for (const path of ['services.web.environment.GREETING', 'services.web.command[1]', 'services.web.healthcheck.test[2]']) {
+      expect(at(report, path)).toContainEqual({ path, status: 'mapped', message: expect.stringContaining('holds the text "${" as compose passes it') });
+    }
+  });
+
+  it('round trip: our compose file reads back (interpolated as compose would) to the source\'s values; Kubernetes gets the text as is', () => {
+    const { spec } = imported(source);
+    const web = composeOf(spec).services.web;
+    const read = (v: string) => interpolate(v, () => undefined).value;
+    expect(web.environment.GREETING).toBe('hello $${NAME}');
+    expect(read(web.environment.GREETING)).toBe(read(source.web.environment.GREETING));
+    expect(web.command.map(read)).toEqual(source.web.command.map(read));
+    expect(web.healthcheck.test.map(read)).toEqual(source.web.healthcheck.test.map(read));
+    const objects = kubernetesObjects(spec);
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.data?.GREETING !== undefined);
+    expect(config.data.GREETING).toBe('hello ${NAME}');
+    const container = objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(container.args).toEqual(['render', '--template=${HOME}/t']);
+    expect(container.livenessProbe.exec.command).toEqual(['check', '${PORT}']);
+  });
+
+  it('a shell script keeps $${VAR} without an entry (validation accepts a shell\'s ${VAR} already)', () => {
+    const { spec } = imported({ web: { image: 'example/web:1.0', command: ['sh', '-c', 'echo $${HOME}'] } });
+    expect(svc(spec, 'web').literalInterpolation).toBeUndefined();
+    expect(validate(spec)).toEqual([]);
+  });
+});
+
+describe('import: compose names that meet once made DNS labels stay distinct services', () => {
+  it('web_1 and web-1: web-1 keeps its name, web_1 becomes web-1-2, and every reference to web_1 follows it', () => {
+    const { spec, report } = imported({
+      web_1: { image: 'example/web:1.0', ports: ['8080:80'] },
+      'web-1': { image: 'example/other:1.0', expose: ['9000'] },
+      app: { image: 'example/app:1.0', environment: { UPSTREAM: 'http://web_1:80', OTHER: 'web-1:9000' }, depends_on: ['web_1'] },
+    });
+    expect(spec.services.map((s) => [s.name, s.image.ref])).toEqual([['web-1-2', 'example/web:1.0'], ['web-1', 'example/other:1.0'], ['app', 'example/app:1.0']]);
+    expect(svc(spec, 'app').env).toEqual({ UPSTREAM: 'http://web-1-2:80', OTHER: 'web-1:9000' });
+    expect(svc(spec, 'app').dependsOn).toEqual([{ service: 'web-1-2', condition: 'started' }]);
+    expect(svc(spec, 'app').talksTo).toEqual(['web-1']);
+    expect(at(report, 'services.web_1')).toContainEqual({ path: 'services.web_1', status: 'decision', message: expect.stringContaining('imported as "web-1-2" ("web-1" is services.web-1, whose name meets this one\'s once made a label; rename one of them in compose to choose)') });
+    expect(validate(spec).filter((i) => /name/.test(i.path))).toEqual([]);
+  });
+
+  it('Web and web: web keeps its name, Web becomes web-2; a job that is waited for is found under its new name', () => {
+    const { spec } = imported({
+      Web: { image: 'example/seed:1.0' },
+      web: { image: 'example/web:1.0', depends_on: { Web: { condition: 'service_completed_successfully' } } },
+    });
+    expect(spec.services.map((s) => s.name)).toEqual(['web-2', 'web']);
+    expect(svc(spec, 'web-2').job).toEqual({});
+    expect(svc(spec, 'web').dependsOn).toEqual([{ service: 'web-2', condition: 'completed' }]);
+    expect(validate(spec).filter((i) => /name|dependsOn/.test(i.path))).toEqual([]);
+  });
+
+  it('a name over 63 characters is cut to a label', () => {
+    const long = `svc_${'x'.repeat(70)}`;
+    const { spec } = imported({ [long]: { image: 'example/web:1.0' } });
+    expect(spec.services[0].name).toBe(`svc-${'x'.repeat(59)}`);
+  });
+});
+
+describe('import: a named volume mounted twice in one service', () => {
+  it('data at /a and /b: one volume at /a, and a cannot-map line at the second mount; the spec validates and synthesizes', () => {
+    const { spec, report } = imported({ app: { image: 'example/app:1.0', volumes: ['data:/a', { type: 'volume', source: 'data', target: '/b' }] } }, { volumes: { data: {} } });
+    expect(svc(spec, 'app').volumes).toEqual([{ name: 'data', mountPath: '/a' }]);
+    expect(at(report, 'services.app.volumes[1]')).toEqual([{ path: 'services.app.volumes[1]', status: 'unmapped', message: expect.stringContaining('named volume "data" is already mounted at /a (services.app.volumes[0]); the spec mounts a volume once, so /b is not mounted') }]);
+    expect(validate(spec)).toEqual([]);
+    expect(kubernetesObjects(spec).filter((o) => o.kind === 'PersistentVolumeClaim')).toHaveLength(1);
+  });
+
+  it('my_data and my-data (two volumes in compose, one DNS form) stay two volumes', () => {
+    const { spec } = imported({ app: { image: 'example/app:1.0', volumes: ['my_data:/a', 'my-data:/b'] } });
+    expect(svc(spec, 'app').volumes).toEqual([{ name: 'my-data', mountPath: '/a' }, { name: 'my-data-2', mountPath: '/b' }]);
+    expect(validate(spec)).toEqual([]);
+  });
+});
+
+describe('import: small changes the review found unreported', () => {
+  it('"0:80" (host port 0: compose picks a free one) is container port 80, unpublished, with the random-port line', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', ports: ['0:80', { target: 81, published: '0' }] } });
+    expect(svc(spec, 'web').ports).toEqual([{ name: 'http', port: 80 }, { name: 'p81', port: 81 }]);
+    expect(at(report, 'services.web.ports[0]')).toContainEqual({ path: 'services.web.ports[0]', status: 'decision', message: expect.stringContaining('compose publishes container port 80 on a random host port; the spec does not publish it') });
+    expect(at(report, 'services.web.ports[0]').filter((e) => e.status === 'unmapped')).toEqual([]);
+  });
+
+  it('image postgres:${PG:-} (an empty default): the line says the tag is empty and comes from the variable, not just "untagged"', () => {
+    const { report } = importCompose({ services: { db: { image: 'postgres:${PG:-}' } } }, { name: 'demo', repoPath });
+    const lines = at(report, 'services.db.image').map((e) => e.message);
+    expect(lines).toContainEqual(expect.stringContaining('"postgres:" has an empty tag: the tag comes from a variable that is empty or unset, or an empty default'));
+    expect(lines.some((m) => m.includes('untagged or :latest'))).toBe(false);
+  });
+
+  it('a variable named __proto__ (in environment or an env_file) is a cannot-map line, not silently dropped', () => {
+    const environment = JSON.parse('{"__proto__": "x", "A": "b"}');
+    const { spec, report } = importCompose({ services: { web: { image: 'example/web:1.0', environment, env_file: 'web.env' } } }, { name: 'demo', repoPath, readFile: () => ({ state: 'inside', text: '__proto__=y\nB=c\n' }) });
+    expect(svc(spec, 'web').env).toEqual({ A: 'b', B: 'c' });
+    expect(at(report, 'services.web.environment.__proto__')).toEqual([
+      { path: 'services.web.environment.__proto__', status: 'mapped', message: 'set in environment, which wins over the env_file value (as in compose)' },
+      { path: 'services.web.environment.__proto__', status: 'unmapped', message: expect.stringContaining('a variable named __proto__ cannot be carried') },
+    ]);
+  });
+
+  it('health durations: 0s interval/timeout are Docker\'s default 30s, 0s start_period stays 0, 500ms is rounded with a line', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', healthcheck: { test: ['CMD', 'true'], interval: '0s', timeout: '500ms', start_period: '0s' } } });
+    expect(svc(spec, 'web').health!.liveness).toMatchObject({ periodSeconds: 30, timeoutSeconds: 1, initialDelaySeconds: 0 });
+    expect(at(report, 'services.web.healthcheck.interval')).toEqual([{ path: 'services.web.healthcheck.interval', status: 'decision', message: expect.stringContaining('"0s" is 0, which Docker reads as not set (its default 30s): imported as periodSeconds 30') }]);
+    expect(at(report, 'services.web.healthcheck.timeout')).toEqual([{ path: 'services.web.healthcheck.timeout', status: 'decision', message: expect.stringContaining('"500ms" is not a whole number of seconds') }]);
+    expect(validate(spec)).toEqual([]);
+  });
+
+  it('a command that names another service (wait-for db:5432) gives it a port and a talksTo edge, as an env value does', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', command: ['wait-for', 'db:5432', '--', 'serve'] }, db: { image: 'example/db:1.0' } });
+    expect(svc(spec, 'db').ports).toEqual([{ name: 'postgres', port: 5432 }]);
+    expect(svc(spec, 'web').talksTo).toEqual(['db']);
+    expect(at(report, 'services.db.expose')[0].message).toContain('imported as port 5432 (services.web.command: db:5432)');
+    expect(at(report, 'services.web.command')).toContainEqual({ path: 'services.web.command', status: 'decision', message: expect.stringContaining('names service "db" on port 5432: imported as talksTo: [db]') });
+  });
+});
+
+describe('import: fields it called mapped that validation refused (a small fuzz of compose shapes found them)', () => {
+  it('an env name the spec refuses (A.B, my-var) is a cannot-map line, not a mapped plain value', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', environment: { 'A.B': 'x', 'my-var': '1', OK: 'y' } } });
+    expect(svc(spec, 'web').env).toEqual({ OK: 'y' });
+    expect(at(report, 'services.web.environment.my-var')).toEqual([{ path: 'services.web.environment.my-var', status: 'unmapped', message: expect.stringContaining('rename the variable (e.g. "my_var")') }]);
+    expect(validate(spec)).toEqual([]);
+  });
+});
