@@ -157,3 +157,21 @@ describe('import: fields it called mapped that validation refused (a small fuzz 
     expect(validate(spec)).toEqual([]);
   });
 });
+
+describe('import: links are dependencies (compose starts a linked service first)', () => {
+  const source = {
+    db: { image: 'postgres:16', ports: ['5432'] },
+    cache: { image: 'redis:7.4', ports: ['6379'], healthcheck: { test: ['CMD', 'redis-cli', 'ping'] } },
+    web: { image: 'example/web:1.0', links: ['db', 'cache:kv'], depends_on: { cache: { condition: 'service_healthy' } } },
+  };
+
+  it('a link not in depends_on becomes dependsOn (started); one that is keeps its condition; an alias is named as lost', () => {
+    const { spec, report } = imported(source);
+    expect(svc(spec, 'web').dependsOn).toEqual(expect.arrayContaining([{ service: 'db', condition: 'started' }, { service: 'cache', condition: 'healthy' }]));
+    expect(svc(spec, 'web').dependsOn).toHaveLength(2);
+    expect(at(report, 'services.web.links')).toEqual([expect.objectContaining({ status: 'decision', message: expect.stringContaining('compose starts db first (a link implies depends_on') })]);
+    expect(at(report, 'services.web.links[1]')).toContainEqual(expect.objectContaining({ status: 'unmapped', message: expect.stringContaining('"kv"') }));
+    expect(report.filter((e) => e.path === 'services.web.links' && e.message.includes('not a field the spec models'))).toEqual([]);
+    expect(composeOf(spec).services.web.depends_on).toMatchObject({ db: { condition: 'service_started' }, cache: { condition: 'service_healthy' } });
+  });
+});

@@ -34,7 +34,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles', 'links']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -159,6 +159,15 @@ function resources(r: Obj, path: string, note: (path: string, status: ImportEntr
 
 const CONDITIONS: Record<string, 'healthy' | 'started' | 'completed'> = { service_healthy: 'healthy', service_started: 'started', service_completed_successfully: 'completed' };
 const RESTARTS: Record<string, 'always' | 'on-failure' | 'never'> = { always: 'always', 'unless-stopped': 'always', 'on-failure': 'on-failure', no: 'never' };
+
+/** `links:` entries as [service, alias]; `SERVICE:ALIAS` or `SERVICE`. */
+function links(raw: unknown): [string, string | undefined][] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((l) => {
+    const [target, alias] = String(l).split(':', 2);
+    return [target, alias];
+  });
+}
 
 function dependsOn(raw: unknown): [string, string][] {
   if (Array.isArray(raw)) return raw.map((d) => [String(d), 'service_started']);
@@ -460,8 +469,19 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       note(`${p}.healthcheck`, 'decision', 'no health check: Kubernetes gets no probes and dependents wait for "started"; add one (http, tcp or exec) if the service has a health endpoint');
     }
 
-    // Dependencies: the spec waits until the dependency is healthy.
+    // Dependencies: the spec waits until the dependency is healthy. A link is a dependency
+    // too: compose starts the linked service first (as depends_on: service_started).
     const deps = dependsOn(c.depends_on);
+    const linked = links(c.links);
+    if (linked.length) {
+      const added = linked.map(([t]) => t).filter((t, i, all) => all.indexOf(t) === i && !deps.some(([d]) => d === t));
+      for (const t of added) deps.push([t, 'service_started']);
+      const order = added.length ? `compose starts ${added.join(', ')} first (a link implies depends_on: service_started): imported as dependsOn (started); ` : '';
+      note(`${p}.links`, 'decision', `${order}the link itself is not written: services reach each other by name on both targets`);
+      for (const [i, [target, alias]] of linked.entries()) {
+        if (alias && alias !== target) note(`${p}.links[${i}]`, 'unmapped', `the alias "${alias}" is a hostname on compose's default network only; neither target gets it: use the service name "${renamed.get(target) ?? target}"`);
+      }
+    }
     if (deps.length) {
       s.dependsOn = deps.map(([d, cond]) => ({ service: renamed.get(d) ?? d, condition: CONDITIONS[cond] ?? 'started' }));
       for (const [d, cond] of deps) {
