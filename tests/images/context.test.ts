@@ -36,7 +36,7 @@ describe('build context', () => {
     expect(sent.filter((f) => /(^|\/)\.env/.test(f))).toEqual([]);
     expect(sent).toContain(`apps/${service}/${service === 'backend' ? 'requirements.txt' : 'package-lock.json'}`);
     // The app's own files, and the health probe's source both images build.
-    expect(sent.filter((f) => !f.startsWith(`apps/${service}/`))).toEqual(['docker/healthprobe/healthprobe.c']);
+    expect(sent.filter((f) => !f.startsWith(`apps/${service}/`))).toEqual(['docker/healthprobe/healthprobe.c', 'docker/rootfs/os-packages.sh']);
     // The image tag hashes exactly what Docker receives, no more and no less.
     expect(sent.sort()).toEqual(buildInputs('context', service).split('\n').sort());
   });
