@@ -175,3 +175,55 @@ describe('import: links are dependencies (compose starts a linked service first)
     expect(composeOf(spec).services.web.depends_on).toMatchObject({ db: { condition: 'service_started' }, cache: { condition: 'service_healthy' } });
   });
 });
+
+describe('import: a service others wait to complete is a job, and loses what the spec refuses a job, each with a line', () => {
+  const source = {
+    migrate: { image: 'postgres:16', ports: ['5432:5432'], expose: ['9000'], healthcheck: { test: ['CMD', 'pg_isready'] }, deploy: { replicas: 2 }, restart: 'always', volumes: ['data:/var/lib/postgresql/data'] },
+    web: { image: 'example/web:1.0', ports: ['8080:80'], depends_on: { migrate: { condition: 'service_completed_successfully' } } },
+  };
+
+  it('ports, health, replicas, restart always, the volume claim and the database role are dropped or changed; the spec validates', () => {
+    const { spec, report } = imported(source);
+    const job = svc(spec, 'migrate');
+    expect(job).toMatchObject({ job: {}, role: 'worker', restart: 'on-failure', writablePaths: ['/var/lib/postgresql/data'] });
+    for (const f of ['ports', 'health', 'replicas', 'volumes'] as const) expect(job[f]).toBeUndefined();
+    expect(validate(spec)).toEqual([]);
+    const line = (path: string, text: string) => expect(at(report, path)).toContainEqual({ path, status: 'decision', message: expect.stringContaining(text) });
+    line('services.migrate', 'imported with role "worker" (a job cannot have role "database"');
+    line('services.migrate.ports[0]', 'port dropped: the service runs once as a job');
+    line('services.migrate.expose[0]', 'port dropped: the service runs once as a job');
+    line('services.migrate.healthcheck', 'health check dropped');
+    line('services.migrate.deploy.replicas', '2 replicas dropped');
+    line('services.migrate.restart', 'imported as "on-failure"');
+    line('services.migrate.volumes[0]', 'a job cannot claim a persistent volume: volume "data" at /var/lib/postgresql/data imported as a writable path');
+    // No line still calls a dropped field mapped.
+    for (const path of ['services.migrate.ports[0]', 'services.migrate.expose[0]', 'services.migrate.healthcheck', 'services.migrate.deploy.replicas', 'services.migrate.restart']) {
+      expect(at(report, path).filter((e) => e.status === 'mapped')).toEqual([]);
+    }
+    expect(at(report, 'services.migrate').filter((e) => e.message.startsWith('role "database"'))).toEqual([]);
+  });
+});
+
+describe('import: depends_on conditions the spec refuses are changed with a line', () => {
+  it('service_healthy on a service with no compose healthcheck waits for "started", and says how to keep waiting for healthy', () => {
+    const { spec, report } = imported({ db: { image: 'example/db:1.0', expose: ['5432'] }, web: { image: 'example/web:1.0', depends_on: { db: { condition: 'service_healthy' } } } });
+    expect(svc(spec, 'web').dependsOn).toEqual([{ service: 'db', condition: 'started' }]);
+    expect(at(report, 'services.web.depends_on.db')).toEqual([{ path: 'services.web.depends_on.db', status: 'decision', message: expect.stringContaining("the image's own HEALTHCHECK may exist, but the spec cannot see it): imported as \"started\"") }]);
+    expect(at(report, 'services.web.depends_on.db')[0].message).toContain('add a healthcheck to db to keep waiting for healthy');
+    expect(validate(spec)).toEqual([]);
+  });
+
+  it('service_started (and a link) on a service imported as a job waits for "completed", with a line', () => {
+    const { spec, report } = imported({
+      seed: { image: 'example/seed:1.0' },
+      web: { image: 'example/web:1.0', depends_on: { seed: { condition: 'service_completed_successfully' } } },
+      api: { image: 'example/api:1.0', depends_on: ['seed'] },
+      old: { image: 'example/old:1.0', links: ['seed'] },
+    });
+    expect(svc(spec, 'api').dependsOn).toEqual([{ service: 'seed', condition: 'completed' }]);
+    expect(svc(spec, 'old').dependsOn).toEqual([{ service: 'seed', condition: 'completed' }]);
+    expect(at(report, 'services.api.depends_on.seed')).toEqual([{ path: 'services.api.depends_on.seed', status: 'decision', message: expect.stringContaining('imported as "completed" where compose waited until started') }]);
+    expect(at(report, 'services.old.links')).toContainEqual({ path: 'services.old.links', status: 'decision', message: expect.stringContaining('imported as "completed"') });
+    expect(validate(spec)).toEqual([]);
+  });
+});

@@ -253,7 +253,8 @@ describe('import: a real-world compose file, every field accounted for', () => {
     expect(web.entrypoint).toEqual(['/docker-entrypoint.sh', '--verbose']);
     // No timeout in compose: its default 30s is kept (the spec's own default is 3s).
     expect(web.health?.liveness).toEqual({ exec: { command: ['sh', '-c', 'curl -f http://localhost/ || exit 1'] }, periodSeconds: 10, timeoutSeconds: 30 });
-    expect(web.dependsOn).toEqual([{ service: 'db', condition: 'healthy' }, { service: 'migrate', condition: 'completed' }]);
+    // db's healthcheck is NONE: "healthy" could never be reached, so it waits for "started" (a line at services.web.depends_on.db says so).
+    expect(web.dependsOn).toEqual([{ service: 'db', condition: 'started' }, { service: 'migrate', condition: 'completed' }]);
     expect(web.writablePaths).toEqual(['/tmp/cache', '/run']);
     expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);
     expect(web.dev?.mounts).toEqual([{ source: 'src', target: '/app' }]);

@@ -10,6 +10,7 @@ import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose
 import type { Lookup } from './interpolate';
 import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
 import { ComposeImportError } from './errors';
+import { fitConditions, fitJobs } from './jobs';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -621,6 +622,9 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       report.push({ path: `services.${d}`, status: 'decision', message: `"${c[0]}" waits for it to complete: imported as a one-shot job (a Kubernetes Job, a compose one-shot service)` });
     }
   }
+  // What the spec refuses a job, and conditions it refuses (a wait for a job, "healthy" with no check): changed, with a line (jobs.ts).
+  fitJobs(services as Obj[], doc, report, (n) => composeNames.get(n) ?? n);
+  fitConditions(services as Obj[], doc, report, (n) => composeNames.get(n) ?? n);
 
   // Compose puts every service on one network; the spec opens only declared paths. Paths that
   // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges, and give a port to a service that has none.
