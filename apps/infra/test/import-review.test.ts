@@ -227,3 +227,24 @@ describe('import: depends_on conditions the spec refuses are changed with a line
     expect(validate(spec)).toEqual([]);
   });
 });
+
+describe('import: compose labels Kubernetes refuses are not mapped labels', () => {
+  it('a value with a space, over 63 characters or a "/" becomes an annotation (compose still writes it as a label); a key Kubernetes refuses is a cannot-map line with a key to use', () => {
+    const long = 'x'.repeat(70);
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', labels: { a: 'has space', b: long, c: 'ok', 'd e': 'v', f: 'a/b' } } });
+    expect(svc(spec, 'web').labels).toEqual({ c: 'ok' });
+    expect(svc(spec, 'web').annotations).toEqual({ a: 'has space', b: long, f: 'a/b' });
+    for (const k of ['a', 'b', 'f']) {
+      expect(at(report, `services.web.labels.${k}`)).toEqual([{ path: `services.web.labels.${k}`, status: 'decision', message: expect.stringContaining('is not a Kubernetes label value') }]);
+    }
+    expect(at(report, 'services.web.labels.d e')).toEqual([{ path: 'services.web.labels.d e', status: 'unmapped', message: expect.stringContaining('rename it in compose (e.g. "d-e")') }]);
+    expect(validate(spec)).toEqual([]);
+    expect(composeOf(spec).services.web.labels).toMatchObject({ a: 'has space', b: long, c: 'ok', f: 'a/b' });
+  });
+
+  it('a label with no value (list form "x") is the empty value compose gives it', () => {
+    const { spec } = imported({ web: { image: 'example/web:1.0', labels: ['x', 'y=1'] } });
+    expect(svc(spec, 'web').labels).toEqual({ x: '', y: '1' });
+    expect(validate(spec)).toEqual([]);
+  });
+});

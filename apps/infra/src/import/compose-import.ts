@@ -11,6 +11,7 @@ import type { Lookup } from './interpolate';
 import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
 import { ComposeImportError } from './errors';
 import { fitConditions, fitJobs } from './jobs';
+import { splitLabels } from './labels';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -561,11 +562,14 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (c.networks !== undefined) note(`${p}.networks`, 'decision', 'replaced by one network per dependsOn or talksTo edge');
     if (c.labels !== undefined) {
       // app.kubernetes.io/* labels select pods: the renderers set them from the service name.
-      const all = environment(c.labels) as Record<string, string>;
+      const all = environment(c.labels);
       const own = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('app.kubernetes.io/')));
       for (const k of Object.keys(all).filter((x) => !(x in own))) note(`${p}.labels.${k}`, 'mapped', 'set by the renderers from the service name');
-      if (Object.keys(own).length) {
-        s.labels = own;
+      // Values Kubernetes refuses as labels become annotations; keys it refuses, cannot-map lines (labels.ts).
+      const { labels, annotations } = splitLabels(own, p, note);
+      if (Object.keys(annotations).length) s.annotations = annotations;
+      if (Object.keys(labels).length) {
+        s.labels = labels;
         note(`${p}.labels`, 'mapped', 'labels');
       }
     }
@@ -641,7 +645,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   return { spec, report };
 }
 
-const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'gateWaivers', 'externalEgress', 'dev', 'literalInterpolation'];
+const ORDER = ['name', 'role', 'runtime', 'image', 'entrypoint', 'command', 'ports', 'env', 'secrets', 'files', 'health', 'resources', 'replicas', 'volumes', 'writablePaths', 'readOnlyRootFilesystem', 'dependsOn', 'talksTo', 'user', 'restart', 'labels', 'annotations', 'gateWaivers', 'externalEgress', 'dev', 'literalInterpolation'];
 function orderKeys(s: Obj): Obj {
   return Object.fromEntries(Object.entries(s).sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b)));
 }
