@@ -248,3 +248,23 @@ describe('import: compose labels Kubernetes refuses are not mapped labels', () =
     expect(validate(spec)).toEqual([]);
   });
 });
+
+describe('import: deploy.replicas of 2 or more', () => {
+  it('the kubernetes environment gets podDisruptionBudgets, and a volume the replicas share is ReadWriteMany, each with a line; the spec validates', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', ports: ['8080:80'], deploy: { replicas: 3 }, volumes: ['uploads:/data'] } });
+    expect(svc(spec, 'web').replicas).toBe(3);
+    expect(spec.environments.kubernetes.podDisruptionBudgets).toBe(true);
+    expect(at(report, 'services.web.deploy.replicas')).toContainEqual({ path: 'services.web.deploy.replicas', status: 'decision', message: expect.stringContaining('the kubernetes environment gets podDisruptionBudgets: true') });
+    expect(svc(spec, 'web').volumes).toEqual([{ name: 'uploads', mountPath: '/data', accessMode: 'ReadWriteMany' }]);
+    expect(at(report, 'services.web.volumes[0]')).toContainEqual({ path: 'services.web.volumes[0]', status: 'decision', message: expect.stringContaining('imported as accessMode ReadWriteMany') });
+    expect(validate(spec)).toEqual([]);
+  });
+
+  it('replicas that are not a count (-1, "two") are a cannot-map line, not a mapped NaN', () => {
+    const { spec, report } = imported({ a: { image: 'example/web:1.0', deploy: { replicas: -1 } }, b: { image: 'example/web:1.0', deploy: { replicas: 'two' } } });
+    expect(svc(spec, 'a').replicas).toBeUndefined();
+    expect(svc(spec, 'b').replicas).toBeUndefined();
+    expect(at(report, 'services.b.deploy.replicas')).toEqual([{ path: 'services.b.deploy.replicas', status: 'unmapped', message: expect.stringContaining('"two" is not a whole number of replicas') }]);
+    expect(validate(spec)).toEqual([]);
+  });
+});

@@ -256,7 +256,8 @@ describe('import: a real-world compose file, every field accounted for', () => {
     // db's healthcheck is NONE: "healthy" could never be reached, so it waits for "started" (a line at services.web.depends_on.db says so).
     expect(web.dependsOn).toEqual([{ service: 'db', condition: 'started' }, { service: 'migrate', condition: 'completed' }]);
     expect(web.writablePaths).toEqual(['/tmp/cache', '/run']);
-    expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data' }, { name: 'logs', mountPath: '/logs' }]);
+    // Two replicas share each volume, as compose's one named volume: ReadWriteMany (a line at each volume says so).
+    expect(web.volumes).toEqual([{ name: 'data', mountPath: '/var/lib/data', accessMode: 'ReadWriteMany' }, { name: 'logs', mountPath: '/logs', accessMode: 'ReadWriteMany' }]);
     expect(web.dev?.mounts).toEqual([{ source: 'src', target: '/app' }]);
     expect(at('services.web.profiles')).toMatch(/^mapped: profiles prod: /);
     expect(web.profiles).toEqual(['prod']);

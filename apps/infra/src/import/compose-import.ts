@@ -12,6 +12,7 @@ import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } f
 import { ComposeImportError } from './errors';
 import { fitConditions, fitJobs } from './jobs';
 import { splitLabels } from './labels';
+import { fitReplicas, replicaCount } from './replicas';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -534,8 +535,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     }
 
     if (isObj(c.deploy) && c.deploy.replicas !== undefined) {
-      s.replicas = Number(c.deploy.replicas);
-      note(`${p}.deploy.replicas`, 'mapped', `${s.replicas} replicas`);
+      const n = replicaCount(c.deploy.replicas);
+      if (typeof n === 'string') note(`${p}.deploy.replicas`, 'unmapped', n);
+      else {
+        s.replicas = n;
+        note(`${p}.deploy.replicas`, 'mapped', `${s.replicas} replicas`);
+      }
     }
     if (isObj(c.deploy) && isObj(c.deploy.resources)) {
       const r = resources(c.deploy.resources, `${p}.deploy.resources`, note);
@@ -641,6 +646,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     services,
     environments: { local: { target: 'compose', allowFloatingTags: true }, kubernetes: { target: 'kubernetes', namespace: stackName } },
   };
+  fitReplicas(spec, doc, report, (n) => composeNames.get(n) ?? n);
   note('environments', 'decision', 'two environments: "local" (compose, floating tags allowed) and "kubernetes"; add registry, ingress and overrides as needed');
   return { spec, report };
 }
