@@ -268,3 +268,24 @@ describe('import: deploy.replicas of 2 or more', () => {
     expect(validate(spec)).toEqual([]);
   });
 });
+
+describe('import: writable paths the spec refuses are dropped with a line, not left to validate', () => {
+  it('two identical tmpfs entries, a tmpfs on a path a volume mounts, and a tmpfs inside another: one writable path each, a line at the dropped entry', () => {
+    const { spec, report } = imported({
+      web: { image: 'example/web:1.0', read_only: true, tmpfs: ['/tmp', '/tmp', '/run/app', '/run', '/cache'], volumes: ['data:/cache'] },
+    });
+    expect(svc(spec, 'web').writablePaths).toEqual(['/tmp', '/run']);
+    expect(svc(spec, 'web').volumes).toEqual([{ name: 'data', mountPath: '/cache' }]);
+    expect(at(report, 'services.web.tmpfs[1]')).toEqual([{ path: 'services.web.tmpfs[1]', status: 'decision', message: expect.stringContaining('"/tmp" is already a writable path (services.web.tmpfs[0]): the duplicate is dropped') }]);
+    expect(at(report, 'services.web.tmpfs[4]')).toEqual([{ path: 'services.web.tmpfs[4]', status: 'decision', message: expect.stringContaining('"/cache" is also where volume "data" is mounted') }]);
+    expect(at(report, 'services.web.tmpfs[2]')).toEqual([{ path: 'services.web.tmpfs[2]', status: 'decision', message: expect.stringContaining('"/run/app" is inside writable path "/run" (services.web.tmpfs[3])') }]);
+    expect(validate(spec)).toEqual([]);
+  });
+
+  it('a relative tmpfs path is a cannot-map line', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', tmpfs: ['relative', '/tmp'] } });
+    expect(svc(spec, 'web').writablePaths).toEqual(['/tmp']);
+    expect(at(report, 'services.web.tmpfs[0]')).toEqual([{ path: 'services.web.tmpfs[0]', status: 'unmapped', message: expect.stringContaining('write it as "/relative"') }]);
+    expect(validate(spec)).toEqual([]);
+  });
+});

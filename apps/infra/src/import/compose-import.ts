@@ -13,6 +13,7 @@ import { ComposeImportError } from './errors';
 import { fitConditions, fitJobs } from './jobs';
 import { splitLabels } from './labels';
 import { fitReplicas, replicaCount } from './replicas';
+import { fitWritablePaths } from './writable';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -634,6 +635,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   // What the spec refuses a job, and conditions it refuses (a wait for a job, "healthy" with no check): changed, with a line (jobs.ts).
   fitJobs(services as Obj[], doc, report, (n) => composeNames.get(n) ?? n);
   fitConditions(services as Obj[], doc, report, (n) => composeNames.get(n) ?? n);
+  // Writable paths listed twice, on a mounted path or inside one another: one kept, with a line (writable.ts).
+  fitWritablePaths(services as Obj[], doc, report, (n) => composeNames.get(n) ?? n);
 
   // Compose puts every service on one network; the spec opens only declared paths. Paths that
   // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges, and give a port to a service that has none.
