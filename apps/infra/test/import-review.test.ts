@@ -289,3 +289,16 @@ describe('import: writable paths the spec refuses are dropped with a line, not l
     expect(validate(spec)).toEqual([]);
   });
 });
+
+describe('import: an image reference compose refuses is a cannot-map line, not a mapped image', () => {
+  it('"A/B:1" (uppercase repository) names the lowercase fix', () => {
+    const { report } = imported({ web: { image: 'A/B:1' } });
+    expect(at(report, 'services.web.image')).toEqual([{ path: 'services.web.image', status: 'unmapped', message: expect.stringContaining('write a valid reference in compose (e.g. "a/b:1")') }]);
+  });
+
+  it('a reference with a bad character is a cannot-map line too; a valid one stays mapped', () => {
+    const { report } = imported({ web: { image: 'example/we b:1.0' }, ok: { image: 'example/web:1.0' } });
+    expect(at(report, 'services.web.image').map((e) => e.status)).toEqual(['unmapped']);
+    expect(at(report, 'services.ok.image')).toEqual([{ path: 'services.ok.image', status: 'mapped', message: 'example/web:1.0' }]);
+  });
+});

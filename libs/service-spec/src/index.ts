@@ -4,7 +4,7 @@ export * from './errors';
 export { validate, validateMeaning, assertValid } from './validate';
 export { literalInterpolationCandidates } from './validate-interpolation';
 export { validateShape, specSchema } from './validate-shape';
-export { MAX_SPEC_BYTES, MAX_CONFIG_BYTES, MAX_ANNOTATION_BYTES, MAX_REPLICAS, SYSTEM_NAMESPACES } from './validate-limits';
+export { MAX_SPEC_BYTES, MAX_CONFIG_BYTES, MAX_ANNOTATION_BYTES, MAX_REPLICAS, SYSTEM_NAMESPACES, checkImageRef } from './validate-limits';
 export { resolve, dependencyOrder, dependencyName, fileKey, hasHealthCheck, type ResolveOptions } from './resolve';
 export * from './images';
 export { secretVariable } from './secret-variables';

@@ -1,5 +1,5 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
-import { isPinnedImage, looksSecret } from '@todo/service-spec';
+import { checkImageRef, isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
 import { deriveReach, renameHosts } from './reach';
 import { shareSecrets } from './shared';
@@ -14,6 +14,7 @@ import { fitConditions, fitJobs } from './jobs';
 import { splitLabels } from './labels';
 import { fitReplicas, replicaCount } from './replicas';
 import { fitWritablePaths } from './writable';
+import { imageRefLine } from './image-ref';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -295,7 +296,10 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     } else if (typeof c.image === 'string') {
       s.image = { ref: c.image };
       // `postgres:${PG:-}`: the tag is a variable that is empty here, which leaves the reference ending in ":".
-      if (/:(@|$)/.test(c.image)) note(`${p}.image`, 'decision', `"${c.image}" has an empty tag${interpolated.fields.has(`${p}.image`) ? ': the tag comes from a variable that is empty or unset, or an empty default (the interpolation line at this field names it)' : ''}; compose refuses the reference too ("invalid reference format"): set the variable in .env, --env-file or --env, or write the tag`);
+      const refProblems: { path: string; message: string }[] = [];
+      checkImageRef(c.image, `${p}.image`, refProblems);
+      if (refProblems.length && !/:(@|$)/.test(c.image)) note(`${p}.image`, 'unmapped', imageRefLine(c.image, refProblems[0].message));
+      else if (/:(@|$)/.test(c.image)) note(`${p}.image`, 'decision', `"${c.image}" has an empty tag${interpolated.fields.has(`${p}.image`) ? ': the tag comes from a variable that is empty or unset, or an empty default (the interpolation line at this field names it)' : ''}; compose refuses the reference too ("invalid reference format"): set the variable in .env, --env-file or --env, or write the tag`);
       else if (!isPinnedImage(c.image)) note(`${p}.image`, 'decision', `"${c.image}" is untagged or :latest; pin a version tag or digest (validation refuses floating tags outside environments that allow them)`);
       else note(`${p}.image`, 'mapped', c.image);
     } else {
