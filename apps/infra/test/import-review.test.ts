@@ -302,3 +302,15 @@ describe('import: an image reference compose refuses is a cannot-map line, not a
     expect(at(report, 'services.ok.image')).toEqual([{ path: 'services.ok.image', status: 'mapped', message: 'example/web:1.0' }]);
   });
 });
+
+describe('import: a relative volume target is a cannot-map line (compose refuses it too)', () => {
+  it('"data:relative", a long form with target "rel/x" and an anonymous "cache" are not imported, each with the absolute path to write', () => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', volumes: ['data:relative', { type: 'volume', source: 'x', target: 'rel/x' }, 'cache', 'ok:/ok'] } });
+    expect(svc(spec, 'web').volumes).toEqual([{ name: 'ok', mountPath: '/ok' }]);
+    expect(svc(spec, 'web').writablePaths).toBeUndefined();
+    expect(at(report, 'services.web.volumes[0]')).toEqual([{ path: 'services.web.volumes[0]', status: 'unmapped', message: expect.stringContaining('write it as "/relative"') }]);
+    expect(at(report, 'services.web.volumes[1]').map((e) => e.status)).toEqual(['unmapped']);
+    expect(at(report, 'services.web.volumes[2]')).toEqual([{ path: 'services.web.volumes[2]', status: 'unmapped', message: expect.stringContaining('write it as "/cache"') }]);
+    expect(validate(spec)).toEqual([]);
+  });
+});

@@ -147,6 +147,13 @@ const MODES = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'consistent', 'cached', '
  * `/abs:/data:ro,z`, or the long form `{ type, source, target, read_only, bind, volume, tmpfs }`.
  */
 export function parseVolume(raw: unknown): ParsedVolume | string {
+  const parsed = parseVolumeForm(raw);
+  // Compose refuses a relative container path ("mount path must be absolute"); the spec does too.
+  if (typeof parsed !== 'string' && !parsed.target.startsWith('/')) return `container path "${parsed.target}" is not absolute (compose refuses it too: "mount path must be absolute"): not imported; write it as "/${parsed.target.replace(/^\.?\/*/, '')}"`;
+  return parsed;
+}
+
+function parseVolumeForm(raw: unknown): ParsedVolume | string {
   if (isObj(raw)) {
     const type = raw.type ?? 'volume';
     if (typeof type !== 'string') return `type ${JSON.stringify(type)} is not a mount type`;
