@@ -314,3 +314,27 @@ describe('import: a relative volume target is a cannot-map line (compose refuses
     expect(validate(spec)).toEqual([]);
   });
 });
+
+describe('import: postgres data on a fresh claim (lost+found at its root stops initdb)', () => {
+  it('a postgres service with a volume at /var/lib/postgresql/data and no PGDATA gets PGDATA one level down, with a line saying why', () => {
+    const { spec, report } = imported({ db: { image: 'postgres:16', expose: ['5432'], environment: { POSTGRES_DB: 'app' }, volumes: ['pg:/var/lib/postgresql/data'] } });
+    expect(svc(spec, 'db').env).toEqual({ POSTGRES_DB: 'app', PGDATA: '/var/lib/postgresql/data/pgdata' });
+    expect(at(report, 'services.db.environment.PGDATA')).toEqual([{ path: 'services.db.environment.PGDATA', status: 'decision', message: expect.stringContaining("lost+found on many storage classes, and postgres's initdb refuses a directory that is not empty") }]);
+    expect(validate(spec)).toEqual([]);
+    expect(composeOf(spec).services.db.environment.PGDATA).toBe('/var/lib/postgresql/data/pgdata');
+  });
+
+  it('a postgres-derived image too (postgis); PGDATA already set, another image, or no volume there: nothing changes', () => {
+    const { spec, report } = imported({
+      gis: { image: 'postgis/postgis:16-3.4', expose: ['5432'], volumes: ['gisdata:/var/lib/postgresql/data'] },
+      set: { image: 'postgres:16', expose: ['5432'], environment: { PGDATA: '/var/lib/postgresql/data/x' }, volumes: ['setdata:/var/lib/postgresql/data'] },
+      other: { image: 'mariadb:11.4', expose: ['3306'], volumes: ['mdata:/var/lib/postgresql/data'] },
+      bare: { image: 'postgres:16', expose: ['5432'] },
+    });
+    expect(svc(spec, 'gis').env).toEqual({ PGDATA: '/var/lib/postgresql/data/pgdata' });
+    expect(svc(spec, 'set').env).toEqual({ PGDATA: '/var/lib/postgresql/data/x' });
+    expect(svc(spec, 'other').env).toBeUndefined();
+    expect(svc(spec, 'bare').env).toBeUndefined();
+    expect(report.filter((e) => e.path.endsWith('.environment.PGDATA') && e.status === 'decision').map((e) => e.path)).toEqual(['services.gis.environment.PGDATA']);
+  });
+});

@@ -15,6 +15,7 @@ import { splitLabels } from './labels';
 import { fitReplicas, replicaCount } from './replicas';
 import { fitWritablePaths } from './writable';
 import { imageRefLine } from './image-ref';
+import { fitPostgresData } from './postgres';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -641,6 +642,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   fitConditions(services as Obj[], doc, report, (n) => composeNames.get(n) ?? n);
   // Writable paths listed twice, on a mounted path or inside one another: one kept, with a line (writable.ts).
   fitWritablePaths(services as Obj[], doc, report, (n) => composeNames.get(n) ?? n);
+  // A postgres data volume on Kubernetes is a fresh claim with lost+found at its root: PGDATA one level down (postgres.ts).
+  fitPostgresData(services as Obj[], doc, report, (n) => composeNames.get(n) ?? n);
 
   // Compose puts every service on one network; the spec opens only declared paths. Paths that
   // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges, and give a port to a service that has none.
