@@ -153,7 +153,11 @@ function sbom(refs) {
 // --- waivers -------------------------------------------------------------------------------
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const validDate = (s) => typeof s === 'string' && DATE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+const validDate = (s) => {
+  if (typeof s !== 'string' || !DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};
 /** Today (UTC); WAIVERS_TODAY overrides it, as for every gate that reads the waivers file. */
 const today = () => (validDate(process.env.WAIVERS_TODAY) ? process.env.WAIVERS_TODAY : new Date().toISOString().slice(0, 10));
 
@@ -180,8 +184,10 @@ function loadWaivers(file, required) {
     if (typeof w.reason !== 'string' || w.reason.trim().length < 10) errors.push(`${at}.reason: missing or shorter than 10 characters; fix: say why the finding does not apply`);
     if (!validDate(w.expires)) errors.push(`${at}.expires: ${w.expires === undefined ? 'missing' : `${JSON.stringify(w.expires)} is not a date`}; fix: give the last day it applies as YYYY-MM-DD`);
     if (w.object !== undefined && (typeof w.object !== 'string' || !w.object.trim())) errors.push(`${at}.object: must be an image repository (e.g. todo-backend); fix: name it, or leave it out`);
-    for (const key of Object.keys(w)) if (!['tool', 'rule', 'reason', 'expires', 'target', 'object'].includes(key)) errors.push(`${at}.${key}: unknown field; fix: remove it`);
-    if (errors.length === before) waivers.push({ at: `waivers[${i}]`, rule: w.rule, reason: w.reason, expires: w.expires, object: w.object });
+    if (w.package !== undefined && (typeof w.package !== 'string' || !w.package.trim())) errors.push(`${at}.package: must be a package name as the scan prints it; fix: name it, or leave it out`);
+    if (w.target !== undefined) errors.push(`${at}.target: a file glob does not apply to an image's findings; fix: use "object" (the image repository) and "package"`);
+    for (const key of Object.keys(w)) if (!['tool', 'rule', 'reason', 'expires', 'target', 'object', 'package'].includes(key)) errors.push(`${at}.${key}: unknown field; fix: remove it`);
+    if (errors.length === before) waivers.push({ at: `waivers[${i}]`, rule: w.rule, reason: w.reason, expires: w.expires, object: w.object, package: w.package });
   });
   if (errors.length) throw new Failure(errors.join('\n'));
   return waivers;
@@ -192,20 +198,32 @@ function loadWaivers(file, required) {
 /** The ecosystems an SBOM needs, and a copy whose purls osv-scanner matches as OSV names them. */
 function scanInput(bom, file) {
   const ecosystems = new Set();
+  const binaries = new Map();
   const components = bom.components.map((c) => {
     const type = /^pkg:([^/]+)\//.exec(c.purl ?? '')?.[1];
     if (type && ECOSYSTEMS[type]) ecosystems.add(ECOSYSTEMS[type]);
     if (!c.purl) return c;
     // syft writes the point release (distro=debian-12.15, alpine-3.22.1); OSV's ecosystems are
     // Debian:12 and Alpine:v3.22.
-    const purl = c.purl.replace(/([?&]distro=debian-\d+)\.[\d.]+/, '$1').replace(/([?&]distro=alpine-\d+\.\d+)\.[\d.]+/, '$1');
+    let purl = c.purl.replace(/([?&]distro=debian-\d+)\.[\d.]+/, '$1').replace(/([?&]distro=alpine-\d+\.\d+)\.[\d.]+/, '$1');
+    // OSV keys Debian's advisories by source package (glibc, openssl), while the SBOM names the
+    // binary packages (libc6, libssl3) with the source in `upstream=NAME[@VERSION]`: match the source.
+    const deb = /^pkg:deb\/([^/]+)\/([^@?]+)@([^?]+)(\?.*)?$/.exec(purl);
+    const upstream = deb && /[?&]upstream=([^&]+)/.exec(deb[4] ?? '')?.[1];
+    if (deb && upstream) {
+      const [srcName, srcVersion] = decodeURIComponent(upstream).split('@');
+      const version = srcVersion ?? decodeURIComponent(deb[3]);
+      purl = `pkg:deb/${deb[1]}/${encodeURIComponent(srcName)}@${encodeURIComponent(version)}${deb[4] ?? ''}`;
+      binaries.set(srcName, [...(binaries.get(srcName) ?? []), decodeURIComponent(deb[2])]);
+      return { ...c, name: srcName, version, purl };
+    }
     return { ...c, purl };
   });
   const dir = join(SBOM_DIR, 'scan-input');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, file.split('/').pop());
   writeFileSync(out, JSON.stringify({ ...bom, components }));
-  return { ecosystems: [...ecosystems].sort(), input: out };
+  return { ecosystems: [...ecosystems].sort(), input: out, binaries };
 }
 
 /** A local-db directory for osv-scanner (<dir>/osv-scalibr/<Ecosystem>/all.zip), or a reason there is none. */
@@ -258,13 +276,19 @@ async function database(ecosystems) {
 // --- findings ------------------------------------------------------------------------------
 
 const LEVELS = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+/** The higher of the record's named severity and its CVSS score's; UNKNOWN when it has neither. */
 function severityOf(vuln, group) {
   const named = String(vuln.database_specific?.severity ?? '').toUpperCase().replace('MODERATE', 'MEDIUM');
-  if (LEVELS.includes(named)) return named;
   const score = Number.parseFloat(group?.max_severity ?? '');
-  if (Number.isNaN(score)) return 'UNKNOWN';
-  return score >= 9 ? 'CRITICAL' : score >= 7 ? 'HIGH' : score >= 4 ? 'MEDIUM' : score > 0 ? 'LOW' : 'NONE';
+  const scored = Number.isNaN(score) ? undefined : score >= 9 ? 'CRITICAL' : score >= 7 ? 'HIGH' : score >= 4 ? 'MEDIUM' : score > 0 ? 'LOW' : 'NONE';
+  const levels = [named, scored].filter((l) => LEVELS.includes(l));
+  if (!levels.length) return 'UNKNOWN';
+  return levels.reduce((a, b) => (LEVELS.indexOf(b) > LEVELS.indexOf(a) ? b : a));
 }
+
+// OS distributions' own records (Debian's DEBIAN-CVE-*, DSA-*) carry no severity: a fixable one
+// gates, as an unrated finding could be anything.
+const UNRATED_GATES = new Set(['Debian', 'Alpine', 'Ubuntu']);
 
 function fixedVersions(vuln, pkg) {
   const base = pkg.ecosystem.split(':')[0];
@@ -300,11 +324,16 @@ async function scan(refs, values) {
   const waivers = loadWaivers(waiverFile, values.waivers !== undefined);
   const day = today();
   let failed = false;
+  // An expired waiver fails, whether or not a finding still needs it (as in every gate).
+  for (const w of waivers.filter((x) => x.expires < day)) {
+    console.error(`scan: FAIL expired waiver ${relative(root, waiverFile)}: ${w.at} (osv ${w.rule}) expired on ${w.expires}; fix: renew it with a reason, or remove it`);
+    failed = true;
+  }
   for (const r of refs) {
     const file = sbomPath(r);
     const bom = readSbom(file);
     if (!bom) throw new Failure(`${r.ref}: no SBOM at ${relative(root, file)}; make it first: node scripts/image-security.mjs sbom ${values.image?.length ? `--image ${r.ref}` : r.repository} (nx target sbom)`);
-    const { ecosystems, input } = scanInput(bom, file);
+    const { ecosystems, input, binaries } = scanInput(bom, file);
     const db = await database(ecosystems);
     if (db.problem) {
       if (values['allow-no-database']) {
@@ -320,9 +349,12 @@ async function scan(refs, values) {
     for (const f of findings.sort((a, b) => a.id.localeCompare(b.id))) {
       const ids = [f.id, ...f.aliases];
       const fix = f.fixed.length ? `fixed in ${f.fixed.join(', ')}` : 'no fix';
-      const what = `${f.id} ${f.severity} ${f.package.name}@${f.package.version} (${f.package.ecosystem}), ${fix}${f.aliases.length ? ` [${f.aliases.join(', ')}]` : ''}`;
-      const gates = (f.severity === 'HIGH' || f.severity === 'CRITICAL') && f.fixed.length > 0;
-      const waiver = waivers.find((w) => ids.includes(w.rule) && (w.object === undefined || w.object === r.repository));
+      const bins = binaries.get(f.package.name);
+      const what = `${f.id} ${f.severity} ${f.package.name}@${f.package.version} (${f.package.ecosystem}${bins ? `; ${bins.join(', ')}` : ''}), ${fix}${f.aliases.length ? ` [${f.aliases.join(', ')}]` : ''}`;
+      const rated = f.severity === 'HIGH' || f.severity === 'CRITICAL' || (f.severity === 'UNKNOWN' && UNRATED_GATES.has(String(f.package.ecosystem).split(':')[0]));
+      const gates = rated && f.fixed.length > 0;
+      const names = [f.package.name, ...(bins ?? [])];
+      const waiver = waivers.find((w) => ids.includes(w.rule) && (w.object === undefined || w.object === r.repository) && (w.package === undefined || names.includes(w.package)));
       if (!gates) console.log(`scan: ${r.ref}: note ${what}`);
       else if (waiver && waiver.expires >= day) console.log(`scan: ${r.ref}: WAIVED ${what} (${waiver.at}, until ${waiver.expires}: ${waiver.reason})`);
       else if (waiver) {

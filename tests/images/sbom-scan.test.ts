@@ -50,13 +50,17 @@ describe('scan gate against an OSV database made here', () => {
     // Gate: HIGH/CRITICAL with a fixed version, one per ecosystem the image holds.
     { id: 'PROBE-PY-1', aliases: ['CVE-2099-1001'], database_specific: { severity: 'HIGH' }, affected: [{ package: { ecosystem: 'PyPI', name: 'probe-pyplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }] }] },
     { id: 'PROBE-NPM-1', severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }], affected: [{ package: { ecosystem: 'npm', name: 'probe-npmplanted' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.1' }] }] }] },
-    { id: 'PROBE-DEB-1', database_specific: { severity: 'CRITICAL' }, affected: [{ package: { ecosystem: 'Debian:12', name: 'probe-libplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0-2' }] }] }] },
+    // As Debian's own records: keyed by the source package (the image holds its binary package
+    // probe-libplanted), and with no severity at all, which gates when a fix exists.
+    { id: 'PROBE-DEB-1', affected: [{ package: { ecosystem: 'Debian:12', name: 'probe-src' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0-2' }] }] }] },
+    // Named LOW, but its CVSS vector says 9.8: the higher one counts.
+    { id: 'PROBE-NPM-2', database_specific: { severity: 'LOW' }, severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }], affected: [{ package: { ecosystem: 'npm', name: 'probe-npmplanted' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.2' }] }] }] },
     // No gate: HIGH without a fix; LOW with a fix; another version range.
     { id: 'PROBE-PY-NOFIX', database_specific: { severity: 'HIGH' }, affected: [{ package: { ecosystem: 'PyPI', name: 'probe-pyplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }] },
     { id: 'PROBE-PY-LOW', database_specific: { severity: 'LOW' }, affected: [{ package: { ecosystem: 'PyPI', name: 'probe-pyplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }] }] },
     { id: 'PROBE-PY-OLD', database_specific: { severity: 'CRITICAL' }, affected: [{ package: { ecosystem: 'PyPI', name: 'probe-pyplanted' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '0.9' }] }] }] },
   ];
-  const gating = ['PROBE-PY-1', 'PROBE-NPM-1', 'PROBE-DEB-1'];
+  const gating = ['PROBE-PY-1', 'PROBE-NPM-1', 'PROBE-NPM-2', 'PROBE-DEB-1'];
   const waiverFile = (waivers: object[]) => {
     const f = join(dir, `waivers-${Math.random().toString(36).slice(2)}.json`);
     // Entries of other gates share the file; the scan reads only its own.
@@ -76,7 +80,7 @@ describe('scan gate against an OSV database made here', () => {
       // As in Debian's images: syft then writes the point release (distro=debian-12.15), which
       // the scan must match as OSV's Debian:12.
       'etc/debian_version': '12.15\n',
-      'var/lib/dpkg/status': 'Package: probe-libplanted\nStatus: install ok installed\nPriority: optional\nSection: libs\nMaintainer: Probe <probe@example.org>\nArchitecture: amd64\nVersion: 1.0-1\nDescription: planted for the scan test\n',
+      'var/lib/dpkg/status': 'Package: probe-libplanted\nStatus: install ok installed\nPriority: optional\nSection: libs\nMaintainer: Probe <probe@example.org>\nArchitecture: amd64\nSource: probe-src\nVersion: 1.0-1\nDescription: planted for the scan test\n',
       'usr/lib/python3/dist-packages/probe_pyplanted-1.0.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: probe-pyplanted\nVersion: 1.0.0\n',
       'usr/lib/python3/dist-packages/probe_pyplanted-1.0.0.dist-info/RECORD': 'probe_pyplanted/__init__.py,,\n',
       'app/node_modules/probe-npmplanted/package.json': JSON.stringify({ name: 'probe-npmplanted', version: '2.0.0', license: 'MIT' }),
@@ -114,30 +118,46 @@ describe('scan gate against an OSV database made here', () => {
   it('fails naming each fixable HIGH/CRITICAL advisory; notes the others', () => {
     const r = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([]));
     expect(r.status).toBe(1);
-    for (const id of gating) expect(r.stderr).toMatch(new RegExp(`FAIL ${id} (HIGH|CRITICAL) `));
+    for (const id of gating) expect(r.stderr).toMatch(new RegExp(`FAIL ${id} (HIGH|CRITICAL|UNKNOWN) `));
     expect(r.stderr).toContain('FAIL PROBE-PY-1 HIGH probe-pyplanted@1.0.0 (PyPI), fixed in 1.0.1 [CVE-2099-1001]');
     expect(r.stderr).toContain('FAIL PROBE-NPM-1 CRITICAL probe-npmplanted@2.0.0 (npm), fixed in 2.0.1');
-    expect(r.stderr).toContain('FAIL PROBE-DEB-1 CRITICAL probe-libplanted@1.0-1 (Debian:12), fixed in 1.0-2');
+    expect(r.stderr).toContain('FAIL PROBE-DEB-1 UNKNOWN probe-src@1.0-1 (Debian:12; probe-libplanted), fixed in 1.0-2');
     expect(r.stdout).toContain('note PROBE-PY-NOFIX HIGH probe-pyplanted@1.0.0 (PyPI), no fix');
     expect(r.stdout).toContain('note PROBE-PY-LOW LOW');
     // Fixed before the planted version: not a finding at all.
     expect(r.stdout + r.stderr).not.toContain('PROBE-PY-OLD');
-    expect(r.stdout).toContain('5 finding(s) against Debian, PyPI, npm, 3 failing the gate');
+    expect(r.stderr).toContain('FAIL PROBE-NPM-2 CRITICAL probe-npmplanted@2.0.0 (npm), fixed in 2.0.2');
+    expect(r.stdout).toContain('6 finding(s) against Debian, PyPI, npm, 4 failing the gate');
   });
 
   it('passes when every gating finding is waived (by id or alias, for this image or any)', () => {
-    const w = waiverFile([waiver('CVE-2099-1001'), waiver('PROBE-NPM-1', '2099-12-31', probe.split(':')[0]), waiver('PROBE-DEB-1')]);
+    const w = waiverFile([waiver('CVE-2099-1001'), waiver('PROBE-NPM-1', '2099-12-31', probe.split(':')[0]), waiver('PROBE-NPM-2'), waiver('PROBE-DEB-1')]);
     const r = scan({ OSV_DB_MIRROR: db }, '--waivers', w);
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     for (const id of gating) expect(r.stdout).toContain(`WAIVED ${id} `);
     // A waiver for another image does not apply.
-    const other = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([waiver('CVE-2099-1001'), waiver('PROBE-NPM-1', '2099-12-31', 'todo-backend'), waiver('PROBE-DEB-1')]));
+    const other = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([waiver('CVE-2099-1001'), waiver('PROBE-NPM-1', '2099-12-31', 'todo-backend'), waiver('PROBE-NPM-2'), waiver('PROBE-DEB-1')]));
     expect(other.status).toBe(1);
     expect(other.stderr).toContain('FAIL PROBE-NPM-1');
+    // A waiver naming a package holds for that package only (the source or a binary package of it).
+    const pkg = (rule: string, name: string) => ({ ...waiver(rule), package: name });
+    const byPackage = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([waiver('CVE-2099-1001'), waiver('PROBE-NPM-1'), pkg('PROBE-NPM-2', 'another-package'), pkg('PROBE-DEB-1', 'probe-libplanted')]));
+    expect(byPackage.status).toBe(1);
+    expect(byPackage.stdout).toContain('WAIVED PROBE-DEB-1 ');
+    expect(byPackage.stderr).toContain('FAIL PROBE-NPM-2 ');
+  });
+
+  it('an expired waiver fails even when no finding needs it; a file glob is refused for an image waiver', () => {
+    const unused = scan({ OSV_DB_MIRROR: db, WAIVERS_TODAY: '2030-07-01' }, '--allow-no-database', '--waivers', waiverFile([waiver('CVE-1999-0001', '2030-06-30')]));
+    expect(unused.status).toBe(1);
+    expect(unused.stderr).toMatch(/FAIL expired waiver .*: waivers\[1\] \(osv CVE-1999-0001\) expired on 2030-06-30; fix: /);
+    const glob = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([{ ...waiver('PROBE-NPM-1'), target: 'docker/**' }]));
+    expect(glob.status).toBe(1);
+    expect(glob.stderr).toMatch(/waivers\[1\]\.target: a file glob does not apply to an image's findings; fix: use "object"/);
   });
 
   it('an expired waiver fails; it applies through its expiry day', () => {
-    const w = waiverFile([waiver('PROBE-PY-1', '2030-06-30'), waiver('PROBE-NPM-1'), waiver('PROBE-DEB-1')]);
+    const w = waiverFile([waiver('PROBE-PY-1', '2030-06-30'), waiver('PROBE-NPM-1'), waiver('PROBE-NPM-2'), waiver('PROBE-DEB-1')]);
     expect(scan({ OSV_DB_MIRROR: db, WAIVERS_TODAY: '2030-06-30' }, '--waivers', w).status).toBe(0);
     const r = scan({ OSV_DB_MIRROR: db, WAIVERS_TODAY: '2030-07-01' }, '--waivers', w);
     expect(r.status).toBe(1);
@@ -205,7 +225,7 @@ describe('scan gate against an OSV database made here', () => {
     expect(remade.stdout).toContain('was made by syft 0.0.1, not the pinned 1.57.2: making it again');
     expect(JSON.parse(readFileSync(sbomFile(probe), 'utf8')).metadata.tools.components[0].version).toBe('1.57.2');
     const started = Date.now();
-    const r = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([waiver('PROBE-PY-1'), waiver('PROBE-NPM-1'), waiver('PROBE-DEB-1')]));
+    const r = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([waiver('PROBE-PY-1'), waiver('PROBE-NPM-1'), waiver('PROBE-NPM-2'), waiver('PROBE-DEB-1')]));
     expect(r.status).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
   });
