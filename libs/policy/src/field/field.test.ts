@@ -143,6 +143,28 @@ describe('scan-config on a planted finding (real kube-score and trivy)', () => {
     expect(expired.out).toMatch(/^FAIL expired waiver w\.json: waivers\[\d+\] \(trivy KSV-0017 \*\*\/planted\/\*\.yaml\) expired on 2026-12-06; fix: /m);
   });
 
+  it('no waiver outside the waivers file: kube-score/ignore annotations, trivy:ignore comments, a .trivyignore or trivy.yaml beside the run', () => {
+    const base = readFileSync(join(dir, 'planted/app.yaml'), 'utf8');
+    try {
+      writeFileSync(
+        join(dir, 'planted/app.yaml'),
+        base
+          .replace('metadata: {name: app, namespace: demo}', 'metadata: {name: app, namespace: demo, annotations: {kube-score/ignore: container-security-context-privileged}}')
+          .replace('          securityContext: {privileged: true}', '          # trivy:ignore:KSV-0017\n          securityContext: {privileged: true}'),
+      );
+      writeFileSync(join(dir, '.trivyignore'), 'KSV-0017\n');
+      writeFileSync(join(dir, 'trivy.yaml'), 'misconfiguration:\n  scanners: []\nseverity: [LOW]\n');
+      const r = run([]);
+      expect(r.code).toBe(1);
+      expect(failing(r.out)).toEqual(expect.arrayContaining(['kube-score container-security-context-privileged', 'trivy KSV-0017', 'trivy inline-ignore']));
+      expect(r.out).toMatch(/^FAIL trivy inline-ignore: \S*planted\/app\.yaml: line 13: a trivy:ignore comment waives checks in the file itself/m);
+    } finally {
+      writeFileSync(join(dir, 'planted/app.yaml'), base);
+      rmSync(join(dir, '.trivyignore'), { force: true });
+      rmSync(join(dir, 'trivy.yaml'), { force: true });
+    }
+  });
+
   it('exits 2 naming the build command when a tool is missing', () => {
     const out: string[] = [];
     const err: string[] = [];

@@ -22,7 +22,9 @@ const FINDING_GRADE = 5;
  * (Service selectors, NetworkPolicies, PDBs) see exactly the objects that are applied together.
  */
 export function runKubeScore(bin: string, files: readonly string[], cwd: string, display: (file: string) => string): Finding[] {
-  const r = spawnSync(bin, ['score', '--output-format', 'json', '--kubernetes-version', 'v1.33', ...files], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // `kube-score/ignore` annotations (which a spec's annotations could carry onto any object)
+  // would switch checks off with no reason or expiry: only the waivers file may waive.
+  const r = spawnSync(bin, ['score', '--output-format', 'json', '--kubernetes-version', 'v1.33', '--disable-ignore-checks-annotations', ...files], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   // It exits 1 when it grades something CRITICAL; anything else, or no JSON, is a failure to run.
   let objects: KubeScoreObject[];
   try {
