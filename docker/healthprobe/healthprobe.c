@@ -89,7 +89,10 @@ int main(int argc, char **argv) {
   }
   close(fd);
   head[got] = '\0';
-  if (got < 12 || strncmp(head, "HTTP/", 5) != 0) return fail("no HTTP answer from", url);
+  /* "HTTP/1.x " then three digits; anything else is not an HTTP answer. */
+  if (got < 12 || strncmp(head, "HTTP/", 5) != 0 || head[8] != ' ' || head[9] < '1' || head[9] > '5' ||
+      head[10] < '0' || head[10] > '9' || head[11] < '0' || head[11] > '9')
+    return fail("no HTTP answer from", url);
   if (head[9] == '2' || head[9] == '3') return 0;
   fprintf(stderr, "healthprobe: %s answered %.3s\n", url, head + 9);
   return 1;

@@ -112,6 +112,22 @@ describe.each(['backend', 'frontend'] as Service[])('%s runtime: no shell, no pa
     expect(entries.filter((e) => /^perl[\d.]*$/.test(base(e.path)) || /(^|\/)perl5?\//.test(e.path)).map((e) => e.path)).toEqual([]);
   });
 
+  it('resolves names from /etc/hosts before DNS (extra_hosts, hostAliases, localhost), as an image with a shell does', () => {
+    // Without /etc/nsswitch.conf glibc asks DNS first and reads /etc/hosts only when DNS is
+    // unreachable: on a user-defined network Docker's DNS answers, so --add-host names failed.
+    const net = unique('todo-img-resolve');
+    docker('network', 'create', net);
+    try {
+      const resolve = service === 'backend'
+        ? ['python', '-c', 'import socket; print(socket.gethostbyname("probe-alias"), socket.gethostbyname("localhost"))']
+        : ['node', '-e', 'const d = require("dns"); d.lookup("probe-alias", 4, (e, a) => d.lookup("localhost", 4, (e2, b) => console.log(e || e2 ? String(e || e2) : a + " " + b)))'];
+      const r = run(DOCKER, ['run', '--rm', '--network', net, '--add-host', 'probe-alias:10.31.32.33', '--entrypoint', resolve[0], ref, ...resolve.slice(1)]);
+      expect({ status: r.status, out: r.stdout.trim(), err: r.stderr.trim() }).toEqual({ status: 0, out: '10.31.32.33 127.0.0.1', err: '' });
+    } finally {
+      run(DOCKER, ['network', 'rm', net]);
+    }
+  });
+
   it('has no file with a setuid or setgid bit', () => {
     expect(entries.filter((e) => e.type !== '5' && e.mode & 0o6000).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
   });
