@@ -64,12 +64,14 @@ test('the seed Job completes: every ballot reached vote through its Service and 
   summary.jobS = seconds(started);
   const status = JSON.parse(await kubectl(['-n', ns, 'get', 'job', 'seed', '-o', 'json'])).status;
   expect({ succeeded: status.succeeded, failed: status.failed ?? 0 }).toEqual({ succeeded: 1, failed: 0 });
-  // The pod's log merges its stdout and stderr. The last line is the tally. Any line before
-  // it may only report refused connections that were retried: a new pod can be refused for
-  // a moment while kube-router adds its address to the policy's sets.
+  // The pod's log merges its stdout and stderr, in no fixed order between the two. One line
+  // is the tally (stdout). Every other line may only report refused connections that were
+  // retried (stderr): a new pod can be refused for a moment while kube-router adds its
+  // address to the policy's sets.
   const lines = (await kubectl(['-n', ns, 'logs', 'job/seed'])).trim().split('\n');
-  expect(lines.at(-1)).toBe('cast 3000 of 3000 votes at http://vote/');
-  for (const line of lines.slice(0, -1)) expect(line).toMatch(/^vote \d+: .*; retrying for up to 30 s$|^\d+ connection attempts were refused and retried$/);
+  const tally = lines.filter((l) => l.startsWith('cast '));
+  expect(tally).toEqual(['cast 3000 of 3000 votes at http://vote/']);
+  for (const line of lines.filter((l) => !l.startsWith('cast '))) expect(line).toMatch(/^vote \d+: .*; retrying for up to 30 s$|^\d+ connection attempts were refused and retried$/);
   summary.seedRetries = Number(lines.find((l) => / were refused and retried$/.test(l))?.split(' ')[0] ?? 0);
   const after = Number(await redisCli('llen', 'votes'));
   expect(after - before).toBe(3000);
