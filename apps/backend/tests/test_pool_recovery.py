@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -151,6 +152,24 @@ def test_a_database_outage_alone_does_not_fail_liveness(clean_db: str) -> None:
         assert client.get("/health").status_code == 200
 
 
+@contextmanager
+def _connections_refused(url: str, *application_names: str) -> Iterator[None]:
+    """The database refuses new sessions, and those of `application_names` are ended;
+    as it was again on exit (from another database: one cannot lock out its own)."""
+    dbname = url.rsplit("/", 1)[1].split("?", 1)[0]
+    with psycopg.connect(_admin_url(url), autocommit=True) as admin:
+        try:
+            admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS false')
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = ANY(%s)",
+                (list(application_names),),
+            )
+            yield
+        finally:
+            admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS true')
+
+
 def _admin_url(url: str) -> str:
     """The same server from another database: one cannot lock out its own."""
     head, _, tail = url.replace("+psycopg", "").rpartition("/")
@@ -165,7 +184,6 @@ def test_a_served_process_whose_pool_stays_stuck_exits_so_it_is_restarted(
     # unhealthy. The database keeps answering on /ready's own connection, but the
     # request pool can open none: the "stuck" state /health fails on. The process
     # must then stop by itself, with code 70, soon after DB_POOL_STUCK_SECONDS.
-    dbname = migrated.rsplit("/", 1)[1].split("?", 1)[0]
     log = tmp_path / "server.log"
     env = {
         "WEB_CONCURRENCY": "1",
@@ -176,26 +194,18 @@ def test_a_served_process_whose_pool_stays_stuck_exits_so_it_is_restarted(
     }
     with (
         live_server_process(migrated, log, **env) as (base, process),
-        psycopg.connect(_admin_url(migrated), autocommit=True) as admin,
+        _connections_refused(migrated, "todo-api"),
     ):
-        try:
-            admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS false')
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE application_name = 'todo-api'"
-            )
-            started = time.monotonic()
-            statuses = []
-            while process.poll() is None and time.monotonic() - started < 20:
-                try:
-                    statuses.append(httpx.get(f"{base}/api/todos", timeout=2).status_code)
-                except httpx.TransportError:
-                    statuses.append(0)  # stopping
-                time.sleep(0.2)
-            code = process.wait(timeout=25)
-            lived = time.monotonic() - started
-        finally:
-            admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS true')
+        started = time.monotonic()
+        statuses = []
+        while process.poll() is None and time.monotonic() - started < 20:
+            try:
+                statuses.append(httpx.get(f"{base}/api/todos", timeout=2).status_code)
+            except httpx.TransportError:
+                statuses.append(0)  # stopping
+            time.sleep(0.2)
+        code = process.wait(timeout=25)
+        lived = time.monotonic() - started
     text = log.read_text()
     assert code == 70, text[-2000:]
     assert 2 <= lived < 12, lived
@@ -208,31 +218,20 @@ def test_a_database_outage_does_not_make_a_served_process_exit(
 ) -> None:
     # The database itself refusing connections (here: to every session, /ready's
     # included) is "database down", not stuck: restarting the API would not help.
-    dbname = migrated.rsplit("/", 1)[1].split("?", 1)[0]
     env = {
         "WEB_CONCURRENCY": "1",
         "DB_POOL_SIZE": "1",
         "DB_POOL_TIMEOUT_SECONDS": "0.3",
         "DB_POOL_STUCK_SECONDS": "1",
     }
-    with (
-        live_server_process(migrated, tmp_path / "server.log", **env) as (base, process),
-        psycopg.connect(_admin_url(migrated), autocommit=True) as admin,
-    ):
-        try:
-            admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS false')
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE application_name IN ('todo-api', 'todo-api-ready')"
-            )
+    with live_server_process(migrated, tmp_path / "server.log", **env) as (base, process):
+        with _connections_refused(migrated, "todo-api", "todo-api-ready"):
             deadline = time.monotonic() + 6
             while time.monotonic() < deadline:
                 assert httpx.get(f"{base}/api/todos", timeout=2).status_code == 503
                 httpx.get(f"{base}/ready", timeout=3)
                 time.sleep(0.2)
             assert process.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
-        finally:
-            admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS true')
         deadline = time.monotonic() + 10
         while httpx.get(f"{base}/api/todos", timeout=2).status_code != 200:
             assert time.monotonic() < deadline, "the API did not serve again"
