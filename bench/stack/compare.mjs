@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Side-by-side stack bench: the compose file of a base commit (its images) against the
 // working tree's, one after the other on the same machine in one run, with ratios.
-//   node bench/stack/compare.mjs [--base <git rev>] [--runs 3] [--duration 10] [--only base|new] [--load-only]
+//   node bench/stack/compare.mjs [--base <git rev>] [--runs 3] [--rounds 1] [--duration 10] [--only base|new] [--load-only]
 // Per variant: cold `up` (new volume) and warm `up` (volume kept) to all healthy, then on the
 // running stack: GET /api/todos on the backend (c=10), the same through the frontend,
 // POST->PATCH->DELETE cycles through the frontend (c=10; from wrk, then from a node:http client),
@@ -259,20 +259,33 @@ if (prepare) {
   console.log(provenance);
   process.exit(0);
 }
+// --rounds N repeats the whole measurement, alternating the order (base,new / new,base / ...), so a
+// drift of the machine's load over the minutes a run takes falls on both revisions alike. Medians
+// are taken over every run of every round.
+const rounds = Number(arg('rounds', 1));
+const raws = Object.fromEntries(variants.map(([name]) => [name, []]));
+for (let r = 0; r < rounds; r++) {
+  const order = r % 2 ? [...variants].reverse() : variants;
+  for (const [name] of order) {
+    if (rounds > 1) process.stderr.write(`[round ${r + 1}/${rounds}] ${name}\n`);
+    const stack = new Stack(name, plans[name].yaml);
+    try {
+      raws[name].push(await measure(stack));
+    } finally {
+      stack.cleanup();
+    }
+  }
+}
+const merge = (list) => Object.fromEntries(Object.keys(list[0]).map((k) => [k, k === 'backendRssMiB' ? list.at(-1)[k] : list.flatMap((m) => m[k])]));
 const results = {};
 for (const [name] of variants) {
-  const stack = new Stack(name, plans[name].yaml);
-  try {
-    results[name] = { raw: await measure(stack) };
-    results[name].summary = summary(results[name].raw);
-  } finally {
-    stack.cleanup();
-  }
+  results[name] = { raw: merge(raws[name]) };
+  results[name].summary = summary(results[name].raw);
 }
 
 const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v));
 const names = Object.keys(results);
-console.log(`\nbench/stack: base ${base} vs working tree; medians of ${runs} runs, ${duration} s each, c=10`);
+console.log(`\nbench/stack: base ${base} vs working tree; medians of ${runs * rounds} runs (${rounds} round${rounds > 1 ? 's, order alternating' : ''}), ${duration} s each, c=10`);
 console.log(`images (a stand-in base is not the official image: figures compare the revisions on this machine's bases):\n${provenance}\n`);
 console.log(`| figure | ${names.join(' | ')} |${names.length === 2 ? ' new/base |' : ''}`);
 console.log(`|---|${names.map(() => '---').join('|')}|${names.length === 2 ? '---|' : ''}`);

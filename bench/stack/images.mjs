@@ -110,6 +110,19 @@ export function planOf(dir, rev) {
   } else {
     throw new Error(`${rev}: neither \`images plan\` nor libs/build-inputs answers in ${dir}: ${current.stderr.trim()}`);
   }
+  // A commit made between a source change and the synth that followed it has a compose file that
+  // names the previous tag of an image the repo builds. That revision's sources are what its build
+  // makes, so the stale ref runs as the image built from them, and the provenance says so.
+  const stale = [];
+  for (const img of composeImages) {
+    if (Object.hasOwn(images, img) || !img.includes(':')) continue;
+    const repo = img.slice(0, img.lastIndexOf(':'));
+    const same = Object.keys(images).filter((o) => o.slice(0, o.lastIndexOf(':')) === repo);
+    if (same.length === 1) {
+      images[img] = images[same[0]];
+      stale.push(`${img} (the compose file's stale tag; its sources build ${same[0]})`);
+    }
+  }
   // Images not built from the repo (postgres) run from the machine's mirror, as the builds do.
   const runtime = [];
   for (const img of composeImages) {
@@ -120,7 +133,7 @@ export function planOf(dir, rev) {
     }
   }
   const rewritten = yaml.replace(/^(\s+image: )(\S+)$/gm, (_, lead, img) => lead + (images[img] ?? img));
-  return { yaml: rewritten, images, builds, runtime, composeImages };
+  return { yaml: rewritten, images, builds, runtime, composeImages, stale };
 }
 
 function composeServices(yaml) {
@@ -140,5 +153,6 @@ export function describe(name, rev, p) {
   const lines = [`${name} (${rev}):`];
   for (const [official, ref] of Object.entries(p.images)) lines.push(`  ${official} runs as ${ref}${p.runtime.includes(official) ? ' (stand-in image)' : ''}`);
   for (const b of p.builds) lines.push(`  ${b.refs.join(', ')} built here${b.bases.length ? ` on stand-in bases: ${b.bases.join('; ')}` : ' on the official bases'}`);
+  for (const s of p.stale ?? []) lines.push(`  ${s}`);
   return lines.join('\n');
 }
