@@ -106,3 +106,47 @@ def test_concurrent_retries_of_one_key_create_one_todo(clean_db: str) -> None:
         assert len(bodies) == 1, bodies
     assert sum("idempotent-replayed" not in r.headers for r in responses) == 3
     assert sorted(item["title"] for item in stored["items"]) == ["burst-0", "burst-1", "burst-2"]
+
+
+def _chat(client: TestClient, key: str | None, message: str) -> httpx.Response:
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    return client.post("/api/chat", json={"message": message}, headers=headers)
+
+
+def test_a_retried_chat_with_the_same_key_acts_once_and_answers_the_first_reply(
+    client: TestClient,
+) -> None:
+    first = _chat(client, "chat-1", "add buy milk")
+    assert first.status_code == 200, first.text
+    assert first.json()["reply"] == "Added #1: buy milk"
+    assert "idempotent-replayed" not in first.headers
+    again = _chat(client, "chat-1", "add buy milk")
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true"
+    assert [t["title"] for t in client.get("/api/todos").json()["items"]] == ["buy milk"]
+    # Another message under the same key is refused and acts on nothing.
+    other = _chat(client, "chat-1", "add call mum")
+    assert other.status_code == 422
+    assert "different request body" in other.json()["detail"]
+    assert client.get("/api/todos").json()["total"] == 1
+    # Without a key every message acts, and the answer reads as a keyed one does.
+    plain = _chat(client, None, "add buy milk")
+    assert plain.status_code == 200
+    assert plain.json()["reply"] == "Added #2: buy milk"
+    assert set(plain.json()) == set(first.json())
+    assert client.get("/api/todos").json()["total"] == 2
+
+
+def test_a_key_used_for_a_create_does_not_replay_into_the_chat(client: TestClient) -> None:
+    assert _post(client, "shared", {"title": "add x"}).status_code == 201
+    reused = _chat(client, "shared", "add x")
+    assert reused.status_code == 422
+    assert client.get("/api/todos").json()["total"] == 1
+
+
+def test_a_chat_that_fails_stores_no_key(client: TestClient) -> None:
+    # Refused by validation: nothing ran, so the key is still free for the real message.
+    assert _chat(client, "chat-2", "").status_code == 422
+    assert _chat(client, "chat-2", "add later").status_code == 200
+    assert client.get("/api/todos").json()["total"] == 1

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { newIdempotencyKey } from '@/lib/api-client';
 import { ApiError } from '@/lib/errors';
 import type { TodoApi } from '@/lib/types';
 
@@ -30,6 +31,9 @@ export function ChatPanel({ api, onTodosChanged, exampleId }: Props) {
   const [draft, setDraft] = useState('');
   const [pending, setPending] = useState(false);
   const nextId = useRef(1);
+  // The message whose answer was lost (the assistant was unavailable) and the key it was sent with:
+  // sending that same message again reuses the key, so the backend acts on it at most once.
+  const unanswered = useRef<{ message: string; key: string } | null>(null);
   const log = useRef<HTMLOListElement>(null);
 
   // Keep the newest message in view; the log scrolls once it outgrows its box.
@@ -50,11 +54,14 @@ export function ChatPanel({ api, onTodosChanged, exampleId }: Props) {
     append('user', message);
     setDraft('');
     setPending(true);
+    const key = unanswered.current?.message === message ? unanswered.current.key : newIdempotencyKey();
+    unanswered.current = null;
     try {
-      const result = await api.chat(message);
+      const result = await api.chat(message, key);
       append('assistant', result.reply);
       if (result.todos_changed) await onTodosChanged();
     } catch (error) {
+      if (!(error instanceof ApiError) || error.unavailable) unanswered.current = { message, key };
       append('error', chatErrorMessage(error));
     } finally {
       setPending(false);

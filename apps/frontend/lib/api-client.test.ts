@@ -86,6 +86,17 @@ describe('Idempotency-Key on creates', () => {
     expect(keys[2]).toBe('given-key');
   });
 
+  it('sends a fresh key with every chat message too, or the key it is given', async () => {
+    const { api, keys } = recording();
+    await api.chat('add a');
+    await api.chat('add a');
+    await api.chat('add a', 'chat-key');
+    expect(keys[0]).toMatch(uuid);
+    expect(keys[1]).toMatch(uuid);
+    expect(keys[1]).not.toBe(keys[0]);
+    expect(keys[2]).toBe('chat-key');
+  });
+
   it('builds the UUID from getRandomValues where randomUUID is missing (plain http on a host other than localhost)', () => {
     const randomUUID = globalThis.crypto.randomUUID;
     Object.defineProperty(globalThis.crypto, 'randomUUID', { value: undefined, configurable: true });

@@ -82,8 +82,8 @@ export function createApiClient(fetchImpl: FetchLike = (input, init) => fetch(in
     async deleteTodo(id) {
       await request<null>(todoPath(id), { method: 'DELETE' });
     },
-    chat(message) {
-      return request<ChatReply>('/api/chat', { method: 'POST', body: JSON.stringify({ message }) });
+    chat(message, idempotencyKey = newIdempotencyKey()) {
+      return request<ChatReply>('/api/chat', { method: 'POST', body: JSON.stringify({ message }) }, { 'idempotency-key': idempotencyKey });
     },
   };
 }

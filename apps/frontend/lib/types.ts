@@ -39,5 +39,9 @@ export interface TodoApi {
   /** With `version`, the write is conditional (If-Match) and a stale one fails with ApiError 412 carrying the current todo. */
   updateTodo(id: number, patch: TodoPatch, version?: number): Promise<Todo>;
   deleteTodo(id: number): Promise<void>;
-  chat(message: string): Promise<ChatReply>;
+  /**
+   * A chat message can add or change todos, so it carries an Idempotency-Key like a create: sending the
+   * same message again with the same key after a lost answer replays the first reply and acts once.
+   */
+  chat(message: string, idempotencyKey?: string): Promise<ChatReply>;
 }

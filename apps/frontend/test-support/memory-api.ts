@@ -81,10 +81,21 @@ export class MemoryApi implements TodoApi {
     this.todos = this.todos.filter((t) => t.id !== id);
   }
 
-  async chat(message: string): Promise<ChatReply> {
+  chatKeys: Array<string | undefined> = [];
+  private chatByKey = new Map<string, ChatReply>();
+
+  async chat(message: string, idempotencyKey?: string): Promise<ChatReply> {
     this.check(`chat ${message}`);
-    const add = /^add (.+)$/.exec(message);
-    if (add) this.insert(add[1]);
-    return { reply: add ? `Added "${add[1]}".` : 'Okay.', actions: [], todos_changed: Boolean(add), ...this.chatReply };
+    this.chatKeys.push(idempotencyKey);
+    // As the backend does: a repeated key gets the first reply and acts on nothing.
+    let reply = idempotencyKey ? this.chatByKey.get(idempotencyKey) : undefined;
+    if (!reply) {
+      const add = /^add (.+)$/.exec(message);
+      if (add) this.insert(add[1]);
+      reply = { reply: add ? `Added "${add[1]}".` : 'Okay.', actions: [], todos_changed: Boolean(add), ...this.chatReply };
+      if (idempotencyKey) this.chatByKey.set(idempotencyKey, reply);
+    }
+    if (this.answersLost) throw new ApiError(503, UNAVAILABLE_MESSAGE);
+    return { ...reply };
   }
 }

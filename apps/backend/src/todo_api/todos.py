@@ -7,7 +7,7 @@ version when the client sent If-Match.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -75,28 +75,48 @@ async def create_todo_once(
     description: str | None,
     ttl_seconds: int,
 ) -> tuple[int, bytes, bool]:
-    """Create a todo once per key: (status, response body, replayed).
+    """Create a todo once per key: (status, response body, replayed)."""
 
-    The key row and the todo are written in one transaction, so a key is only
-    ever stored with the answer it produced. A concurrent request with the same
-    key waits on the key's unique index until the first commits, then replays
-    its answer (or, if the first rolled back, creates the todo itself).
+    async def create(conn: asyncpg.Connection) -> tuple[int, bytes]:
+        todo = await create_todo(conn, title=title, description=description)
+        return 201, orjson.dumps(todo)
+
+    return await run_once(
+        conn, key=key, request_hash=request_hash, ttl_seconds=ttl_seconds, produce=create
+    )
+
+
+async def run_once(
+    conn: asyncpg.Connection,
+    *,
+    key: str,
+    request_hash: str,
+    ttl_seconds: int,
+    produce: Callable[[asyncpg.Connection], Awaitable[tuple[int, bytes]]],
+) -> tuple[int, bytes, bool]:
+    """Run `produce` once per key: (status, response body, replayed).
+
+    The key row and whatever `produce` writes are committed in one transaction, so a key is
+    only ever stored with the answer it produced, and an exception from `produce` rolls both
+    back (the key may then be used again). A concurrent request with the same key waits on
+    the key's unique index until the first commits, then replays its answer (or, if the
+    first rolled back, runs `produce` itself). `request_hash` must cover the endpoint as well
+    as the body, so one key cannot replay another endpoint's answer.
     """
     for _ in range(2):
-        answer = await _create_or_replay(conn, key, request_hash, title, description, ttl_seconds)
+        answer = await _run_or_replay(conn, key, request_hash, ttl_seconds, produce)
         if answer is not None:
             return answer
     # The key's row was there when the insert conflicted and gone (expired) just after.
     raise IdempotencyKeyReused("the key expired while this request used it")
 
 
-async def _create_or_replay(
+async def _run_or_replay(
     conn: asyncpg.Connection,
     key: str,
     request_hash: str,
-    title: str,
-    description: str | None,
     ttl_seconds: int,
+    produce: Callable[[asyncpg.Connection], Awaitable[tuple[int, bytes]]],
 ) -> tuple[int, bytes, bool] | None:
     async with conn.transaction():
         # This key once expired may be used afresh; other expired keys go in small batches.
@@ -116,14 +136,14 @@ async def _create_or_replay(
             float(ttl_seconds),
         )
         if claimed:
-            todo = await create_todo(conn, title=title, description=description)
-            body = orjson.dumps(todo)
+            status, body = await produce(conn)
             await conn.execute(
-                "UPDATE idempotency_keys SET status = 201, response = $2 WHERE key = $1",
+                "UPDATE idempotency_keys SET status = $2, response = $3 WHERE key = $1",
                 key,
+                status,
                 body.decode(),
             )
-            return 201, body, False
+            return status, body, False
         first = await conn.fetchrow(
             "SELECT request_hash, status, response FROM idempotency_keys WHERE key = $1", key
         )

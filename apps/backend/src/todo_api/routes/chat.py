@@ -2,24 +2,70 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import hashlib
 
+import asyncpg
+import orjson
+from fastapi import APIRouter, Request, Response
+
+from .. import todos
 from ..assistant import offline
 from ..db import connection
 from ..schemas import ChatRequest, ChatResponse
+from ..web import FastJSONResponse
+from .todos import IdempotencyKey
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
+async def _answer(conn: asyncpg.Connection, body: ChatRequest, request: Request) -> ChatResponse:
+    client = request.app.state.openai_client
+    if client is None:
+        return await offline.answer(conn, body.message)
+    from ..assistant import llm  # loaded with the client, see main.py
+
+    model = request.app.state.settings.openai_model
+    return await llm.answer(conn, client, model, body.message)
+
+
 # The whole exchange is one transaction: a provider failure after a tool call
 # rolls that change back instead of leaving half-done work.
-@router.post("/chat", response_model=ChatResponse)
-async def chat(body: ChatRequest, request: Request) -> ChatResponse:
-    client = request.app.state.openai_client
-    async with connection(request) as conn, conn.transaction():
-        if client is None:
-            return await offline.answer(conn, body.message)
-        from ..assistant import llm  # loaded with the client, see main.py
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    responses={422: {"description": "invalid body, or an Idempotency-Key reused with another"}},
+)
+async def chat(
+    body: ChatRequest, request: Request, idempotency_key: IdempotencyKey = None
+) -> Response:
+    if idempotency_key is None:
+        async with connection(request) as conn, conn.transaction():
+            answer = await _answer(conn, body, request)
+        return Response(answer.model_dump_json(), media_type="application/json")
 
-        model = request.app.state.settings.openai_model
-        return await llm.answer(conn, client, model, body.message)
+    # A chat can add or change todos, so a retried message must not act twice: the key is
+    # stored with the answer in the exchange's transaction, as for POST /api/todos. The
+    # fingerprint names the endpoint, so a create's key never replays a chat answer.
+    fingerprint = hashlib.sha256(
+        b"chat\0" + orjson.dumps(body.model_dump(), option=orjson.OPT_SORT_KEYS)
+    ).hexdigest()
+
+    async def produce(conn: asyncpg.Connection) -> tuple[int, bytes]:
+        answer = await _answer(conn, body, request)
+        # The encoding FastAPI gives a ChatResponse, so a replay reads as the first answer did.
+        return 200, answer.model_dump_json().encode()
+
+    try:
+        async with connection(request) as conn:
+            status, content, replayed = await todos.run_once(
+                conn,
+                key=idempotency_key,
+                request_hash=fingerprint,
+                ttl_seconds=request.app.state.settings.idempotency_ttl_seconds,
+                produce=produce,
+            )
+    except todos.IdempotencyKeyReused as exc:
+        detail = f"Idempotency-Key cannot be reused here: {exc}"
+        return FastJSONResponse({"detail": detail}, status_code=422)
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return Response(content, status_code=status, headers=headers, media_type="application/json")
