@@ -26,6 +26,8 @@ const http = require('node:http');
 
 const CLOSING = Symbol('connection closes after the current answer');
 const FORBIDDEN_METHODS = new Set(['TRACE', 'TRACK', 'CONNECT']);
+// As lib/proxy.ts's RETRY_AFTER_SECONDS: the seconds a refused client is asked to wait.
+const RETRY_AFTER_SECONDS = '2';
 
 /**
  * The origin-form (path and query) of a request target, or null when it has none:
@@ -60,11 +62,42 @@ function rejection(req) {
   return null;
 }
 
-/** Wraps Next's request listener: bad request lines get a 4xx, proxied API routes go to `serveApi`, the rest to Next. */
-function guard(listener, serveApi) {
+function answer(res, status, code, detail, extraHeaders = {}) {
+  const body = JSON.stringify({ detail, code });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...extraHeaders,
+  });
+  res.end(body);
+}
+
+/** The health check answers whatever the load: a busy server is not a dead one. */
+const isHealthCheck = (req) => {
+  const url = originForm(req.url || '/') || '';
+  return url === '/api/health' || url.startsWith('/api/health?');
+};
+
+/**
+ * Wraps Next's request listener: bad request lines get a 4xx, proxied API routes go to `serveApi`,
+ * the rest to Next. At most `maxRequestsInFlight` requests are in progress at once; past that a
+ * request gets 503 with Retry-After at once, and its body (if any) is never read.
+ */
+function guard(listener, serveApi, { maxRequestsInFlight = Infinity } = {}) {
+  let inFlight = 0;
   return function guardedListener(req, res) {
     // A request pipelined behind one that closes the connection is not run.
     if (req.socket[CLOSING]) return void req.resume();
+    if (inFlight >= maxRequestsInFlight && !isHealthCheck(req)) {
+      // The body is not read: the connection closes after this answer (Node would otherwise read it to reuse the socket).
+      res.shouldKeepAlive = false;
+      req.socket[CLOSING] = true;
+      return answer(res, 503, 'frontend_busy', 'The server has too many requests in progress; try again in a moment.', { 'retry-after': RETRY_AFTER_SECONDS });
+    }
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
     if (req.httpVersion === '1.0' && req.headers['transfer-encoding'] !== undefined) {
       res.shouldKeepAlive = false;
       req.socket[CLOSING] = true;
@@ -84,14 +117,7 @@ function guard(listener, serveApi) {
       );
       return;
     }
-    const body = JSON.stringify({ detail: problem.detail, code: problem.code });
-    res.writeHead(problem.status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-    });
-    res.end(body);
+    answer(res, problem.status, problem.code, problem.detail);
   };
 }
 
@@ -123,7 +149,7 @@ if (require.main === module) {
   const createServer = http.createServer;
   http.createServer = function createGuardedServer(...args) {
     const at = args.findIndex((arg) => typeof arg === 'function');
-    if (at !== -1) args[at] = guard(args[at], serveApi);
+    if (at !== -1) args[at] = guard(args[at], serveApi, limits);
     const options = typeof args[0] === 'object' && args[0] !== null ? args.shift() : {};
     return createServer.call(this, { ...serverOptions(limits), ...options }, ...args);
   };

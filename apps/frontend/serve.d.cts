@@ -6,7 +6,11 @@ export interface Rejection {
   detail: string;
 }
 export function rejection(req: Pick<IncomingMessage, 'method' | 'url'>): Rejection | null;
-export function guard(listener: RequestListener, serveApi: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>): RequestListener;
+export function guard(
+  listener: RequestListener,
+  serveApi: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
+  limits?: { maxRequestsInFlight?: number },
+): RequestListener;
 export function serverOptions(limits: { headersTimeoutMs: number; requestTimeoutMs: number }): {
   headersTimeout: number;
   requestTimeout: number;

@@ -283,6 +283,63 @@ describe('serve.cjs: memory and time a client can make it hold', () => {
     }
   });
 
+  it('holds at most MAX_REQUESTS_IN_FLIGHT requests in progress; past it 503 with Retry-After, the health check still answers, and a slot comes back when its client leaves', async () => {
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = await startHttpBackend(async (_req, res) => {
+      await held;
+      sendJson(res, 200, { slow: true });
+    });
+    const server = await startServe({ BACKEND_URL: slow.url, MAX_REQUESTS_IN_FLIGHT: '4' });
+    const sockets: ReturnType<typeof connect>[] = [];
+    try {
+      // Four requests wait on the backend and fill the slots; a page request is refused like an API one.
+      const waiting = Array.from({ length: 4 }, () => fetch(`${server.url}/api/todos`).then((r) => r.status));
+      await settleWhile(() => slow.requests.length < 4, 5_000);
+      const refused = await fetch(`${server.url}/api/todos`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('2');
+      expect(await refused.json()).toMatchObject({ code: 'frontend_busy' });
+      expect((await fetch(`${server.url}/`)).status).toBe(503);
+      const post = await rawExchange(server.port, request(['POST /api/todos HTTP/1.1', 'Host: fe', 'Content-Length: 13'], '{"title":"a"}'));
+      expect(post).toMatchObject({ statuses: [503], closed: true });
+      expect(slow.requests).toHaveLength(4);
+      const health = await fetch(`${server.url}/api/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ next: true });
+
+      // Released answers give their slots back.
+      release();
+      expect(await Promise.all(waiting)).toEqual([200, 200, 200, 200]);
+      expect((await fetch(`${server.url}/`)).status).toBe(200);
+
+      // A client that goes away gives its slot back too, though the backend has not answered.
+      const stuck = await startHttpBackend(() => undefined);
+      const stuckServer = await startServe({ BACKEND_URL: stuck.url, MAX_REQUESTS_IN_FLIGHT: '2', BACKEND_TIMEOUT_MS: '60000' });
+      try {
+        for (let i = 0; i < 2; i += 1) {
+          const socket = connect(stuckServer.port, '127.0.0.1');
+          socket.on('error', () => undefined);
+          socket.write(request(['GET /api/todos HTTP/1.1', 'Host: fe']));
+          sockets.push(socket);
+        }
+        await settleWhile(() => stuck.requests.length < 2, 5_000);
+        expect((await fetch(`${stuckServer.url}/`)).status).toBe(503);
+        for (const socket of sockets) socket.destroy();
+        await sleep(300);
+        expect((await fetch(`${stuckServer.url}/`)).status).toBe(200);
+      } finally {
+        await stuckServer.stop();
+        await stuck.close();
+      }
+    } finally {
+      release();
+      for (const socket of sockets) socket.destroy();
+      await server.stop();
+      await slow.close();
+    }
+  });
+
   it('refuses to start with a setting that is not a positive whole number, naming it', async () => {
     const startFailure = async (env: Record<string, string>) => {
       const started = await startServe(env).then(
@@ -296,6 +353,7 @@ describe('serve.cjs: memory and time a client can make it hold', () => {
     expect(await startFailure({ REQUEST_BODY_BUDGET_BYTES: '32MB' })).toMatch(
       /exited with 1:\nfrontend: REQUEST_BODY_BUDGET_BYTES: "32MB" is not a positive whole number of bytes; e\.g\. REQUEST_BODY_BUDGET_BYTES=33554432\n$/,
     );
+    expect(await startFailure({ MAX_REQUESTS_IN_FLIGHT: '0' })).toMatch(/MAX_REQUESTS_IN_FLIGHT: "0" is not a positive whole number of requests; e\.g\. MAX_REQUESTS_IN_FLIGHT=256/);
     expect(await startFailure({ CLIENT_HEADERS_TIMEOUT_MS: '60000' })).toMatch(/CLIENT_HEADERS_TIMEOUT_MS \(60000\) must not exceed CLIENT_REQUEST_TIMEOUT_MS \(30000\)/);
   });
 });

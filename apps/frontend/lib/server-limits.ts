@@ -16,11 +16,19 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  * Actions; its forms call /api). Next's Proxy would read up to 10 MB of one into memory.
  */
 export const PAGE_MAX_BODY_BYTES = 0;
+/**
+ * Requests in progress at once (headers received, answer not finished), pages and API alike.
+ * Each holds a little memory of its own (a page render far more than a proxied call), and the
+ * body budget covers only bodies, so a flood of bodiless requests to slow pages is bounded here.
+ * The same figure as the backend's MAX_CONNECTIONS.
+ */
+export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 256;
 
 export interface ServerLimits {
   bodyBudgetBytes: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  maxRequestsInFlight: number;
 }
 
 function positiveInteger(env: Env, name: string, fallback: number, unit: string, example: string): number {
@@ -46,7 +54,8 @@ export function serverLimits(env: Env = process.env): ServerLimits {
       `CLIENT_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed CLIENT_REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request`,
     );
   }
-  return { bodyBudgetBytes: budget, headersTimeoutMs, requestTimeoutMs };
+  const maxRequestsInFlight = positiveInteger(env, 'MAX_REQUESTS_IN_FLIGHT', DEFAULT_MAX_REQUESTS_IN_FLIGHT, 'requests', String(DEFAULT_MAX_REQUESTS_IN_FLIGHT));
+  return { bodyBudgetBytes: budget, headersTimeoutMs, requestTimeoutMs, maxRequestsInFlight };
 }
 
 /** A count of bytes that may be held at once; `take` refuses what would pass the limit. */
