@@ -74,6 +74,13 @@ function answer(res, status, code, detail, extraHeaders = {}) {
   res.end(body);
 }
 
+/**
+ * A request with a body is bound by the body budget and CLIENT_REQUEST_TIMEOUT_MS while it is
+ * sent, not by the count of requests in flight: a few hundred clients trickling small bodies
+ * must not fill the slots every bodiless request (a page, a GET) needs.
+ */
+const hasBody = (req) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] || 0) > 0;
+
 /** The health check answers whatever the load: a busy server is not a dead one. */
 const isHealthCheck = (req) => {
   const url = originForm(req.url || '/') || '';
@@ -82,22 +89,21 @@ const isHealthCheck = (req) => {
 
 /**
  * Wraps Next's request listener: bad request lines get a 4xx, proxied API routes go to `serveApi`,
- * the rest to Next. At most `maxRequestsInFlight` requests are in progress at once; past that a
- * request gets 503 with Retry-After at once, and its body (if any) is never read.
+ * the rest to Next. At most `maxRequestsInFlight` bodiless requests are in progress at once; past
+ * that one gets 503 with Retry-After at once.
  */
 function guard(listener, serveApi, { maxRequestsInFlight = Infinity } = {}) {
   let inFlight = 0;
   return function guardedListener(req, res) {
     // A request pipelined behind one that closes the connection is not run.
     if (req.socket[CLOSING]) return void req.resume();
-    if (inFlight >= maxRequestsInFlight && !isHealthCheck(req)) {
-      // The body is not read: the connection closes after this answer (Node would otherwise read it to reuse the socket).
-      res.shouldKeepAlive = false;
-      req.socket[CLOSING] = true;
-      return answer(res, 503, 'frontend_busy', 'The server has too many requests in progress; try again in a moment.', { 'retry-after': RETRY_AFTER_SECONDS });
+    if (!hasBody(req)) {
+      if (inFlight >= maxRequestsInFlight && !isHealthCheck(req)) {
+        return answer(res, 503, 'frontend_busy', 'The server has too many requests in progress; try again in a moment.', { 'retry-after': RETRY_AFTER_SECONDS });
+      }
+      inFlight += 1;
+      res.once('close', () => (inFlight -= 1));
     }
-    inFlight += 1;
-    res.once('close', () => (inFlight -= 1));
     if (req.httpVersion === '1.0' && req.headers['transfer-encoding'] !== undefined) {
       res.shouldKeepAlive = false;
       req.socket[CLOSING] = true;

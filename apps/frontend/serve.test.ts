@@ -283,7 +283,7 @@ describe('serve.cjs: memory and time a client can make it hold', () => {
     }
   });
 
-  it('holds at most MAX_REQUESTS_IN_FLIGHT requests in progress; past it 503 with Retry-After, the health check still answers, and a slot comes back when its client leaves', async () => {
+  it('holds at most MAX_REQUESTS_IN_FLIGHT bodiless requests in progress; past it 503 with Retry-After, the health check still answers, and a slot comes back when its answer ends or its client leaves', async () => {
     let release = () => undefined as void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const slow = await startHttpBackend(async (_req, res) => {
@@ -291,7 +291,6 @@ describe('serve.cjs: memory and time a client can make it hold', () => {
       sendJson(res, 200, { slow: true });
     });
     const server = await startServe({ BACKEND_URL: slow.url, MAX_REQUESTS_IN_FLIGHT: '4' });
-    const sockets: ReturnType<typeof connect>[] = [];
     try {
       // Four requests wait on the backend and fill the slots; a page request is refused like an API one.
       const waiting = Array.from({ length: 4 }, () => fetch(`${server.url}/api/todos`).then((r) => r.status));
@@ -301,42 +300,57 @@ describe('serve.cjs: memory and time a client can make it hold', () => {
       expect(refused.headers.get('retry-after')).toBe('2');
       expect(await refused.json()).toMatchObject({ code: 'frontend_busy' });
       expect((await fetch(`${server.url}/`)).status).toBe(503);
-      const post = await rawExchange(server.port, request(['POST /api/todos HTTP/1.1', 'Host: fe', 'Content-Length: 13'], '{"title":"a"}'));
-      expect(post).toMatchObject({ statuses: [503], closed: true });
       expect(slow.requests).toHaveLength(4);
       const health = await fetch(`${server.url}/api/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ next: true });
+      // A request with a body is the body budget's to bound, not the slots': it goes on to the backend.
+      const post = fetch(`${server.url}/api/todos`, { method: 'POST', body: '{"title":"a"}' }).then((r) => r.status);
+      await settleWhile(() => slow.requests.length < 5, 5_000);
+      expect(slow.requests[4]).toMatchObject({ method: 'POST' });
 
       // Released answers give their slots back.
       release();
-      expect(await Promise.all(waiting)).toEqual([200, 200, 200, 200]);
+      expect(await Promise.all([...waiting, post])).toEqual([200, 200, 200, 200, 200]);
       expect((await fetch(`${server.url}/`)).status).toBe(200);
-
-      // A client that goes away gives its slot back too, though the backend has not answered.
-      const stuck = await startHttpBackend(() => undefined);
-      const stuckServer = await startServe({ BACKEND_URL: stuck.url, MAX_REQUESTS_IN_FLIGHT: '2', BACKEND_TIMEOUT_MS: '60000' });
-      try {
-        for (let i = 0; i < 2; i += 1) {
-          const socket = connect(stuckServer.port, '127.0.0.1');
-          socket.on('error', () => undefined);
-          socket.write(request(['GET /api/todos HTTP/1.1', 'Host: fe']));
-          sockets.push(socket);
-        }
-        await settleWhile(() => stuck.requests.length < 2, 5_000);
-        expect((await fetch(`${stuckServer.url}/`)).status).toBe(503);
-        for (const socket of sockets) socket.destroy();
-        await sleep(300);
-        expect((await fetch(`${stuckServer.url}/`)).status).toBe(200);
-      } finally {
-        await stuckServer.stop();
-        await stuck.close();
-      }
     } finally {
       release();
-      for (const socket of sockets) socket.destroy();
       await server.stop();
       await slow.close();
+    }
+  });
+
+  it('lets bodiless requests through while many clients trickle small bodies (those are bound by the body budget and the request timeout), and gives a slot back when its client leaves', async () => {
+    const stuck = await startHttpBackend((req, res) => {
+      if (req.url.startsWith('/api/todos?never')) return; // never answered
+      sendJson(res, 200, { ok: true });
+    });
+    const server = await startServe({ BACKEND_URL: stuck.url, MAX_REQUESTS_IN_FLIGHT: '2', BACKEND_TIMEOUT_MS: '60000' });
+    const clients: ReturnType<typeof holdBody>[] = [];
+    try {
+      const head = request(['POST /api/todos HTTP/1.1', 'Host: fe', 'Content-Type: application/json', 'Content-Length: 100']);
+      for (let i = 0; i < 10; i += 1) clients.push(holdBody(server.port, head, 10));
+      await sleep(300);
+      expect(clients.map((c) => c.status())).toEqual(Array(10).fill(0));
+      expect((await fetch(`${server.url}/api/todos`)).status).toBe(200);
+      expect((await fetch(`${server.url}/`)).status).toBe(200);
+
+      // Two GETs the backend never answers fill the slots; their clients leave, and the slots come back.
+      const gone = Array.from({ length: 2 }, () => {
+        const socket = connect(server.port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write(request(['GET /api/todos?never HTTP/1.1', 'Host: fe']));
+        return socket;
+      });
+      await settleWhile(() => stuck.requests.filter((r) => r.url.includes('never')).length < 2, 5_000);
+      expect((await fetch(`${server.url}/`)).status).toBe(503);
+      for (const socket of gone) socket.destroy();
+      await sleep(300);
+      expect((await fetch(`${server.url}/`)).status).toBe(200);
+    } finally {
+      for (const client of clients) client.socket.destroy();
+      await server.stop();
+      await stuck.close();
     }
   });
 
