@@ -19,6 +19,8 @@
 //   gate. The file is read by libs/policy's parser (libs/policy/src/image/waivers.ts), as every
 //   gate reads it.
 //   No database: the gate says so, names OSV_DB_MIRROR and fails unless --allow-no-database.
+//   Components no OSV ecosystem covers (the interpreters syft finds by their binaries, as
+//   pkg:generic/python or pkg:generic/node) are listed per image as "not scanned (no OSV ecosystem)".
 // Exit codes: 0 passed, 1 findings / no database / a tool failed, 2 usage.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -171,6 +173,24 @@ async function loadWaivers(file, shown, required) {
 }
 
 // --- database ------------------------------------------------------------------------------
+
+/**
+ * The components no OSV ecosystem covers, which the scan therefore cannot match: what syft finds
+ * by its binary classifiers (pkg:generic/python, pkg:generic/node: interpreters installed from
+ * source or a tarball, not by a package manager) or with no purl at all. "name version (path)".
+ */
+function unscannable(bom) {
+  const found = new Set();
+  for (const c of bom.components) {
+    // The distribution itself: its packages are scanned (deb, apk).
+    if (c.type === 'operating-system') continue;
+    const type = /^pkg:([^/]+)\//.exec(c.purl ?? '')?.[1];
+    if (type && ECOSYSTEMS[type]) continue;
+    const path = c.properties?.find((p) => p.name === 'syft:location:0:path')?.value;
+    found.add(`${c.name} ${c.version || '(no version)'}${path ? ` (${path})` : ''}`);
+  }
+  return [...found].sort();
+}
 
 /** The ecosystems an SBOM needs, and a copy whose purls osv-scanner matches as OSV names them. */
 function scanInput(bom, file) {
@@ -344,6 +364,10 @@ async function scan(refs, values) {
       }
     }
     console.log(`scan: ${r.ref}: ${findings.length} finding(s) against ${ecosystems.join(', ') || 'no ecosystem'}, ${gating} failing the gate`);
+    const unscanned = unscannable(bom);
+    if (unscanned.length) {
+      console.log(`scan: ${r.ref}: not scanned (no OSV ecosystem): ${unscanned.join(', ')}; no database matches these: follow their own security releases (docs/security.md)`);
+    }
     if (gating) failed = true;
   }
   return failed ? 1 : 0;

@@ -84,10 +84,14 @@ describe('scan gate against an OSV database made here', () => {
       'usr/lib/python3/dist-packages/probe_pyplanted-1.0.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: probe-pyplanted\nVersion: 1.0.0\n',
       'usr/lib/python3/dist-packages/probe_pyplanted-1.0.0.dist-info/RECORD': 'probe_pyplanted/__init__.py,,\n',
       'app/node_modules/probe-npmplanted/package.json': JSON.stringify({ name: 'probe-npmplanted', version: '2.0.0', license: 'MIT' }),
+      // An interpreter installed from a tarball, as node in the frontend (and CPython under
+      // /usr/local in the backend): syft finds it by its binary, as pkg:generic/node, which no
+      // OSV ecosystem covers.
+      'usr/local/bin/node': '\x7fELF planted\0node.js/v20.1.0\0',
     };
     for (const [p, text] of Object.entries(files)) {
       mkdirSync(join(fs, p, '..'), { recursive: true });
-      writeFileSync(join(fs, p), text);
+      writeFileSync(join(fs, p), text, { mode: 0o755 });
     }
     execFileSync('sh', ['-c', `tar -C "${fs}" -c . | "${DOCKER}" import - ${probe}`]);
     // The OSV mirror: <Ecosystem>/all.zip of OSV JSON records, as osv-vulnerabilities.storage.googleapis.com lays it out.
@@ -128,6 +132,8 @@ describe('scan gate against an OSV database made here', () => {
     expect(r.stdout + r.stderr).not.toContain('PROBE-PY-OLD');
     expect(r.stderr).toContain('FAIL PROBE-NPM-2 CRITICAL probe-npmplanted@2.0.0 (npm), fixed in 2.0.2');
     expect(r.stdout).toContain('6 finding(s) against Debian, PyPI, npm, 4 failing the gate');
+    // What the scan cannot match is said, per image, with its version.
+    expect(r.stdout).toContain(`scan: ${probe}: not scanned (no OSV ecosystem): node 20.1.0 (/usr/local/bin/node); no database matches these: follow their own security releases (docs/security.md)`);
   });
 
   it('passes when every gating finding is waived (by id or alias, for this image or any)', () => {
