@@ -6,8 +6,9 @@
 //
 // sbom: syft (tools/go-tools/syft) reads the image from `docker save` and writes CycloneDX JSON to
 //   tmp/sbom/<repository>-<tag>.cdx.json: OS packages (dpkg, apk), Python distributions and npm
-//   packages, with versions and purls. A tag names its content, so an SBOM that exists is reused
-//   (unless another syft release than the pinned one made it).
+//   packages, with versions and purls. An SBOM that exists is reused while the tag still names the
+//   image it describes (its image ID, recorded in the SBOM as metadata property todo:image:id)
+//   and the pinned syft release made it; otherwise it is made again.
 // scan: osv-scanner (tools/go-tools/osv-scanner) matches that SBOM, offline, against the OSV
 //   database found at OSV_DB_MIRROR: a directory or an http(s) URL laid out as OSV's own bucket
 //   (osv-vulnerabilities.storage.googleapis.com): <Ecosystem>/all.zip, e.g. PyPI/all.zip,
@@ -110,27 +111,37 @@ function pinnedSyft() {
 }
 const madeBy = (bom) => bom.metadata?.tools?.components?.find((c) => c.name === 'syft')?.version;
 
+/** The SBOM's record of the image it describes: the engine's image ID (`docker image inspect` .Id). */
+const IMAGE_ID = 'todo:image:id';
+const describedId = (bom) => bom.metadata?.properties?.find((p) => p.name === IMAGE_ID)?.value;
+const shortId = (id) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '(not recorded)');
+
 function sbom(refs) {
   const out = [];
   const syftVersion = pinnedSyft();
   for (const r of refs) {
     const file = sbomPath(r);
+    // Any client saves an image (detectDocker's problems are about building).
+    const docker = detectDocker();
+    const inspect = spawnSync(docker.docker, ['image', 'inspect', '--format', '{{.Id}}', r.ref], { encoding: 'utf8' });
+    if (inspect.error) throw new Failure(`cannot run ${docker.docker}: ${inspect.error.message}; install Docker or set DOCKER`);
+    if (inspect.status !== 0) {
+      throw new Failure(`${r.ref} is not in the local engine; build it first (npx nx run <image project>:docker-build, or node scripts/docker-build.mjs ${r.repository})`);
+    }
+    const imageId = inspect.stdout.trim();
+    // Reused while the tag, the image the tag names and the syft release are the same: a tag
+    // can be moved to another image (--image repo:latest, a rebuild under the same tag).
     const existing = readSbom(file);
     if (existing && madeBy(existing) !== syftVersion) {
       console.log(`sbom: ${r.ref}: ${relative(root, file)} was made by syft ${madeBy(existing) ?? '(unknown)'}, not the pinned ${syftVersion}: making it again`);
+    } else if (existing && describedId(existing) !== imageId) {
+      console.log(`sbom: ${r.ref}: ${relative(root, file)} describes image ${shortId(describedId(existing))}, but the tag now names ${shortId(imageId)}: making it again`);
     } else if (existing) {
       console.log(`sbom: ${r.ref}: reused ${relative(root, file)} (${describeCounts(existing)})`);
       out.push(file);
       continue;
     }
     const syft = tool('syft');
-    // Any client saves an image (detectDocker's problems are about building).
-    const docker = detectDocker();
-    const inspect = spawnSync(docker.docker, ['image', 'inspect', r.ref], { stdio: 'ignore' });
-    if (inspect.error) throw new Failure(`cannot run ${docker.docker}: ${inspect.error.message}; install Docker or set DOCKER`);
-    if (inspect.status !== 0) {
-      throw new Failure(`${r.ref} is not in the local engine; build it first (npx nx run <image project>:docker-build, or node scripts/docker-build.mjs ${r.repository})`);
-    }
     mkdirSync(SBOM_DIR, { recursive: true });
     const started = Date.now();
     const tar = `${file}.${process.pid}.tar`;
@@ -144,6 +155,11 @@ function sbom(refs) {
       if (s.status !== 0) throw new Failure(`syft failed on ${r.ref} (exit ${s.status}): ${(s.stderr || s.stdout).trim()}`);
       const bom = readSbom(tmp);
       if (!bom) throw new Failure(`syft wrote no CycloneDX SBOM for ${r.ref}`);
+      // The image syft read: the one `docker save` wrote, unless the tag moved meanwhile.
+      const saved = spawnSync(docker.docker, ['image', 'inspect', '--format', '{{.Id}}', r.ref], { encoding: 'utf8' }).stdout?.trim();
+      if (saved !== imageId) throw new Failure(`${r.ref} was retagged while its SBOM was being made (${shortId(imageId)}, now ${shortId(saved)}); run sbom again`);
+      bom.metadata = { ...bom.metadata, properties: [...(bom.metadata?.properties ?? []).filter((p) => p.name !== IMAGE_ID), { name: IMAGE_ID, value: imageId }] };
+      writeFileSync(tmp, `${JSON.stringify(bom)}\n`);
       renameSync(tmp, file);
       console.log(`sbom: ${r.ref}: wrote ${relative(root, file)} in ${((Date.now() - started) / 1000).toFixed(1)} s (${describeCounts(bom)})`);
       out.push(file);

@@ -237,6 +237,46 @@ describe('scan gate against an OSV database made here', () => {
   });
 });
 
+describe('an SBOM is made again when its tag names another image', () => {
+  const probe = `${unique('todo-sbom-retag')}:latest`;
+  let dir = '';
+  /** A one-package image under the probe's tag: the same tag, each time another image. */
+  const importProbe = (version: string) => {
+    const fs = join(dir, `fs-${version}`);
+    mkdirSync(join(fs, 'app/node_modules/probe-retagged'), { recursive: true });
+    writeFileSync(join(fs, 'app/node_modules/probe-retagged/package.json'), JSON.stringify({ name: 'probe-retagged', version, license: 'MIT' }));
+    execFileSync('sh', ['-c', `tar -C "${fs}" -c . | "${DOCKER}" import - ${probe}`]);
+    return docker('image', 'inspect', '--format', '{{.Id}}', probe);
+  };
+  const described = () => {
+    const bom = JSON.parse(readFileSync(sbomFile(probe), 'utf8'));
+    return { id: bom.metadata.properties.find((p: { name: string }) => p.name === 'todo:image:id')?.value, versions: (bom.components as Component[]).filter((c) => c.name === 'probe-retagged').map((c) => c.version) };
+  };
+  beforeAll(() => {
+    mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
+    dir = mkdtempSync(join(repoRoot, 'tmp', 'sbom-retag-'));
+  });
+  afterAll(() => {
+    run(DOCKER, ['rmi', '-f', probe]);
+    rmSync(sbomFile(probe), { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reuses it for the same image; a rebuild under the same tag gets a new one', () => {
+    const first = importProbe('1.0.0');
+    const made = security({}, 'sbom', '--image', probe);
+    expect(made.status).toBe(0);
+    expect(described()).toEqual({ id: first, versions: ['1.0.0'] });
+    expect(security({}, 'sbom', '--image', probe).stdout).toContain(`reused tmp/sbom/${probe.replace(':', '-')}.cdx.json`);
+    const second = importProbe('1.0.1');
+    expect(second).not.toBe(first);
+    const again = security({}, 'sbom', '--image', probe);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain(`describes image ${first.replace('sha256:', '').slice(0, 12)}, but the tag now names ${second.replace('sha256:', '').slice(0, 12)}: making it again`);
+    expect(described()).toEqual({ id: second, versions: ['1.0.1'] });
+  });
+});
+
 describe('SBOMs of the todo images list what the images hold', () => {
   let dir = '';
   beforeAll(() => {
