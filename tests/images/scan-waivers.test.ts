@@ -4,8 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseWaiverFile, WaiverFileError } from '../../libs/policy/src/core/waivers';
-import { ALL_RULE_IDS } from '../../libs/policy/src/main';
+import { ALL_RULE_IDS, parseWaiverFile, WaiverFileError } from '@todo/policy';
 
 const repoRoot = join(__dirname, '..', '..');
 const probe = 'todo-scan-waivers-probe:absent';
