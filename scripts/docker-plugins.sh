@@ -31,15 +31,64 @@ pinned_version() {
   case $1 in compose) module=github.com/docker/compose/v2 ;; buildx) module=github.com/docker/buildx ;; esac
   awk -v m="$module" '$1 == m || ($1 == "require" && $2 == m) { v = ($1 == m) ? $2 : $3; sub(/^v/, "", v); print v; exit }' "$ROOT/tools/go-tools/$1/go.mod"
 }
-# True when version $1 >= $2.
-at_least() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]; }
+# True when version $1 >= $2 by semver precedence (semver.org, item 11): MAJOR.MINOR.PATCH
+# numerically, then a pre-release is lower than its release (2.35.0-rc.1 < 2.35.0); pre-releases
+# compare by dot-separated identifiers, numbers numerically and below words, words in ASCII
+# order, a shorter list lower when all else is equal. Build metadata (+...) is ignored.
+at_least() { [ "$(semver_compare "$1" "$2")" -ge 0 ]; }
+# -1, 0 or 1 as version $1 is lower than, equal to or higher than $2.
+semver_compare() {
+  local LC_ALL=C
+  local a=${1#v} b=${2#v} ac bc ap bp i x y
+  a=${a%%+*} b=${b%%+*}
+  ac=${a%%-*} bc=${b%%-*}
+  ap=${a#"$ac"} bp=${b#"$bc"}
+  ap=${ap#-} bp=${bp#-}
+  local -a an bn
+  IFS=. read -r -a an <<<"$ac"
+  IFS=. read -r -a bn <<<"$bc"
+  for i in 0 1 2; do
+    x=${an[i]:-0} y=${bn[i]:-0}
+    [[ $x =~ ^[0-9]+$ ]] || x=0
+    [[ $y =~ ^[0-9]+$ ]] || y=0
+    if ((10#$x != 10#$y)); then ((10#$x > 10#$y)) && echo 1 || echo -1; return; fi
+  done
+  if [ -z "$ap" ] || [ -z "$bp" ]; then
+    if [ -z "$ap" ] && [ -z "$bp" ]; then echo 0; elif [ -z "$ap" ]; then echo 1; else echo -1; fi
+    return
+  fi
+  IFS=. read -r -a an <<<"$ap"
+  IFS=. read -r -a bn <<<"$bp"
+  for ((i = 0; ; i++)); do
+    if ((i >= ${#an[@]} || i >= ${#bn[@]})); then
+      if ((${#an[@]} == ${#bn[@]})); then echo 0; elif ((i >= ${#an[@]})); then echo -1; else echo 1; fi
+      return
+    fi
+    x=${an[i]} y=${bn[i]}
+    [ "$x" = "$y" ] && continue
+    if [[ $x =~ ^[0-9]+$ && $y =~ ^[0-9]+$ ]]; then
+      ((10#$x > 10#$y)) && echo 1 || echo -1
+    elif [[ $x =~ ^[0-9]+$ ]]; then echo -1
+    elif [[ $y =~ ^[0-9]+$ ]]; then echo 1
+    elif [[ "$x" > "$y" ]]; then echo 1
+    else echo -1
+    fi
+    return
+  done
+}
+# True when the client already runs plugin $1 at the pinned version or newer.
+client_current() {
+  local have
+  have=$(client_version "$1")
+  [ -n "$have" ] && at_least "$have" "$(pinned_version "$1")"
+}
 
 ensure() {
   local tool=$1 name="docker-$1" have pinned
   pinned=$(pinned_version "$tool")
   [ -n "$pinned" ] || { log "tools/go-tools/$tool/go.mod pins no version"; exit 1; }
   have=$(client_version "$tool")
-  if [ -n "$have" ] && at_least "$have" "$pinned"; then
+  if client_current "$tool"; then
     log "$DOCKER $tool $have (pinned $pinned or newer): kept"
     return 0
   fi
@@ -68,6 +117,8 @@ ensure() {
   fi
 }
 
+# Sourced (tests call the functions above): defines them and runs nothing.
+[[ "${BASH_SOURCE[0]}" == "$0" ]] || return 0
 tools=("$@")
 [ ${#tools[@]} -gt 0 ] || tools=(compose buildx)
 for t in "${tools[@]}"; do

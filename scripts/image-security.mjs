@@ -6,8 +6,9 @@
 //
 // sbom: syft (tools/go-tools/syft) reads the image from `docker save` and writes CycloneDX JSON to
 //   tmp/sbom/<repository>-<tag>.cdx.json: OS packages (dpkg, apk), Python distributions and npm
-//   packages, with versions and purls. A tag names its content, so an SBOM that exists is reused
-//   (unless another syft release than the pinned one made it).
+//   packages, with versions and purls. An SBOM that exists is reused while the tag still names the
+//   image it describes (its image ID, recorded in the SBOM as metadata property todo:image:id)
+//   and the pinned syft release made it; otherwise it is made again.
 // scan: osv-scanner (tools/go-tools/osv-scanner) matches that SBOM, offline, against the OSV
 //   database found at OSV_DB_MIRROR: a directory or an http(s) URL laid out as OSV's own bucket
 //   (osv-vulnerabilities.storage.googleapis.com): <Ecosystem>/all.zip, e.g. PyPI/all.zip,
@@ -15,16 +16,21 @@
 //   (default 24). The gate fails on a HIGH or CRITICAL finding that has a fixed version, unless
 //   the waivers file (libs/policy/waivers.json) holds an unexpired entry
 //   {"tool": "osv", "rule": "<advisory id or alias>", "reason": "...", "expires": "YYYY-MM-DD"
-//    [, "object": "<repository>"]}. A waiver past its expiry day fails the gate.
+//    [, "object": "<repository>"] [, "package": "<name>"]}. A waiver past its expiry day fails the
+//   gate. The file is read by libs/policy's parser (libs/policy/src/image/waivers.ts), as every
+//   gate reads it.
 //   No database: the gate says so, names OSV_DB_MIRROR and fails unless --allow-no-database.
+//   Components no OSV ecosystem covers (the interpreters syft finds by their binaries, as
+//   pkg:generic/python or pkg:generic/node) are listed per image as "not scanned (no OSV ecosystem)".
 // Exit codes: 0 passed, 1 findings / no database / a tool failed, 2 usage.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { importTs } from '../tools/ts-module.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { detectDocker } = createRequire(import.meta.url)('./docker-tools.cjs');
@@ -105,27 +111,37 @@ function pinnedSyft() {
 }
 const madeBy = (bom) => bom.metadata?.tools?.components?.find((c) => c.name === 'syft')?.version;
 
+/** The SBOM's record of the image it describes: the engine's image ID (`docker image inspect` .Id). */
+const IMAGE_ID = 'todo:image:id';
+const describedId = (bom) => bom.metadata?.properties?.find((p) => p.name === IMAGE_ID)?.value;
+const shortId = (id) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '(not recorded)');
+
 function sbom(refs) {
   const out = [];
   const syftVersion = pinnedSyft();
   for (const r of refs) {
     const file = sbomPath(r);
+    // Any client saves an image (detectDocker's problems are about building).
+    const docker = detectDocker();
+    const inspect = spawnSync(docker.docker, ['image', 'inspect', '--format', '{{.Id}}', r.ref], { encoding: 'utf8' });
+    if (inspect.error) throw new Failure(`cannot run ${docker.docker}: ${inspect.error.message}; install Docker or set DOCKER`);
+    if (inspect.status !== 0) {
+      throw new Failure(`${r.ref} is not in the local engine; build it first (npx nx run <image project>:docker-build, or node scripts/docker-build.mjs ${r.repository})`);
+    }
+    const imageId = inspect.stdout.trim();
+    // Reused while the tag, the image the tag names and the syft release are the same: a tag
+    // can be moved to another image (--image repo:latest, a rebuild under the same tag).
     const existing = readSbom(file);
     if (existing && madeBy(existing) !== syftVersion) {
       console.log(`sbom: ${r.ref}: ${relative(root, file)} was made by syft ${madeBy(existing) ?? '(unknown)'}, not the pinned ${syftVersion}: making it again`);
+    } else if (existing && describedId(existing) !== imageId) {
+      console.log(`sbom: ${r.ref}: ${relative(root, file)} describes image ${shortId(describedId(existing))}, but the tag now names ${shortId(imageId)}: making it again`);
     } else if (existing) {
       console.log(`sbom: ${r.ref}: reused ${relative(root, file)} (${describeCounts(existing)})`);
       out.push(file);
       continue;
     }
     const syft = tool('syft');
-    // Any client saves an image (detectDocker's problems are about building).
-    const docker = detectDocker();
-    const inspect = spawnSync(docker.docker, ['image', 'inspect', r.ref], { stdio: 'ignore' });
-    if (inspect.error) throw new Failure(`cannot run ${docker.docker}: ${inspect.error.message}; install Docker or set DOCKER`);
-    if (inspect.status !== 0) {
-      throw new Failure(`${r.ref} is not in the local engine; build it first (npx nx run <image project>:docker-build, or node scripts/docker-build.mjs ${r.repository})`);
-    }
     mkdirSync(SBOM_DIR, { recursive: true });
     const started = Date.now();
     const tar = `${file}.${process.pid}.tar`;
@@ -139,6 +155,11 @@ function sbom(refs) {
       if (s.status !== 0) throw new Failure(`syft failed on ${r.ref} (exit ${s.status}): ${(s.stderr || s.stdout).trim()}`);
       const bom = readSbom(tmp);
       if (!bom) throw new Failure(`syft wrote no CycloneDX SBOM for ${r.ref}`);
+      // The image syft read: the one `docker save` wrote, unless the tag moved meanwhile.
+      const saved = spawnSync(docker.docker, ['image', 'inspect', '--format', '{{.Id}}', r.ref], { encoding: 'utf8' }).stdout?.trim();
+      if (saved !== imageId) throw new Failure(`${r.ref} was retagged while its SBOM was being made (${shortId(imageId)}, now ${shortId(saved)}); run sbom again`);
+      bom.metadata = { ...bom.metadata, properties: [...(bom.metadata?.properties ?? []).filter((p) => p.name !== IMAGE_ID), { name: IMAGE_ID, value: imageId }] };
+      writeFileSync(tmp, `${JSON.stringify(bom)}\n`);
       renameSync(tmp, file);
       console.log(`sbom: ${r.ref}: wrote ${relative(root, file)} in ${((Date.now() - started) / 1000).toFixed(1)} s (${describeCounts(bom)})`);
       out.push(file);
@@ -150,50 +171,42 @@ function sbom(refs) {
   return out;
 }
 
-// --- waivers -------------------------------------------------------------------------------
+// --- waivers ------------------------------------------------------------------------------
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const validDate = (s) => {
-  if (typeof s !== 'string' || !DATE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-};
-/** Today (UTC); WAIVERS_TODAY overrides it, as for every gate that reads the waivers file. */
-const today = () => (validDate(process.env.WAIVERS_TODAY) ? process.env.WAIVERS_TODAY : new Date().toISOString().slice(0, 10));
-
-/** The `osv` entries of the one waivers file; the file's other entries belong to other gates. */
-function loadWaivers(file, required) {
-  if (!existsSync(file)) {
-    if (required) throw new Failure(`${relative(root, file)}: not found; fix: pass an existing --waivers file`);
-    return [];
-  }
-  let raw;
+/**
+ * The `osv` entries of the one waivers file, read by libs/policy's parser, the one every gate
+ * uses (the whole file is validated: a bad entry of another gate fails here too, as there), and
+ * its expiry rule. Loaded only by `scan`; tools/ts-module.mjs caches the module's bundle.
+ */
+async function loadWaivers(file, shown, required) {
+  const { loadImageWaivers, WaiverFileError, isExpired, today } = await importTs('libs/policy/src/image/waivers.ts');
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    return { waivers: loadImageWaivers(file, shown, required), isExpired, day: today() };
   } catch (e) {
-    throw new Failure(`${relative(root, file)}: not valid JSON (${e.message}); fix: write {"waivers": [...]}`);
+    if (e instanceof WaiverFileError) throw new Failure(e.message);
+    throw e;
   }
-  if (!Array.isArray(raw?.waivers)) throw new Failure(`${relative(root, file)}: waivers: must be an array; fix: write {"waivers": []} when nothing is waived`);
-  const errors = [];
-  const waivers = [];
-  raw.waivers.forEach((w, i) => {
-    if (w?.tool !== 'osv') return;
-    const at = `${relative(root, file)}: waivers[${i}]`;
-    const before = errors.length;
-    if (typeof w.rule !== 'string' || !w.rule.trim()) errors.push(`${at}.rule: missing; fix: give the advisory id (or an alias) as the scan prints it`);
-    if (typeof w.reason !== 'string' || w.reason.trim().length < 10) errors.push(`${at}.reason: missing or shorter than 10 characters; fix: say why the finding does not apply`);
-    if (!validDate(w.expires)) errors.push(`${at}.expires: ${w.expires === undefined ? 'missing' : `${JSON.stringify(w.expires)} is not a date`}; fix: give the last day it applies as YYYY-MM-DD`);
-    if (w.object !== undefined && (typeof w.object !== 'string' || !w.object.trim())) errors.push(`${at}.object: must be an image repository (e.g. todo-backend); fix: name it, or leave it out`);
-    if (w.package !== undefined && (typeof w.package !== 'string' || !w.package.trim())) errors.push(`${at}.package: must be a package name as the scan prints it; fix: name it, or leave it out`);
-    if (w.target !== undefined) errors.push(`${at}.target: a file glob does not apply to an image's findings; fix: use "object" (the image repository) and "package"`);
-    for (const key of Object.keys(w)) if (!['tool', 'rule', 'reason', 'expires', 'target', 'object', 'package'].includes(key)) errors.push(`${at}.${key}: unknown field; fix: remove it`);
-    if (errors.length === before) waivers.push({ at: `waivers[${i}]`, rule: w.rule, reason: w.reason, expires: w.expires, object: w.object, package: w.package });
-  });
-  if (errors.length) throw new Failure(errors.join('\n'));
-  return waivers;
 }
 
 // --- database ------------------------------------------------------------------------------
+
+/**
+ * The components no OSV ecosystem covers, which the scan therefore cannot match: what syft finds
+ * by its binary classifiers (pkg:generic/python, pkg:generic/node: interpreters installed from
+ * source or a tarball, not by a package manager) or with no purl at all. "name version (path)".
+ */
+function unscannable(bom) {
+  const found = new Set();
+  for (const c of bom.components) {
+    // The distribution itself: its packages are scanned (deb, apk).
+    if (c.type === 'operating-system') continue;
+    const type = /^pkg:([^/]+)\//.exec(c.purl ?? '')?.[1];
+    if (type && ECOSYSTEMS[type]) continue;
+    const path = c.properties?.find((p) => p.name === 'syft:location:0:path')?.value;
+    found.add(`${c.name} ${c.version || '(no version)'}${path ? ` (${path})` : ''}`);
+  }
+  return [...found].sort();
+}
 
 /** The ecosystems an SBOM needs, and a copy whose purls osv-scanner matches as OSV names them. */
 function scanInput(bom, file) {
@@ -321,12 +334,13 @@ function runOsvScanner(input, dbDir) {
 
 async function scan(refs, values) {
   const waiverFile = resolve(root, values.waivers ?? 'libs/policy/waivers.json');
-  const waivers = loadWaivers(waiverFile, values.waivers !== undefined);
-  const day = today();
+  const inRepo = relative(root, waiverFile);
+  const shownWaivers = inRepo.startsWith('..') || isAbsolute(inRepo) ? waiverFile : inRepo;
+  const { waivers, isExpired, day } = await loadWaivers(waiverFile, shownWaivers, values.waivers !== undefined);
   let failed = false;
   // An expired waiver fails, whether or not a finding still needs it (as in every gate).
-  for (const w of waivers.filter((x) => x.expires < day)) {
-    console.error(`scan: FAIL expired waiver ${relative(root, waiverFile)}: ${w.at} (osv ${w.rule}) expired on ${w.expires}; fix: renew it with a reason, or remove it`);
+  for (const w of waivers.filter((x) => isExpired(x, day))) {
+    console.error(`scan: FAIL expired waiver ${shownWaivers}: ${w.at} (osv ${w.rule}) expired on ${w.expires}; fix: renew it with a reason, or remove it`);
     failed = true;
   }
   for (const r of refs) {
@@ -356,16 +370,20 @@ async function scan(refs, values) {
       const names = [f.package.name, ...(bins ?? [])];
       const waiver = waivers.find((w) => ids.includes(w.rule) && (w.object === undefined || w.object === r.repository) && (w.package === undefined || names.includes(w.package)));
       if (!gates) console.log(`scan: ${r.ref}: note ${what}`);
-      else if (waiver && waiver.expires >= day) console.log(`scan: ${r.ref}: WAIVED ${what} (${waiver.at}, until ${waiver.expires}: ${waiver.reason})`);
+      else if (waiver && !isExpired(waiver, day)) console.log(`scan: ${r.ref}: WAIVED ${what} (${waiver.at}, until ${waiver.expires}: ${waiver.reason})`);
       else if (waiver) {
-        console.error(`scan: ${r.ref}: FAIL ${what}: its waiver ${waiver.at} expired on ${waiver.expires}; fix: upgrade ${f.package.name}, or renew the waiver in ${relative(root, waiverFile)} with a reason`);
+        console.error(`scan: ${r.ref}: FAIL ${what}: its waiver ${waiver.at} expired on ${waiver.expires}; fix: upgrade ${f.package.name}, or renew the waiver in ${shownWaivers} with a reason`);
         gating++;
       } else {
-        console.error(`scan: ${r.ref}: FAIL ${what}; fix: upgrade ${f.package.name} to ${f.fixed.join(' or ')}, or waive ${f.id} in ${relative(root, waiverFile)} ({"tool": "osv", "rule": "${f.id}", "reason": ..., "expires": ...})`);
+        console.error(`scan: ${r.ref}: FAIL ${what}; fix: upgrade ${f.package.name} to ${f.fixed.join(' or ')}, or waive ${f.id} in ${shownWaivers} ({"tool": "osv", "rule": "${f.id}", "reason": ..., "expires": ...})`);
         gating++;
       }
     }
     console.log(`scan: ${r.ref}: ${findings.length} finding(s) against ${ecosystems.join(', ') || 'no ecosystem'}, ${gating} failing the gate`);
+    const unscanned = unscannable(bom);
+    if (unscanned.length) {
+      console.log(`scan: ${r.ref}: not scanned (no OSV ecosystem): ${unscanned.join(', ')}; no database matches these: follow their own security releases (docs/security.md)`);
+    }
     if (gating) failed = true;
   }
   return failed ? 1 : 0;

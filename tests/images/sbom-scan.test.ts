@@ -84,10 +84,14 @@ describe('scan gate against an OSV database made here', () => {
       'usr/lib/python3/dist-packages/probe_pyplanted-1.0.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: probe-pyplanted\nVersion: 1.0.0\n',
       'usr/lib/python3/dist-packages/probe_pyplanted-1.0.0.dist-info/RECORD': 'probe_pyplanted/__init__.py,,\n',
       'app/node_modules/probe-npmplanted/package.json': JSON.stringify({ name: 'probe-npmplanted', version: '2.0.0', license: 'MIT' }),
+      // An interpreter installed from a tarball, as node in the frontend (and CPython under
+      // /usr/local in the backend): syft finds it by its binary, as pkg:generic/node, which no
+      // OSV ecosystem covers.
+      'usr/local/bin/node': '\x7fELF planted\0node.js/v20.1.0\0',
     };
     for (const [p, text] of Object.entries(files)) {
       mkdirSync(join(fs, p, '..'), { recursive: true });
-      writeFileSync(join(fs, p), text);
+      writeFileSync(join(fs, p), text, { mode: 0o755 });
     }
     execFileSync('sh', ['-c', `tar -C "${fs}" -c . | "${DOCKER}" import - ${probe}`]);
     // The OSV mirror: <Ecosystem>/all.zip of OSV JSON records, as osv-vulnerabilities.storage.googleapis.com lays it out.
@@ -128,6 +132,8 @@ describe('scan gate against an OSV database made here', () => {
     expect(r.stdout + r.stderr).not.toContain('PROBE-PY-OLD');
     expect(r.stderr).toContain('FAIL PROBE-NPM-2 CRITICAL probe-npmplanted@2.0.0 (npm), fixed in 2.0.2');
     expect(r.stdout).toContain('6 finding(s) against Debian, PyPI, npm, 4 failing the gate');
+    // What the scan cannot match is said, per image, with its version.
+    expect(r.stdout).toContain(`scan: ${probe}: not scanned (no OSV ecosystem): node 20.1.0 (/usr/local/bin/node); no database matches these: follow their own security releases (docs/security.md)`);
   });
 
   it('passes when every gating finding is waived (by id or alias, for this image or any)', () => {
@@ -228,6 +234,46 @@ describe('scan gate against an OSV database made here', () => {
     const r = scan({ OSV_DB_MIRROR: db }, '--waivers', waiverFile([waiver('PROBE-PY-1'), waiver('PROBE-NPM-1'), waiver('PROBE-NPM-2'), waiver('PROBE-DEB-1')]));
     expect(r.status).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('an SBOM is made again when its tag names another image', () => {
+  const probe = `${unique('todo-sbom-retag')}:latest`;
+  let dir = '';
+  /** A one-package image under the probe's tag: the same tag, each time another image. */
+  const importProbe = (version: string) => {
+    const fs = join(dir, `fs-${version}`);
+    mkdirSync(join(fs, 'app/node_modules/probe-retagged'), { recursive: true });
+    writeFileSync(join(fs, 'app/node_modules/probe-retagged/package.json'), JSON.stringify({ name: 'probe-retagged', version, license: 'MIT' }));
+    execFileSync('sh', ['-c', `tar -C "${fs}" -c . | "${DOCKER}" import - ${probe}`]);
+    return docker('image', 'inspect', '--format', '{{.Id}}', probe);
+  };
+  const described = () => {
+    const bom = JSON.parse(readFileSync(sbomFile(probe), 'utf8'));
+    return { id: bom.metadata.properties.find((p: { name: string }) => p.name === 'todo:image:id')?.value, versions: (bom.components as Component[]).filter((c) => c.name === 'probe-retagged').map((c) => c.version) };
+  };
+  beforeAll(() => {
+    mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
+    dir = mkdtempSync(join(repoRoot, 'tmp', 'sbom-retag-'));
+  });
+  afterAll(() => {
+    run(DOCKER, ['rmi', '-f', probe]);
+    rmSync(sbomFile(probe), { force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reuses it for the same image; a rebuild under the same tag gets a new one', () => {
+    const first = importProbe('1.0.0');
+    const made = security({}, 'sbom', '--image', probe);
+    expect(made.status).toBe(0);
+    expect(described()).toEqual({ id: first, versions: ['1.0.0'] });
+    expect(security({}, 'sbom', '--image', probe).stdout).toContain(`reused tmp/sbom/${probe.replace(':', '-')}.cdx.json`);
+    const second = importProbe('1.0.1');
+    expect(second).not.toBe(first);
+    const again = security({}, 'sbom', '--image', probe);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain(`describes image ${first.replace('sha256:', '').slice(0, 12)}, but the tag now names ${second.replace('sha256:', '').slice(0, 12)}: making it again`);
+    expect(described()).toEqual({ id: second, versions: ['1.0.1'] });
   });
 });
 

@@ -1,6 +1,6 @@
 export type { Rule, Violation, RuleOutcome } from './core/types';
 export { runRules, formatResult, type RunResult } from './core/run';
-export { parseWaivers, loadWaivers, type Waiver } from './core/waivers';
+export { parseWaivers, loadWaivers, parseWaiverFile, WaiverFileError, type Waiver, type ToolWaiver } from './core/waivers';
 export { K8S_RULES } from './k8s/rules';
 export { loadManifests, parseManifests } from './k8s/load';
 export { toK8sObject } from './k8s/model';
@@ -8,4 +8,4 @@ export { DOCKERFILE_RULES, DOCKERFILE_LIST_RULES } from './dockerfile/rules';
 export { parseDockerfile, readDockerfile } from './dockerfile/model';
 export { SECRET_RULES } from './secrets/rules';
 export { loadTextFiles } from './secrets/load';
-export { main, type GateContext } from './main';
+export { main, ALL_RULE_IDS, type GateContext } from './main';

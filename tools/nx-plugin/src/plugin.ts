@@ -2,7 +2,7 @@
  * Nx inference plugin: every image a stack spec builds becomes a `docker-build`
  * target, in a project at the Dockerfile's directory, with an `sbom` target
  * (CycloneDX from syft, tmp/sbom/<repository>-<tag>.cdx.json, reused while the
- * tag stands) and a `scan` target (the SBOM against an OSV database mirror;
+ * tag names the same image) and a `scan` target (the SBOM against an OSV database mirror;
  * scripts/image-security.mjs). Its inputs are what
  * Docker sends: the Dockerfile, its ignore file and the context files the
  * ignore rules keep (the same selection the image tag hashes). Services that
@@ -86,7 +86,7 @@ function securityTarget(kind: 'sbom' | 'scan', builds: Found[]): TargetConfigura
     metadata: {
       description:
         kind === 'sbom'
-          ? `CycloneDX SBOM of ${repositories} (syft) in tmp/sbom/, reused while the tag is unchanged`
+          ? `CycloneDX SBOM of ${repositories} (syft) in tmp/sbom/, reused while the tag names the same image`
           : `Vulnerability gate of ${repositories}: its SBOM against the OSV database at OSV_DB_MIRROR (osv-scanner); HIGH/CRITICAL with a fix fail unless waived`,
       technologies: ['docker'],
     },

@@ -4,9 +4,13 @@ import { existsSync, readFileSync } from 'node:fs';
  * The one waivers file (libs/policy/waivers.json) holds two kinds of entry:
  *   { "rule", "object", "reason" [, "expires"] }                 one of our policy rules (`infra policy`)
  *   { "tool", "rule", "reason", "expires" [, "target"] [, "object"] }  a field tool's own rule id: a
- *     scanner finding (`infra:scan-config`: kube-score, trivy) or a vulnerability (`scan`)
+ *     scanner finding (`infra:scan-config`: kube-score, trivy)
+ *   { "tool": "osv", "rule", "reason", "expires" [, "object"] [, "package"] }  a vulnerability the
+ *     image scan (scripts/image-security.mjs, the `scan` targets) finds: `rule` is the advisory id
+ *     or an alias, `object` the image repository, `package` a package name as the scan prints it
  * `expires` is a date (YYYY-MM-DD): from the day after it the waiver no longer applies and the
- * gate that reads it fails, naming it. `target` is a glob on the repo-relative file path
+ * gate that reads it fails, naming it. Every gate parses the whole file here, so one file gets one
+ * verdict whichever gate reads it. `target` is a glob on the repo-relative file path
  * (`*` within a path segment, `**` across segments); `object` is `Kind/namespace/name`.
  */
 
@@ -28,6 +32,8 @@ export interface ToolWaiver {
   readonly expires: string;
   readonly target?: string;
   readonly object?: string;
+  /** `osv` only: the package (source or binary package name) the waiver is limited to. */
+  readonly package?: string;
 }
 
 export class WaiverFileError extends Error {}
@@ -37,6 +43,9 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TOOL = /^[a-z][a-z0-9-]*$/;
 const POLICY_FIELDS = ['rule', 'object', 'reason', 'expires'];
 const TOOL_FIELDS = ['tool', 'rule', 'reason', 'expires', 'target', 'object'];
+/** The image scan's tool: its findings are an image's packages, not files. */
+export const IMAGE_SCAN_TOOL = 'osv';
+const IMAGE_FIELDS = ['tool', 'rule', 'reason', 'expires', 'object', 'package'];
 
 function validDate(s: string): boolean {
   if (!DATE.test(s)) return false;
@@ -64,6 +73,7 @@ export function parseWaiverFile(text: string, file: string, knownRules: Readonly
     const w = (entry ?? {}) as Record<string, unknown>;
     const before = errors.length;
     const isTool = w.tool !== undefined;
+    const isImage = w.tool === IMAGE_SCAN_TOOL;
     if (isTool && (typeof w.tool !== 'string' || !TOOL.test(w.tool))) {
       errors.push(`${at}.tool: ${JSON.stringify(w.tool)} is not a tool name; fix: name the tool as its gate prints it (kube-score, trivy, ...)`);
     }
@@ -78,10 +88,19 @@ export function parseWaiverFile(text: string, file: string, knownRules: Readonly
       errors.push(`${at}.object: missing; fix: name the object as printed (Kind/namespace/name or a file path)`);
     }
     if (isTool && w.object !== undefined && (typeof w.object !== 'string' || w.object.trim() === '')) {
-      errors.push(`${at}.object: must be a non-empty string (Kind/namespace/name); fix: name the object as printed, or leave it out`);
+      errors.push(
+        isImage
+          ? `${at}.object: must be an image repository (e.g. todo-backend); fix: name it, or leave it out`
+          : `${at}.object: must be a non-empty string (Kind/namespace/name); fix: name the object as printed, or leave it out`,
+      );
     }
-    if (isTool && w.target !== undefined && (typeof w.target !== 'string' || w.target.trim() === '')) {
+    if (isImage && w.target !== undefined) {
+      errors.push(`${at}.target: a file glob does not apply to an image's findings; fix: use "object" (the image repository) and "package"`);
+    } else if (isTool && w.target !== undefined && (typeof w.target !== 'string' || w.target.trim() === '')) {
       errors.push(`${at}.target: must be a non-empty glob of file paths; fix: e.g. "dist/k8s/**", or leave it out`);
+    }
+    if (isImage && w.package !== undefined && (typeof w.package !== 'string' || w.package.trim() === '')) {
+      errors.push(`${at}.package: must be a package name as the scan prints it; fix: name it, or leave it out`);
     }
     if (typeof w.reason !== 'string' || w.reason.trim().length < MIN_REASON) {
       errors.push(`${at}.reason: missing or shorter than ${MIN_REASON} characters; fix: say why the rule does not apply`);
@@ -91,7 +110,7 @@ export function parseWaiverFile(text: string, file: string, knownRules: Readonly
         errors.push(`${at}.expires: ${w.expires === undefined ? 'missing' : `${JSON.stringify(w.expires)} is not a date`}; fix: give the last day it applies as YYYY-MM-DD`);
       }
     }
-    const fields = isTool ? TOOL_FIELDS : POLICY_FIELDS;
+    const fields = isImage ? [...IMAGE_FIELDS, 'target'] : isTool ? TOOL_FIELDS : POLICY_FIELDS;
     for (const key of Object.keys(w)) {
       if (!fields.includes(key)) errors.push(`${at}.${key}: unknown field; fix: remove it`);
     }
@@ -101,6 +120,7 @@ export function parseWaiverFile(text: string, file: string, knownRules: Readonly
         at: `waivers[${i}]`, tool: w.tool as string, rule: w.rule as string, reason: w.reason as string, expires: w.expires as string,
         ...(w.target !== undefined ? { target: w.target as string } : {}),
         ...(w.object !== undefined ? { object: w.object as string } : {}),
+        ...(w.package !== undefined ? { package: w.package as string } : {}),
       });
     } else {
       policy.push({ rule: w.rule as string, object: w.object as string, reason: w.reason as string, ...(w.expires !== undefined ? { expires: w.expires as string } : {}) });
@@ -115,12 +135,13 @@ export function parseWaivers(text: string, file: string, knownRules: ReadonlySet
   return parseWaiverFile(text, file, knownRules).policy;
 }
 
-export function loadWaiverFile(file: string, knownRules: ReadonlySet<string>, required: boolean): { policy: Waiver[]; tools: ToolWaiver[] } {
+/** `shown` names the file in messages (e.g. relative to the repository root); it defaults to `file`. */
+export function loadWaiverFile(file: string, knownRules: ReadonlySet<string>, required: boolean, shown: string = file): { policy: Waiver[]; tools: ToolWaiver[] } {
   if (!existsSync(file)) {
-    if (required) throw new WaiverFileError(`${file}: not found; fix: pass an existing --waivers file`);
+    if (required) throw new WaiverFileError(`${shown}: not found; fix: pass an existing --waivers file`);
     return { policy: [], tools: [] };
   }
-  return parseWaiverFile(readFileSync(file, 'utf8'), file, knownRules);
+  return parseWaiverFile(readFileSync(file, 'utf8'), shown, knownRules);
 }
 
 export function loadWaivers(file: string, knownRules: ReadonlySet<string>, required: boolean): Waiver[] {
