@@ -1,7 +1,8 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
 import { checkImageRef, isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
-import { deriveReach, renameHosts } from './reach';
+import { deriveReach } from './reach';
+import { renameReferences, renameWords } from './rename-refs';
 import { shareSecrets } from './shared';
 import { applyComposeDefaults } from './defaults';
 import { keepLiteralText } from './literal';
@@ -270,7 +271,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (!isLabel(name)) {
       s.name = renamed.get(name)!;
       const clash = renames.get(name)!.clash;
-      note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}"${clash !== undefined ? ` ("${s.name.replace(/-\d+$/, '')}" is services.${clash}, whose name meets this one's once made a label; rename one of them in compose to choose)` : ''} (other services reach it by that name, and the values that use "${name}" as a host are rewritten to it)`);
+      note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}"${clash !== undefined ? ` ("${s.name.replace(/-\d+$/, '')}" is services.${clash}, whose name meets this one's once made a label; rename one of them in compose to choose)` : ''} (other services reach it by that name, and the values and command words that use "${name}" as a host are rewritten to it)`);
     }
     composeNames.set(s.name, name);
 
@@ -377,7 +378,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       }
       let v = raw;
       if (v !== null && renamed.size) {
-        const r = renameHosts(k, v, renamed);
+        const r = renameReferences(k, v, renamed);
         if (r.rewritten.length) {
           v = r.value;
           note(at, 'decision', `${r.rewritten.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the value uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target`);
@@ -405,16 +406,24 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Command and entrypoint.
     // null keeps the image's default; [] or '' clears it in compose, which an empty command/args cannot say in Kubernetes.
     const words = (v: unknown) => (Array.isArray(v) ? v.map(String) : shellWords(String(v)));
+    // A renamed service named in a word (`wait-for web_1:80`, `nc -z web_1 80`) is rewritten to its new name, with a line at the word (rename-refs.ts).
+    const renamedWords = (field: 'command' | 'entrypoint'): string[] => {
+      const r = renameWords(words(c[field]), renamed);
+      for (const [i, olds] of r.changed) {
+        note(Array.isArray(c[field]) ? `${p}.${field}[${i}]` : `${p}.${field}`, 'decision', `${olds.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the word uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target`);
+      }
+      return r.words;
+    };
     if (c.command === null) note(`${p}.command`, 'mapped', "null: the image's CMD is used");
     else if (c.command !== undefined && !words(c.command).length) note(`${p}.command`, 'decision', "empty: compose runs without the image's CMD, while an empty command in the spec keeps it; write the arguments out");
     else if (c.command !== undefined) {
-      s.command = words(c.command);
+      s.command = renamedWords('command');
       note(`${p}.command`, 'mapped', `arguments ${JSON.stringify(s.command)} (Kubernetes args; the image's entrypoint is kept)`);
     }
     if (c.entrypoint === null) note(`${p}.entrypoint`, 'mapped', "null: the image's ENTRYPOINT is used");
     else if (c.entrypoint !== undefined && !words(c.entrypoint).length) note(`${p}.entrypoint`, 'decision', "empty: compose runs without the image's ENTRYPOINT, while an empty entrypoint in the spec keeps it; write the command out as entrypoint");
     else if (c.entrypoint !== undefined) {
-      s.entrypoint = words(c.entrypoint);
+      s.entrypoint = renamedWords('entrypoint');
       note(`${p}.entrypoint`, 'mapped', `entrypoint ${JSON.stringify(s.entrypoint)} (Kubernetes command)`);
     }
 
