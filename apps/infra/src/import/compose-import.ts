@@ -9,7 +9,7 @@ import { keepLiteralText } from './literal';
 import { isLabel, renameServices } from './names';
 import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
 import type { Lookup } from './interpolate';
-import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
+import { buildProblem, isWindowsPath, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
 import { ComposeImportError } from './errors';
 import { fitConditions, fitJobs } from './jobs';
 import { splitLabels } from './labels';
@@ -437,6 +437,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const parsed = parseVolume(raw);
       if (typeof parsed === 'string') return note(vp, 'unmapped', parsed);
       const { source, target, type, mountOpts } = parsed;
+      if (parsed.ignored) note(vp, 'mapped', `mode ${parsed.ignored.join(', ')} is not one compose knows: Compose v2 ignores it (docker-compose 1.29 refuses it), and so does the import`);
       // A bind's ro/rw is modelled (dev.mounts[].readOnly); on a volume, ro is not.
       const unmodelled = mountOpts.filter((o) => o !== 'rw' && !(o === 'ro' && type === 'bind'));
       if (unmodelled.length) note(`${vp}`, 'decision', `mount option${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join(', ')} ${unmodelled.length > 1 ? 'are' : 'is'} not modelled${unmodelled.includes('ro') ? ' (the spec mounts it read-write: a read-only file belongs in files)' : ''}`);
@@ -461,8 +462,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         s.writablePaths = [...(s.writablePaths ?? []), target];
       } else if (type === 'bind' && source) {
         // ~ is the home directory of whoever runs compose: never inside the repository.
-        const repoSource = source.startsWith('~') ? undefined : options.repoPath(source);
-        if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository) has no place in the spec`);
+        const repoSource = source.startsWith('~') || isWindowsPath(source) ? undefined : options.repoPath(source);
+        if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository${isWindowsPath(source) ? ': compose reads it as a Windows path' : ''}) has no place in the spec`);
         devMounts.push({ source: repoSource, target, ...(!mountOpts.includes('ro') && { readOnly: false }) });
         note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: bake the files into the image`);
       } else {
