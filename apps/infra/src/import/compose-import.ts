@@ -1,5 +1,5 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
-import { checkImageRef, isPinnedImage, looksSecret } from '@todo/service-spec';
+import { checkImageRef, fileKey, isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
 import { deriveReach } from './reach';
 import { renameReferences, renameWords } from './rename-refs';
@@ -17,6 +17,7 @@ import { fitReplicas, replicaCount } from './replicas';
 import { fitWritablePaths } from './writable';
 import { imageRefLine } from './image-ref';
 import { fitPostgresData } from './postgres';
+import { filesSnippet, placeBindFile } from './bind-files';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -431,6 +432,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     const volumes: Obj[] = [];
     const devMounts: Obj[] = [];
     const volumeSources = new Map<string, { mountPath: string; at: string }>();
+    const bindFiles = { list: [] as Obj[], keys: new Set<string>(), bytes: 0 };
     (Array.isArray(c.volumes) ? c.volumes : []).forEach((raw: unknown, i: number) => {
       const vp = `${p}.volumes[${i}]`;
       // Every short and long form (compose-parse.ts).
@@ -441,7 +443,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       // A bind's ro/rw is modelled (dev.mounts[].readOnly); on a volume, ro is not.
       const unmodelled = mountOpts.filter((o) => o !== 'rw' && !(o === 'ro' && type === 'bind'));
       if (unmodelled.length) note(`${vp}`, 'decision', `mount option${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join(', ')} ${unmodelled.length > 1 ? 'are' : 'is'} not modelled${unmodelled.includes('ro') ? ' (the spec mounts it read-write: a read-only file belongs in files)' : ''}`);
-      if (volumes.some((v) => v.mountPath === target) || devMounts.some((m) => m.target === target)) {
+      if (volumes.some((v) => v.mountPath === target) || devMounts.some((m) => m.target === target) || bindFiles.list.some((f) => f.path === target)) {
         return note(vp, 'decision', `"${target}" is mounted twice in compose; only the first mount is kept`);
       }
       if (type === 'volume' && source) {
@@ -464,8 +466,16 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         // ~ is the home directory of whoever runs compose: never inside the repository.
         const repoSource = source.startsWith('~') || isWindowsPath(source) ? undefined : options.repoPath(source);
         if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository${isWindowsPath(source) ? ': compose reads it as a Windows path' : ''}) has no place in the spec`);
+        // A read-only config file from the repository is a file of files on both targets (bind-files.ts).
+        const placed = placeBindFile(source, repoSource, target, mountOpts.includes('ro'), options.readFile, bindFiles);
+        if (placed.into === 'files') {
+          bindFiles.list.push({ path: target, source: repoSource });
+          bindFiles.keys.add(fileKey(target));
+          bindFiles.bytes += placed.bytes;
+          return note(vp, 'decision', `read-only bind mount of the file "${source}" (${placed.bytes} bytes): imported as ${filesSnippet(target, repoSource)}, a ConfigMap mounted read-only in Kubernetes and, in compose, a read-only bind of the copy synth writes under docker/files/: the copy is taken at synth time, so run synth again after editing the file`);
+        }
         devMounts.push({ source: repoSource, target, ...(!mountOpts.includes('ro') && { readOnly: false }) });
-        note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: bake the files into the image`);
+        note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: ${placed.advice}`);
       } else {
         note(vp, 'unmapped', `${type} mount is not modelled`);
       }
@@ -595,7 +605,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       }
     }
     if (c.container_name !== undefined) note(`${p}.container_name`, 'unmapped', 'fixed container names are compose-only; services are reached by service name');
-    const files: Obj[] = [];
+    const files: Obj[] = [...bindFiles.list];
     (Array.isArray(c.secrets) ? c.secrets : []).forEach((raw: unknown, i: number) => {
       const src = isObj(raw) ? String(raw.source) : String(raw);
       const target = isObj(raw) && raw.target ? (String(raw.target).startsWith('/') ? String(raw.target) : `/run/secrets/${raw.target}`) : `/run/secrets/${src}`;
