@@ -23,6 +23,9 @@ export type BindFile = { readonly into: 'files'; readonly bytes: number } | { re
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
+/** A volume name for a mount path: its last segment, as a DNS-1123 label. */
+const volumeName = (target: string) => (target.split('/').filter(Boolean).pop() ?? 'data').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '') || 'data';
+
 /** The files entry to paste under the service in the spec, as one YAML flow line. */
 export const filesSnippet = (target: string, repoSource: string) => `files: [{ path: ${target}, source: ${repoSource} }]`;
 
@@ -33,7 +36,9 @@ export const filesSnippet = (target: string, repoSource: string) => `files: [{ p
  */
 export function placeBindFile(source: string, repoSource: string, target: string, readOnly: boolean, readFile: ReadFile | undefined, taken: { keys: Set<string>; bytes: number }): BindFile {
   const paste = (why: string) => ({ into: 'dev' as const, advice: `if "${source}" is a config file the service only reads, add ${filesSnippet(target, repoSource)} under the service in the spec (a ConfigMap mounted read-only in Kubernetes, a read-only bind of a copy in compose) and remove this dev mount; it was not imported so because ${why}` });
-  const folder = (why: string) => ({ into: 'dev' as const, advice: `bake the files into the image, or list each file the service reads in files (e.g. ${filesSnippet(`${target.replace(/\/+$/, '')}/<name>`, `${repoSource.replace(/\/+$/, '')}/<name>`)}); ${why}` });
+  const readOnlyFiles = `bake the files into the image, or list each file the service reads in files (e.g. ${filesSnippet(`${target.replace(/\/+$/, '')}/<name>`, `${repoSource.replace(/\/+$/, '')}/<name>`)})`;
+  // A read-write folder is most often where the service keeps data (./postgres, ./data, ./uploads): a volume keeps it on both targets.
+  const folder = (why: string) => ({ into: 'dev' as const, advice: readOnly ? `${readOnlyFiles}; ${why}` : `if the service writes there (data, uploads), give it a volume: volumes: [{ name: ${volumeName(target)}, mountPath: ${target} }] under the service in the spec (a named volume in compose, a claim in Kubernetes; what "${source}" holds now is not copied into it); if it only reads the files, ${readOnlyFiles}; ${why}` });
   if (!readFile) return paste('this import has no file access to tell a file from a folder');
   const got = readFile(source);
   if (got.state === 'missing') return folder(`"${source}" does not exist, and compose creates a folder there`);

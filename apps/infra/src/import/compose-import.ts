@@ -18,6 +18,7 @@ import { fitWritablePaths } from './writable';
 import { imageRefLine } from './image-ref';
 import { fitPostgresData } from './postgres';
 import { filesSnippet, placeBindFile } from './bind-files';
+import { sharedVolumeLine, volumeMounters } from './shared-volumes';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -265,6 +266,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   /** Compose name -> spec name of the services renamed below (names.ts): env values that use them as a host follow the rename. */
   const renames = renameServices(names);
   const renamed = new Map([...renames].map(([n, r]) => [n, r.to]));
+  /** Named volume -> the compose services that mount it: sharing ends in the spec (shared-volumes.ts). */
+  const mounters = volumeMounters(doc);
   for (const name of names) {
     const c: Obj = isObj(doc.services[name]) ? doc.services[name] : {};
     const p = `services.${name}`;
@@ -455,6 +458,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         for (let n = 2; volumes.some((v) => v.name === vname); n++) vname = `${kebab(source)}-${n}`;
         volumes.push({ name: vname, mountPath: target });
         volumeSources.set(source, { mountPath: target, at: vp });
+        const shared = sharedVolumeLine(source, name, s.name, mounters);
+        if (shared) note(vp, 'decision', shared);
         note(vp, 'decision', `named volume "${source}" at ${target}${vname !== kebab(source) ? ` as volume "${vname}" ("${kebab(source)}" is another volume of this service)` : ''}; compose names it "${s.name}-${vname}", so data in an existing "${source}" volume is not reused`);
       } else if (type === 'anonymous' || (type === 'volume' && !source)) {
         note(vp, 'decision', `anonymous volume at ${target}: imported as a writable path (emptied on restart)`);
