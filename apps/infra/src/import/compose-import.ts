@@ -19,6 +19,7 @@ import { imageRefLine } from './image-ref';
 import { fitPostgresData } from './postgres';
 import { filesSnippet, placeBindFile } from './bind-files';
 import { sharedVolumeLine, volumeMounters } from './shared-volumes';
+import { resolveExtends } from './extends';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -43,7 +44,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles', 'links']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles', 'links', 'extends']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -237,6 +238,9 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   const interpolated = interpolateCompose(doc, lookup, note);
   doc = interpolated.doc;
   if (!isObj(doc) || !isObj(doc.services)) throw new ComposeImportError('not a compose file: no top-level "services" map');
+  // `extends:` within the file, merged as compose merges it (extends.ts).
+  doc = { ...doc, services: resolveExtends(doc.services, note) };
+  if (!isObj(doc)) throw new ComposeImportError('not a compose file');
   if (doc.version !== undefined) note('version', 'mapped', `compose file format "${doc.version}" (the v1 form); the generated file has no version key and loads in docker-compose 1.29 and Compose v2`);
   const stackName = typeof doc.name === 'string' ? kebab(doc.name) : options.name;
   if (doc.name !== undefined) note('name', 'mapped', `stack name "${stackName}"`);
