@@ -61,3 +61,20 @@ describe('import: a renamed service named in another service\'s command, entrypo
     rewrote(report, 'services.cron.command', 'Api', 'api-2');
   });
 });
+
+describe('import: a renamed service named in a health check', () => {
+  it('pg_isready -h pg_main (CMD words) and a CMD-SHELL script name the new name; the database name after -d stays', () => {
+    const { spec, report } = imported({
+      pg_main: { image: 'postgres:16', expose: ['5432'], healthcheck: { test: ['CMD', 'pg_isready', '-h', 'pg_main', '-U', 'app', '-d', 'pg_main'] } },
+      api: { image: 'example/api:1.0', healthcheck: { test: ['CMD-SHELL', 'nc -z pg_main 5432 && curl -f http://localhost/'] } },
+      cron: { image: 'example/cron:1.0', healthcheck: { test: 'wget -q -O- http://pg_main:5432/ || exit 1' } },
+    });
+    expect(svc(spec, 'pg-main').health?.liveness?.exec?.command).toEqual(['pg_isready', '-h', 'pg-main', '-U', 'app', '-d', 'pg_main']);
+    expect(svc(spec, 'api').health?.liveness?.exec?.command).toEqual(['sh', '-c', 'nc -z pg-main 5432 && curl -f http://localhost/']);
+    expect(svc(spec, 'cron').health?.liveness?.exec?.command).toEqual(['sh', '-c', 'wget -q -O- http://pg-main:5432/ || exit 1']);
+    rewrote(report, 'services.pg_main.healthcheck.test[3]', 'pg_main', 'pg-main');
+    rewrote(report, 'services.api.healthcheck.test[1]', 'pg_main', 'pg-main');
+    rewrote(report, 'services.cron.healthcheck.test', 'pg_main', 'pg-main');
+    expect(at(report, 'services.pg_main.healthcheck.test[7]')).toEqual([]);
+  });
+});

@@ -73,3 +73,20 @@ export function renameWords(words: readonly string[], renamed: ReadonlyMap<strin
   });
   return { words: out, changed };
 }
+
+/**
+ * A health check's `test` with renamed services rewritten (`pg_isready -h pg_main`: the probe runs
+ * in the renamed service's pod or container, where the old name resolves to nothing, so the check
+ * would fail for ever). The string and CMD-SHELL forms are shell text; the CMD form is words.
+ * `changed`: the suffix of each changed entry's path (`test`, `test[2]`) with the names rewritten.
+ */
+export function renameHealthTest(test: unknown, renamed: ReadonlyMap<string, string>): { test: unknown; changed: [at: string, names: string[]][] } {
+  if (typeof test === 'string') {
+    const r = renameReferences(undefined, test, renamed);
+    return { test: r.value, changed: r.rewritten.length ? [['test', r.rewritten]] : [] };
+  }
+  if (!Array.isArray(test) || (test[0] !== 'CMD' && test[0] !== 'CMD-SHELL')) return { test, changed: [] };
+  const rest = test.slice(1).map(String);
+  const r = test[0] === 'CMD' ? renameWords(rest, renamed) : { words: rest.map((w) => renameReferences(undefined, w, renamed).value), changed: rest.map((w, i) => [i, renameReferences(undefined, w, renamed).rewritten] as [number, string[]]).filter(([, n]) => n.length) };
+  return { test: [test[0], ...r.words], changed: r.changed.map(([i, names]) => [`test[${i + 1}]`, names]) };
+}
