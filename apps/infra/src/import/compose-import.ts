@@ -259,6 +259,11 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     else if (key === 'secrets') note(key, 'decision', 'file secrets become secret files of the services that use them; the spec never reads their value (Kubernetes: a Secret, compose: a host file named by a variable)');
     else if (key === 'configs') note(key, 'mapped', 'config files become files of the services that use them');
     else if (key.startsWith('x-')) note(key, 'mapped', 'extension field: compose ignores it; what services take from it through YAML anchors is read with them');
+    else if (key === 'include') {
+      // Compose loads each included file as part of the project: its services run. The import reads one file.
+      const files = (Array.isArray(doc.include) ? doc.include : [doc.include]).map((f: unknown) => (isObj(f) ? (Array.isArray(f.path) ? f.path.join(', ') : String(f.path)) : String(f)));
+      note(key, 'unmapped', `the included file${files.length > 1 ? 's' : ''} ${files.map((f: string) => `"${f}"`).join(', ')} ${files.length > 1 ? 'are' : 'is'} not read: compose runs the services ${files.length > 1 ? 'they define' : 'it defines'}, which are not imported; merge the project into one file with \`docker compose config > merged.yml\` and import that`);
+    }
     else if (!['services', 'version', 'name'].includes(key)) note(key, 'unmapped', 'not a field the spec models');
   }
 
@@ -630,6 +635,13 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const def = isObj(doc.configs) ? doc.configs[src] : undefined;
       const target = isObj(raw) && raw.target ? String(raw.target) : `/${src}`;
       const source = isObj(def) && typeof def.file === 'string' ? options.repoPath(def.file) : undefined;
+      // Compose v2's inline config (`content:`) is a file with that text: the spec's files[].content.
+      if (source === undefined && isObj(def) && typeof def.content === 'string') {
+        if (looksSecret(fileKey(target), def.content)) return note(`${p}.configs[${i}]`, 'unmapped', `config "${src}" is inline text whose name or content looks like a secret, which a ConfigMap must not hold: not imported; make it a secret (top-level secrets, or files[].secret in the spec)`);
+        files.push({ path: target, content: def.content });
+        if (isObj(raw)) for (const k of Object.keys(raw)) if (!['source', 'target'].includes(k)) note(`${p}.configs[${i}].${k}`, 'unmapped', `config file ${k} is not modelled (the spec mounts files read-only, readable by the service's user)`);
+        return note(`${p}.configs[${i}]`, 'decision', `config file ${target} with the inline content of configs.${src}: imported as files[].content (a ConfigMap in Kubernetes; in compose a read-only bind of the copy synth writes, where compose mounted its own copy)`);
+      }
       if (source === undefined) return note(`${p}.configs[${i}]`, 'unmapped', `config "${src}" is not a file inside this repository`);
       files.push({ path: target, source });
       if (isObj(raw)) for (const k of Object.keys(raw)) if (!['source', 'target'].includes(k)) note(`${p}.configs[${i}].${k}`, 'unmapped', `config file ${k} is not modelled (the spec mounts files read-only, readable by the service's user)`);
