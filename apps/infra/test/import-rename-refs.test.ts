@@ -78,3 +78,14 @@ describe('import: a renamed service named in a health check', () => {
     expect(at(report, 'services.pg_main.healthcheck.test[7]')).toEqual([]);
   });
 });
+
+describe('import: the first word of a command is the program, not a host', () => {
+  it('command: my_app serve --peer my_app keeps the program name and rewrites the peer', () => {
+    const { spec, report } = imported({ my_app: { image: 'example/app:1.0', expose: ['8000'], command: ['my_app', 'serve', '--peer', 'my_app'], entrypoint: ['my_app'] } });
+    expect(svc(spec, 'my-app').command).toEqual(['my_app', 'serve', '--peer', 'my-app']);
+    expect(svc(spec, 'my-app').entrypoint).toEqual(['my_app']);
+    expect(at(report, 'services.my_app.command[0]')).toEqual([]);
+    expect(at(report, 'services.my_app.entrypoint')).toEqual(expect.not.arrayContaining([expect.objectContaining({ message: expect.stringContaining('rewritten') })]));
+    rewrote(report, 'services.my_app.command[3]', 'my_app', 'my-app');
+  });
+});

@@ -9,7 +9,7 @@ import { renameHosts } from './reach';
  * - a URL's host, `name:port`, and a whole value (reach.ts `renameHosts`);
  * - the name as a word of its own inside a longer text: `nc -z web_1 80`, `--host web_1`,
  *   `--host=web_1`, `HOSTS=web_1,db`, `"web_1"`;
- * - a command word that is the name (`["wait-for-it", "web_1"]`).
+ * - a command word that is the name (`["wait-for-it", "web_1"]`), except the first word: the program.
  *
  * Not rewritten, because there the name is something else called like the service: a word after a
  * flag or key that names a database, user, schema... (`-d my_db`, `--dbname=my_db`,
@@ -67,6 +67,9 @@ export function renameReferences(key: string | undefined, text: string, renamed:
 export function renameWords(words: readonly string[], renamed: ReadonlyMap<string, string>): { words: string[]; changed: [index: number, names: string[]][] } {
   const changed: [number, string[]][] = [];
   const out = words.map((w, i) => {
+    // The first word is the program (or the image entrypoint's first argument): a word that is only the
+    // name there is a program called like the service (`my_app serve`), not a host; a URL or name:port still is.
+    if (i === 0 && renamed.has(w.trim())) return w;
     const r = renameReferences(undefined, w, renamed, i > 0 ? words[i - 1] : undefined);
     if (r.rewritten.length) changed.push([i, r.rewritten]);
     return r.value;
