@@ -144,10 +144,11 @@ describe("volumes: a one-letter field before \":\" is a Windows drive, as compos
   });
 
   it('a Windows host path is a bind outside the repository, never a development mount of a folder called "C:\\data"', () => {
-    const { spec, report } = one({ volumes: ['C:\\data:/data', 'C:data:/cfg:ro', '\\\\.\\pipe\\docker_engine:/var/run/docker.sock'] });
-    expect(spec.services[0].dev).toBeUndefined();
+    const { spec, report } = one({ volumes: ['C:\\data:/data', 'c:/x:/x', '\\\\.\\pipe\\docker_engine:/var/run/docker.sock', 'C:data:/cfg:ro'] });
     expect(spec.services[0].volumes).toBeUndefined();
     for (const i of [0, 1, 2]) expect(lines(report, `services.app.volumes[${i}]`)).toEqual([expect.stringMatching(/^unmapped: bind mount of ".*" \(outside the repository: compose reads it as a Windows path\) has no place in the spec/)]);
+    // C:data has no separator after the drive: compose (v2.35 config) binds the folder "C:data" beside the compose file.
+    expect(spec.services[0].dev?.mounts).toEqual([{ source: 'C:data', target: '/cfg' }]);
   });
 
   it('an unknown mode is ignored as Compose v2 ignores it: the volume is mounted, with a line', () => {

@@ -191,8 +191,12 @@ export function isFilePath(source: string): boolean {
   return /^[./~]/.test(source) || source.startsWith('\\\\') || driveLetter(source);
 }
 
-/** A host path compose takes as a Windows one (a drive or a named pipe): never inside this repository. */
-export const isWindowsPath = (source: string): boolean => source.startsWith('\\\\') || driveLetter(source);
+/**
+ * A Windows host path: a drive path (`C:\\data`, `c:/x`, which compose keeps as it is, compose-go's
+ * IsWindowsAbs) or a named pipe (`\\\\.\\pipe\\x`): never inside this repository. `C:data` (no
+ * separator after the drive) is not one: compose binds the folder "C:data" beside the compose file.
+ */
+export const isWindowsPath = (source: string): boolean => source.startsWith('\\\\') || /^[A-Za-z]:[\\/]/.test(source);
 
 /**
  * The short form split as compose-go's ParseVolume splits it: on ":", except the ":" after a
