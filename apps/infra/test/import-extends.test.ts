@@ -62,4 +62,17 @@ describe('import: extends within the file is merged as compose merges it', () =>
     expect(lines(r.report, 'services.b.extends')).toEqual([expect.stringMatching(/^unmapped: extends "nowhere", which is no service of this file/)]);
     expect(r.report.some((e) => /extends it back/.test(e.message))).toBe(true);
   });
+
+  it('the lines written for the base\'s interpolated fields are written for the extending service\'s inherited fields too', () => {
+    const r = importCompose(
+      { services: { api: { image: 'example/api:${TAG:-2.1.0}', user: '${UID:-1000}:1000', environment: { A: '${A:-1}', B: '${B:-2}' } }, worker: { extends: 'api', user: '1001:1001', environment: { B: 'x' } } } },
+      { name: 'demo', repoPath },
+    );
+    const interpolated = (path: string) => lines(r.report, path).filter((l) => l.includes('interpolated'));
+    expect(interpolated('services.worker.image')).toHaveLength(1);
+    expect(interpolated('services.worker.environment.A')).toHaveLength(1);
+    // Fields the worker sets itself are its own: no line from the base.
+    expect(interpolated('services.worker.user')).toEqual([]);
+    expect(interpolated('services.worker.environment.B')).toEqual([]);
+  });
 });

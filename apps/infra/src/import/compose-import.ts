@@ -20,6 +20,7 @@ import { fitPostgresData } from './postgres';
 import { filesSnippet, placeBindFile } from './bind-files';
 import { sharedVolumeLine, volumeMounters } from './shared-volumes';
 import { resolveExtends } from './extends';
+import { includedFiles } from './include';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -44,7 +45,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles', 'links', 'extends']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles', 'links', 'extends', 'network_mode']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -239,7 +240,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   doc = interpolated.doc;
   if (!isObj(doc) || !isObj(doc.services)) throw new ComposeImportError('not a compose file: no top-level "services" map');
   // `extends:` within the file, merged as compose merges it (extends.ts).
-  doc = { ...doc, services: resolveExtends(doc.services, note) };
+  doc = { ...doc, services: resolveExtends(doc.services, note, report) };
   if (!isObj(doc)) throw new ComposeImportError('not a compose file');
   if (doc.version !== undefined) note('version', 'mapped', `compose file format "${doc.version}" (the v1 form); the generated file has no version key and loads in docker-compose 1.29 and Compose v2`);
   const stackName = typeof doc.name === 'string' ? kebab(doc.name) : options.name;
@@ -261,8 +262,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     else if (key.startsWith('x-')) note(key, 'mapped', 'extension field: compose ignores it; what services take from it through YAML anchors is read with them');
     else if (key === 'include') {
       // Compose loads each included file as part of the project: its services run. The import reads one file.
-      const files = (Array.isArray(doc.include) ? doc.include : [doc.include]).map((f: unknown) => (isObj(f) ? (Array.isArray(f.path) ? f.path.join(', ') : String(f.path)) : String(f)));
-      note(key, 'unmapped', `the included file${files.length > 1 ? 's' : ''} ${files.map((f: string) => `"${f}"`).join(', ')} ${files.length > 1 ? 'are' : 'is'} not read: compose runs the services ${files.length > 1 ? 'they define' : 'it defines'}, which are not imported; merge the project into one file with \`docker compose config > merged.yml\` and import that`);
+      // Each included service gets a line at its own path when its file can be read for the names (include.ts).
+      const merge = 'merge the project into one file with `docker compose config > merged.yml` and import that';
+      const included = includedFiles(doc.include, options.readFile);
+      for (const { file, services: names } of included) for (const n of names ?? []) note(`services.${n}`, 'unmapped', `defined in the included file "${file}", which the import does not read: compose runs it, and it is not imported; ${merge}`);
+      const unread = included.filter((f) => f.services === undefined).map((f) => f.file);
+      if (unread.length) note(key, 'unmapped', `the included file${unread.length > 1 ? 's' : ''} ${unread.map((f) => `"${f}"`).join(', ')} ${unread.length > 1 ? 'are' : 'is'} not read: compose runs the services ${unread.length > 1 ? 'they define' : 'it defines'}, which are not imported; ${merge}`);
     }
     else if (!['services', 'version', 'name'].includes(key)) note(key, 'unmapped', 'not a field the spec models');
   }
@@ -518,6 +523,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Dependencies: the spec waits until the dependency is healthy. A link is a dependency
     // too: compose starts the linked service first (as depends_on: service_started).
     const deps = dependsOn(c.depends_on);
+    // network_mode "service:X": compose starts X first (its config adds depends_on X: service_started) and runs this container in X's network namespace.
+    const shared = typeof c.network_mode === 'string' && /^service:./.test(c.network_mode) ? c.network_mode.slice('service:'.length) : undefined;
+    if (shared !== undefined && !deps.some(([d]) => d === shared)) deps.push([shared, 'service_started']);
+    if (c.network_mode !== undefined) {
+      note(`${p}.network_mode`, 'unmapped', shared !== undefined ? `compose runs it in the network namespace of "${shared}" (it is reached through ${shared}'s ports, and reaches others as ${shared}); the spec gives every service its own network: it listens on its own address, and ${shared}'s published ports do not reach it. Compose starts ${shared} first: imported as dependsOn ${renamed.get(shared) ?? shared} (started)` : `network mode ${JSON.stringify(c.network_mode)} is not modelled: the service joins the networks of its dependsOn and talksTo edges`);
+    }
     const linked = links(c.links);
     if (linked.length) {
       const added = linked.map(([t]) => t).filter((t, i, all) => all.indexOf(t) === i && !deps.some(([d]) => d === t));

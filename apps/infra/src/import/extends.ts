@@ -76,8 +76,29 @@ function unique(service: Obj): Obj {
   return out;
 }
 
+/**
+ * The lines already written for the base's fields (interpolation runs first) that the extending
+ * service inherits, again at its own paths: `${TAG}` in the base's image is the extending service's
+ * image too. A field the extending service sets itself keeps only its own lines.
+ */
+function inheritLines(report: ImportEntry[], base: string, name: string, own: Obj): void {
+  const from = `services.${base}.`;
+  for (const line of [...report]) {
+    if (!line.path.startsWith(from)) continue;
+    const rest = line.path.slice(from.length);
+    const key = /^[^.[]+/.exec(rest)?.[0] ?? '';
+    if (key === 'extends') continue;
+    if (key in own) {
+      // A map merged key by key: the base's line holds for a key the extending service does not set.
+      const sub = /^[^.[]+\.([^.[]+)/.exec(rest)?.[1];
+      if (!BY_KEY.has(key) || sub === undefined || sub in keyed(own[key])) continue;
+    }
+    report.push({ ...line, path: `services.${name}.${rest}` });
+  }
+}
+
 /** The services with every same-file `extends` resolved; a line at each `services.<name>.extends`. */
-export function resolveExtends(services: Obj, note: Note): Obj {
+export function resolveExtends(services: Obj, note: Note, report: ImportEntry[] = []): Obj {
   const out: Obj = { ...services };
   const done = new Set<string>();
   const resolve = (name: string, chain: string[]): Obj | undefined => {
@@ -104,6 +125,7 @@ export function resolveExtends(services: Obj, note: Note): Obj {
     delete merged.extends;
     for (const [k, v] of Object.entries(c)) if (k !== 'extends') merged[k] = k in merged ? merge(merged[k], v, k, 0) : v;
     out[name] = unique(merged);
+    inheritLines(report, base, name, c);
     note(at, 'mapped', `merged over services.${base} as compose merges it (the fields "${name}" sets win; environment, labels and depends_on merge key by key; ports and volumes add to the base's): every field below is the merged one`);
     return out[name];
   };
