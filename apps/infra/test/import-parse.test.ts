@@ -91,9 +91,9 @@ describe('volumes: every form', () => {
   ])('%j', (input, expected) => expect(parseVolume(input)).toEqual(expected));
 
   it.each([
-    ['a:b:c:d', /more than source:target:mode/],
+    ['/a:/b:ro:x', /more than source:target:mode \(compose refuses it too: "too many colons"\)/],
     [':/data', /empty source/],
-    ['data:/data:bogus', /mode bogus is not one compose knows/],
+    ['/data::ro', /empty container path/],
     [{ type: 'bind', source: 5, target: '/x' }, /source 5 is not a path/],
     [{ type: 'volume' }, /target null is not a container path/],
     [42, /is not a volume/],
@@ -113,6 +113,48 @@ describe('volumes: every form', () => {
     expect(lines(report, 'services.app.volumes[5]')).toEqual(['decision: mount option tmpfs: {"size":1000} is not modelled', 'mapped: tmpfs at /run: a writable path (memory-backed in compose, an emptyDir in Kubernetes)']);
     expect(lines(report, 'services.app.volumes[6]')).toContainEqual('decision: mount option volume: {"nocopy":true} is not modelled');
     expect(lines(report, 'services.app.tmpfs[0]')).toEqual(['decision: tmpfs options size=64m are not modelled (a writable path has no size or mode)']);
+  });
+});
+
+describe("volumes: a one-letter field before \":\" is a Windows drive, as compose-go's ParseVolume reads it", () => {
+  it.each([
+    // compose-go: a ":" after a one-letter field is part of it, in any field; a source is a host path when it starts with . / ~, \\\\ or a drive.
+    ['C:\\data:/data', { type: 'bind', source: 'C:\\data', target: '/data', mountOpts: [] }],
+    ['C:data:/data:ro', { type: 'bind', source: 'C:data', target: '/data', mountOpts: ['ro'] }],
+    ['c:/:/data', { type: 'bind', source: 'c:/', target: '/data', mountOpts: [] }],
+    ['\\\\.\\pipe\\docker_engine:/var/run/docker.sock', { type: 'bind', source: '\\\\.\\pipe\\docker_engine', target: '/var/run/docker.sock', mountOpts: [] }],
+    ['gg:/data', { type: 'volume', source: 'gg', target: '/data', mountOpts: [] }],
+    // Compose v2 ignores an option it does not know; the mount stays.
+    ['data:/data:bogus,ro', { type: 'volume', source: 'data', target: '/data', mountOpts: ['ro'], ignored: ['bogus'] }],
+  ])('%j', (input, expected) => expect(parseVolume(input)).toEqual(expected));
+
+  it.each([
+    ['g:/data', /compose reads "g:" as a Windows drive letter .* an anonymous volume at the path "g:\/data", which is not absolute .* write the long form \{ type: volume, source: g, target: \/data \}/],
+    ['a:b:c:d', /container path "c:d" is not absolute/],
+    ['name:D:\\target', /container path "D:\\target" is not absolute/],
+  ])('%j is a line naming what compose reads', (input, message) => expect(parseVolume(input)).toMatch(message));
+
+  it('a named volume "g" mounted as g:/data is not imported, with the fix; its long form is the volume', () => {
+    const short = importCompose({ services: { app: { image: 'example/app:1', volumes: ['g:/data'] } }, volumes: { g: {} } }, { name: 'demo', repoPath });
+    expect(short.spec.services[0].volumes).toBeUndefined();
+    expect(short.spec.services[0].dev).toBeUndefined();
+    expect(lines(short.report, 'services.app.volumes[0]')).toEqual([expect.stringMatching(/^unmapped: "g:\/data": compose reads "g:" as a Windows drive letter/)]);
+    const long = importCompose({ services: { app: { image: 'example/app:1', volumes: [{ type: 'volume', source: 'g', target: '/data' }] } }, volumes: { g: {} } }, { name: 'demo', repoPath });
+    expect(long.spec.services[0].volumes).toEqual([{ name: 'g', mountPath: '/data' }]);
+  });
+
+  it('a Windows host path is a bind outside the repository, never a development mount of a folder called "C:\\data"', () => {
+    const { spec, report } = one({ volumes: ['C:\\data:/data', 'c:/x:/x', '\\\\.\\pipe\\docker_engine:/var/run/docker.sock', 'C:data:/cfg:ro'] });
+    expect(spec.services[0].volumes).toBeUndefined();
+    for (const i of [0, 1, 2]) expect(lines(report, `services.app.volumes[${i}]`)).toEqual([expect.stringMatching(/^unmapped: bind mount of ".*" \(outside the repository: compose reads it as a Windows path\) has no place in the spec/)]);
+    // C:data has no separator after the drive: compose (v2.35 config) binds the folder "C:data" beside the compose file.
+    expect(spec.services[0].dev?.mounts).toEqual([{ source: 'C:data', target: '/cfg' }]);
+  });
+
+  it('an unknown mode is ignored as Compose v2 ignores it: the volume is mounted, with a line', () => {
+    const { spec, report } = one({ volumes: ['data:/data:bogus'] });
+    expect(spec.services[0].volumes).toEqual([{ name: 'data', mountPath: '/data' }]);
+    expect(lines(report, 'services.app.volumes[0]')).toContainEqual('mapped: mode bogus is not one compose knows: Compose v2 ignores it (docker-compose 1.29 refuses it), and so does the import');
   });
 });
 

@@ -1,14 +1,15 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
-import { checkImageRef, isPinnedImage, looksSecret } from '@todo/service-spec';
+import { checkImageRef, fileKey, isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
-import { deriveReach, renameHosts } from './reach';
+import { deriveReach } from './reach';
+import { renameHealthTest, renameReferences, renameWords } from './rename-refs';
 import { shareSecrets } from './shared';
 import { applyComposeDefaults } from './defaults';
 import { keepLiteralText } from './literal';
 import { isLabel, renameServices } from './names';
 import { interpolateCompose, serviceEnvironment, type ReadFile } from './compose-variables';
 import type { Lookup } from './interpolate';
-import { buildProblem, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
+import { buildProblem, isWindowsPath, parseExpose, parsePorts, parseVolume, type ParsedPort } from './compose-parse';
 import { ComposeImportError } from './errors';
 import { fitConditions, fitJobs } from './jobs';
 import { splitLabels } from './labels';
@@ -16,6 +17,10 @@ import { fitReplicas, replicaCount } from './replicas';
 import { fitWritablePaths } from './writable';
 import { imageRefLine } from './image-ref';
 import { fitPostgresData } from './postgres';
+import { filesSnippet, placeBindFile } from './bind-files';
+import { sharedVolumeLine, volumeMounters } from './shared-volumes';
+import { resolveExtends } from './extends';
+import { includedFiles } from './include';
 import { LOGGING } from '@todo/compose';
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -40,7 +45,7 @@ export interface ImportResult {
 }
 
 /** Fields of a compose service the importer reads; any other key is reported as unmapped. */
-const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles', 'links']);
+const HANDLED = new Set(['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'volumes', 'depends_on', 'healthcheck', 'user', 'restart', 'networks', 'container_name', 'secrets', 'configs', 'deploy', 'read_only', 'tmpfs', 'working_dir', 'labels', 'cpus', 'mem_limit', 'mem_reservation', 'logging', 'profiles', 'links', 'extends', 'network_mode']);
 
 /** uid:gid the official images run their process as; the model refuses root. */
 const KNOWN_UIDS: [RegExp, number, number, string][] = [
@@ -234,6 +239,9 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   const interpolated = interpolateCompose(doc, lookup, note);
   doc = interpolated.doc;
   if (!isObj(doc) || !isObj(doc.services)) throw new ComposeImportError('not a compose file: no top-level "services" map');
+  // `extends:` within the file, merged as compose merges it (extends.ts).
+  doc = { ...doc, services: resolveExtends(doc.services, note, report) };
+  if (!isObj(doc)) throw new ComposeImportError('not a compose file');
   if (doc.version !== undefined) note('version', 'mapped', `compose file format "${doc.version}" (the v1 form); the generated file has no version key and loads in docker-compose 1.29 and Compose v2`);
   const stackName = typeof doc.name === 'string' ? kebab(doc.name) : options.name;
   if (doc.name !== undefined) note('name', 'mapped', `stack name "${stackName}"`);
@@ -252,6 +260,15 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     else if (key === 'secrets') note(key, 'decision', 'file secrets become secret files of the services that use them; the spec never reads their value (Kubernetes: a Secret, compose: a host file named by a variable)');
     else if (key === 'configs') note(key, 'mapped', 'config files become files of the services that use them');
     else if (key.startsWith('x-')) note(key, 'mapped', 'extension field: compose ignores it; what services take from it through YAML anchors is read with them');
+    else if (key === 'include') {
+      // Compose loads each included file as part of the project: its services run. The import reads one file.
+      // Each included service gets a line at its own path when its file can be read for the names (include.ts).
+      const merge = 'merge the project into one file with `docker compose config > merged.yml` and import that';
+      const included = includedFiles(doc.include, options.readFile);
+      for (const { file, services: names } of included) for (const n of names ?? []) note(`services.${n}`, 'unmapped', `defined in the included file "${file}", which the import does not read: compose runs it, and it is not imported; ${merge}`);
+      const unread = included.filter((f) => f.services === undefined).map((f) => f.file);
+      if (unread.length) note(key, 'unmapped', `the included file${unread.length > 1 ? 's' : ''} ${unread.map((f) => `"${f}"`).join(', ')} ${unread.length > 1 ? 'are' : 'is'} not read: compose runs the services ${unread.length > 1 ? 'they define' : 'it defines'}, which are not imported; ${merge}`);
+    }
     else if (!['services', 'version', 'name'].includes(key)) note(key, 'unmapped', 'not a field the spec models');
   }
 
@@ -263,6 +280,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   /** Compose name -> spec name of the services renamed below (names.ts): env values that use them as a host follow the rename. */
   const renames = renameServices(names);
   const renamed = new Map([...renames].map(([n, r]) => [n, r.to]));
+  /** Named volume -> the compose services that mount it: sharing ends in the spec (shared-volumes.ts). */
+  const mounters = volumeMounters(doc);
   for (const name of names) {
     const c: Obj = isObj(doc.services[name]) ? doc.services[name] : {};
     const p = `services.${name}`;
@@ -270,7 +289,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     if (!isLabel(name)) {
       s.name = renamed.get(name)!;
       const clash = renames.get(name)!.clash;
-      note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}"${clash !== undefined ? ` ("${s.name.replace(/-\d+$/, '')}" is services.${clash}, whose name meets this one's once made a label; rename one of them in compose to choose)` : ''} (other services reach it by that name, and the values that use "${name}" as a host are rewritten to it)`);
+      note(p, 'decision', `service name "${name}" is not a DNS-1123 label; imported as "${s.name}"${clash !== undefined ? ` ("${s.name.replace(/-\d+$/, '')}" is services.${clash}, whose name meets this one's once made a label; rename one of them in compose to choose)` : ''} (other services reach it by that name, and the values and command words that use "${name}" as a host are rewritten to it)`);
     }
     composeNames.set(s.name, name);
 
@@ -377,7 +396,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       }
       let v = raw;
       if (v !== null && renamed.size) {
-        const r = renameHosts(k, v, renamed);
+        const r = renameReferences(k, v, renamed);
         if (r.rewritten.length) {
           v = r.value;
           note(at, 'decision', `${r.rewritten.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the value uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target`);
@@ -405,16 +424,24 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Command and entrypoint.
     // null keeps the image's default; [] or '' clears it in compose, which an empty command/args cannot say in Kubernetes.
     const words = (v: unknown) => (Array.isArray(v) ? v.map(String) : shellWords(String(v)));
+    // A renamed service named in a word (`wait-for web_1:80`, `nc -z web_1 80`) is rewritten to its new name, with a line at the word (rename-refs.ts).
+    const renamedWords = (field: 'command' | 'entrypoint'): string[] => {
+      const r = renameWords(words(c[field]), renamed);
+      for (const [i, olds] of r.changed) {
+        note(Array.isArray(c[field]) ? `${p}.${field}[${i}]` : `${p}.${field}`, 'decision', `${olds.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the word uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target`);
+      }
+      return r.words;
+    };
     if (c.command === null) note(`${p}.command`, 'mapped', "null: the image's CMD is used");
     else if (c.command !== undefined && !words(c.command).length) note(`${p}.command`, 'decision', "empty: compose runs without the image's CMD, while an empty command in the spec keeps it; write the arguments out");
     else if (c.command !== undefined) {
-      s.command = words(c.command);
+      s.command = renamedWords('command');
       note(`${p}.command`, 'mapped', `arguments ${JSON.stringify(s.command)} (Kubernetes args; the image's entrypoint is kept)`);
     }
     if (c.entrypoint === null) note(`${p}.entrypoint`, 'mapped', "null: the image's ENTRYPOINT is used");
     else if (c.entrypoint !== undefined && !words(c.entrypoint).length) note(`${p}.entrypoint`, 'decision', "empty: compose runs without the image's ENTRYPOINT, while an empty entrypoint in the spec keeps it; write the command out as entrypoint");
     else if (c.entrypoint !== undefined) {
-      s.entrypoint = words(c.entrypoint);
+      s.entrypoint = renamedWords('entrypoint');
       note(`${p}.entrypoint`, 'mapped', `entrypoint ${JSON.stringify(s.entrypoint)} (Kubernetes command)`);
     }
 
@@ -422,16 +449,18 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     const volumes: Obj[] = [];
     const devMounts: Obj[] = [];
     const volumeSources = new Map<string, { mountPath: string; at: string }>();
+    const bindFiles = { list: [] as Obj[], keys: new Set<string>(), bytes: 0 };
     (Array.isArray(c.volumes) ? c.volumes : []).forEach((raw: unknown, i: number) => {
       const vp = `${p}.volumes[${i}]`;
       // Every short and long form (compose-parse.ts).
       const parsed = parseVolume(raw);
       if (typeof parsed === 'string') return note(vp, 'unmapped', parsed);
       const { source, target, type, mountOpts } = parsed;
+      if (parsed.ignored) note(vp, 'mapped', `mode ${parsed.ignored.join(', ')} is not one compose knows: Compose v2 ignores it (docker-compose 1.29 refuses it), and so does the import`);
       // A bind's ro/rw is modelled (dev.mounts[].readOnly); on a volume, ro is not.
       const unmodelled = mountOpts.filter((o) => o !== 'rw' && !(o === 'ro' && type === 'bind'));
       if (unmodelled.length) note(`${vp}`, 'decision', `mount option${unmodelled.length > 1 ? 's' : ''} ${unmodelled.join(', ')} ${unmodelled.length > 1 ? 'are' : 'is'} not modelled${unmodelled.includes('ro') ? ' (the spec mounts it read-write: a read-only file belongs in files)' : ''}`);
-      if (volumes.some((v) => v.mountPath === target) || devMounts.some((m) => m.target === target)) {
+      if (volumes.some((v) => v.mountPath === target) || devMounts.some((m) => m.target === target) || bindFiles.list.some((f) => f.path === target)) {
         return note(vp, 'decision', `"${target}" is mounted twice in compose; only the first mount is kept`);
       }
       if (type === 'volume' && source) {
@@ -443,6 +472,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         for (let n = 2; volumes.some((v) => v.name === vname); n++) vname = `${kebab(source)}-${n}`;
         volumes.push({ name: vname, mountPath: target });
         volumeSources.set(source, { mountPath: target, at: vp });
+        const shared = sharedVolumeLine(source, name, s.name, mounters);
+        if (shared) note(vp, 'decision', shared);
         note(vp, 'decision', `named volume "${source}" at ${target}${vname !== kebab(source) ? ` as volume "${vname}" ("${kebab(source)}" is another volume of this service)` : ''}; compose names it "${s.name}-${vname}", so data in an existing "${source}" volume is not reused`);
       } else if (type === 'anonymous' || (type === 'volume' && !source)) {
         note(vp, 'decision', `anonymous volume at ${target}: imported as a writable path (emptied on restart)`);
@@ -452,10 +483,18 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         s.writablePaths = [...(s.writablePaths ?? []), target];
       } else if (type === 'bind' && source) {
         // ~ is the home directory of whoever runs compose: never inside the repository.
-        const repoSource = source.startsWith('~') ? undefined : options.repoPath(source);
-        if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository) has no place in the spec`);
+        const repoSource = source.startsWith('~') || isWindowsPath(source) ? undefined : options.repoPath(source);
+        if (repoSource === undefined) return note(vp, 'unmapped', `bind mount of "${source}" (outside the repository${isWindowsPath(source) ? ': compose reads it as a Windows path' : ''}) has no place in the spec`);
+        // A read-only config file from the repository is a file of files on both targets (bind-files.ts).
+        const placed = placeBindFile(source, repoSource, target, mountOpts.includes('ro'), options.readFile, bindFiles);
+        if (placed.into === 'files') {
+          bindFiles.list.push({ path: target, source: repoSource });
+          bindFiles.keys.add(fileKey(target));
+          bindFiles.bytes += placed.bytes;
+          return note(vp, 'decision', `read-only bind mount of the file "${source}" (${placed.bytes} bytes): imported as ${filesSnippet(target, repoSource)}, a ConfigMap mounted read-only in Kubernetes and, in compose, a read-only bind of the copy synth writes under docker/files/: the copy is taken at synth time, so run synth again after editing the file`);
+        }
         devMounts.push({ source: repoSource, target, ...(!mountOpts.includes('ro') && { readOnly: false }) });
-        note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: bake the files into the image`);
+        note(vp, 'decision', `bind mount of "${source}" is a development mount (docker-compose.dev.yml only); Kubernetes has no host files: ${placed.advice}`);
       } else {
         note(vp, 'unmapped', `${type} mount is not modelled`);
       }
@@ -466,7 +505,10 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Health.
     if (isObj(c.healthcheck)) {
       for (const k of Object.keys(c.healthcheck)) if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'disable'].includes(k)) note(`${p}.healthcheck.${k}`, 'unmapped', `healthcheck ${k} is not modelled`);
-      const { probe, problem, bad, changed } = healthProbe(c.healthcheck, (t) => t);
+      // A renamed service named in the check (`pg_isready -h pg_main`) is rewritten, with a line at the test (rename-refs.ts).
+      const renamedTest = renameHealthTest(c.healthcheck.test, renamed);
+      for (const [suffix, olds] of renamedTest.changed) note(`${p}.healthcheck.${suffix}`, 'decision', `${olds.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the check uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target and the check would fail`);
+      const { probe, problem, bad, changed } = healthProbe({ ...c.healthcheck, test: renamedTest.test }, (t) => t);
       for (const [field, why] of bad ?? []) note(`${p}.healthcheck.${field}`, 'unmapped', why);
       for (const [field, why] of changed ?? []) note(`${p}.healthcheck.${field}`, 'decision', why);
       if (probe) {
@@ -481,6 +523,12 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // Dependencies: the spec waits until the dependency is healthy. A link is a dependency
     // too: compose starts the linked service first (as depends_on: service_started).
     const deps = dependsOn(c.depends_on);
+    // network_mode "service:X": compose starts X first (its config adds depends_on X: service_started) and runs this container in X's network namespace.
+    const shared = typeof c.network_mode === 'string' && /^service:./.test(c.network_mode) ? c.network_mode.slice('service:'.length) : undefined;
+    if (shared !== undefined && !deps.some(([d]) => d === shared)) deps.push([shared, 'service_started']);
+    if (c.network_mode !== undefined) {
+      note(`${p}.network_mode`, 'unmapped', shared !== undefined ? `compose runs it in the network namespace of "${shared}" (it is reached through ${shared}'s ports, and reaches others as ${shared}); the spec gives every service its own network: it listens on its own address, and ${shared}'s published ports do not reach it. Compose starts ${shared} first: imported as dependsOn ${renamed.get(shared) ?? shared} (started)` : `network mode ${JSON.stringify(c.network_mode)} is not modelled: the service joins the networks of its dependsOn and talksTo edges`);
+    }
     const linked = links(c.links);
     if (linked.length) {
       const added = linked.map(([t]) => t).filter((t, i, all) => all.indexOf(t) === i && !deps.some(([d]) => d === t));
@@ -585,7 +633,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       }
     }
     if (c.container_name !== undefined) note(`${p}.container_name`, 'unmapped', 'fixed container names are compose-only; services are reached by service name');
-    const files: Obj[] = [];
+    const files: Obj[] = [...bindFiles.list];
     (Array.isArray(c.secrets) ? c.secrets : []).forEach((raw: unknown, i: number) => {
       const src = isObj(raw) ? String(raw.source) : String(raw);
       const target = isObj(raw) && raw.target ? (String(raw.target).startsWith('/') ? String(raw.target) : `/run/secrets/${raw.target}`) : `/run/secrets/${src}`;
@@ -598,6 +646,13 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       const def = isObj(doc.configs) ? doc.configs[src] : undefined;
       const target = isObj(raw) && raw.target ? String(raw.target) : `/${src}`;
       const source = isObj(def) && typeof def.file === 'string' ? options.repoPath(def.file) : undefined;
+      // Compose v2's inline config (`content:`) is a file with that text: the spec's files[].content.
+      if (source === undefined && isObj(def) && typeof def.content === 'string') {
+        if (looksSecret(fileKey(target), def.content)) return note(`${p}.configs[${i}]`, 'unmapped', `config "${src}" is inline text whose name or content looks like a secret, which a ConfigMap must not hold: not imported; make it a secret (top-level secrets, or files[].secret in the spec)`);
+        files.push({ path: target, content: def.content });
+        if (isObj(raw)) for (const k of Object.keys(raw)) if (!['source', 'target'].includes(k)) note(`${p}.configs[${i}].${k}`, 'unmapped', `config file ${k} is not modelled (the spec mounts files read-only, readable by the service's user)`);
+        return note(`${p}.configs[${i}]`, 'decision', `config file ${target} with the inline content of configs.${src}: imported as files[].content (a ConfigMap in Kubernetes; in compose a read-only bind of the copy synth writes, where compose mounted its own copy)`);
+      }
       if (source === undefined) return note(`${p}.configs[${i}]`, 'unmapped', `config "${src}" is not a file inside this repository`);
       files.push({ path: target, source });
       if (isObj(raw)) for (const k of Object.keys(raw)) if (!['source', 'target'].includes(k)) note(`${p}.configs[${i}].${k}`, 'unmapped', `config file ${k} is not modelled (the spec mounts files read-only, readable by the service's user)`);

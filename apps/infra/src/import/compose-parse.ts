@@ -137,6 +137,8 @@ export interface ParsedVolume {
   readonly target: string;
   /** `ro` or `rw`, and the options the spec does not model, as the report names them (`z`, `volume: {"nocopy":true}`). */
   readonly mountOpts: string[];
+  /** Short-form options compose does not know: Compose v2 ignores them, as the import does. */
+  readonly ignored?: string[];
 }
 
 /** Mode options of the short form compose knows; another is refused by compose. */
@@ -165,19 +167,66 @@ function parseVolumeForm(raw: unknown): ParsedVolume | string {
     return { type: type === 'volume' && !source ? 'anonymous' : type, ...(source !== undefined && { source }), target: raw.target, mountOpts };
   }
   if (typeof raw !== 'string' || !raw.trim()) return `${JSON.stringify(raw)} is not a volume`;
-  // A Windows drive letter (C:\x) is part of the source, not a separator.
-  const drive = /^[A-Za-z]:[\\/]/.test(raw) ? raw.slice(0, 2) : '';
-  const parts = raw.slice(drive.length).split(':');
-  parts[0] = drive + parts[0];
-  if (parts.length === 1) return { type: 'anonymous', target: parts[0], mountOpts: [] };
-  if (parts.length > 3) return `"${raw}" has more than source:target:mode`;
-  const [source, target, mode = ''] = parts;
-  if (!source) return `"${raw}" has an empty source`;
-  if (!target) return `"${raw}" has an empty container path`;
-  const mountOpts = mode.split(',').filter(Boolean);
-  const unknown = mountOpts.filter((o) => !MODES.has(o));
-  if (unknown.length) return `"${raw}": mode ${unknown.join(', ')} is not one compose knows (ro, rw, z, Z, nocopy, a propagation or consistency); compose refuses it too`;
-  return { type: /^([./~]|[A-Za-z]:[\\/])/.test(source) ? 'bind' : 'volume', source, target, mountOpts };
+  const split = splitShortVolume(raw);
+  if (typeof split === 'string') return split;
+  const { source, target, mode } = split;
+  if (source === undefined) {
+    // `g:/data`: compose reads a one-letter name before ":" as a Windows drive, so this is one path, an anonymous volume's.
+    return driveLetter(target) ? `"${raw}": compose reads "${target.slice(0, 2)}" as a Windows drive letter (a one-letter name before ":"), so this is no source:target pair but an anonymous volume at the path "${target}", which is not absolute (Docker refuses it: "mount path must be absolute"): not imported; to mount a named volume "${target[0]}", write the long form { type: volume, source: ${target[0]}, target: ${target.slice(2) || '/'} } (the short form cannot name a one-letter volume)` : { type: 'anonymous', target, mountOpts: [] };
+  }
+  const mountOpts = (mode ?? '').split(',').filter(Boolean);
+  // Compose v2 ignores an option it does not know (docker-compose 1.29 passed it to Docker, which refused it).
+  const ignored = mountOpts.filter((o) => !MODES.has(o));
+  return { type: isFilePath(source) ? 'bind' : 'volume', source, target, mountOpts: mountOpts.filter((o) => MODES.has(o)), ...(ignored.length && { ignored }) };
+}
+
+/** A Windows drive at the start of a path: one letter and ":" (`C:`, `g:`), as compose-go's isWindowsDrive. */
+const driveLetter = (text: string): boolean => /^\p{L}:/u.test(text);
+
+/**
+ * Whether a short-form source is a host path (a bind) rather than a volume name, as compose-go's
+ * isFilePath decides: `.`, `/` or `~` first, a Windows named pipe (`\\.\pipe\x`), or a drive (`C:`).
+ */
+export function isFilePath(source: string): boolean {
+  return /^[./~]/.test(source) || source.startsWith('\\\\') || driveLetter(source);
+}
+
+/**
+ * A Windows host path: a drive path (`C:\\data`, `c:/x`, which compose keeps as it is, compose-go's
+ * IsWindowsAbs) or a named pipe (`\\\\.\\pipe\\x`): never inside this repository. `C:data` (no
+ * separator after the drive) is not one: compose binds the folder "C:data" beside the compose file.
+ */
+export const isWindowsPath = (source: string): boolean => source.startsWith('\\\\') || /^[A-Za-z]:[\\/]/.test(source);
+
+/**
+ * The short form split as compose-go's ParseVolume splits it: on ":", except the ":" after a
+ * one-letter field (a Windows drive: `C:\\data:/data`, `name:D:\\target`), and any ":" inside
+ * `${...}` (text a `$${` escape left). One or two characters in all are a container path.
+ */
+function splitShortVolume(raw: string): { source?: string; target: string; mode?: string } | string {
+  const chars = [...raw];
+  if (chars.length <= 2) return { target: raw };
+  const fields: string[] = [];
+  let buffer: string[] = [];
+  let depth = 0;
+  for (let i = 0; i <= chars.length; i++) {
+    const c = i < chars.length ? chars[i] : undefined;
+    if (c === '$' && chars[i + 1] === '{') {
+      depth++;
+      buffer.push(c);
+    } else if (c === '}' && depth > 0) {
+      depth--;
+      buffer.push(c);
+    } else if (c === ':' && buffer.length === 1 && /^\p{L}$/u.test(buffer[0])) buffer.push(c);
+    else if ((c === ':' || c === undefined) && depth === 0) {
+      if (!buffer.length) return `"${raw}" has an empty ${['source', 'container path', 'mode'][fields.length] ?? 'part'} (compose refuses it too: "empty section between colons")`;
+      if (fields.length === 2 && c === ':') return `"${raw}" has more than source:target:mode (compose refuses it too: "too many colons")`;
+      fields.push(buffer.join(''));
+      buffer = [];
+    } else buffer.push(c!);
+  }
+  if (fields.length === 1) return { target: fields[0] };
+  return { source: fields[0], target: fields[1], ...(fields[2] !== undefined && { mode: fields[2] }) };
 }
 
 /** Why a `build` value is not one compose reads (a context path, or `{ context, dockerfile }` with string paths), or undefined. */
