@@ -265,7 +265,7 @@ export function readParity(markdown: string): ParityLine[] {
  */
 export const EXEMPT_LINES: readonly { readonly kind: 'kubernetes-only' | 'not-compared'; readonly path: RegExp; readonly message: RegExp; readonly why: string }[] = [
   { kind: 'kubernetes-only', path: /^services\.[^.]+$/, message: /^(role "[a-z]+" inferred|looks like a database but declares no port)/, why: 'the role picks the Kubernetes workload kind (Deployment, StatefulSet); compose only labels it' },
-  { kind: 'kubernetes-only', path: /^services\.[^.]+\.(environment\.[^.]+|command|entrypoint)$/, message: /which declares no port \(compose needs none\)/, why: 'a Kubernetes Service needs the port; compose reaches the service without one' },
+  { kind: 'kubernetes-only', path: /^services\.[^.]+\.(environment\.[^.]+|env_file(\[\d+\])?\.[^.]+|command|entrypoint)$/, message: /which declares no port \(compose needs none\)/, why: 'a Kubernetes Service needs the port; compose reaches the service without one' },
   { kind: 'kubernetes-only', path: /^services\.[^.]+\.expose$/, message: /^(no ports or expose in compose \(its network needs none\); imported as ports? .*, so Kubernetes gets a Service|.*declares no port and none is named where it is reached: Kubernetes gets no Service)/, why: 'the port a Kubernetes Service needs (found where others reach the service, or asked); compose reaches the service without one, and expose changes nothing inside its network' },
   { kind: 'kubernetes-only', path: /^services\.[^.]+$/, message: /imported as a one-shot job/, why: 'a Kubernetes Job; in compose the service stays a service that others wait for' },
   { kind: 'kubernetes-only', path: /^environments$/, message: /./, why: 'the spec environments name the targets' },
@@ -276,7 +276,7 @@ export const EXEMPT_LINES: readonly { readonly kind: 'kubernetes-only' | 'not-co
   { kind: 'kubernetes-only', path: /^services\.[^.]+\.volumes\[\d+\]$/, message: /^bind mount of "[^"]+" is a development mount \(docker-compose\.dev\.yml only\); Kubernetes has no host files/, why: 'compose keeps the bind mount (the dev override is part of the compared output); Kubernetes has no host files' },
   { kind: 'not-compared', path: /^(networks|services\.[^.]+\.networks)$/, message: /./, why: 'network paths are not compared: the output opens only declared paths on both targets' },
   { kind: 'not-compared', path: /^services\.[^.]+$/, message: /^depends on nothing, names no other service/, why: 'network paths are not compared (see above)' },
-  { kind: 'not-compared', path: /^services\.[^.]+\.(environment\.[^.]+|command|entrypoint)$/, message: /^names service "[^"]+"( on port \d+)?: imported as talksTo/, why: 'network paths are not compared (see above)' },
+  { kind: 'not-compared', path: /^services\.[^.]+\.(environment\.[^.]+|env_file(\[\d+\])?\.[^.]+|command|entrypoint)$/, message: /^names service "[^"]+"( on port \d+)?: imported as talksTo/, why: 'network paths are not compared (see above)' },
 ];
 
 export function exempt(line: ReportLine): (typeof EXEMPT_LINES)[number] | undefined {

@@ -282,6 +282,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   const renamed = new Map([...renames].map(([n, r]) => [n, r.to]));
   /** Named volume -> the compose services that mount it: sharing ends in the spec (shared-volumes.ts). */
   const mounters = volumeMounters(doc);
+  /** Spec name -> the report path of each variable that did not come from `environment` (an env_file's): reach.ts reports there. */
+  const envPathsOf = new Map<string, Record<string, string>>();
   for (const name of names) {
     const c: Obj = isObj(doc.services[name]) ? doc.services[name] : {};
     const p = `services.${name}`;
@@ -380,6 +382,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     // env_file, then environment over it; variables named without a value from the project variables.
     const given = environment(c.environment);
     const { env, paths: envPaths, secretFed } = serviceEnvironment(c, p, given, lookup, options.readFile, note, interpolated.secretFed);
+    envPathsOf.set(s.name, envPaths);
     const plain: Record<string, string> = {};
     const secrets: Obj = {};
     for (const [k, raw] of Object.entries(env)) {
@@ -703,7 +706,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
   // Compose puts every service on one network; the spec opens only declared paths. Paths that
   // env values name (DB_HOST=db, REDIS_URL=redis://redis:6379) become talksTo edges, and give a port to a service that has none.
   shareSecrets(services as Obj[], report, stackName);
-  deriveReach(services as Obj[], report, { role, composeName: (n) => composeNames.get(n) ?? n });
+  deriveReach(services as Obj[], report, { role, composeName: (n) => composeNames.get(n) ?? n, envPath: (n, k) => envPathsOf.get(n)?.[k] });
   services.forEach((s, i) => (services[i] = orderKeys(s as Obj) as ServiceSpec));
 
   const spec: StackSpec = {

@@ -102,6 +102,11 @@ export interface ReachOptions {
   readonly role: (name: string, image: string | undefined, published: boolean) => string;
   /** The compose name of a spec service (a name that is not a DNS label was renamed): report paths are compose paths. */
   readonly composeName?: (specName: string) => string;
+  /**
+   * The report path of a spec service's variable when it is not `services.<s>.environment.<KEY>`:
+   * a value read from an env_file is reported at `services.<s>.env_file[<i>].<KEY>` (compose-variables.ts).
+   */
+  readonly envPath?: (specName: string, key: string) => string | undefined;
 }
 
 /**
@@ -135,7 +140,7 @@ export function deriveReach(services: Obj[], report: ImportEntry[], options: Rea
     }
   }
   const at = (specName: string) => `services.${options.composeName?.(specName) ?? specName}`;
-  const where = (r: Reference) => (r.field ? `${at(r.from)}.${r.field}` : `${at(r.from)}.environment.${r.key}`);
+  const where = (r: Reference) => (r.field ? `${at(r.from)}.${r.field}` : (options.envPath?.(r.from, r.key) ?? `${at(r.from)}.environment.${r.key}`));
 
   // The reached service's ports.
   for (const t of services) {
