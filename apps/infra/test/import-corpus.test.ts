@@ -65,6 +65,22 @@ describe('import corpus: compose -> spec -> synth -> compose config keeps the me
   }, 120_000);
 });
 
+describe('the round trip reads the source as compose does: extends merged before it asks where a variable came from', () => {
+  it('a variable a service inherits through extends from the base\'s env_file is named at that env_file, as the import names it', () => {
+    // web extends base, whose env_file sets DB_HOST=my_db; my_db is imported as my-db, so DB_HOST changes in web too.
+    const r = corpusRoundTrip(join(__dirname, 'fixtures', 'import-extends-env'));
+    try {
+      expect(r.problems).toEqual([]);
+      const web = r.differences.find((d) => d.service === 'web' && d.what.startsWith('environment DB_HOST'));
+      expect(web?.fields).toEqual(expect.arrayContaining(['services.web.environment.DB_HOST', 'services.web.env_file.DB_HOST', 'services.web.env_file[0].DB_HOST']));
+      expect(r.report).toContainEqual(expect.objectContaining({ path: 'services.web.env_file.DB_HOST', status: 'decision', message: expect.stringContaining('"my_db" rewritten to "my-db"') }));
+      expect(failures(r)).toBe('');
+    } finally {
+      if (!process.env.KEEP_IMPORT_CORPUS) rmSync(r.work, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('the semantic comparison and the two-way rule', () => {
   const source = {
     services: {

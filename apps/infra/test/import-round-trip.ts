@@ -433,6 +433,13 @@ export interface SemanticInput {
   readonly generated: Obj;
   /** The source file as written (merge keys applied): list indexes for report paths. */
   readonly raw: Obj;
+  /**
+   * The source as compose reads it before interpolation (sourceView): each service with its
+   * `extends` merged, and its env_file list and environment keys as compose merges them. Where a
+   * variable came from (environment or which env_file) is read here, so a value a service inherits
+   * through extends is named at the env_file it came from. Absent: the raw file's.
+   */
+  readonly merged?: Obj;
   readonly sourceDir: string;
   readonly generatedDir: string;
 }
@@ -443,7 +450,7 @@ export interface SemanticInput {
  * service key the source or the output has (cap_drop, logging, stop_grace_period, ...).
  * Each difference carries the compose paths of the source that a report line must name.
  */
-export function semanticDifferences({ source, generated, raw, sourceDir, generatedDir }: SemanticInput): Difference[] {
+export function semanticDifferences({ source, generated, raw, merged, sourceDir, generatedDir }: SemanticInput): Difference[] {
   const out: Difference[] = [];
   const gServices = (generated.services ?? {}) as Obj;
   const rename = new Map(Object.keys(source.services as Obj).map((n) => [n, n in gServices || DNS_LABEL.test(n) ? n : kebabName(n)]));
@@ -470,8 +477,10 @@ export function semanticDifferences({ source, generated, raw, sourceDir, generat
 
     // Environment, resolved (.env, env_file and interpolation applied by compose).
     const [eo, eg] = [envOf(o.environment), envOf(g.environment)];
-    const rawEnv = envOf(r.environment);
-    const envFiles = (Array.isArray(r.env_file) ? r.env_file : r.env_file ? [r.env_file] : []) as unknown[];
+    // Where each variable came from, with extends merged as compose merges it (an inherited env_file is this service's too).
+    const m = (((merged?.services ?? {}) as Obj)[name] ?? r) as Obj;
+    const rawEnv = envOf(m.environment);
+    const envFiles = (Array.isArray(m.env_file) ? m.env_file : m.env_file ? [m.env_file] : []) as unknown[];
     for (const k of new Set([...Object.keys(eo), ...Object.keys(eg)])) {
       if (eo[k] === eg[k]) continue;
       const fields = [at(`environment.${k}`)];
@@ -620,6 +629,22 @@ export function composeConfigOf(files: readonly string[], env: Readonly<Record<s
   return { doc: parse(r.stdout) as Obj };
 }
 
+/**
+ * The source as compose merges it before interpolating: `extends` resolved, env_file lists kept (an
+ * interpolated `compose config` reads env_file into environment and drops the list). Only the
+ * services' environment keys and env_file lists are read from it: uninterpolated, compose cannot
+ * split a short volume or port with `${...}` in it. Undefined when compose refuses the flags.
+ */
+export function sourceView(file: string): Obj | undefined {
+  const [cmd, ...pre] = detectCompose().command;
+  const r = spawnSync(cmd, [...pre, '-f', basename(file), '--profile', '*', 'config', '--no-interpolate', '--no-normalize', '--no-path-resolution', '--no-consistency', '--format', 'json'], {
+    cwd: dirname(file),
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...(process.env.DOCKER_CONFIG && { DOCKER_CONFIG: process.env.DOCKER_CONFIG }) },
+  });
+  return r.status === 0 ? (JSON.parse(r.stdout) as Obj) : undefined;
+}
+
 /** The host variables a compose file reads (`$VAR`, `${VAR...}`; `$$` is an escape), with the value each has from .env or its default. */
 export function hostVariables(text: string, dotEnv: Readonly<Record<string, string>>): Map<string, string> {
   const vars = new Map<string, string>();
@@ -740,13 +765,14 @@ export function corpusRoundTrip(dir: string): CorpusRun {
   // The user sets the variables the output's header asks for once, to the values the source had; then
   // changes the source's variables on the host (the second run): a renamed variable no longer reaches.
   const required = requiredVariables(generatedTexts, source1.doc, work, rename);
+  const merged = sourceView(compose);
   for (const [run, source, env] of [['', source1.doc, {}], [' (with the variables the source reads set on the host)', source2.doc, probes]] as const) {
     const generated = composeConfigOf(files, { ...env, ...required });
     if (!generated.doc) {
       problems.push(`our output: ${generated.error}`);
       break;
     }
-    for (const d of semanticDifferences({ source, generated: generated.doc, raw, sourceDir: work, generatedDir })) {
+    for (const d of semanticDifferences({ source, generated: generated.doc, raw, merged, sourceDir: work, generatedDir })) {
       // The same field differing in both runs is one difference.
       if (!differences.some((x) => x.service === d.service && x.fields.join() === d.fields.join())) differences.push(run ? { ...d, what: d.what + run } : d);
     }
