@@ -4,6 +4,8 @@
  * the spec cannot hold, comes back as a sentence for the report, never a throw.
  */
 
+import { posix } from 'node:path';
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -152,7 +154,14 @@ export function parseVolume(raw: unknown): ParsedVolume | string {
   const parsed = parseVolumeForm(raw);
   // Compose refuses a relative container path ("mount path must be absolute"); the spec does too.
   if (typeof parsed !== 'string' && !parsed.target.startsWith('/')) return `container path "${parsed.target}" is not absolute (compose refuses it too: "mount path must be absolute"): not imported; write it as "/${parsed.target.replace(/^\.?\/*/, '')}"`;
-  return parsed;
+  // Compose cleans the container path (compose-go's path.Clean): `/data/` is `/data`, `/a//b` and `/a/./b` are `/a/b`.
+  return typeof parsed === 'string' ? parsed : { ...parsed, target: cleanContainerPath(parsed.target) };
+}
+
+/** An absolute container path as Go's path.Clean writes it: no repeated "/", no "." or ".." segment, no trailing "/" (but "/" itself). */
+export function cleanContainerPath(target: string): string {
+  const clean = posix.normalize(target);
+  return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
 }
 
 function parseVolumeForm(raw: unknown): ParsedVolume | string {
