@@ -1,9 +1,15 @@
-import { validate, type StackSpec } from '@todo/service-spec';
+import { looksSecretVariable } from '@todo/policy';
+import { looksSecret, validate, type StackSpec } from '@todo/service-spec';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { importCompose } from '../src/import/compose-import';
 import type { ReadFile } from '../src/import/compose-variables';
 import type { ImportEntry } from '../src/import/report';
 import { renderOutputs } from '../src/outputs';
+import { repoRoot } from './support';
 
 /** Issue 19: what an adversarial review of the importer left open. */
 const repoPath = (p: string) => p.replace(/^\.\//, '');
@@ -57,4 +63,41 @@ describe('import: container paths as compose cleans them', () => {
     expect(svc(spec, 'web').volumes?.map((v) => v.mountPath)).toEqual(['/data']);
     expect(at(report, 'services.web.volumes[1]')).toContainEqual(expect.objectContaining({ message: expect.stringContaining('"/data" is mounted twice') }));
   });
+});
+
+describe('import: a flag named like a secret is a plain value, and validation and `infra policy` agree', () => {
+  const flags = { MARIADB_RANDOM_ROOT_PASSWORD: '1', MYSQL_ALLOW_EMPTY_PASSWORD: 'yes', MYSQL_RANDOM_ROOT_PASSWORD: 'true', POSTGRES_HOST_AUTH_METHOD: 'trust', REDIS_PASSWORD_ENABLED: 'false', DISABLE_TOKEN_AUTH: '0' };
+
+  it('the one judgement: yes/no/1/0/true/false/trust/on/off are no secret; a password still is', () => {
+    for (const [k, v] of Object.entries(flags)) {
+      expect([k, looksSecret(k, v)]).toEqual([k, false]);
+      expect([k, looksSecretVariable(k, v)]).toEqual([k, false]);
+    }
+    for (const [k, v] of [['MYSQL_ROOT_PASSWORD', 'yes-really'], ['DB_PASSWORD', 'hunter2'], ['API_TOKEN', '10']]) {
+      expect([k, looksSecret(k, v), looksSecretVariable(k, v)]).toEqual([k, true, true]);
+    }
+  });
+
+  it('imported as plain env; the spec validates; synth and `infra policy` pass it on both targets', () => {
+    const { spec, report } = imported({ db: { image: 'mariadb:11.4', expose: ['3306'], environment: { ...flags, MARIADB_USER: 'app', MARIADB_PASSWORD: 'app-pass' } } });
+    const db = svc(spec, 'db');
+    expect(db.env).toMatchObject(flags);
+    expect(Object.keys(db.secrets ?? {})).toEqual(['MARIADB_PASSWORD']);
+    for (const k of Object.keys(flags)) expect(at(report, `services.db.environment.${k}`)).toEqual([{ path: `services.db.environment.${k}`, status: 'mapped', message: 'plain value' }]);
+    expect(validate(spec)).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'import-flags-'));
+    try {
+      writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
+      const run = (...args: string[]) => spawnSync(process.execPath, ['tools/run-ts.mjs', 'apps/infra/src/cli.ts', ...args], { cwd: repoRoot, encoding: 'utf8' });
+      const synth = run('synth', '--spec', join(dir, 'spec.json'), '--out', join(dir, 'out'));
+      expect([synth.status, synth.stderr]).toEqual([0, '']);
+      const policy = run('policy', '--spec', join(dir, 'spec.json'), '--out', join(dir, 'out'));
+      expect(policy.stdout).toMatch(/^secrets: \d+ rules, 0 violations$/m);
+      expect(policy.stdout).toMatch(/^PASS secrets-yaml-password: /m);
+      expect(policy.stdout).toMatch(/^PASS configmap-no-secrets: /m);
+      expect(policy.stdout).toMatch(/^PASS env-secret-ref: /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

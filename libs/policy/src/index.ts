@@ -9,3 +9,4 @@ export { parseDockerfile, readDockerfile } from './dockerfile/model';
 export { SECRET_RULES } from './secrets/rules';
 export { loadTextFiles } from './secrets/load';
 export { main, ALL_RULE_IDS, type GateContext } from './main';
+export { isFlagValue, looksSecretVariable } from './core/secret-patterns';

@@ -9,4 +9,4 @@ export { resolve, dependencyOrder, dependencyName, fileKey, hasHealthCheck, type
 export * from './images';
 export { secretVariable } from './secret-variables';
 export { todoStack } from './stacks/todo';
-export { isFilePathValue, looksSecret, looksSecretName, secretJudgement, secretValueKinds } from './secret-looking';
+export { isFilePathValue, isFlagValue, looksSecret, looksSecretName, secretJudgement, secretValueKinds } from './secret-looking';

@@ -40,13 +40,22 @@ export function isFilePathValue(value: string): boolean {
 }
 
 /**
+ * A flag's value: yes/no, true/false, on/off, 1/0, trust (MYSQL_ALLOW_EMPTY_PASSWORD=yes,
+ * MARIADB_RANDOM_ROOT_PASSWORD=1, POSTGRES_HOST_AUTH_METHOD=trust). A variable named like a secret
+ * that holds one switches a behaviour; it holds no secret.
+ */
+export function isFlagValue(value: string): boolean {
+  return /^(yes|no|y|n|true|false|on|off|1|0|trust)$/i.test(value.trim());
+}
+
+/**
  * Why a plain variable is judged a secret, the one judgement of the importer, validation and the
  * policy gate: its name (DB_PASSWORD, STRIPE_KEY), unless its value only names a file
- * (`SSL_KEY=/run/secrets/key.pem`), and what its value holds (a URL with a password, a PEM key, ...)
+ * (`SSL_KEY=/run/secrets/key.pem`) or is a flag (`MYSQL_ALLOW_EMPTY_PASSWORD=yes`), and what its value holds (a URL with a password, a PEM key, ...)
  * whatever the name. `byName` false and `kinds` empty: plain.
  */
 export function secretJudgement(name: string, value: string): { readonly byName: boolean; readonly kinds: string[] } {
-  return { byName: looksSecretName(name) && !isFilePathValue(value), kinds: secretValueKinds(value) };
+  return { byName: looksSecretName(name) && !isFilePathValue(value) && !isFlagValue(value), kinds: secretValueKinds(value) };
 }
 
 /** A plain variable that must be a secret instead (see secretJudgement). */

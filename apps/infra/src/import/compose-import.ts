@@ -1,5 +1,5 @@
 import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@todo/service-spec';
-import { checkImageRef, fileKey, isPinnedImage, looksSecret } from '@todo/service-spec';
+import { checkImageRef, fileKey, isFlagValue, isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
 import { deriveReach } from './reach';
 import { renameHealthTest, renameReferences, renameWords } from './rename-refs';
@@ -409,7 +409,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         note(at, 'unmapped', 'takes its value from the host at `up` time; the spec has no pass-through variable: set a value or a secret');
       } else if (v === '' && !looksSecret(k, v) && !secretFed.has(at)) {
         note(at, 'decision', `empty in compose (the container gets ${k}=""); the spec holds no empty value, so it is left out, and the process sees it unset (most treat the two alike): set a value if it matters`);
-      } else if (looksSecret(k, v) || secretFed.has(at)) {
+      } else if (looksSecret(k, v) || (secretFed.has(at) && !isFlagValue(v))) {
         // By name, or by value (a URL with a password): the judgement validation and the policy gate make.
         // Or built from a variable named like one (`postgres://u:${DB_PASSWORD}@db`). The interpolated value
         // is the local-only default; an empty one (an unset variable) leaves none, so compose requires the variable.

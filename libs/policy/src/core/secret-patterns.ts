@@ -20,9 +20,18 @@ export function isFilePathValue(value: string): boolean {
   return /\/[^/]*[A-Za-z0-9_-]\.[A-Za-z0-9]{1,10}$/.test(value) || /^(\/var)?\/run\/secrets\/[^/]/.test(value);
 }
 
-/** A variable whose name looks secret and whose value is not just a file path. */
+/**
+ * A flag's value: yes/no, true/false, on/off, 1/0, trust (MYSQL_ALLOW_EMPTY_PASSWORD=yes,
+ * MARIADB_RANDOM_ROOT_PASSWORD=1, POSTGRES_HOST_AUTH_METHOD=trust). A variable named like a secret
+ * that holds one switches a behaviour; it holds no secret.
+ */
+export function isFlagValue(value: string): boolean {
+  return /^(yes|no|y|n|true|false|on|off|1|0|trust)$/i.test(value.trim());
+}
+
+/** A variable whose name looks secret and whose value is not just a file path or a flag (the same judgement as libs/service-spec). */
 export function looksSecretVariable(name: string, value: string): boolean {
-  return looksSecretName(name) && !isFilePathValue(value);
+  return looksSecretName(name) && !isFilePathValue(value) && !isFlagValue(value);
 }
 
 const CREDENTIAL_URL = /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]+):([^\s@/'"]+)@/gi;

@@ -122,6 +122,22 @@ describe('YAML passwords', () => {
     ]);
   });
 
+  it('a flag named like a password (yes/no/1/0/true/false/trust) holds no password; a password that starts like one still does', () => {
+    write('docker/docker-compose.yml', [
+      'services:',
+      '  db:',
+      '    environment:',
+      "      MARIADB_RANDOM_ROOT_PASSWORD: '1'",
+      '      MYSQL_ALLOW_EMPTY_PASSWORD: "yes"',
+      '      MYSQL_RANDOM_ROOT_PASSWORD: true',
+      '      - REDIS_PASSWORD_ENABLED=false',
+      '      DB_PASSWORD: yes-really',
+    ].join('\n'));
+    expect(messages(yamlPassword, scan())).toEqual([
+      'docker/docker-compose.yml:8: DB_PASSWORD has a literal value (yes-re***); fix: use ${VAR:?} interpolation, a *_FILE secret or secretKeyRef; a local-only default needs "# policy-allow: local-only-default"',
+    ]);
+  });
+
   it('ignores non-YAML files and marked local defaults', () => {
     write('docker/notes.txt', 'password: hunter2\n');
     write('docker/dev.yml', 'POSTGRES_PASSWORD: todo # policy-allow: local-only-default\n');

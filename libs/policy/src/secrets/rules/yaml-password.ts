@@ -1,4 +1,4 @@
-import { redact, withoutInterpolationDefaults } from '../../core/secret-patterns';
+import { isFlagValue, redact, withoutInterpolationDefaults } from '../../core/secret-patterns';
 import { ALLOW_MARKER, hitViolation, isAllowed, SecretRule } from '../model';
 
 const id = 'secrets-yaml-password';
@@ -20,7 +20,8 @@ function literal(line: string): { key: string; value: string } | null {
   if (!m) return null;
   const key = m[1];
   const value = literalPart(m[2].replace(/\s+#.*$/, '').trim());
-  if (/_?file$/i.test(key) || NOT_A_VALUE.test(value)) return null;
+  // A flag (MYSQL_ALLOW_EMPTY_PASSWORD: "yes", MARIADB_RANDOM_ROOT_PASSWORD: '1') switches a behaviour and holds no password.
+  if (/_?file$/i.test(key) || NOT_A_VALUE.test(value) || isFlagValue(value.replace(/^(["'])(.*)\1$/, '$2'))) return null;
   return { key, value };
 }
 
