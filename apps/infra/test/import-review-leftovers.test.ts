@@ -101,3 +101,16 @@ describe('import: a flag named like a secret is a plain value, and validation an
     }
   }, 60_000);
 });
+
+describe('import: healthcheck test "" (compose: ["CMD-SHELL", ""], which Docker runs as /bin/sh -c "")', () => {
+  it.each([[''], ['   '], [['CMD-SHELL', '']]])('%j: the same always-passing check on both targets, with a line at the test saying so', (test) => {
+    const { spec, report } = imported({ web: { image: 'example/web:1.0', healthcheck: { test } } });
+    expect(svc(spec, 'web').health?.liveness?.exec?.command).toEqual(['sh', '-c', Array.isArray(test) ? '' : test]);
+    expect(at(report, 'services.web.healthcheck.test')).toContainEqual({ path: 'services.web.healthcheck.test', status: 'mapped', message: expect.stringContaining('the check always passes') });
+  });
+
+  it('a real script gets no such line', () => {
+    const { report } = imported({ web: { image: 'example/web:1.0', healthcheck: { test: 'curl -f http://localhost/' } } });
+    expect(at(report, 'services.web.healthcheck.test')).toEqual([]);
+  });
+});

@@ -186,6 +186,10 @@ function dependsOn(raw: unknown): [string, string][] {
   return [];
 }
 
+/** `test: ""`, `[CMD-SHELL, ""]`: a shell check with no script (blank text too). */
+const emptyShellTest = (test: unknown): boolean =>
+  (typeof test === 'string' && !test.trim()) || (Array.isArray(test) && test[0] === 'CMD-SHELL' && test.length > 1 && !test.slice(1).join(' ').trim());
+
 /**
  * The health check as a probe. A timing that is not a duration (or is negative), or retries that
  * are not a whole number of at least 1, is left unset (the spec's default applies) and listed in
@@ -517,6 +521,8 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       if (probe) {
         s.health = { liveness: probe };
         note(`${p}.healthcheck`, 'mapped', `exec check ${JSON.stringify((probe.exec as Obj).command)} as liveness (readiness defaults to it)`);
+        // `test: ""` (or CMD-SHELL with no script): compose passes ["CMD-SHELL", ""], which Docker runs as `/bin/sh -c ""`.
+        if (emptyShellTest(c.healthcheck.test)) note(`${p}.healthcheck.test`, 'mapped', 'an empty shell script: compose runs it as /bin/sh -c "", which exits 0, so the check always passes (the service is healthy as soon as it starts, and service_healthy waits for nothing more); imported as the same check on both targets: write a real test, or `disable: true` for none');
       } else note(`${p}.healthcheck`, 'unmapped', problem!);
     }
     if (!s.health && !isObj(c.healthcheck)) {
