@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { importCompose } from '../src/import/compose-import';
 import type { ReadFile } from '../src/import/compose-variables';
+import { renameReferences } from '../src/import/rename-refs';
 import type { ImportEntry } from '../src/import/report';
 import { renderOutputs } from '../src/outputs';
 import { repoRoot } from './support';
@@ -112,5 +113,48 @@ describe('import: healthcheck test "" (compose: ["CMD-SHELL", ""], which Docker 
   it('a real script gets no such line', () => {
     const { report } = imported({ web: { image: 'example/web:1.0', healthcheck: { test: 'curl -f http://localhost/' } } });
     expect(at(report, 'services.web.healthcheck.test')).toEqual([]);
+  });
+});
+
+describe('import: a renamed service is rewritten where a text uses it as a host, and nowhere else', () => {
+  const renamed = new Map([['web_1', 'web-1']]);
+  const rename = (text: string, key?: string, prev?: string) => renameReferences(key, text, renamed, prev).value;
+
+  it.each([
+    ['http://web_1:8080/x', 'http://web-1:8080/x'],
+    ['web_1:8080', 'web-1:8080'],
+    ['web_1', 'web-1'],
+    ['--host web_1 --port 80', '--host web-1 --port 80'],
+    ['-h web_1', '-h web-1'],
+    ['-H web_1', '-H web-1'],
+    ['--hostname=web_1', '--hostname=web-1'],
+    ['--server web_1', '--server web-1'],
+    ['-e DB_HOST=web_1 run', '-e DB_HOST=web-1 run'],
+    ['until nc -z web_1 80; do sleep 1; done', 'until nc -z web-1 80; do sleep 1; done'],
+    ['web_1,db', 'web-1,db'],
+    ['db:5432,web_1:8080', 'db:5432,web-1:8080'],
+  ])('host: %j -> %j', (text, out) => expect(rename(text)).toBe(out));
+
+  it.each([
+    ['echo starting web_1 now'],
+    ['echo "web_1"'],
+    ['the web_1 cache is warm'],
+    ['log to (web_1) please'],
+    ['psql -d web_1'],
+    ['--dbname=web_1'],
+    ['/data/web_1/cache'],
+  ])('not a host, left as it is: %j', (text) => expect(renameReferences(undefined, text, renamed)).toEqual({ value: text, rewritten: [] }));
+
+  it('in an env value and a command: prose keeps the old name and gets no line; the host is rewritten with one', () => {
+    const { spec, report } = imported({
+      web_1: { image: 'example/web:1.0', expose: ['80'] },
+      app: { image: 'example/app:1.0', environment: { BANNER: 'served by web_1 today', UPSTREAM: '--host web_1' }, command: ['sh', '-c', 'echo waiting for web_1; until nc -z web_1 80; do sleep 1; done'] },
+    });
+    const app = svc(spec, 'app');
+    expect(app.env).toMatchObject({ BANNER: 'served by web_1 today', UPSTREAM: '--host web-1' });
+    expect(app.command).toEqual(['sh', '-c', 'echo waiting for web_1; until nc -z web-1 80; do sleep 1; done']);
+    expect(at(report, 'services.app.environment.BANNER').map((e) => e.message).join('\n')).not.toContain('rewritten');
+    expect(at(report, 'services.app.environment.UPSTREAM')).toContainEqual(expect.objectContaining({ status: 'decision', message: expect.stringContaining('"web_1" rewritten to "web-1"') }));
+    expect(at(report, 'services.app.command[2]')).toContainEqual(expect.objectContaining({ status: 'decision', message: expect.stringContaining('"web_1" rewritten to "web-1"') }));
   });
 });

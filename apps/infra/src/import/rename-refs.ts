@@ -7,18 +7,35 @@ import { renameHosts } from './reach';
  * rewritten, with a line at that compose path naming both names (compose-import.ts):
  *
  * - a URL's host, `name:port`, and a whole value (reach.ts `renameHosts`);
- * - the name as a word of its own inside a longer text: `nc -z web_1 80`, `--host web_1`,
- *   `--host=web_1`, `HOSTS=web_1,db`, `"web_1"`;
+ * - inside a longer text, only where the text uses the name as a host: after a host flag
+ *   (`--host web_1`, `-h web_1`, `--server=web_1`, `DB_HOST=web_1`), before a port number
+ *   (`nc -z web_1 80`), or as one host of a comma list (`HOSTS=web_1,db`, `web_1:80,db:80`);
  * - a command word that is the name (`["wait-for-it", "web_1"]`), except the first word: the program.
  *
  * Not rewritten, because there the name is something else called like the service: a word after a
  * flag or key that names a database, user, schema... (`-d my_db`, `--dbname=my_db`,
- * `POSTGRES_DB=my_db`, reach.ts NOT_A_HOST), and a path segment (`/data/web_1/`, `postgres://h/my_db`).
+ * `POSTGRES_DB=my_db`, reach.ts NOT_A_HOST), a path segment (`/data/web_1/`, `postgres://h/my_db`),
+ * and any other mention in prose (`echo "starting web_1"`, `the web_1 cache`): a text that names the
+ * service without using it as a host keeps its words, and gets no line.
  */
 
 /** Keys whose value is a name other than a host (as reach.ts reads env keys), and the short flags that name one. */
 const NOT_A_HOST = /(DB|DATABASE|DBNAME)$|(^|_)(NAME|USER|USERNAME|SCHEMA|BUCKET|QUEUE|TOPIC|INDEX|PREFIX|PROJECT|REALM|TABLE|VHOST|KEYSPACE|COLLECTION)$/i;
 const NAME_FLAGS = new Set(['-d', '-U', '-u', '-n', '-N']);
+/** Flags and keys whose value is a host. */
+const HOST_FLAGS = new Set(['-h', '-H', '--host', '--hostname', '--server']);
+const HOST_KEY = /(^|_)(HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS)$/i;
+
+/** Whether `flag` (a previous word, or the text before `=`) says the word after it is a host. */
+function namesHost(flag: string | undefined): boolean {
+  if (flag === undefined) return false;
+  if (HOST_FLAGS.has(flag)) return true;
+  return !flag.startsWith('-') && HOST_KEY.test(flag);
+}
+
+/** One host, with its port if any, as a comma list holds them. */
+const HOST_ITEM = '[A-Za-z0-9_.-]+(?::\\d{1,5})?';
+const HOST_LIST = new RegExp(`^${HOST_ITEM}(?:,${HOST_ITEM})+$`);
 
 /** Whether a word after `flag` (a previous word, or the text before `=`) names something other than a host. */
 function namesOther(flag: string | undefined): boolean {
@@ -43,16 +60,16 @@ export function renameReferences(key: string | undefined, text: string, renamed:
   let out = first.value;
   for (const [from, to] of renamed) {
     // A word of its own: after the start, a space, a quote, "(", ",", ";" or "="; before the end, a space, a quote, ")", "," or ";".
-    out = out.replace(new RegExp(`(^|[\\s"'(,;=])${escape(from)}(?=$|[\\s"'),;])`, 'g'), (m: string, lead: string, offset: number) => {
-      const before = out.slice(0, offset + lead.length);
-      if (lead === '=') {
-        // `--dbname=my_db`, `POSTGRES_DB=my_db`: the key before "=" says what it is.
-        if (namesOther(/([A-Za-z0-9_-]+)=$/.exec(before)?.[1])) return m;
-      } else if (/\s$/.test(lead) || lead === '') {
-        // `-d my_db`, `--user my_db`: the word before says what it is.
-        const prevWord = /(\S+)\s+$/.exec(before)?.[1] ?? (lead === '' ? prev : undefined);
-        if (namesOther(prevWord)) return m;
-      }
+    out = out.replace(new RegExp(`(^|[\\s"'(,;=])${escape(from)}(?=$|[\\s"'),;])`, 'g'), (m: string, lead: string, offset: number, whole: string) => {
+      const before = whole.slice(0, offset + lead.length);
+      const after = whole.slice(offset + m.length);
+      const flag = lead === '=' ? /([A-Za-z0-9_-]+)=$/.exec(before)?.[1] : /\s$/.test(lead) || lead === '' ? (/(\S+)\s+$/.exec(before)?.[1] ?? (lead === '' ? prev : undefined)) : undefined;
+      // `--dbname=my_db`, `-d my_db`, `POSTGRES_DB=my_db`: the flag or key before says it is something else.
+      if (namesOther(flag)) return m;
+      // The token it is in (between spaces, quotes, ";", "(", ")" and "="): `web_1,db` is a list of hosts.
+      const token = `${/[^\s"'(;=]*$/.exec(before)?.[0] ?? ''}${from}${/^[^\s"');]*/.exec(after)?.[0] ?? ''}`;
+      const host = namesHost(flag) || /^\s+\d{1,5}(?=$|[\s;&|)"'])/.test(after) || HOST_LIST.test(token);
+      if (!host) return m;
       rewritten.add(from);
       return `${lead}${to}`;
     });
