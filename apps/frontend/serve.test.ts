@@ -147,6 +147,31 @@ describe('serve.cjs: a backend that cannot be reached', () => {
   });
 });
 
+describe('serve.cjs: a backend that does not answer in time', () => {
+  it('answers 503 with Retry-After where a retry cannot apply a write twice (GET, DELETE, keyed POST), 504 for a plain POST', async () => {
+    // A frozen backend (a paused container, a hung process): the connection is made and the request sent, no answer comes.
+    const silent = createServer((req) => void req.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const slow = await startServe({ BACKEND_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, BACKEND_TIMEOUT_MS: '300' });
+    const call = async (method: string, path: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${slow.url}${path}`, { method, headers, body: method === 'POST' ? '{"title":"x"}' : undefined });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), code: (await response.json()).code };
+    };
+    const retry = { status: 503, retryAfter: '2', code: 'backend_timeout' };
+    try {
+      expect(await call('GET', '/api/todos')).toEqual(retry);
+      expect(await call('DELETE', '/api/todos/7')).toEqual(retry);
+      expect(await call('POST', '/api/todos', { 'idempotency-key': 'b0b0c0de-0000-4000-8000-000000000002' })).toEqual(retry);
+      // The backend may still apply it: a blind retry could create the todo twice.
+      expect(await call('POST', '/api/todos')).toEqual({ status: 504, retryAfter: null, code: 'backend_timeout' });
+    } finally {
+      await slow.stop();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+});
+
 /** Opens a connection, sends `head` and `bodyBytes` of body, and reports the first answer, if any comes. */
 function holdBody(port: number, head: string, bodyBytes: number) {
   const socket = connect(port, '127.0.0.1');
