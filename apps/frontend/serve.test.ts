@@ -345,6 +345,32 @@ describe('serve.cjs: memory and time a client can make it hold', () => {
     }
   });
 
+  it('gives back the slots of pipelined requests whose client leaves before their answers were sent', async () => {
+    // Node queues the answers to requests pipelined on one connection; when the client hangs up, the
+    // queued ones never get a socket and never emit 'close'. Their slots were lost for good: after a few
+    // such clients every page and GET got 503 frontend_busy for ever, while the health check said 200.
+    const slow = await startHttpBackend((_req, res) => void setTimeout(() => sendJson(res, 200, { ok: true }), 200));
+    const server = await startServe({ BACKEND_URL: slow.url, MAX_REQUESTS_IN_FLIGHT: '4' });
+    try {
+      const port = Number(new URL(server.url).port);
+      for (let round = 0; round < 3; round += 1) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        socket.write(request(['GET /api/todos HTTP/1.1', 'Host: x']).repeat(4) + request(['GET /api/health HTTP/1.1', 'Host: x']).repeat(200));
+        await settleWhile(() => slow.requests.length < round + 1, 5_000);
+        socket.destroy();
+        await sleep(300);
+      }
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await fetch(`${server.url}/api/todos`)).status);
+      expect(statuses).toEqual([200, 200, 200, 200]);
+    } finally {
+      await server.stop();
+      await slow.close();
+    }
+  });
+
   it('lets bodiless requests through while many clients trickle small bodies (those are bound by the body budget and the request timeout), and gives a slot back when its client leaves', async () => {
     const stuck = await startHttpBackend((req, res) => {
       if (req.url.startsWith('/api/todos?never')) return; // never answered
