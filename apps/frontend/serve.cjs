@@ -87,6 +87,32 @@ const isHealthCheck = (req) => {
   return url === '/api/health' || url.startsWith('/api/health?');
 };
 
+const SLOTS = Symbol('releases of the slots held by requests on this connection');
+
+/**
+ * Calls `release` once, when the answer ends or its connection closes, whichever comes first. An
+ * answer to a request pipelined behind another waits in Node's queue for the connection; if the
+ * client hangs up first, the queued answer never gets the socket and never emits 'close', and its
+ * slot was lost for good (a few such clients left every page and GET at 503, the health check at 200).
+ */
+function holdSlot(socket, res, release) {
+  let held = true;
+  const done = () => {
+    if (!held) return;
+    held = false;
+    socket[SLOTS].delete(done);
+    release();
+  };
+  if (!socket[SLOTS]) {
+    socket[SLOTS] = new Set();
+    socket.once('close', () => {
+      for (const each of socket[SLOTS]) each();
+    });
+  }
+  socket[SLOTS].add(done);
+  res.once('close', done);
+}
+
 /**
  * Wraps Next's request listener: bad request lines get a 4xx, proxied API routes go to `serveApi`,
  * the rest to Next. At most `maxRequestsInFlight` bodiless requests are in progress at once; past
@@ -102,7 +128,7 @@ function guard(listener, serveApi, { maxRequestsInFlight = Infinity } = {}) {
         return answer(res, 503, 'frontend_busy', 'The server has too many requests in progress; try again in a moment.', { 'retry-after': RETRY_AFTER_SECONDS });
       }
       inFlight += 1;
-      res.once('close', () => (inFlight -= 1));
+      holdSlot(req.socket, res, () => (inFlight -= 1));
     }
     if (req.httpVersion === '1.0' && req.headers['transfer-encoding'] !== undefined) {
       res.shouldKeepAlive = false;

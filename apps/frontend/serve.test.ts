@@ -147,6 +147,31 @@ describe('serve.cjs: a backend that cannot be reached', () => {
   });
 });
 
+describe('serve.cjs: a backend that does not answer in time', () => {
+  it('answers 503 with Retry-After where a retry cannot apply a write twice (GET, DELETE, keyed POST), 504 for a plain POST', async () => {
+    // A frozen backend (a paused container, a hung process): the connection is made and the request sent, no answer comes.
+    const silent = createServer((req) => void req.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const slow = await startServe({ BACKEND_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, BACKEND_TIMEOUT_MS: '300' });
+    const call = async (method: string, path: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${slow.url}${path}`, { method, headers, body: method === 'POST' ? '{"title":"x"}' : undefined });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), code: (await response.json()).code };
+    };
+    const retry = { status: 503, retryAfter: '2', code: 'backend_timeout' };
+    try {
+      expect(await call('GET', '/api/todos')).toEqual(retry);
+      expect(await call('DELETE', '/api/todos/7')).toEqual(retry);
+      expect(await call('POST', '/api/todos', { 'idempotency-key': 'b0b0c0de-0000-4000-8000-000000000002' })).toEqual(retry);
+      // The backend may still apply it: a blind retry could create the todo twice.
+      expect(await call('POST', '/api/todos')).toEqual({ status: 504, retryAfter: null, code: 'backend_timeout' });
+    } finally {
+      await slow.stop();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+});
+
 /** Opens a connection, sends `head` and `bodyBytes` of body, and reports the first answer, if any comes. */
 function holdBody(port: number, head: string, bodyBytes: number) {
   const socket = connect(port, '127.0.0.1');
@@ -315,6 +340,32 @@ describe('serve.cjs: memory and time a client can make it hold', () => {
       expect((await fetch(`${server.url}/`)).status).toBe(200);
     } finally {
       release();
+      await server.stop();
+      await slow.close();
+    }
+  });
+
+  it('gives back the slots of pipelined requests whose client leaves before their answers were sent', async () => {
+    // Node queues the answers to requests pipelined on one connection; when the client hangs up, the
+    // queued ones never get a socket and never emit 'close'. Their slots were lost for good: after a few
+    // such clients every page and GET got 503 frontend_busy for ever, while the health check said 200.
+    const slow = await startHttpBackend((_req, res) => void setTimeout(() => sendJson(res, 200, { ok: true }), 200));
+    const server = await startServe({ BACKEND_URL: slow.url, MAX_REQUESTS_IN_FLIGHT: '4' });
+    try {
+      const port = Number(new URL(server.url).port);
+      for (let round = 0; round < 3; round += 1) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        socket.write(request(['GET /api/todos HTTP/1.1', 'Host: x']).repeat(4) + request(['GET /api/health HTTP/1.1', 'Host: x']).repeat(200));
+        await settleWhile(() => slow.requests.length < round + 1, 5_000);
+        socket.destroy();
+        await sleep(300);
+      }
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await fetch(`${server.url}/api/todos`)).status);
+      expect(statuses).toEqual([200, 200, 200, 200]);
+    } finally {
       await server.stop();
       await slow.close();
     }

@@ -6,6 +6,10 @@ states that storm produces, deterministically, on a real database.
 
 from __future__ import annotations
 
+import contextlib
+import select
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +21,7 @@ import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from conftest import settings_for
 from live_server import live_server_process
@@ -235,4 +240,109 @@ def test_a_database_outage_does_not_make_a_served_process_exit(
         deadline = time.monotonic() + 10
         while httpx.get(f"{base}/api/todos", timeout=2).status_code != 200:
             assert time.monotonic() < deadline, "the API did not serve again"
+            time.sleep(0.2)
+
+
+class _FreezableProxy:
+    """A TCP proxy to PostgreSQL that can stop passing bytes while keeping every socket open:
+    what a frozen database (`docker pause`) or a network partition looks like to the client."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.frozen = threading.Event()
+        self.stopped = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+        while not self.stopped.is_set():
+            if self.frozen.is_set():
+                time.sleep(0.02)
+                continue
+            ready, _, _ = select.select([src], [], [], 0.02)
+            if not ready:
+                continue
+            try:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+            except OSError:
+                break
+        for s in (src, dst):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+        for s in self.sockets:
+            with contextlib.suppress(OSError):
+                s.close()
+
+
+@pytest.fixture
+def frozen_db_proxy(clean_db: str) -> Iterator[tuple[_FreezableProxy, str]]:
+    url = make_url(clean_db)
+    proxy = _FreezableProxy(url.host or "127.0.0.1", url.port or 5432)
+    try:
+        yield (
+            proxy,
+            url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
+        )
+    finally:
+        proxy.close()
+
+
+FREEZE_SECONDS = 8.0
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/api/todos", {"title": "frozen"}), ("/api/chat", {"message": "add frozen"})],
+    ids=["create", "chat"],
+)
+@pytest.mark.parametrize("keyed", [True, False], ids=["with key", "without key"])
+def test_a_frozen_database_mid_transaction_is_503_within_the_statement_timeout(
+    frozen_db_proxy: tuple[_FreezableProxy, str], path: str, body: dict, keyed: bool
+) -> None:
+    # A statement that times out leaves asyncpg waiting for the server to confirm the
+    # cancel; the transaction's ROLLBACK waited on that for as long as the database stayed
+    # frozen (15 s under `docker pause`, for ever behind a partition), past the frontend's
+    # BACKEND_TIMEOUT_MS (504). The connection is terminated instead, which rolls back.
+    proxy, url = frozen_db_proxy
+    settings = settings_for(url, db_statement_timeout_seconds=1, db_pool_timeout_seconds=1)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/todos").status_code == 200  # a pooled connection is open
+        proxy.frozen.set()
+        thaw = threading.Timer(FREEZE_SECONDS, proxy.frozen.clear)
+        thaw.start()
+        try:
+            headers = {"Idempotency-Key": f"frozen-{path}-{keyed}"} if keyed else {}
+            started = time.monotonic()
+            answer = client.post(path, json=body, headers=headers)
+            took = time.monotonic() - started
+        finally:
+            thaw.cancel()
+            proxy.frozen.clear()
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["retry-after"]
+        assert took < 3.0, f"answered after {took:.1f} s: it waited for the database to thaw"
+        # And the pool serves again once the database answers.
+        deadline = time.monotonic() + 10
+        while client.get("/api/todos").status_code != 200:
+            assert time.monotonic() < deadline, "the pool did not recover"
             time.sleep(0.2)

@@ -71,11 +71,15 @@ describe('proxyToBackend against a real HTTP server', () => {
     expect(await response.text()).toBe('');
   });
 
-  it('answers 504 JSON when the backend does not answer in time', async () => {
+  it('answers a backend that does not answer in time with 503 + Retry-After for a GET (a retry is harmless), 504 for a plain POST', async () => {
     const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const response = await proxyToBackend(new Request('http://fe/slow'), '/slow', { env: env() });
-    expect(response.status).toBe(504);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('2');
     expect(await response.json()).toEqual({ code: 'backend_timeout', detail: 'The todo service did not answer within 500 ms.' });
+    const post = await proxyToBackend(new Request('http://fe/slow', { method: 'POST', body: '{}' }), '/slow', { env: env() });
+    expect(post.status).toBe(504);
+    expect(post.headers.get('retry-after')).toBeNull();
     spy.mockRestore();
   });
 });

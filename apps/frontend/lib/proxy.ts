@@ -262,7 +262,8 @@ function errorCode(error: unknown): string | undefined {
  * when the request is idempotent (GET, HEAD, PUT, DELETE, OPTIONS) or carries an Idempotency-Key
  * the backend deduplicates by. A POST or PATCH without a key whose connection broke after it was
  * sent may have been applied: 502 without Retry-After, so that no client repeats it blindly.
- * A backend that accepted the request but did not answer in time: 504.
+ * A backend that accepted the request but did not answer in time: 503 with Retry-After where a retry is
+ * safe as above, else 504 (the backend may still apply it).
  */
 function mapBackendError(error: unknown, target: URL, timeoutMs: number, retrySafe: boolean): ProxyResponse {
   const code = errorCode(error);
@@ -270,7 +271,11 @@ function mapBackendError(error: unknown, target: URL, timeoutMs: number, retrySa
   const reason = code ?? (error instanceof Error ? error.message : String(error));
   console.error(`backend request failed: ${target.href}: ${timedOut ? `timeout after ${timeoutMs} ms` : reason}`);
   if (timedOut) {
-    return errorResponse(504, 'backend_timeout', `The todo service did not answer within ${timeoutMs} ms.`);
+    const detail = `The todo service did not answer within ${timeoutMs} ms.`;
+    // A hung or frozen backend may still act on the request: only where that cannot apply a write twice is a retry asked for.
+    return retrySafe
+      ? errorResponse(503, 'backend_timeout', detail, [['retry-after', RETRY_AFTER_SECONDS]])
+      : errorResponse(504, 'backend_timeout', detail);
   }
   const notConnected = NOT_CONNECTED_CODES.has(code ?? '');
   if (notConnected || (retrySafe && BROKEN_CODES.has(code ?? ''))) {

@@ -206,6 +206,29 @@ async def connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
         health.in_use -= 1
 
 
+@asynccontextmanager
+async def transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """`conn.transaction()`, except that a transaction whose connection failed is not rolled back.
+
+    After a statement times out, asyncpg waits for the server to confirm the cancel before it
+    sends anything else, with no time limit: the ROLLBACK of `conn.transaction()` then waited
+    for as long as the database stayed frozen (for ever behind a network partition), past the
+    frontend's BACKEND_TIMEOUT_MS. Used inside `connection()`, which terminates a connection
+    that failed; the server rolls back the open transaction of a connection that goes away.
+    """
+    tx = conn.transaction()
+    await tx.start()
+    try:
+        yield
+    except UNAVAILABLE_ERRORS:
+        raise
+    except BaseException:
+        await tx.rollback()
+        raise
+    else:
+        await tx.commit()
+
+
 async def _give_back_quietly(pool: asyncpg.Pool, conn: asyncpg.pool.PoolConnectionProxy) -> None:
     try:
         await _give_back(pool, conn)

@@ -218,6 +218,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True  # reading a request line and headers
         self._head_bytes = 0
         self._refused = False
+        self._running: Any = None  # the request cycle whose answer is being sent
         slots = _slots.get(self.server_state)
         if slots is None:
             slots = _slots[self.server_state] = _Slots(self.loop, self._limits)
@@ -237,7 +238,18 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._slots.leave(self)
         self._cancel_timers()
+        # uvicorn marks only `self.cycle`, the request parsed last, as disconnected. With
+        # requests pipelined, the one being answered is an earlier one: it went on writing
+        # to the closed transport (uvloop: RuntimeError, logged as an unhandled error).
+        running = self._running
+        if running is not None and running is not self.cycle and not running.response_complete:
+            running.disconnected = True
+            running.message_event.set()
         super().connection_lost(exc)
+
+    def _start_asgi_task(self, cycle: Any, app: Any) -> None:
+        self._running = cycle
+        super()._start_asgi_task(cycle, app)
 
     def data_received(self, data: bytes) -> None:
         if self._refused:

@@ -13,6 +13,8 @@ from typing import Any
 import asyncpg
 import orjson
 
+from .db import transaction
+
 COLUMNS = "id, title, description, completed, created_at, updated_at, version"
 UPDATABLE = ("title", "description", "completed")
 
@@ -118,7 +120,7 @@ async def _run_or_replay(
     ttl_seconds: int,
     produce: Callable[[asyncpg.Connection], Awaitable[tuple[int, bytes]]],
 ) -> tuple[int, bytes, bool] | None:
-    async with conn.transaction():
+    async with transaction(conn):
         # This key once expired may be used afresh; other expired keys go in small batches.
         await conn.execute(
             "DELETE FROM idempotency_keys WHERE key = $1 AND expires_at <= now()", key

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from .. import todos
 from ..assistant import offline
-from ..db import connection
+from ..db import connection, transaction
 from ..schemas import ChatRequest, ChatResponse
 from ..web import FastJSONResponse
 from .todos import IdempotencyKey
@@ -39,7 +39,7 @@ async def chat(
     body: ChatRequest, request: Request, idempotency_key: IdempotencyKey = None
 ) -> Response:
     if idempotency_key is None:
-        async with connection(request) as conn, conn.transaction():
+        async with connection(request) as conn, transaction(conn):
             answer = await _answer(conn, body, request)
         return Response(answer.model_dump_json(), media_type="application/json")
 
