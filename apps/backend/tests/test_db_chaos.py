@@ -53,7 +53,12 @@ class Outcome:
                 self.answered.append(time.monotonic())
             if response.status_code not in ALLOWED:
                 self.bad.append(f"{what}: {response.status_code} {response.text[:200]}")
-            elif response.status_code == 503 and not response.headers.get("retry-after"):
+            elif (
+                response.status_code == 503
+                and not response.headers.get("retry-after")
+                # Only a create without a key whose outcome is unknown may omit it.
+                and (what != "POST" or response.json().get("code") != "outcome_unknown")
+            ):
                 self.bad.append(f"{what}: 503 without Retry-After")
         return 200 <= response.status_code < 300
 

@@ -55,12 +55,28 @@ CONNECT_ERRORS: tuple[type[BaseException], ...] = (*UNAVAILABLE_ERRORS, asyncpg.
 
 
 class DatabaseUnavailable(Exception):
-    """The database did not answer in time; mapped to 503 with Retry-After."""
+    """The database did not answer in time; mapped to 503 with Retry-After.
 
-    def __init__(self, reason: str, retry_after: int = 2) -> None:
+    `outcome_unknown`: the request's statements may have reached the database before its
+    connection failed (a write may be committed), and a retry could apply it twice. Then the
+    503 carries no Retry-After (see web.on_database_unavailable).
+    """
+
+    def __init__(self, reason: str, retry_after: int = 2, *, outcome_unknown: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.outcome_unknown = outcome_unknown
+
+
+def may_apply_twice(request: Request) -> bool:
+    """Whether a blind retry of this request could apply it twice: a POST without a key.
+
+    A create (or a chat, which may create) whose answer was lost is applied again by its
+    retry unless it carries an Idempotency-Key; GET, PATCH (absolute values) and DELETE
+    leave the same state when repeated, and a keyed POST is replayed, not applied again.
+    """
+    return request.method == "POST" and not request.headers.get("idempotency-key")
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -190,7 +206,8 @@ async def connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
         _discard(conn)
         await pool.expire_connections()
         health.failed()
-        raise DatabaseUnavailable(describe(exc)) from None
+        # The statements may have been sent (an INSERT, a COMMIT) and applied after all.
+        raise DatabaseUnavailable(describe(exc), outcome_unknown=may_apply_twice(request)) from None
     except BaseException:
         # Application outcomes (a 404, a 412, a provider error) leave the connection usable.
         await _give_back_quietly(pool, conn)

@@ -70,6 +70,19 @@ async def on_database_unavailable(_: Request, exc: Exception) -> Response:
     # Connection-level failures are transient: 503 + Retry-After tells clients
     # and proxies to retry, where a bare 500 would read as a bug.
     logger.warning("database unavailable", extra={"reason": exc.reason})
+    if exc.outcome_unknown:
+        # A create without Idempotency-Key whose statements may have been applied: no
+        # Retry-After, so that no client repeats it blindly and makes a duplicate (the
+        # frontend's 502 backend_unreachable for the same case).
+        return JSONResponse(
+            status_code=503,
+            content={
+                "detail": "The database connection failed while this request was being "
+                "written; it may have been applied. Check before sending it again, or send "
+                "an Idempotency-Key header so that a retry is safe.",
+                "code": "outcome_unknown",
+            },
+        )
     return JSONResponse(
         status_code=503,
         content={"detail": "database unavailable"},
