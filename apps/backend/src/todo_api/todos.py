@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
-import orjson
 
 from .db import transaction
 
@@ -66,26 +65,6 @@ async def create_todo(
 
 class IdempotencyKeyReused(Exception):
     """The Idempotency-Key was first used with a different request body."""
-
-
-async def create_todo_once(
-    conn: asyncpg.Connection,
-    *,
-    key: str,
-    request_hash: str,
-    title: str,
-    description: str | None,
-    ttl_seconds: int,
-) -> tuple[int, bytes, bool]:
-    """Create a todo once per key: (status, response body, replayed)."""
-
-    async def create(conn: asyncpg.Connection) -> tuple[int, bytes]:
-        todo = await create_todo(conn, title=title, description=description)
-        return 201, orjson.dumps(todo)
-
-    return await run_once(
-        conn, key=key, request_hash=request_hash, ttl_seconds=ttl_seconds, produce=create
-    )
 
 
 async def run_once(

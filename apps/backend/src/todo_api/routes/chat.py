@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import asyncpg
-import orjson
 from fastapi import APIRouter, Request, Response
 
-from .. import todos
 from ..assistant import offline
 from ..db import connection, transaction
 from ..schemas import ChatRequest, ChatResponse
-from ..web import FastJSONResponse
-from .todos import IdempotencyKey
+from .idempotency import IdempotencyKey, run_keyed
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -44,28 +39,16 @@ async def chat(
         return Response(answer.model_dump_json(), media_type="application/json")
 
     # A chat can add or change todos, so a retried message must not act twice: the key is
-    # stored with the answer in the exchange's transaction, as for POST /api/todos. The
-    # fingerprint names the endpoint, so a create's key never replays a chat answer.
-    fingerprint = hashlib.sha256(
-        b"chat\0" + orjson.dumps(body.model_dump(), option=orjson.OPT_SORT_KEYS)
-    ).hexdigest()
-
+    # stored with the answer in the exchange's transaction, as for POST /api/todos, under a
+    # scope of its own, so a create's key never replays a chat answer.
     async def produce(conn: asyncpg.Connection) -> tuple[int, bytes]:
         answer = await _answer(conn, body, request)
         # The encoding FastAPI gives a ChatResponse, so a replay reads as the first answer did.
         return 200, answer.model_dump_json().encode()
 
-    try:
-        async with connection(request) as conn:
-            status, content, replayed = await todos.run_once(
-                conn,
-                key=idempotency_key,
-                request_hash=fingerprint,
-                ttl_seconds=request.app.state.settings.idempotency_ttl_seconds,
-                produce=produce,
-            )
-    except todos.IdempotencyKeyReused as exc:
-        detail = f"Idempotency-Key cannot be reused here: {exc}"
-        return FastJSONResponse({"detail": detail}, status_code=422)
+    answer = await run_keyed(request, idempotency_key, body, produce, scope=b"chat\0")
+    if isinstance(answer, Response):
+        return answer
+    status, content, replayed = answer
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return Response(content, status_code=status, headers=headers, media_type="application/json")

@@ -9,9 +9,9 @@ order, each as one statement. POST honours `Idempotency-Key` (see create_todo).
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
+import asyncpg
 import orjson
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 
@@ -19,6 +19,7 @@ from .. import todos
 from ..db import connection
 from ..schemas import TodoCreate, TodoOut, TodoPage, TodoUpdate
 from ..web import FastJSONResponse
+from .idempotency import IdempotencyKey, run_keyed
 
 router = APIRouter(prefix="/api/todos", tags=["todos"])
 
@@ -30,19 +31,6 @@ IfMatch = Annotated[
     Header(
         max_length=512,
         description='Entity tags from ETag, e.g. "3"; the write is refused with 412 when stale',
-    ),
-]
-
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Any 1-255 visible ASCII characters, e.g. a UUID. A retried create with "
-        "the same key (within IDEMPOTENCY_TTL_SECONDS) answers the first result and creates "
-        "nothing; the same key with another body is 422.",
     ),
 ]
 
@@ -113,23 +101,15 @@ async def create_todo(
         async with connection(request) as conn:
             todo = await todos.create_todo(conn, title=body.title, description=body.description)
         return _one(todo, status_code=201)
-    # The validated body, canonically encoded: formatting and key order do not matter.
-    fingerprint = hashlib.sha256(
-        orjson.dumps(body.model_dump(), option=orjson.OPT_SORT_KEYS)
-    ).hexdigest()
-    try:
-        async with connection(request) as conn:
-            status, content, replayed = await todos.create_todo_once(
-                conn,
-                key=idempotency_key,
-                request_hash=fingerprint,
-                title=body.title,
-                description=body.description,
-                ttl_seconds=request.app.state.settings.idempotency_ttl_seconds,
-            )
-    except todos.IdempotencyKeyReused as exc:
-        detail = f"Idempotency-Key cannot be reused here: {exc}"
-        return FastJSONResponse({"detail": detail}, status_code=422)
+
+    async def create(conn: asyncpg.Connection) -> tuple[int, bytes]:
+        todo = await todos.create_todo(conn, title=body.title, description=body.description)
+        return 201, orjson.dumps(todo)
+
+    answer = await run_keyed(request, idempotency_key, body, create)
+    if isinstance(answer, Response):
+        return answer
+    status, content, replayed = answer
     todo = orjson.loads(content)
     headers = {"ETag": _etag(todo), "Location": f"/api/todos/{todo['id']}"}
     if replayed:
