@@ -26,8 +26,6 @@ const http = require('node:http');
 
 const CLOSING = Symbol('connection closes after the current answer');
 const FORBIDDEN_METHODS = new Set(['TRACE', 'TRACK', 'CONNECT']);
-// As lib/proxy.ts's RETRY_AFTER_SECONDS: the seconds a refused client is asked to wait.
-const RETRY_AFTER_SECONDS = '2';
 
 /**
  * The origin-form (path and query) of a request target, or null when it has none:
@@ -116,16 +114,16 @@ function holdSlot(socket, res, release) {
 /**
  * Wraps Next's request listener: bad request lines get a 4xx, proxied API routes go to `serveApi`,
  * the rest to Next. At most `maxRequestsInFlight` bodiless requests are in progress at once; past
- * that one gets 503 with Retry-After at once.
+ * that one gets 503 with `Retry-After: retryAfterSeconds` (given with the cap) at once.
  */
-function guard(listener, serveApi, { maxRequestsInFlight = Infinity } = {}) {
+function guard(listener, serveApi, { maxRequestsInFlight = Infinity, retryAfterSeconds } = {}) {
   let inFlight = 0;
   return function guardedListener(req, res) {
     // A request pipelined behind one that closes the connection is not run.
     if (req.socket[CLOSING]) return void req.resume();
     if (!hasBody(req)) {
       if (inFlight >= maxRequestsInFlight && !isHealthCheck(req)) {
-        return answer(res, 503, 'frontend_busy', 'The server has too many requests in progress; try again in a moment.', { 'retry-after': RETRY_AFTER_SECONDS });
+        return answer(res, 503, 'frontend_busy', 'The server has too many requests in progress; try again in a moment.', { 'retry-after': retryAfterSeconds });
       }
       inFlight += 1;
       holdSlot(req.socket, res, () => (inFlight -= 1));
@@ -170,7 +168,7 @@ function serverOptions(limits) {
 module.exports = { guard, originForm, rejection, serverOptions };
 
 if (require.main === module) {
-  const { serveApi, serverLimits } = require('./server-lib/lib/node-proxy.js');
+  const { serveApi, serverLimits, RETRY_AFTER_SECONDS } = require('./server-lib/lib/node-proxy.js');
   let limits;
   try {
     limits = serverLimits(process.env);
@@ -181,7 +179,7 @@ if (require.main === module) {
   const createServer = http.createServer;
   http.createServer = function createGuardedServer(...args) {
     const at = args.findIndex((arg) => typeof arg === 'function');
-    if (at !== -1) args[at] = guard(args[at], serveApi, limits);
+    if (at !== -1) args[at] = guard(args[at], serveApi, { ...limits, retryAfterSeconds: RETRY_AFTER_SECONDS });
     const options = typeof args[0] === 'object' && args[0] !== null ? args.shift() : {};
     return createServer.call(this, { ...serverOptions(limits), ...options }, ...args);
   };

@@ -9,7 +9,7 @@ export function rejection(req: Pick<IncomingMessage, 'method' | 'url'>): Rejecti
 export function guard(
   listener: RequestListener,
   serveApi: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
-  limits?: { maxRequestsInFlight?: number },
+  limits?: { maxRequestsInFlight?: number; retryAfterSeconds?: string },
 ): RequestListener;
 export function serverOptions(limits: { headersTimeoutMs: number; requestTimeoutMs: number }): {
   headersTimeout: number;

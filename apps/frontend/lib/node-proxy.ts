@@ -5,6 +5,8 @@ import securityHeaders from './security-headers.json';
 import { PAGE_MAX_BODY_BYTES } from './server-limits';
 
 export { serverLimits } from './server-limits';
+// The Retry-After of every 503 the server gives, serve.cjs's own included.
+export { RETRY_AFTER_SECONDS } from './proxy';
 
 function* headerPairs(req: IncomingMessage): Iterable<[string, string]> {
   const raw = req.rawHeaders;
