@@ -2,7 +2,7 @@ import type { PortSpec, ProbeSpec, ServiceRole, ServiceSpec, StackSpec } from '@
 import { checkImageRef, fileKey, isFlagValue, isPinnedImage, looksSecret } from '@todo/service-spec';
 import type { ImportEntry } from './report';
 import { deriveReach } from './reach';
-import { renameHealthTest, renameReferences, renameWords } from './rename-refs';
+import { renamedLine, renameHealthTest, renameReferences, renameWords } from './rename-refs';
 import { shareSecrets } from './shared';
 import { applyComposeDefaults } from './defaults';
 import { keepLiteralText } from './literal';
@@ -406,7 +406,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
         const r = renameReferences(k, v, renamed);
         if (r.rewritten.length) {
           v = r.value;
-          note(at, 'decision', `${r.rewritten.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the value uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target`);
+          note(at, 'decision', renamedLine(r.rewritten, renamed, 'value'));
         }
       }
       if (v === null) {
@@ -435,7 +435,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
     const renamedWords = (field: 'command' | 'entrypoint'): string[] => {
       const r = renameWords(words(c[field]), renamed);
       for (const [i, olds] of r.changed) {
-        note(Array.isArray(c[field]) ? `${p}.${field}[${i}]` : `${p}.${field}`, 'decision', `${olds.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the word uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target`);
+        note(Array.isArray(c[field]) ? `${p}.${field}[${i}]` : `${p}.${field}`, 'decision', renamedLine(olds, renamed, 'word'));
       }
       return r.words;
     };
@@ -514,7 +514,7 @@ export function importCompose(doc: unknown, options: ImportOptions): ImportResul
       for (const k of Object.keys(c.healthcheck)) if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'disable'].includes(k)) note(`${p}.healthcheck.${k}`, 'unmapped', `healthcheck ${k} is not modelled`);
       // A renamed service named in the check (`pg_isready -h pg_main`) is rewritten, with a line at the test (rename-refs.ts).
       const renamedTest = renameHealthTest(c.healthcheck.test, renamed);
-      for (const [suffix, olds] of renamedTest.changed) note(`${p}.healthcheck.${suffix}`, 'decision', `${olds.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ')}: the check uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target and the check would fail`);
+      for (const [suffix, olds] of renamedTest.changed) note(`${p}.healthcheck.${suffix}`, 'decision', renamedLine(olds, renamed, 'check'));
       const { probe, problem, bad, changed } = healthProbe({ ...c.healthcheck, test: renamedTest.test }, (t) => t);
       for (const [field, why] of bad ?? []) note(`${p}.healthcheck.${field}`, 'unmapped', why);
       for (const [field, why] of changed ?? []) note(`${p}.healthcheck.${field}`, 'decision', why);

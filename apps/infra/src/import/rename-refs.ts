@@ -110,3 +110,9 @@ export function renameHealthTest(test: unknown, renamed: ReadonlyMap<string, str
   const r = test[0] === 'CMD' ? renameWords(rest, renamed) : { words: rest.map((w) => renameReferences(undefined, w, renamed).value), changed: rest.map((w, i) => [i, renameReferences(undefined, w, renamed).rewritten] as [number, string[]]).filter(([, n]) => n.length) };
   return { test: [test[0], ...r.words], changed: r.changed.map(([i, names]) => [`test[${i + 1}]`, names]) };
 }
+
+/** The report line for a rewrite: which old names became which new ones, and why; `what` names the text that held them. */
+export function renamedLine(olds: readonly string[], renamed: ReadonlyMap<string, string>, what: 'value' | 'word' | 'check'): string {
+  const list = olds.map((n) => `"${n}" rewritten to "${renamed.get(n)}"`).join(', ');
+  return `${list}: the ${what} uses the service as a host, and the service is imported under the new name (the old one is not a DNS-1123 label), so the old name would resolve on neither target${what === 'check' ? ' and the check would fail' : ''}`;
+}
